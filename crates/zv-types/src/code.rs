@@ -1,0 +1,197 @@
+//! Enumerations of the gateway's numeric codes that never fail to decode.
+//!
+//! A code the SDK does not know yet becomes `Unknown(raw)` (the raw text as it came), so a
+//! new status added on the server does not break a client in production.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Serializer;
+use serde::de::{self, Deserializer, Visitor};
+use serde_with::{DeserializeAs, SerializeAs};
+
+/// How a code is written on the wire, in canonical form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    /// As a JSON number (`1`).
+    Int,
+    /// As a JSON string (`"1"`).
+    Str,
+}
+
+/// A closed set of known integer codes plus `Unknown(raw)`.
+///
+/// Implemented by the enums the `code_enum!` macro declares; used by the [`Code`] and
+/// [`CodeOr`] adapters.
+pub trait CodeEnum: Sized {
+    /// The canonical wire form of this code.
+    const WIRE: Wire;
+    /// The variant for an integer code (`Unknown` when the code is not known).
+    fn from_code(code: i64) -> Self;
+    /// The variant for a raw text that is not an integer.
+    fn from_raw(raw: &str) -> Self;
+    /// The integer code, if the value has one.
+    fn code(&self) -> Option<i64>;
+    /// The raw text of an unknown code, if the value is unknown.
+    fn unknown_raw(&self) -> Option<&str>;
+}
+
+struct CodeVisitor<E>(PhantomData<E>);
+
+impl<'de, E: CodeEnum> Visitor<'de> for CodeVisitor<E> {
+    type Value = Option<E>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a code as a number or a string")
+    }
+    fn visit_u64<Er: de::Error>(self, v: u64) -> Result<Self::Value, Er> {
+        Ok(Some(match i64::try_from(v) {
+            Ok(i) => E::from_code(i),
+            Err(_) => E::from_raw(&v.to_string()),
+        }))
+    }
+    fn visit_i64<Er: de::Error>(self, v: i64) -> Result<Self::Value, Er> {
+        Ok(Some(E::from_code(v)))
+    }
+    fn visit_f64<Er: de::Error>(self, v: f64) -> Result<Self::Value, Er> {
+        if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+            #[allow(clippy::cast_possible_truncation)]
+            return Ok(Some(E::from_code(v as i64)));
+        }
+        Ok(Some(E::from_raw(&v.to_string())))
+    }
+    fn visit_bool<Er: de::Error>(self, v: bool) -> Result<Self::Value, Er> {
+        Ok(Some(E::from_raw(if v { "true" } else { "false" })))
+    }
+    fn visit_str<Er: de::Error>(self, v: &str) -> Result<Self::Value, Er> {
+        let t = v.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(match t.parse::<i64>() {
+            Ok(i) => E::from_code(i),
+            Err(_) => E::from_raw(v),
+        }))
+    }
+    fn visit_unit<Er: de::Error>(self) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+    fn visit_none<Er: de::Error>(self) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn serialize_code<E: CodeEnum, S: Serializer>(v: &E, s: S) -> Result<S::Ok, S::Error> {
+    match (v.code(), E::WIRE) {
+        (Some(i), Wire::Int) => s.serialize_i64(i),
+        (Some(i), Wire::Str) => s.collect_str(&i),
+        (None, _) => s.serialize_str(v.unknown_raw().unwrap_or_default()),
+    }
+}
+
+/// An optional code: numbers and numeric strings map to the enum, other texts to
+/// `Unknown(raw)`, and `""`/`null`/absent to `None`. Serializes in the enum's wire form.
+pub struct Code;
+
+impl<'de, E: CodeEnum> DeserializeAs<'de, Option<E>> for Code {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<E>, D::Error> {
+        d.deserialize_any(CodeVisitor(PhantomData))
+    }
+}
+
+impl<E: CodeEnum> SerializeAs<Option<E>> for Code {
+    fn serialize_as<S: Serializer>(v: &Option<E>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(e) => serialize_code(e, s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// A code with a documented default for "no value" (`""`/`null`/absent → `E::default()`).
+pub struct CodeOr;
+
+impl<'de, E: CodeEnum + Default> DeserializeAs<'de, E> for CodeOr {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<E, D::Error> {
+        Ok(d.deserialize_any(CodeVisitor(PhantomData))?.unwrap_or_default())
+    }
+}
+
+impl<E: CodeEnum> SerializeAs<E> for CodeOr {
+    fn serialize_as<S: Serializer>(v: &E, s: S) -> Result<S::Ok, S::Error> {
+        serialize_code(v, s)
+    }
+}
+
+/// Declares an enum of integer codes with an `Unknown(String)` variant, its Chinese labels
+/// (the vendor's wording, shown by `Display`) and its [`CodeEnum`] impl.
+macro_rules! code_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident : $wire:ident {
+            $( $(#[$vmeta:meta])* $code:literal => $variant:ident = $label:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A code this version of the SDK does not know, as it came on the wire.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The integer code, or `None` for an unknown non-numeric code.
+            pub fn code(&self) -> Option<i64> {
+                <Self as $crate::code::CodeEnum>::code(self)
+            }
+
+            /// The vendor's label for this code (Chinese), e.g. for display.
+            pub fn label(&self) -> &str {
+                match self {
+                    $( $name::$variant => $label, )+
+                    $name::Unknown(raw) => raw,
+                }
+            }
+        }
+
+        impl $crate::code::CodeEnum for $name {
+            const WIRE: $crate::code::Wire = $crate::code::Wire::$wire;
+            fn from_code(code: i64) -> Self {
+                match code {
+                    $( $code => $name::$variant, )+
+                    other => $name::Unknown(other.to_string()),
+                }
+            }
+            fn from_raw(raw: &str) -> Self {
+                $name::Unknown(raw.to_owned())
+            }
+            fn code(&self) -> Option<i64> {
+                match self {
+                    $( $name::$variant => Some($code), )+
+                    $name::Unknown(raw) => raw.trim().parse().ok(),
+                }
+            }
+            fn unknown_raw(&self) -> Option<&str> {
+                match self {
+                    $name::Unknown(raw) => Some(raw),
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $name::Unknown(raw) => write!(f, "未知({raw})"),
+                    known => f.write_str(known.label()),
+                }
+            }
+        }
+    };
+}
+pub(crate) use code_enum;

@@ -1,0 +1,246 @@
+//! Points in time as the gateway sends them: Unix seconds, or a China-time date-time text.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_with::{DeserializeAs, SerializeAs};
+use time::format_description::FormatItem;
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// China Standard Time (UTC+08:00), the zone of every date-time text the gateway sends.
+pub const CHINA_OFFSET: UtcOffset = offset!(+8);
+
+const DATE_TIME: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const DATE_TIME_T: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+const DATE_TIME_MINUTES: &[FormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]");
+const DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// A point in time from the gateway, or the text it sent when that text is in no format the
+/// SDK knows (kept rather than failing the whole response).
+///
+/// Unix seconds (`1552924800`, `"1552924800"`) and date-time texts in China time
+/// (`"2024-01-01 00:00:00"`, `"2024-01-01"`, RFC 3339) both decode to [`Moment::At`], held
+/// at UTC+08:00. `Display` shows `2024-01-01 00:00:00` (China time).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Moment {
+    /// A known point in time, at UTC+08:00.
+    At(OffsetDateTime),
+    /// A text in a format the SDK does not know, kept as it came.
+    Text(String),
+}
+
+impl Moment {
+    /// The moment `secs` seconds after the Unix epoch, `None` when out of range.
+    pub fn from_unix_seconds(secs: i64) -> Option<Moment> {
+        OffsetDateTime::from_unix_timestamp(secs).ok().map(|t| Moment::At(t.to_offset(CHINA_OFFSET)))
+    }
+
+    /// The point in time, if known.
+    pub fn datetime(&self) -> Option<OffsetDateTime> {
+        match self {
+            Moment::At(t) => Some(*t),
+            Moment::Text(_) => None,
+        }
+    }
+
+    /// Unix seconds, if the point in time is known.
+    pub fn unix_seconds(&self) -> Option<i64> {
+        self.datetime().map(OffsetDateTime::unix_timestamp)
+    }
+
+    /// Reads a text the way the gateway writes times: all digits are Unix seconds; otherwise
+    /// a China-time date-time or date, or RFC 3339; anything else is kept as text.
+    /// An empty text is `None`.
+    pub fn parse(text: &str) -> Option<Moment> {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        if t.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some(m) = t.parse::<i64>().ok().and_then(Moment::from_unix_seconds) {
+                return Some(m);
+            }
+        } else if let Some(at) = parse_china_text(t) {
+            return Some(Moment::At(at));
+        }
+        Some(Moment::Text(text.to_owned()))
+    }
+
+    /// The canonical China-time text, `2024-01-01 00:00:00` (or the kept text).
+    pub fn china_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn parse_china_text(t: &str) -> Option<OffsetDateTime> {
+    let naive = |fmt: &[FormatItem<'_>]| PrimitiveDateTime::parse(t, fmt).ok();
+    if let Some(p) = naive(DATE_TIME).or_else(|| naive(DATE_TIME_T)).or_else(|| naive(DATE_TIME_MINUTES)) {
+        return Some(p.assume_offset(CHINA_OFFSET));
+    }
+    if let Ok(d) = time::Date::parse(t, DATE) {
+        return Some(d.midnight().assume_offset(CHINA_OFFSET));
+    }
+    OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|at| at.to_offset(CHINA_OFFSET))
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Moment::At(t) => {
+                let t = t.to_offset(CHINA_OFFSET);
+                write!(
+                    f,
+                    "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                    t.year(),
+                    u8::from(t.month()),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                )
+            }
+            Moment::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+impl fmt::Debug for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Moment::At(_) => write!(f, "Moment({self} +08:00)"),
+            Moment::Text(s) => write!(f, "Moment::Text({s:?})"),
+        }
+    }
+}
+
+/// Serializes as the China-time text (`"2024-01-01 00:00:00"`).
+impl Serialize for Moment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Deserializes leniently from Unix seconds or a date-time text; never fails on a string.
+impl<'de> Deserialize<'de> for Moment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Moment, D::Error> {
+        d.deserialize_any(MomentVisitor)?.ok_or_else(|| de::Error::custom("expected a time, found no value"))
+    }
+}
+
+struct MomentVisitor;
+
+impl<'de> Visitor<'de> for MomentVisitor {
+    type Value = Option<Moment>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Unix seconds or a date-time text")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Moment::parse(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        i64::try_from(v)
+            .ok()
+            .and_then(Moment::from_unix_seconds)
+            .map(Some)
+            .ok_or_else(|| E::custom(format_args!("Unix time {v} is out of range")))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Moment::from_unix_seconds(v)
+            .map(Some)
+            .ok_or_else(|| E::custom(format_args!("Unix time {v} is out of range")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+            #[allow(clippy::cast_possible_truncation)]
+            self.visit_i64(v as i64)
+        } else {
+            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// An optional time sent as Unix seconds in a string (`"1552924800"`), the coupon form.
+/// Reads any form [`Moment`] reads; `""`, `null` and absent are `None`.
+pub struct UnixSeconds;
+
+/// An optional time sent as a China-time text (`"2024-01-01 00:00:00"`), the gift-card form.
+/// Reads any form [`Moment`] reads; `""`, `null` and absent are `None`.
+pub struct ChinaDateTime;
+
+impl<'de> DeserializeAs<'de, Option<Moment>> for UnixSeconds {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<Moment>, D::Error> {
+        d.deserialize_any(MomentVisitor)
+    }
+}
+
+impl<'de> DeserializeAs<'de, Option<Moment>> for ChinaDateTime {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<Moment>, D::Error> {
+        d.deserialize_any(MomentVisitor)
+    }
+}
+
+impl SerializeAs<Option<Moment>> for UnixSeconds {
+    fn serialize_as<S: Serializer>(v: &Option<Moment>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(Moment::At(t)) => s.collect_str(&t.unix_timestamp()),
+            Some(Moment::Text(text)) => s.serialize_str(text),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl SerializeAs<Option<Moment>> for ChinaDateTime {
+    fn serialize_as<S: Serializer>(v: &Option<Moment>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(m) => s.collect_str(m),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_documented_form() {
+        let at = Moment::from_unix_seconds(1_552_924_800).unwrap();
+        assert_eq!(at.to_string(), "2019-03-19 00:00:00");
+        assert_eq!(Moment::parse("1552924800"), Some(at.clone()));
+        assert_eq!(Moment::parse("2019-03-19 00:00:00"), Some(at.clone()));
+        assert_eq!(Moment::parse("2019-03-19"), Some(at.clone()));
+        assert_eq!(Moment::parse("2019-03-19T00:00:00"), Some(at.clone()));
+        assert_eq!(Moment::parse("2019-03-18T16:00:00Z"), Some(at.clone()));
+        assert_eq!(Moment::parse("2019-03-19 00:00"), Some(at.clone()));
+        assert_eq!(Moment::parse(""), None);
+        assert_eq!(Moment::parse("  "), None);
+        assert_eq!(Moment::parse("长期有效"), Some(Moment::Text("长期有效".into())));
+        assert_eq!(Moment::parse("0000-00-00 00:00:00"), Some(Moment::Text("0000-00-00 00:00:00".into())));
+        assert_eq!(at.unix_seconds(), Some(1_552_924_800));
+    }
+
+    #[test]
+    fn decodes_numbers_and_rejects_nonsense_numbers() {
+        let m: Moment = serde_json::from_str("1552924800").unwrap();
+        assert_eq!(m.unix_seconds(), Some(1_552_924_800));
+        assert!(serde_json::from_str::<Moment>("1.5").is_err());
+        assert!(serde_json::from_str::<Moment>("99999999999999999").is_err());
+        assert!(serde_json::from_str::<Moment>("true").is_err());
+    }
+}
