@@ -1,0 +1,322 @@
+//! The client's errors: one line of `Display` each, no secret and no token in any of them.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use http::{HeaderMap, StatusCode};
+use zv_transport::{TransportError, TransportErrorKind};
+use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
+
+/// The longest body excerpt an error carries, in bytes (cut at a character boundary).
+pub const EXCERPT_BYTES: usize = 200;
+
+/// A response as it came back, kept in errors and successes for debugging.
+#[derive(Clone)]
+pub struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub(crate) fn new(response: http::Response<Vec<u8>>) -> Self {
+        let (parts, body) = response.into_parts();
+        RawResponse { status: parts.status, headers: parts.headers, body }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The whole body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
+    /// The response's raw `data` JSON, exactly as sent (fields the SDK does not model yet
+    /// are all there), if the body is an envelope with `data`.
+    pub fn raw_data(&self) -> Option<&serde_json::value::RawValue> {
+        serde_json::from_slice::<zv_types::ResponseEnvelope<&serde_json::value::RawValue>>(&self.body)
+            .ok()
+            .and_then(|env| env.data)
+    }
+
+    /// A short one-line excerpt of the body for error messages.
+    pub fn excerpt(&self) -> String {
+        excerpt(&self.body)
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("excerpt", &self.excerpt())
+            .finish()
+    }
+}
+
+/// A one-line, UTF-8-safe excerpt of at most [`EXCERPT_BYTES`] bytes, blanks folded.
+pub fn excerpt(body: &[u8]) -> String {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return "(empty body)".to_owned();
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(EXCERPT_BYTES + 3);
+    let mut last_blank = true;
+    for c in text.chars() {
+        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
+        if c == ' ' && last_blank {
+            continue;
+        }
+        last_blank = c == ' ';
+        if out.len() + c.len_utf8() > EXCERPT_BYTES {
+            out.truncate(out.trim_end().len());
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// A configuration problem: nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Required environment variables are not set (names them all).
+    #[error("missing environment variable{}: {} (set them, or use the sandbox)", if .0.len() > 1 { "s" } else { "" }, .0.join(", "))]
+    MissingEnv(Vec<&'static str>),
+    /// No credentials were given to the builder.
+    #[error("no credentials: set open_id, grant_code and open_key (or use from_env)")]
+    MissingCredentials,
+    /// The base URL cannot be used.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// No transport is available for this client (a feature is off).
+    #[error("no {0} transport: enable the matching zv-api feature or set one with `.transport(...)`")]
+    NoTransport(&'static str),
+    /// No sleeper is available for retries (async without the `reqwest` feature).
+    #[error(
+        "no async sleeper for retry delays: enable the `reqwest` feature or set one with `.sleeper(...)`"
+    )]
+    NoSleeper,
+    /// The HTTP backend could not be built.
+    #[error("cannot build the HTTP transport: {0}")]
+    Transport(String),
+}
+
+/// Which family an [`Error`] belongs to (e.g. to choose an exit code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Bad configuration; nothing was sent.
+    Config,
+    /// The request could not be built (bad route or params); nothing was sent.
+    InvalidRequest,
+    /// No complete HTTP response (connect, timeout, TLS, body too large, I/O).
+    Transport,
+    /// An HTTP status that is not a success, without a platform error in the body.
+    Http,
+    /// The body could not be decoded.
+    Decode,
+    /// The platform refused: status true, code ≠ 0.
+    ApiBusiness,
+    /// The platform failed: status false.
+    ApiSystem,
+}
+
+/// Everything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad configuration; nothing was sent.
+    #[error("configuration error: {0}")]
+    Config(#[from] ConfigError),
+    /// The request could not be built; nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// No complete HTTP response.
+    #[error("transport error calling {route}: {}", Chain(source))]
+    Transport {
+        /// The endpoint called.
+        route: String,
+        /// What went wrong, with its cause.
+        #[source]
+        source: TransportError,
+    },
+    /// A non-success HTTP status without a platform error in the body.
+    #[error("HTTP {} from {route}: {}", status_text(.response.status()), .response.excerpt())]
+    Http {
+        /// The endpoint called.
+        route: String,
+        /// The response.
+        response: Box<RawResponse>,
+    },
+    /// The body could not be decoded.
+    #[error("cannot decode the response of {route} {source}; body: {}", .response.excerpt())]
+    Decode {
+        /// The endpoint called.
+        route: String,
+        /// What failed, and where (JSON path).
+        #[source]
+        source: DecodeError,
+        /// The response.
+        response: Box<RawResponse>,
+    },
+    /// The platform answered with a business or system error.
+    #[error("{error}")]
+    Api {
+        /// The endpoint called.
+        route: String,
+        /// The platform's kind, code and message.
+        error: ApiError,
+        /// The response.
+        response: Box<RawResponse>,
+    },
+}
+
+fn status_text(s: StatusCode) -> String {
+    match s.canonical_reason() {
+        Some(r) => format!("{} {r}", s.as_u16()),
+        None => s.as_u16().to_string(),
+    }
+}
+
+/// Displays an error followed by its sources: `could not connect (connection refused)`.
+struct Chain<'a>(&'a TransportError);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        let mut seen = self.0.to_string();
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !seen.contains(&text) {
+                write!(f, ": {text}")?;
+                seen = text;
+            }
+            source = s.source();
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// The family of the error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_) => ErrorKind::Config,
+            Error::InvalidRequest(_) => ErrorKind::InvalidRequest,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Http { .. } => ErrorKind::Http,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Api { error, .. } => match error.kind {
+                ApiErrorKind::Business => ErrorKind::ApiBusiness,
+                ApiErrorKind::System => ErrorKind::ApiSystem,
+            },
+        }
+    }
+
+    /// The response, when there was one.
+    pub fn raw_response(&self) -> Option<&RawResponse> {
+        match self {
+            Error::Http { response, .. } | Error::Decode { response, .. } | Error::Api { response, .. } => {
+                Some(response)
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when there was a response.
+    pub fn http_status(&self) -> Option<StatusCode> {
+        self.raw_response().map(RawResponse::status)
+    }
+
+    /// The platform's error, for business and system errors.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The platform's code, for business and system errors.
+    pub fn api_code(&self) -> Option<&ResponseCode> {
+        self.api_error().map(|e| &e.code)
+    }
+
+    /// The transport error, if that is what happened.
+    pub fn transport_error(&self) -> Option<&TransportError> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// Whether the failure is of a transient kind that the default policy retries for a
+    /// read: connect failures, timeouts, I/O errors, HTTP 429/502/503/504. (System errors
+    /// count only when configured as transient in the [`RetryPolicy`](crate::RetryPolicy).)
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { source, .. } => matches!(
+                source.kind(),
+                TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
+            ),
+            Error::Http { response, .. } => crate::retry::is_transient_status(response.status()),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_short_single_line_and_utf8_safe() {
+        assert_eq!(excerpt(b""), "(empty body)");
+        assert_eq!(excerpt(b"  \n "), "(empty body)");
+        assert_eq!(
+            excerpt(b"<html>\n  <body>502 Bad Gateway</body>\n</html>"),
+            "<html> <body>502 Bad Gateway</body> </html>"
+        );
+        let long = "查询的信息不存在".repeat(40);
+        let e = excerpt(long.as_bytes());
+        assert!(e.len() <= EXCERPT_BYTES + '…'.len_utf8(), "{}", e.len());
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+    }
+
+    #[test]
+    fn config_errors_name_every_missing_variable() {
+        let e = ConfigError::MissingEnv(vec!["ZV_OPEN_ID", "ZV_OPEN_KEY"]);
+        assert_eq!(
+            e.to_string(),
+            "missing environment variables: ZV_OPEN_ID, ZV_OPEN_KEY (set them, or use the sandbox)"
+        );
+        assert_eq!(
+            ConfigError::MissingEnv(vec!["ZV_GRANT_CODE"]).to_string(),
+            "missing environment variable: ZV_GRANT_CODE (set them, or use the sandbox)"
+        );
+    }
+}

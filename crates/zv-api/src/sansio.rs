@@ -1,0 +1,261 @@
+//! The sans-IO core both clients are built on: *prepare* a signed `http::Request`, *parse*
+//! an `http::Response`, and [`Call`], the attempt loop's state without the sending.
+//!
+//! Use these directly to drive any HTTP stack yourself:
+//!
+//! ```
+//! use zv_api::sansio;
+//! use zv_types::{GetExchangeCodeStatus, ExchangeCodeParams};
+//!
+//! let config = zv_api::blocking::Client::builder()
+//!     .credentials(zv_sign::Credentials::new("oid", "gc", "key"))
+//!     .build_config()
+//!     .unwrap();
+//! let request = sansio::prepare::<GetExchangeCodeStatus>(
+//!     &config, &ExchangeCodeParams::new("164822200532619796511"), 1547186244, 658965).unwrap();
+//! assert_eq!(request.uri(), "http://openapi.zvcms.com/v3/coupon/exchange/getExchangeCodeStatus");
+//!
+//! // ... send it with any client, then:
+//! let response = http::Response::new(br#"{"status":"true","code":"0","data":{"status":"true"}}"#.to_vec());
+//! let parsed = sansio::parse::<GetExchangeCodeStatus>(&config, response).unwrap();
+//! assert!(parsed.data.redeemable);
+//! ```
+
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+
+use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use zv_transport::TransportError;
+use zv_types::{Endpoint, ResponseError, Route, V2Request, V3Request};
+
+use crate::config::Config;
+use crate::error::{Error, RawResponse};
+use crate::retry::{RetryDecision, decide};
+
+/// A typed success, with the response it came from.
+#[derive(Debug, Clone)]
+pub struct ApiResponse<T> {
+    /// The decoded `data`.
+    pub data: T,
+    /// The response as received (status, headers, body; see [`RawResponse::raw_data`] for
+    /// the `data` JSON with every field the SDK does not model).
+    pub raw: RawResponse,
+}
+
+/// Serializes params once per call; each attempt reuses them with a fresh signature.
+pub fn params_json<P: Serialize + ?Sized>(params: &P) -> Result<Box<RawValue>, Error> {
+    serde_json::value::to_raw_value(params).map_err(|e| Error::InvalidRequest(format!("params: {e}")))
+}
+
+/// Builds the signed request for `route` with already-serialized params.
+pub fn prepare_raw(
+    config: &Config,
+    route: Route<'_>,
+    params: &RawValue,
+    timestamp: u64,
+    nonce: u64,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let signature = config.signer(route.protocol()).sign(timestamp, nonce);
+    let open_id = Cow::Borrowed(config.credentials.open_id());
+    let grant_code = Cow::Borrowed(config.credentials.grant_code());
+    let token = Cow::Borrowed(signature.token());
+    let body = match route {
+        Route::V3(_) => {
+            serde_json::to_vec(&V3Request { open_id, grant_code, timestamp, nonce, token, params })
+        }
+        Route::V2(action) => serde_json::to_vec(&V2Request {
+            open_id,
+            grant_code,
+            timestamp,
+            nonce,
+            token,
+            action: Cow::Borrowed(action),
+            params,
+        }),
+    }
+    .map_err(|e| Error::InvalidRequest(format!("envelope: {e}")))?;
+    let mut url = String::with_capacity(config.base_url.len() + 64);
+    url.push_str(&config.base_url);
+    url.push_str(&route.url_path());
+    http::Request::post(url)
+        .header(CONTENT_TYPE, "application/json")
+        .header(ACCEPT, "application/json")
+        .header(USER_AGENT, config.user_agent.clone())
+        .body(body)
+        .map_err(|e| Error::InvalidRequest(format!("{route}: {e}")))
+}
+
+/// Builds the signed request for endpoint `E`.
+pub fn prepare<E: Endpoint>(
+    config: &Config,
+    params: &E::Params,
+    timestamp: u64,
+    nonce: u64,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    prepare_raw(config, E::ROUTE, &params_json(params)?, timestamp, nonce)
+}
+
+/// Turns a response into typed data or a typed error, with `decode` for the body.
+///
+/// A non-success HTTP status is an [`Error::Http`], unless its body is a platform error
+/// envelope (then [`Error::Api`], which keeps the status in its raw response). A body over
+/// the configured cap is refused even when a custom transport let it through.
+pub fn parse_with<T>(
+    config: &Config,
+    route: Route<'_>,
+    response: http::Response<Vec<u8>>,
+    decode: impl FnOnce(&[u8]) -> Result<T, ResponseError>,
+) -> Result<ApiResponse<T>, Error> {
+    let cap = config.transport.max_response_bytes;
+    if response.body().len() as u64 > cap {
+        return Err(Error::Transport {
+            route: route.to_string(),
+            source: TransportError::body_too_large(cap, Some(response.body().len() as u64)),
+        });
+    }
+    let raw = RawResponse::new(response);
+    let decoded = decode(raw.body());
+    let response = |raw| Box::new(raw);
+    match (decoded, raw.status().is_success()) {
+        (Ok(data), true) => Ok(ApiResponse { data, raw }),
+        (Err(ResponseError::Api(error)), _) => {
+            Err(Error::Api { route: route.to_string(), error, response: response(raw) })
+        }
+        (Err(ResponseError::Decode(source)), true) => {
+            Err(Error::Decode { route: route.to_string(), source, response: response(raw) })
+        }
+        (_, false) => Err(Error::Http { route: route.to_string(), response: response(raw) }),
+    }
+}
+
+/// Parses the response of endpoint `E`.
+pub fn parse<E: Endpoint>(
+    config: &Config,
+    response: http::Response<Vec<u8>>,
+) -> Result<ApiResponse<E::Data>, Error> {
+    parse_with(config, E::ROUTE, response, zv_types::decode_endpoint::<E>)
+}
+
+/// What to do after an attempt.
+#[derive(Debug)]
+pub enum Step<T> {
+    /// The call is over.
+    Done(Result<ApiResponse<T>, Error>),
+    /// Wait this long, then send [`Call::next_request`] again.
+    Retry(Duration),
+}
+
+/// One call's state across attempts: builds each attempt's request (fresh timestamp, nonce
+/// and token), reads each result, and decides — with the pure [`decide`] — whether to retry.
+/// The clients only send and sleep.
+pub struct Call<'a, T> {
+    config: &'a Config,
+    route: Route<'a>,
+    params: Box<RawValue>,
+    retry_safe: bool,
+    decode: fn(&[u8]) -> Result<T, ResponseError>,
+    attempts: u32,
+    started: Instant,
+    attempt_started: Instant,
+    span: tracing::Span,
+}
+
+impl<'a, T> Call<'a, T> {
+    /// A call to `route` with `params`; `retry_safe` says whether it may be sent twice.
+    pub fn new<P: Serialize + ?Sized>(
+        config: &'a Config,
+        route: Route<'a>,
+        params: &P,
+        retry_safe: bool,
+        decode: fn(&[u8]) -> Result<T, ResponseError>,
+    ) -> Result<Self, Error> {
+        let now = Instant::now();
+        Ok(Call {
+            config,
+            route,
+            params: params_json(params)?,
+            retry_safe,
+            decode,
+            attempts: 0,
+            started: now,
+            attempt_started: now,
+            span: tracing::debug_span!("zv.call", endpoint = %route, retry_safe),
+        })
+    }
+
+    /// The tracing span of this call (endpoint, retry safety).
+    pub fn span(&self) -> &tracing::Span {
+        &self.span
+    }
+
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The request for the next attempt, freshly signed.
+    pub fn next_request(&mut self) -> Result<http::Request<Vec<u8>>, Error> {
+        self.attempts += 1;
+        self.attempt_started = Instant::now();
+        let timestamp = self.config.clock.now_unix_seconds();
+        let nonce = self.config.nonces.next_nonce();
+        prepare_raw(self.config, self.route, &self.params, timestamp, nonce)
+    }
+
+    /// Reads the result of the attempt just sent.
+    pub fn on_response(&mut self, result: Result<http::Response<Vec<u8>>, TransportError>) -> Step<T> {
+        let result = match result {
+            Ok(response) => parse_with(self.config, self.route, response, self.decode),
+            Err(source) => Err(Error::Transport { route: self.route.to_string(), source }),
+        };
+        let now_unix = self.config.clock.now_unix_seconds();
+        let decision = match &result {
+            Ok(_) => RetryDecision::Stop,
+            Err(e) => decide(
+                &self.config.retry,
+                self.attempts,
+                &e.outcome(now_unix),
+                self.retry_safe,
+                fastrand::f64(),
+            ),
+        };
+        self.trace(&result, decision);
+        match decision {
+            RetryDecision::Retry(delay) => Step::Retry(delay),
+            RetryDecision::Stop => Step::Done(result),
+        }
+    }
+
+    fn trace(&self, result: &Result<ApiResponse<T>, Error>, decision: RetryDecision) {
+        let elapsed_ms = self.attempt_started.elapsed().as_secs_f64() * 1e3;
+        let status = match result {
+            Ok(r) => Some(r.raw.status().as_u16()),
+            Err(e) => e.http_status().map(|s| s.as_u16()),
+        };
+        let code = result.as_ref().err().and_then(Error::api_code).map(ToString::to_string);
+        let _entered = self.span.enter();
+        match (result, decision) {
+            (Ok(_), _) => tracing::debug!(
+                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts,
+                http_status = status, elapsed_ms, "attempt succeeded"
+            ),
+            (Err(e), RetryDecision::Retry(delay)) => tracing::warn!(
+                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts,
+                http_status = status, code = code.as_deref(), elapsed_ms,
+                retry_in_ms = delay.as_millis() as u64, error = %e, "attempt failed, retrying"
+            ),
+            (Err(e), RetryDecision::Stop) => tracing::debug!(
+                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts,
+                http_status = status, code = code.as_deref(), elapsed_ms,
+                total_ms = self.started.elapsed().as_secs_f64() * 1e3, error = %e, "call failed"
+            ),
+        }
+    }
+}
+
+/// The decoder for a raw call: `data` as JSON (`null` when absent).
+pub fn decode_raw(body: &[u8]) -> Result<serde_json::Value, ResponseError> {
+    zv_types::decode_response(body, || Some(serde_json::Value::Null))
+}

@@ -1,0 +1,143 @@
+//! Shared fixtures: a scripted in-memory transport that both clients use, so every scenario
+//! runs through the blocking and the async client alike.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::{Request, Response, StatusCode};
+use zv_api::zv_sign::{Credentials, FixedClock, Signer};
+use zv_api::zv_transport::{TransportError, TransportErrorKind, async_transport_fn, transport_fn};
+
+pub const OPEN_ID: &str = "6dc05b4ac175cf316d226252b05cf685";
+pub const GRANT_CODE: &str = "782c281f62";
+/// A key distinctive enough that finding it in any output is certainly a leak.
+pub const KEY: &str = "K3Y-7f3a9c-TOP-SECRET-do-not-print";
+pub const NOW: u64 = 1_700_000_000;
+
+pub fn credentials() -> Credentials {
+    Credentials::new(OPEN_ID, GRANT_CODE, KEY)
+}
+
+pub fn signer() -> Signer {
+    Signer::new(&credentials())
+}
+
+/// One scripted answer.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Json(&'static str),
+    Status(u16, &'static str),
+    StatusWith(u16, &'static str, &'static str, &'static str),
+    Fail(TransportErrorKind, bool),
+}
+
+impl Reply {
+    fn materialize(&self) -> Result<Response<Vec<u8>>, TransportError> {
+        match self {
+            Reply::Json(body) => Ok(Response::new(body.as_bytes().to_vec())),
+            Reply::Status(code, body) => {
+                let mut r = Response::new(body.as_bytes().to_vec());
+                *r.status_mut() = StatusCode::from_u16(*code).unwrap();
+                Ok(r)
+            }
+            Reply::StatusWith(code, body, name, value) => {
+                let mut r = Response::new(body.as_bytes().to_vec());
+                *r.status_mut() = StatusCode::from_u16(*code).unwrap();
+                r.headers_mut().insert(*name, value.parse().unwrap());
+                Ok(r)
+            }
+            Reply::Fail(kind, reached) => {
+                Err(TransportError::new(*kind, format!("scripted {kind}")).with_reached_server(*reached))
+            }
+        }
+    }
+}
+
+/// A script of replies (the last one repeats), the requests seen and the sleeps asked for.
+#[derive(Clone, Default)]
+pub struct Script {
+    replies: Arc<Mutex<VecDeque<Reply>>>,
+    pub requests: Arc<Mutex<Vec<Request<Vec<u8>>>>>,
+    pub sleeps: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl Script {
+    pub fn new(replies: Vec<Reply>) -> Self {
+        Script { replies: Arc::new(Mutex::new(replies.into())), ..Script::default() }
+    }
+
+    pub fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        self.requests.lock().unwrap().push(request);
+        let mut replies = self.replies.lock().unwrap();
+        let reply = if replies.len() > 1 { replies.pop_front().unwrap() } else { replies[0].clone() };
+        reply.materialize()
+    }
+
+    pub fn requests(&self) -> Vec<Request<Vec<u8>>> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    pub fn bodies(&self) -> Vec<serde_json::Value> {
+        self.requests().iter().map(|r| serde_json::from_slice(r.body()).unwrap()).collect()
+    }
+
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.sleeps.lock().unwrap().clone()
+    }
+
+    pub fn blocking_builder(&self) -> zv_api::ClientBuilder<zv_api::Blocking> {
+        let (s1, s2) = (self.clone(), self.clone());
+        zv_api::blocking::Client::builder()
+            .credentials(credentials())
+            .base_url("http://gateway.test")
+            .clock(FixedClock(NOW))
+            .transport(transport_fn(move |r| s1.send(r)))
+            .sleeper(move |d| s2.sleeps.lock().unwrap().push(d))
+    }
+
+    pub fn async_builder(&self) -> zv_api::ClientBuilder<zv_api::Async> {
+        let (s1, s2) = (self.clone(), self.clone());
+        zv_api::Client::builder()
+            .credentials(credentials())
+            .base_url("http://gateway.test")
+            .clock(FixedClock(NOW))
+            .transport(async_transport_fn(move |r| {
+                let result = s1.send(r);
+                async move { result }
+            }))
+            .sleeper(move |d| {
+                s2.sleeps.lock().unwrap().push(d);
+                async {}
+            })
+    }
+
+    pub fn blocking(&self) -> zv_api::blocking::Client {
+        self.blocking_builder().build().unwrap()
+    }
+
+    pub fn asynch(&self) -> zv_api::Client {
+        self.async_builder().build().unwrap()
+    }
+}
+
+/// Runs a future to completion on a small current-thread runtime.
+pub fn run<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// Runs `blocking` and `asynchronous` against two fresh copies of the script, returning
+/// both results and both scripts.
+pub fn both<T>(
+    replies: Vec<Reply>,
+    blocking: impl FnOnce(&zv_api::blocking::Client) -> T,
+    asynchronous: impl AsyncFnOnce(&zv_api::Client) -> T,
+) -> [(T, Script); 2] {
+    let sb = Script::new(replies.clone());
+    let rb = blocking(&sb.blocking());
+    let sa = Script::new(replies);
+    let client = sa.asynch();
+    let ra = run(asynchronous(&client));
+    [(rb, sb), (ra, sa)]
+}

@@ -1,0 +1,277 @@
+//! Retries: the pure decision (table-driven and proptested) and the clients' behaviour.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use proptest::prelude::*;
+use zv_api::retry::{AttemptOutcome, RetryDecision, decide, parse_retry_after};
+use zv_api::zv_transport::{TransportError, TransportErrorKind};
+use zv_api::{ErrorKind, RawRequest, RetryPolicy};
+use zv_types::{ApiErrorKind, GiftCardListParams, ResponseCode};
+
+const OK: &str = r#"{"status":true,"code":0,"data":[]}"#;
+
+fn policy() -> RetryPolicy {
+    RetryPolicy::default().with_transient_system_codes([50001])
+}
+
+#[test]
+fn decision_table() {
+    use TransportErrorKind::*;
+    let connect = TransportError::new(Connect, "refused");
+    let timeout_sent = TransportError::new(Timeout, "slow");
+    let timeout_connecting = TransportError::new(Timeout, "slow connect").with_reached_server(false);
+    let io = TransportError::new(Io, "reset");
+    let tls = TransportError::new(Tls, "bad cert");
+    let big = TransportError::body_too_large(10, Some(11));
+    let business = ResponseCode::Num(20001);
+    let transient = ResponseCode::Num(50001);
+    let other_system = ResponseCode::Num(40003);
+    let http =
+        |s: u16| AttemptOutcome::Http { status: http::StatusCode::from_u16(s).unwrap(), retry_after: None };
+    let p = policy();
+    // (outcome, retry-safe endpoint retries?, unsafe endpoint retries?)
+    let table: Vec<(&str, AttemptOutcome<'_>, bool, bool)> = vec![
+        ("success", AttemptOutcome::Success, false, false),
+        ("connect refused", AttemptOutcome::Transport(&connect), true, true),
+        ("timeout after send", AttemptOutcome::Transport(&timeout_sent), true, false),
+        ("timeout while connecting", AttemptOutcome::Transport(&timeout_connecting), true, true),
+        ("io", AttemptOutcome::Transport(&io), true, false),
+        ("tls", AttemptOutcome::Transport(&tls), false, false),
+        ("body too large", AttemptOutcome::Transport(&big), false, false),
+        ("429", http(429), true, false),
+        ("502", http(502), true, false),
+        ("503", http(503), true, false),
+        ("504", http(504), true, false),
+        ("500", http(500), false, false),
+        ("404", http(404), false, false),
+        ("business", AttemptOutcome::Api { kind: ApiErrorKind::Business, code: &business }, false, false),
+        (
+            "business (a transient-listed code)",
+            AttemptOutcome::Api { kind: ApiErrorKind::Business, code: &transient },
+            false,
+            false,
+        ),
+        (
+            "transient system",
+            AttemptOutcome::Api { kind: ApiErrorKind::System, code: &transient },
+            true,
+            false,
+        ),
+        (
+            "other system",
+            AttemptOutcome::Api { kind: ApiErrorKind::System, code: &other_system },
+            false,
+            false,
+        ),
+        ("decode", AttemptOutcome::Decode, false, false),
+        ("invalid", AttemptOutcome::Invalid, false, false),
+    ];
+    for (name, outcome, safe, unsafe_) in table {
+        for (retry_safe, want) in [(true, safe), (false, unsafe_)] {
+            let d = decide(&p, 1, &outcome, retry_safe, 0.5);
+            assert_eq!(matches!(d, RetryDecision::Retry(_)), want, "{name}, retry_safe={retry_safe}: {d:?}");
+            // never past the maximum
+            assert_eq!(
+                decide(&p, p.max_retries + 1, &outcome, retry_safe, 0.5),
+                RetryDecision::Stop,
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn backoff_doubles_is_capped_and_jittered() {
+    let p = RetryPolicy {
+        base_delay: Duration::from_millis(100),
+        max_delay: Duration::from_millis(350),
+        ..RetryPolicy::default()
+    };
+    assert_eq!(p.backoff(1, 0.0), Duration::from_millis(50));
+    assert_eq!(p.backoff(1, 1.0), Duration::from_millis(100));
+    assert_eq!(p.backoff(2, 0.0), Duration::from_millis(100));
+    assert_eq!(p.backoff(3, 1.0), Duration::from_millis(350));
+    assert_eq!(p.backoff(30, 1.0), Duration::from_millis(350));
+}
+
+#[test]
+fn retry_after_is_honoured_and_bounded() {
+    let p = policy();
+    let http = |secs| AttemptOutcome::Http {
+        status: http::StatusCode::TOO_MANY_REQUESTS,
+        retry_after: Some(Duration::from_secs(secs)),
+    };
+    assert_eq!(decide(&p, 1, &http(3), true, 0.0), RetryDecision::Retry(Duration::from_secs(3)));
+    assert_eq!(decide(&p, 1, &http(31), true, 0.0), RetryDecision::Stop, "longer than max_retry_after");
+    assert_eq!(parse_retry_after("7", 0), Some(Duration::from_secs(7)));
+    assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 40), Some(Duration::from_secs(60)));
+    assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 400), Some(Duration::ZERO));
+    assert_eq!(parse_retry_after("soon", 0), None);
+}
+
+fn any_outcome_parts() -> impl Strategy<Value = (u8, u16, i64, bool)> {
+    (0u8..8, 100u16..600, -5i64..60000, any::<bool>())
+}
+
+proptest! {
+    #[test]
+    fn decisions_respect_the_invariants(
+        attempts in 1u32..10, max in 0u32..5, (which, status, code, reached) in any_outcome_parts(),
+        retry_safe in any::<bool>(), jitter in 0.0f64..1.0, retry_after in proptest::option::of(0u64..100),
+    ) {
+        let p = RetryPolicy { max_retries: max, ..policy() };
+        let kinds = [TransportErrorKind::Connect, TransportErrorKind::Timeout, TransportErrorKind::Io, TransportErrorKind::Tls];
+        let te = TransportError::new(kinds[usize::from(which % 4)], "x").with_reached_server(reached);
+        let rc = ResponseCode::Num(code);
+        let outcome = match which {
+            0..=3 => AttemptOutcome::Transport(&te),
+            4 => AttemptOutcome::Http { status: http::StatusCode::from_u16(status).unwrap(), retry_after: retry_after.map(Duration::from_secs) },
+            5 => AttemptOutcome::Api { kind: ApiErrorKind::Business, code: &rc },
+            6 => AttemptOutcome::Api { kind: ApiErrorKind::System, code: &rc },
+            _ => AttemptOutcome::Decode,
+        };
+        let d = decide(&p, attempts, &outcome, retry_safe, jitter);
+        if let RetryDecision::Retry(delay) = d {
+            prop_assert!(attempts <= max, "never more than the maximum");
+            prop_assert!(which != 5, "never a business error");
+            prop_assert!(which != 7, "never a decode error");
+            if !retry_safe {
+                // an unsafe call is retried only when it certainly never reached the server
+                prop_assert!(which <= 3 && !reached);
+            }
+            prop_assert!(delay <= p.max_delay.max(p.max_retry_after));
+        }
+    }
+}
+
+#[test]
+fn fail_twice_then_succeed_resigns_every_attempt() {
+    let p = GiftCardListParams::new("10001");
+    for (r, script) in both(
+        vec![Reply::Status(503, "busy"), Reply::Fail(TransportErrorKind::Timeout, true), Reply::Json(OK)],
+        |c| c.gift_cards(&p),
+        async |c| c.gift_cards(&p).await,
+    ) {
+        assert!(r.is_ok(), "{r:?}");
+        let bodies = script.bodies();
+        assert_eq!(bodies.len(), 3);
+        let nonces: std::collections::HashSet<_> =
+            bodies.iter().map(|b| b["nonce"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(nonces.len(), 3, "three distinct nonces");
+        let tokens: std::collections::HashSet<_> =
+            bodies.iter().map(|b| b["token"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(tokens.len(), 3, "three distinct tokens");
+        for b in &bodies {
+            let nonce = b["nonce"].as_str().unwrap().parse().unwrap();
+            assert!(signer().verify(NOW, nonce, b["token"].as_str().unwrap()));
+        }
+        let sleeps = script.sleeps();
+        assert_eq!(sleeps.len(), 2);
+        assert!(
+            sleeps[0] >= Duration::from_millis(100) && sleeps[0] <= Duration::from_millis(200),
+            "{sleeps:?}"
+        );
+        assert!(
+            sleeps[1] >= Duration::from_millis(200) && sleeps[1] <= Duration::from_millis(400),
+            "{sleeps:?}"
+        );
+    }
+}
+
+#[test]
+fn gives_up_after_the_maximum() {
+    let p = GiftCardListParams::new("10001");
+    for (r, script) in
+        both(vec![Reply::Status(502, "bad gateway")], |c| c.gift_cards(&p), async |c| c.gift_cards(&p).await)
+    {
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::Http);
+        assert_eq!(script.requests().len(), 3, "1 + 2 retries");
+    }
+    let script = Script::new(vec![Reply::Status(502, "bad gateway")]);
+    let client = script.blocking_builder().max_retries(5).build().unwrap();
+    assert!(client.gift_cards(&p).is_err());
+    assert_eq!(script.requests().len(), 6);
+    let script = Script::new(vec![Reply::Status(502, "bad gateway")]);
+    let client = script.blocking_builder().retry_policy(RetryPolicy::none()).build().unwrap();
+    assert!(client.gift_cards(&p).is_err());
+    assert_eq!(script.requests().len(), 1);
+}
+
+#[test]
+fn business_errors_are_never_retried() {
+    let p = GiftCardListParams::new("10001");
+    for (r, script) in both(
+        vec![Reply::Json(r#"{"status":true,"code":20001,"message":"查询的信息不存在"}"#)],
+        |c| c.gift_cards(&p),
+        async |c| c.gift_cards(&p).await,
+    ) {
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::ApiBusiness);
+        assert_eq!(script.requests().len(), 1);
+        assert!(script.sleeps().is_empty());
+    }
+}
+
+#[test]
+fn transient_system_errors_are_retried_when_configured() {
+    let p = GiftCardListParams::new("10001");
+    let replies = vec![Reply::Json(r#"{"status":false,"code":50001,"message":"系统繁忙"}"#), Reply::Json(OK)];
+    let script = Script::new(replies.clone());
+    assert!(script.blocking_builder().retry_policy(policy()).build().unwrap().gift_cards(&p).is_ok());
+    assert_eq!(script.requests().len(), 2);
+    let script = Script::new(replies);
+    assert_eq!(script.blocking().gift_cards(&p).unwrap_err().kind(), ErrorKind::ApiSystem, "not by default");
+    assert_eq!(script.requests().len(), 1);
+}
+
+#[test]
+fn an_unsafe_raw_call_is_not_resent_after_it_may_have_landed() {
+    let redeem =
+        RawRequest::v3("coupon/exchange/exchangeCode", serde_json::json!({"exchangeCode": "1"})).unwrap();
+    for reply in [
+        Reply::Fail(TransportErrorKind::Timeout, true),
+        Reply::Fail(TransportErrorKind::Io, true),
+        Reply::Status(503, "busy"),
+    ] {
+        for (r, script) in
+            both(vec![reply.clone(), Reply::Json(OK)], |c| c.raw(&redeem), async |c| c.raw(&redeem).await)
+        {
+            assert!(r.is_err(), "{reply:?}");
+            assert_eq!(script.requests().len(), 1, "{reply:?} must not be re-sent");
+        }
+    }
+    // but a refused connection never reached the server: safe to send again
+    for (r, script) in both(
+        vec![Reply::Fail(TransportErrorKind::Connect, false), Reply::Json(OK)],
+        |c| c.raw(&redeem),
+        async |c| c.raw(&redeem).await,
+    ) {
+        assert!(r.is_ok());
+        assert_eq!(script.requests().len(), 2);
+    }
+    // and a caller may declare it safe
+    let read = redeem.clone().retry_safe(true);
+    for (r, script) in both(
+        vec![Reply::Status(503, "busy"), Reply::Json(OK)],
+        |c| c.raw(&read),
+        async |c| c.raw(&read).await,
+    ) {
+        assert!(r.is_ok());
+        assert_eq!(script.requests().len(), 2);
+    }
+}
+
+#[test]
+fn retry_after_header_reaches_the_sleeper() {
+    let p = GiftCardListParams::new("10001");
+    for (r, script) in both(
+        vec![Reply::StatusWith(429, "slow down", "retry-after", "2"), Reply::Json(OK)],
+        |c| c.gift_cards(&p),
+        async |c| c.gift_cards(&p).await,
+    ) {
+        assert!(r.is_ok());
+        assert_eq!(script.sleeps(), vec![Duration::from_secs(2)]);
+    }
+}
