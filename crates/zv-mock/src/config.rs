@@ -1,0 +1,138 @@
+//! [`MockConfig`]: how to start a [`MockServer`](crate::MockServer).
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use zv_sign::{Clock, Credentials, SystemClock};
+
+use crate::state::Observer;
+use crate::{Fixtures, LogEntry, demo_credentials};
+
+/// The default timestamp skew window: ±300 s.
+pub const DEFAULT_SKEW: Duration = Duration::from_secs(300);
+
+/// How to start a [`MockServer`](crate::MockServer): a builder, consumed by value.
+///
+/// `Debug` shows the `openId` and `grantCode`, never the open key.
+///
+/// ```
+/// use std::time::Duration;
+/// use zv_mock::{Fixtures, MockConfig};
+///
+/// let config = MockConfig::new()
+///     .addr("127.0.0.1:0".parse().unwrap())
+///     .fixtures(Fixtures::demo())
+///     .messy(true)
+///     .skew(Duration::from_secs(60))
+///     .observer(|entry| eprintln!("{entry}"));
+/// assert!(!format!("{config:?}").contains(zv_mock::DEMO_OPEN_KEY));
+/// ```
+#[derive(Clone)]
+pub struct MockConfig {
+    pub(crate) addr: SocketAddr,
+    pub(crate) credentials: Credentials,
+    pub(crate) fixtures: Fixtures,
+    pub(crate) messy: bool,
+    pub(crate) tls: bool,
+    pub(crate) skew: Duration,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) observer: Option<Observer>,
+}
+
+impl MockConfig {
+    /// The defaults: the demo credentials ([`demo_credentials`]), the demo fixtures
+    /// ([`Fixtures::demo`]), `127.0.0.1` on a free port, a skew window of ±300 s, the system
+    /// clock, canonical answers, plain HTTP, no observer.
+    pub fn new() -> Self {
+        MockConfig {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            credentials: demo_credentials(),
+            fixtures: Fixtures::demo(),
+            messy: false,
+            tls: false,
+            skew: DEFAULT_SKEW,
+            clock: Arc::new(SystemClock),
+            observer: None,
+        }
+    }
+
+    /// Listens on `addr` (port 0: a free port, see [`MockServer::addr`](crate::MockServer::addr)).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Accepts requests signed with these credentials only.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Serves this data instead of the demo data.
+    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
+        self.fixtures = fixtures;
+        self
+    }
+
+    /// Writes answers the way real gateways do (numbers as strings and back, `""`/`null` for
+    /// absent values, unknown extra fields, `"status":"true"`, `"code":"0"`), decoding to
+    /// exactly the same values as the canonical answers. Deterministic per request: the
+    /// changes are drawn from a generator seeded with the request's nonce.
+    pub fn messy(mut self, yes: bool) -> Self {
+        self.messy = yes;
+        self
+    }
+
+    /// Serves HTTPS with a self-signed certificate generated at start for `localhost`,
+    /// `127.0.0.1` and `::1` (see [`MockServer::certificate_der`](crate::MockServer::certificate_der)).
+    pub fn tls(mut self, yes: bool) -> Self {
+        self.tls = yes;
+        self
+    }
+
+    /// Accepts timestamps at most `window` away from the mock's clock (default ±300 s); nonces
+    /// are remembered for as long.
+    pub fn skew(mut self, window: Duration) -> Self {
+        self.skew = window;
+        self
+    }
+
+    /// Reads the time from `clock` (default: the system clock) for the timestamp check and
+    /// for coupon validity.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Calls `f` once per request, after the verdict (and before any injected delay), e.g.
+    /// to print `entry` (its `Display` is one line). Called on the server's thread: keep it
+    /// quick.
+    pub fn observer(mut self, f: impl Fn(&LogEntry) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(f));
+        self
+    }
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockConfig")
+            .field("addr", &self.addr)
+            .field("credentials", &self.credentials)
+            .field("members", &self.fixtures.members.len())
+            .field("exchange_codes", &self.fixtures.exchange_codes.len())
+            .field("messy", &self.messy)
+            .field("tls", &self.tls)
+            .field("skew", &self.skew)
+            .field("clock_now", &self.clock.now_unix_seconds())
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,35 @@
+//! [`MockError`]: why the mock could not start, or why fixtures could not be loaded.
+
+use std::io;
+use std::net::SocketAddr;
+
+/// Why the mock server could not start, or why fixtures could not be loaded.
+///
+/// No variant ever carries the open key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The listening address could not be bound (already in use, no permission, ...).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
+    /// Another I/O failure while starting: the runtime or its thread could not be created.
+    #[error("mock server I/O error: {0}")]
+    Io(#[from] io::Error),
+    /// The self-signed certificate or the TLS configuration could not be made.
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
+    /// A fixtures file could not be read, or its text does not describe [`Fixtures`](crate::Fixtures).
+    #[error("invalid fixtures in {origin}: {message}")]
+    Fixtures {
+        /// Where the text came from: a file path, or `<json text>`.
+        origin: String,
+        /// What is wrong, and where (JSON path, line and column) when known.
+        message: String,
+    },
+}

@@ -1,0 +1,175 @@
+//! A signature-verifying local stand-in for the zvcms / 企迈 (Qmai) OpenAPI gateway.
+//!
+//! `zv-mock` listens on `127.0.0.1` (port 0 by default, or any address you give it) and
+//! answers like the real gateway: it reads the V3 (`POST /v3/<path>`, lowerCamel) and V2
+//! (`POST /api/v2`, PascalCase, `Action`) envelopes strictly, checks the credentials, the
+//! timestamp against its clock, the HMAC-SHA1 token (in constant time) and nonce replays,
+//! and serves gift cards, coupons and exchange codes from fixtures (demo data by default).
+//! Every request is logged with the check it failed, if any. Faults (delays, HTTP errors,
+//! truncated, empty or huge bodies, platform errors, "fail N times") can be injected, and a
+//! *messy* mode writes the same data the way real gateways do. Use it to test an app (the
+//! `zv mock` command wraps it) or the SDK itself over real sockets. It deliberately is
+//! **not** a full gateway: it serves the three documented endpoints plus one mock-only write
+//! ([`REDEEM_PATH`]), keeps everything in memory (no persistence: a restart forgets redeems
+//! and nonces), and has no rate limits, accounts or permissions beyond one credential set.
+//!
+//! # From blocking code
+//!
+//! ```
+//! use zv_mock::{MockConfig, MockServer, DEMO_MEMBER};
+//! use zv_types::GiftCardListParams;
+//!
+//! let mock = MockServer::start(MockConfig::new())?;
+//! let client = zv_api::blocking::Client::builder()
+//!     .base_url(mock.base_url())
+//!     .credentials(mock.credentials().clone())
+//!     .build()?;
+//! let cards = client.gift_cards(&GiftCardListParams::new(DEMO_MEMBER))?;
+//! assert_eq!(cards[0].gift_title, "生日礼品卡");
+//! assert!(mock.log().iter().all(|entry| entry.verdict.is_ok()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # From async code
+//!
+//! ```
+//! use zv_mock::{MockConfig, MockServer, DEMO_EXCHANGE_CODE};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mock = MockServer::start_async(MockConfig::new().messy(true)).await?;
+//! let client = zv_api::Client::builder()
+//!     .base_url(mock.base_url())
+//!     .credentials(mock.credentials().clone())
+//!     .build()?;
+//! assert!(client.exchange_code_status(DEMO_EXCHANGE_CODE).await?.redeemable);
+//! # Ok(()) }
+//! ```
+//!
+//! With [`MockConfig::tls`], the server speaks HTTPS with a certificate generated at start;
+//! trust it with `.add_root_certificate(mock.certificate_der().unwrap())` on the client
+//! builder.
+//!
+//! # Checks
+//!
+//! Every request goes through these checks, in this order. The first that fails decides
+//! the answer: HTTP 200 with the platform's system-error shape
+//! `{"status":false,"code":<code>,"message":"<label>: <detail>"}`, and the log records the
+//! [`Check`]. The nonce of a request is remembered only once its signature verified.
+//!
+//! | order | [`Check`] | code | fails when |
+//! |---|---|---|---|
+//! | 1 | `Method` | 40001 | the method is not `POST` |
+//! | 2 | `Json` | 40002 | the body is not JSON (or is over 1 MiB) |
+//! | 3 | `Envelope` | 40003 | not the envelope of the path's protocol: a key missing or misspelled (a V2 body on a `/v3/` path), `timestamp`/`nonce` not a decimal string, not an object |
+//! | 4 | `Credentials` | 40004 | `openId` or `grantCode` is not the configured one |
+//! | 5 | `Timestamp` | 40005 | `timestamp` is more than the skew (±300 s) from the mock's clock |
+//! | 6 | `Signature` | 40006 | `token` is not the URL-encoded HMAC-SHA1 signature of the request |
+//! | 7 | `Nonce` | 40007 | the `nonce` was already used by this `openId` within the skew window (a replay) |
+//! | 8 | `Route` | 40008 | no such V3 path or V2 `Action` (any path other than `/api/v2` is read as V3) |
+//! | 9 | `Params` | 40009 | the params do not fit the endpoint (e.g. a basket without `shopping = 1`) |
+//!
+//! # Endpoints
+//!
+//! | route | answers |
+//! |---|---|
+//! | `POST /v3/crm/giftCard/getCustomerGiftCardList` | the member's gift cards; `needCycleCard = 0` leaves out recycled cards (status 6) |
+//! | `POST /api/v2`, `Action` `coupon.user-coupon-list` | `{"item_list":[…]}`, the member's coupons, filtered (below) |
+//! | `POST /v3/coupon/exchange/getExchangeCodeStatus` | `{"status":"true"}` if the code can be redeemed, else `"false"` (unknown codes too) |
+//! | `POST /v3/coupon/exchange/redeemExchangeCode` | mock-only, **not idempotent**: params `{"exchangeCode","user_id"}`; redeems the code (its status becomes false) |
+//!
+//! Coupon filters: `expire = used` keeps status 1; `canuse` keeps status 0 whose `end_at` is
+//! in the future by the mock's clock (or absent); `expired` keeps status 0 whose `end_at` is
+//! past; `amount` (fen) keeps coupons whose `coupon.min_amount_use` ≤ amount; a basket
+//! (`shopping = 1`, `checked`) keeps those whose `min_amount_use` ≤ Σ `offline_price` ×
+//! `buy_num`. A coupon without a template or threshold counts as threshold 0. A request
+//! without `user_id` gets an empty list.
+//!
+//! Business errors (`{"status":true,"code":…}`): an unknown member (gift cards or coupons)
+//! gets [`NOT_FOUND_CODE`] `20001` "查询的信息不存在"; redeeming an unknown or spent code
+//! gets [`REDEEM_FAILED_CODE`] `20002` "兑换码不存在或已兑换".
+//!
+//! Answers are canonical by default — each model exactly as it serializes, in
+//! `{"status":true,"code":0,"message":"success","data":…}`. In messy mode
+//! ([`MockConfig::messy`]) the same data comes as real gateways send it: integer texts as
+//! numbers and numbers as texts, yuan amounts as JSON numbers when exact, absent fields as
+//! `""` or `null`, an absent coupon template as `[]`, unknown extra fields, and
+//! `"status":"true"`, `"code":"0"`. It is deterministic per request (seeded with the nonce)
+//! and never changes a value: every change is checked to decode to exactly the same model.
+//!
+//! # Faults
+//!
+//! [`MockServer::push_fault`] queues a [`Fault`] for the next verified request(s);
+//! [`MockServer::fault_for_member`] pins one to a member. A fault applies only after every
+//! check passed, so it never hides a bad signature, and a rejected request consumes none.
+//!
+//! # Fixtures
+//!
+//! The data is a [`Fixtures`]; its JSON form (for `zv mock --fixtures FILE`,
+//! [`Fixtures::from_path`]) is its `serde_json` form, with each model in its canonical wire
+//! form. Every key may be left out; unknown keys in the two outer levels are refused. A
+//! sample lives in the crate at `fixtures/example.json`.
+//!
+//! ```
+//! let fixtures = zv_mock::Fixtures::from_json(r#"{
+//!   "members": {
+//!     "20001": {
+//!       "gift_cards": [
+//!         {"id": "9900001", "gift_card_id": "201", "gift_title": "储值卡", "par_value": "50.00",
+//!          "status": "4", "bind_status": "1", "validType": "1", "isErp": "0",
+//!          "beginAt": "2025-01-01 00:00:00", "endAt": "2099-12-31 23:59:59"}
+//!       ],
+//!       "coupons": [
+//!         {"id": 70001, "coupon_id": 801, "status": 0, "is_lock": 1,
+//!          "start_at": "1735660800", "end_at": "4102415999", "verify_code": "100200300",
+//!          "coupon": {"id": 801, "title": "满30减5元", "coupon_type": 0, "min_amount_use": 3000}}
+//!       ]
+//!     }
+//!   },
+//!   "exchange_codes": {"900000000000000001": true}
+//! }"#)?;
+//! assert_eq!(fixtures.members["20001"].gift_cards[0].gift_title, "储值卡");
+//! # Ok::<(), zv_mock::MockError>(())
+//! ```
+//!
+//! # Sandbox credentials
+//!
+//! By default the mock accepts [`DEMO_OPEN_ID`], [`DEMO_GRANT_CODE`] and [`DEMO_OPEN_KEY`]
+//! ([`demo_credentials`]): fixed, published, and worthless anywhere but here. Give your own
+//! with [`MockConfig::credentials`]. The key never appears in `Debug`, the log, or `tracing`
+//! events (target `zv_mock`: one event per request).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod config;
+mod error;
+mod fault;
+mod fixtures;
+mod gateway;
+mod log;
+mod render;
+mod server;
+mod state;
+
+pub use config::{DEFAULT_SKEW, MockConfig};
+pub use error::MockError;
+pub use fault::Fault;
+pub use fixtures::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, Fixtures, Member};
+pub use gateway::{
+    NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE, REDEEM_FAILED_MESSAGE, REDEEM_PATH,
+};
+pub use log::{Check, LogEntry, Verdict};
+pub use server::MockServer;
+
+/// The demo `openId` (32 hex characters), accepted by default.
+pub const DEMO_OPEN_ID: &str = "6d6f636b7a766d6f636b7a766d6f636b";
+/// The demo `grantCode` (10 alphanumerics), accepted by default.
+pub const DEMO_GRANT_CODE: &str = "ZvMock2024";
+/// The demo `openKey`: published on purpose, so it is a secret to nobody; it only opens this
+/// mock. Real keys are never to be written down like this.
+pub const DEMO_OPEN_KEY: &str = "zvMockDemoOpenKey-NOT-a-secret-for-local-tests-only";
+
+/// [`DEMO_OPEN_ID`], [`DEMO_GRANT_CODE`] and [`DEMO_OPEN_KEY`] as credentials.
+pub fn demo_credentials() -> zv_sign::Credentials {
+    zv_sign::Credentials::new(DEMO_OPEN_ID, DEMO_GRANT_CODE, DEMO_OPEN_KEY)
+}

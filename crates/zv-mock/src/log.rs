@@ -1,0 +1,247 @@
+//! The request log: one [`LogEntry`] per request, with the gateway's [`Verdict`].
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+use zv_types::Protocol;
+
+/// One of the gateway's checks, in the order they are made.
+///
+/// A request failing a check is answered with HTTP 200 and the platform's system-error
+/// shape `{"status":false,"code":<code>,"message":"<label>: <detail>"}`; see the
+/// [crate docs](crate#checks) for the codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Check {
+    /// Not a `POST` (code 40001).
+    Method,
+    /// The body is not JSON (code 40002).
+    Json,
+    /// The body is not the V3 (lowerCamel) or V2 (PascalCase, `Action`) envelope, e.g. a key
+    /// is missing or `timestamp`/`nonce` is not a decimal string (code 40003).
+    Envelope,
+    /// `openId` or `grantCode` is not the configured one (code 40004).
+    Credentials,
+    /// `timestamp` is outside the allowed skew of the mock's clock (code 40005).
+    Timestamp,
+    /// The `token` is not the signature of the request (code 40006).
+    Signature,
+    /// The `nonce` was already used within the skew window: a replay (code 40007).
+    Nonce,
+    /// No such V3 path or V2 `Action` (code 40008).
+    Route,
+    /// The business params do not fit the endpoint (code 40009).
+    Params,
+}
+
+impl Check {
+    /// Every check, in the order they are made.
+    pub const ALL: [Check; 9] = [
+        Check::Method,
+        Check::Json,
+        Check::Envelope,
+        Check::Credentials,
+        Check::Timestamp,
+        Check::Signature,
+        Check::Nonce,
+        Check::Route,
+        Check::Params,
+    ];
+
+    /// The `code` of the system error a request failing this check gets (40001..=40009).
+    pub const fn code(self) -> i64 {
+        match self {
+            Check::Method => 40001,
+            Check::Json => 40002,
+            Check::Envelope => 40003,
+            Check::Credentials => 40004,
+            Check::Timestamp => 40005,
+            Check::Signature => 40006,
+            Check::Nonce => 40007,
+            Check::Route => 40008,
+            Check::Params => 40009,
+        }
+    }
+
+    /// The check's name in log lines: `method`, `json`, `envelope`, `credentials`,
+    /// `timestamp`, `signature`, `nonce`, `route`, `params`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Check::Method => "method",
+            Check::Json => "json",
+            Check::Envelope => "envelope",
+            Check::Credentials => "credentials",
+            Check::Timestamp => "timestamp",
+            Check::Signature => "signature",
+            Check::Nonce => "nonce",
+            Check::Route => "route",
+            Check::Params => "params",
+        }
+    }
+
+    /// The start of the error `message` (the platform's wording, in Chinese).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Check::Method => "请求方式错误",
+            Check::Json => "请求数据不是JSON",
+            Check::Envelope => "公共参数错误",
+            Check::Credentials => "密钥或授权码错误",
+            Check::Timestamp => "时间戳已失效",
+            Check::Signature => "签名错误",
+            Check::Nonce => "重复请求",
+            Check::Route => "接口不存在",
+            Check::Params => "业务参数错误",
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the gateway decided about a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// Every check passed (the answer may still be a business error or an injected fault).
+    Ok,
+    /// A check failed.
+    Rejected {
+        /// The first check that failed.
+        check: Check,
+        /// Why, in English (never the token or the key).
+        message: String,
+    },
+}
+
+impl Verdict {
+    /// Whether every check passed.
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Verdict::Ok)
+    }
+
+    /// The check that failed, if one did.
+    pub fn check(&self) -> Option<Check> {
+        match self {
+            Verdict::Ok => None,
+            Verdict::Rejected { check, .. } => Some(*check),
+        }
+    }
+}
+
+/// One request as the mock saw it. Never holds the token or the key.
+///
+/// `Display` is one line for a terminal:
+/// `POST /v3/crm/giftCard/getCustomerGiftCardList nonce=123 -> ok (200)`,
+/// `POST /api/v2 coupon.user-coupon-list nonce=9 -> rejected: signature: token does not match`.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    /// The HTTP method.
+    pub method: String,
+    /// The URL path (without the query).
+    pub path: String,
+    /// The protocol of the envelope, once known (from the path: `/api/v2` is V2, else V3).
+    #[serde(serialize_with = "protocol_name")]
+    pub protocol: Option<Protocol>,
+    /// The V2 `Action`, when the envelope could be read.
+    pub action: Option<String>,
+    /// The `openId`, when the envelope could be read.
+    pub open_id: Option<String>,
+    /// The `timestamp`, when the envelope could be read.
+    pub timestamp: Option<u64>,
+    /// The `nonce`, when the envelope could be read.
+    pub nonce: Option<u64>,
+    /// The business params, when the envelope could be read.
+    pub params: Option<serde_json::Value>,
+    /// Whether the checks passed.
+    pub verdict: Verdict,
+    /// The injected fault, if one was applied.
+    pub fault: Option<String>,
+    /// The HTTP status of the answer.
+    pub http_status: u16,
+}
+
+fn protocol_name<S: Serializer>(p: &Option<Protocol>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(Protocol::V2) => s.serialize_some("V2"),
+        Some(Protocol::V3) => s.serialize_some("V3"),
+        None => s.serialize_none(),
+    }
+}
+
+impl LogEntry {
+    pub(crate) fn new(method: &str, path: &str) -> Self {
+        LogEntry {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            protocol: None,
+            action: None,
+            open_id: None,
+            timestamp: None,
+            nonce: None,
+            params: None,
+            verdict: Verdict::Ok,
+            fault: None,
+            http_status: 200,
+        }
+    }
+}
+
+impl fmt::Display for LogEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        if let Some(action) = &self.action {
+            write!(f, " {action}")?;
+        }
+        if let Some(nonce) = self.nonce {
+            write!(f, " nonce={nonce}")?;
+        }
+        match &self.verdict {
+            Verdict::Ok => {
+                f.write_str(" -> ok")?;
+                if let Some(fault) = &self.fault {
+                    write!(f, ", fault: {fault}")?;
+                }
+                write!(f, " ({})", self.http_status)
+            }
+            Verdict::Rejected { check, message } => write!(f, " -> rejected: {check}: {message}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_in_check_order() {
+        for (i, check) in Check::ALL.iter().enumerate() {
+            assert_eq!(check.code(), 40001 + i as i64);
+        }
+    }
+
+    #[test]
+    fn display_lines() {
+        let mut e = LogEntry::new("POST", "/v3/crm/giftCard/getCustomerGiftCardList");
+        e.nonce = Some(123);
+        assert_eq!(e.to_string(), "POST /v3/crm/giftCard/getCustomerGiftCardList nonce=123 -> ok (200)");
+        e.fault = Some("http 502".into());
+        e.http_status = 502;
+        assert_eq!(
+            e.to_string(),
+            "POST /v3/crm/giftCard/getCustomerGiftCardList nonce=123 -> ok, fault: http 502 (502)"
+        );
+        let mut e = LogEntry::new("POST", "/api/v2");
+        e.action = Some("coupon.user-coupon-list".into());
+        e.nonce = Some(9);
+        e.verdict = Verdict::Rejected { check: Check::Signature, message: "token does not match".into() };
+        assert_eq!(
+            e.to_string(),
+            "POST /api/v2 coupon.user-coupon-list nonce=9 -> rejected: signature: token does not match"
+        );
+        e.protocol = Some(Protocol::V2);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["protocol"], "V2");
+        assert_eq!(json["verdict"]["Rejected"]["check"], "Signature");
+    }
+}

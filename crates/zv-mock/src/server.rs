@@ -1,0 +1,349 @@
+//! [`MockServer`]: binding, TLS, the per-connection loop, shutdown.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use hyper_util::service::TowerToHyperService;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+use zv_sign::{Credentials, Signer};
+
+use crate::state::{Shared, lock, stopped};
+use crate::{Fault, Fixtures, LogEntry, MockConfig, MockError};
+
+/// How long in-flight requests may finish after a shutdown before they are cut.
+const GRACE: Duration = Duration::from_secs(2);
+/// How long a client may take to complete the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A running mock gateway. Stops when dropped (or with [`MockServer::shutdown`]).
+///
+/// `Debug` shows the address and the `openId`, never the open key.
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    certificate_der: Option<Vec<u8>>,
+    stop: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// What both ways of starting need before they listen.
+struct Prepared {
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    tls: Option<(TlsAcceptor, Vec<u8>)>,
+}
+
+fn prepare(config: MockConfig) -> Result<Prepared, MockError> {
+    let (stop, stopped) = watch::channel(false);
+    let tls = if config.tls { Some(tls_acceptor(config.addr.ip())?) } else { None };
+    let shared = Arc::new(Shared {
+        signer: Signer::new(&config.credentials),
+        credentials: config.credentials,
+        clock: config.clock,
+        skew: config.skew,
+        messy: config.messy,
+        observer: config.observer,
+        fixtures: Mutex::new(config.fixtures),
+        faults: Mutex::default(),
+        nonces: Mutex::default(),
+        log: Mutex::default(),
+        stop: stopped,
+    });
+    Ok(Prepared { shared, stop, tls })
+}
+
+/// A self-signed certificate for `localhost`, `127.0.0.1`, `::1` (and `ip` when it is a
+/// specific other address), served with rustls on the ring provider.
+fn tls_acceptor(ip: IpAddr) -> Result<(TlsAcceptor, Vec<u8>), MockError> {
+    let tls_error = |e: &dyn fmt::Display| MockError::Tls(e.to_string());
+    let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    if !ip.is_loopback() && !ip.is_unspecified() {
+        names.push(ip.to_string());
+    }
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(names).map_err(|e| tls_error(&e))?;
+    let der = cert.der().to_vec();
+    let key = PrivateKeyDer::Pkcs8(signing_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(&e))?
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(der.clone())], key)
+        .map_err(|e| tls_error(&e))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok((TlsAcceptor::from(Arc::new(config)), der))
+}
+
+/// `http://127.0.0.1:PORT`, `http://[::1]:PORT`, or for TLS `https://localhost:PORT` (a
+/// name the certificate covers). An unspecified address (`0.0.0.0`) is reached through the
+/// loopback address of its family.
+fn base_url(addr: SocketAddr, tls: bool) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let host = match ip {
+        IpAddr::V4(Ipv4Addr::LOCALHOST) if tls => "localhost".to_owned(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://{host}:{}", addr.port())
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(crate::gateway::handle).with_state(shared)
+}
+
+/// Accepts connections until `stop` turns true, then lets in-flight requests finish for up
+/// to [`GRACE`] and cuts the rest.
+async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>, router: Router, stop: watch::Receiver<bool>) {
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    let stop = stopped(stop);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    connections.spawn(connection(stream, peer, tls.clone(), router.clone(), graceful.watcher()));
+                }
+                Err(e) => {
+                    // E.g. out of file descriptors: wait a little instead of spinning.
+                    tracing::warn!(target: "zv_mock", error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(GRACE, graceful.shutdown()).await;
+    connections.shutdown().await;
+    tracing::debug!(target: "zv_mock", "mock server stopped");
+}
+
+/// One accepted connection: TLS handshake if configured, then HTTP/1.1 or HTTP/2.
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    router: Router,
+    watcher: Watcher,
+) {
+    let _ = stream.set_nodelay(true);
+    match tls {
+        None => serve_connection(stream, peer, router, watcher).await,
+        Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => serve_connection(stream, peer, router, watcher).await,
+            Ok(Err(e)) => tracing::debug!(target: "zv_mock", %peer, error = %e, "TLS handshake failed"),
+            Err(_) => tracing::debug!(target: "zv_mock", %peer, "TLS handshake timed out"),
+        },
+    }
+}
+
+async fn serve_connection<IO>(io: IO, peer: SocketAddr, router: Router, watcher: Watcher)
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let connection = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(router));
+    if let Err(e) = watcher.watch(connection).await {
+        // A client that gave up (timeout, body too large) ends here: nothing to do.
+        tracing::debug!(target: "zv_mock", %peer, error = %e, "connection ended with an error");
+    }
+}
+
+impl MockServer {
+    /// Starts the mock from blocking code: binds now, then serves on its own tokio runtime
+    /// on a background thread. Dropping the server stops it and joins the thread.
+    ///
+    /// Safe to call from inside an async runtime too (the server never uses the caller's).
+    /// Dropping blocks until the thread has stopped: milliseconds when idle, at most about
+    /// two seconds while requests are still being answered.
+    ///
+    /// # Errors
+    ///
+    /// [`MockError::Bind`] when the address cannot be bound, [`MockError::Tls`] when the
+    /// certificate cannot be made, [`MockError::Io`] when the runtime or thread cannot start.
+    pub fn start(config: MockConfig) -> Result<MockServer, MockError> {
+        let requested = config.addr;
+        let tls = config.tls;
+        let prepared = prepare(config)?;
+        let bind_error = |source| MockError::Bind { addr: requested, source };
+        let std_listener = std::net::TcpListener::bind(requested).map_err(bind_error)?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let listener = {
+            let _context = runtime.enter();
+            TcpListener::from_std(std_listener)?
+        };
+        let acceptor = prepared.tls.as_ref().map(|(acceptor, _)| acceptor.clone());
+        let task = serve(listener, acceptor, router(prepared.shared.clone()), prepared.stop.subscribe());
+        let thread = std::thread::Builder::new()
+            .name(format!("zv-mock-{}", addr.port()))
+            .spawn(move || runtime.block_on(task))?;
+        Ok(Self::assemble(prepared, addr, tls, Some(thread)))
+    }
+
+    /// Starts the mock from async code: binds, then serves on the current tokio runtime.
+    /// Dropping the server signals it to stop (it finishes on the runtime shortly after).
+    ///
+    /// # Errors
+    ///
+    /// As [`MockServer::start`].
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub async fn start_async(config: MockConfig) -> Result<MockServer, MockError> {
+        let requested = config.addr;
+        let tls = config.tls;
+        let prepared = prepare(config)?;
+        let listener = TcpListener::bind(requested)
+            .await
+            .map_err(|source| MockError::Bind { addr: requested, source })?;
+        let addr = listener.local_addr()?;
+        let acceptor = prepared.tls.as_ref().map(|(acceptor, _)| acceptor.clone());
+        tokio::spawn(serve(listener, acceptor, router(prepared.shared.clone()), prepared.stop.subscribe()));
+        Ok(Self::assemble(prepared, addr, tls, None))
+    }
+
+    fn assemble(
+        prepared: Prepared,
+        addr: SocketAddr,
+        tls: bool,
+        thread: Option<JoinHandle<()>>,
+    ) -> MockServer {
+        MockServer {
+            shared: prepared.shared,
+            addr,
+            base_url: base_url(addr, tls),
+            certificate_der: prepared.tls.map(|(_, der)| der),
+            stop: prepared.stop,
+            thread,
+        }
+    }
+
+    /// The URL to give a client: `http://127.0.0.1:PORT`, or `https://localhost:PORT` with
+    /// TLS (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on (with the actual port when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The credentials requests must be signed with.
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// The self-signed certificate (DER) when TLS is on, for clients to trust as a root.
+    pub fn certificate_der(&self) -> Option<Vec<u8>> {
+        self.certificate_der.clone()
+    }
+
+    /// Every request so far, oldest first (at most the last 10 000).
+    pub fn log(&self) -> Vec<LogEntry> {
+        lock(&self.shared.log).iter().cloned().collect()
+    }
+
+    /// Forgets the requests logged so far.
+    pub fn clear_log(&self) {
+        lock(&self.shared.log).clear();
+    }
+
+    /// Queues a fault for the next verified request(s): one queued fault is consumed per
+    /// verified request, first in first out (a [`Fault::FailTimes`] stays at the head until
+    /// it has failed its `times` requests).
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.shared.faults).push(fault);
+    }
+
+    /// Applies `fault` to every verified request whose `params.user_id` is `user_id` (a
+    /// [`Fault::FailTimes`] only to the next `times` of them), instead of the queue.
+    pub fn fault_for_member(&self, user_id: &str, fault: Fault) {
+        lock(&self.shared.faults).for_member(user_id, fault);
+    }
+
+    /// Removes every queued and per-member fault.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Serves `fixtures` from now on (replacing the data, including redeemed codes).
+    pub fn set_fixtures(&self, fixtures: Fixtures) {
+        *lock(&self.shared.fixtures) = fixtures;
+    }
+
+    /// The data served now (after any redeems).
+    pub fn fixtures(&self) -> Fixtures {
+        lock(&self.shared.fixtures).clone()
+    }
+
+    /// Stops the server: stops accepting, lets in-flight requests finish briefly (pending
+    /// injected delays end at once), closes every connection. The same as dropping it.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != std::thread::current().id()
+        {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("base_url", &self.base_url)
+            .field("addr", &self.addr)
+            .field("credentials", &self.shared.credentials)
+            .field("tls", &self.certificate_der.is_some())
+            .field("messy", &self.shared.messy)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let a = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert_eq!(base_url(a("127.0.0.1:8080"), false), "http://127.0.0.1:8080");
+        assert_eq!(base_url(a("127.0.0.1:8080"), true), "https://localhost:8080");
+        assert_eq!(base_url(a("0.0.0.0:1"), false), "http://127.0.0.1:1");
+        assert_eq!(base_url(a("0.0.0.0:1"), true), "https://localhost:1");
+        assert_eq!(base_url(a("[::]:2"), false), "http://[::1]:2");
+        assert_eq!(base_url(a("[::1]:2"), true), "https://[::1]:2");
+        assert_eq!(base_url(a("192.0.2.7:3"), true), "https://192.0.2.7:3");
+    }
+}

@@ -1,0 +1,270 @@
+//! Every gateway check, over real sockets: each rejection has its code and its log entry.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use zv_api::RawRequest;
+use zv_mock::{Check, DEMO_MEMBER, Fault, MockConfig, Verdict};
+use zv_sign::{Credentials, FixedClock};
+use zv_transport::http::Method;
+use zv_types::GiftCardListParams;
+
+fn cards_params() -> serde_json::Value {
+    json!({"user_id": DEMO_MEMBER, "needCycleCard": 0})
+}
+
+#[test]
+fn a_correct_request_passes_every_check() {
+    let mock = start(MockConfig::new());
+    let (status, body) =
+        post(&mock, GIFT_CARDS, &v3_body(mock.credentials(), now(), nonce(), cards_params()));
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], true, "{body}");
+    assert_eq!(body["code"], 0);
+    let entry = mock.log().pop().unwrap();
+    assert_eq!(entry.verdict, Verdict::Ok);
+    assert_eq!(entry.open_id.as_deref(), Some(zv_mock::DEMO_OPEN_ID));
+    assert_eq!(entry.params, Some(cards_params()));
+}
+
+#[test]
+fn method() {
+    let mock = start(MockConfig::new());
+    let (status, body) = send(&mock, Method::GET, GIFT_CARDS, Vec::new());
+    assert_rejected(&mock, (status, serde_json::from_slice(&body).unwrap()), Check::Method);
+    let (status, body) = send(&mock, Method::PUT, "/nowhere", b"not json".to_vec());
+    assert_rejected(&mock, (status, serde_json::from_slice(&body).unwrap()), Check::Method);
+}
+
+#[test]
+fn json() {
+    let mock = start(MockConfig::new());
+    let (status, body) = send(&mock, Method::POST, GIFT_CARDS, b"openId=1&token=2".to_vec());
+    assert_rejected(&mock, (status, serde_json::from_slice(&body).unwrap()), Check::Json);
+    let (status, body) = send(&mock, Method::POST, GIFT_CARDS, Vec::new());
+    assert_rejected(&mock, (status, serde_json::from_slice(&body).unwrap()), Check::Json);
+}
+
+#[test]
+fn envelope() {
+    let mock = start(MockConfig::new());
+    let creds = mock.credentials().clone();
+    // A V2 body on a V3 path.
+    let v2 = v2_body(&creds, now(), nonce(), COUPONS, json!({}));
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &v2), Check::Envelope);
+    // A V3 body on the V2 path.
+    let v3 = v3_body(&creds, now(), nonce(), json!({}));
+    assert_rejected(&mock, post(&mock, "/api/v2", &v3), Check::Envelope);
+    // Numbers instead of decimal strings.
+    let mut numeric = v3_body(&creds, now(), nonce(), cards_params());
+    numeric["timestamp"] = json!(now());
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &numeric), Check::Envelope);
+    let mut numeric = v3_body(&creds, now(), nonce(), cards_params());
+    numeric["nonce"] = json!(12345);
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &numeric), Check::Envelope);
+    // Not a decimal, missing params, not an object.
+    let mut signed = v3_body(&creds, now(), nonce(), cards_params());
+    signed["timestamp"] = json!("-5");
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &signed), Check::Envelope);
+    let mut no_params = v3_body(&creds, now(), nonce(), cards_params());
+    no_params.as_object_mut().unwrap().remove("params");
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &no_params), Check::Envelope);
+    let array = json!(["a", "b", "1", "2", "t", {}]);
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &array), Check::Envelope);
+    assert!(mock.log().iter().all(|e| !e.verdict.is_ok()));
+}
+
+#[test]
+fn credentials() {
+    let mock = start(MockConfig::new());
+    let stranger = Credentials::new("ffffffffffffffffffffffffffffffff", mock.credentials().grant_code(), "k");
+    assert_rejected(
+        &mock,
+        post(&mock, GIFT_CARDS, &v3_body(&stranger, now(), nonce(), cards_params())),
+        Check::Credentials,
+    );
+    let wrong_grant =
+        Credentials::new(mock.credentials().open_id(), "WrongGrant", mock.credentials().expose_open_key());
+    assert_rejected(
+        &mock,
+        post(&mock, GIFT_CARDS, &v3_body(&wrong_grant, now(), nonce(), cards_params())),
+        Check::Credentials,
+    );
+    // The SDK with a wrong openId gets the system error too.
+    let client = blocking_builder(&mock).credentials(stranger).build().unwrap();
+    let error = client.gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Credentials);
+}
+
+#[test]
+fn timestamp() {
+    // The mock's clock an hour ahead of the client's.
+    let mock = start(MockConfig::new().clock(FixedClock(now() + 3600)));
+    let error = blocking(&mock).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Timestamp);
+
+    // The client's clock stale; the window is ±300 s inclusive.
+    let t = 1_700_000_000;
+    let mock = start(MockConfig::new().clock(FixedClock(t)));
+    let client = |ts| blocking_builder(&mock).clock(FixedClock(ts)).build().unwrap();
+    let error = client(t - 301).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Timestamp);
+    let error = client(t + 301).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Timestamp);
+    client(t - 300).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap();
+    client(t + 300).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap();
+
+    // A narrower window.
+    let mock = start(MockConfig::new().clock(FixedClock(t)).skew(std::time::Duration::from_secs(5)));
+    let body = v3_body(mock.credentials(), t - 6, nonce(), cards_params());
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &body), Check::Timestamp);
+}
+
+#[test]
+fn signature() {
+    let mock = start(MockConfig::new());
+    let creds = mock.credentials().clone();
+    let (ts, n) = (now(), nonce());
+    let mut forged = v3_body(&creds, ts, n, cards_params());
+    let other_key = Credentials::new(creds.open_id(), creds.grant_code(), "not-the-key");
+    forged["token"] = json!(token(&other_key, ts, n));
+    let answer = post(&mock, GIFT_CARDS, &forged);
+    let text = answer.1.to_string();
+    assert!(!text.contains(forged["token"].as_str().unwrap()), "the token is never echoed: {text}");
+    assert_rejected(&mock, answer, Check::Signature);
+
+    // A token signed for another nonce, and one URL-decoded on the way.
+    let mut replayed_token = v3_body(&creds, ts, n, cards_params());
+    replayed_token["nonce"] = json!((n + 1).to_string());
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &replayed_token), Check::Signature);
+    let mut decoded = v3_body(&creds, ts, n, cards_params());
+    let plain = zv_sign::php_urldecode(decoded["token"].as_str().unwrap()).unwrap();
+    decoded["token"] = json!(plain);
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &decoded), Check::Signature);
+
+    // The nonce of a request with a bad signature was not recorded: the genuine request with
+    // the same nonce goes through.
+    let (status, body) = post(&mock, GIFT_CARDS, &v3_body(&creds, ts, n, cards_params()));
+    assert_eq!((status, body["code"].clone()), (200, json!(0)), "{body}");
+
+    // V2 is signed over the same four lowerCamel names.
+    let mut v2 = v2_body(&creds, ts, nonce(), COUPONS, json!({"user_id": 10001}));
+    v2["Token"] = json!(token(&other_key, ts, 1));
+    assert_rejected(&mock, post(&mock, "/api/v2", &v2), Check::Signature);
+}
+
+#[test]
+fn nonce_replay() {
+    let mock = start(MockConfig::new());
+    let body = v3_body(mock.credentials(), now(), nonce(), cards_params());
+    let (status, first) = post(&mock, GIFT_CARDS, &body);
+    assert_eq!((status, first["code"].clone()), (200, json!(0)));
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &body), Check::Nonce);
+    // Per openId and across endpoints: the same nonce on another path is a replay too.
+    let again = v3_body(
+        mock.credentials(),
+        now(),
+        body["nonce"].as_str().unwrap().parse().unwrap(),
+        json!({"exchangeCode": "1"}),
+    );
+    assert_rejected(&mock, post(&mock, EXCHANGE_STATUS, &again), Check::Nonce);
+    let log = mock.log();
+    assert_eq!(log.len(), 3);
+    assert!(log[0].verdict.is_ok());
+}
+
+#[test]
+fn route() {
+    let mock = start(MockConfig::new());
+    let client = blocking(&mock);
+    let error = client.raw(&RawRequest::v3("crm/giftCard/noSuchThing", json!({})).unwrap()).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Route);
+    let error = client.raw(&RawRequest::v2("coupon.no-such-action", json!({})).unwrap()).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Route);
+    let entry = mock.log().pop().unwrap();
+    assert_eq!(entry.action.as_deref(), Some("coupon.no-such-action"));
+    assert_eq!(entry.protocol, Some(zv_types::Protocol::V2));
+    // Any path other than /api/v2 is read as V3, then has no route.
+    let body = v3_body(mock.credentials(), now(), nonce(), json!({}));
+    assert_rejected(&mock, post(&mock, "/v4/whatever", &body), Check::Route);
+}
+
+#[test]
+fn params() {
+    let mock = start(MockConfig::new());
+    let client = blocking(&mock);
+    let basket_without_shopping = json!({"user_id": 10001, "shopping": 0, "checked": r#"[{"bar_code":"A","offline_price":100,"buy_num":1}]"#});
+    let error = client.raw(&RawRequest::v2(COUPONS, basket_without_shopping).unwrap()).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Params);
+    for bad in [
+        json!({"user_id": 10001, "shopping": 1}),
+        json!({"user_id": 10001, "expire": "someday"}),
+        json!({"user_id": "not-a-number"}),
+    ] {
+        let error = client.raw(&RawRequest::v2(COUPONS, bad.clone()).unwrap()).unwrap_err();
+        assert_sdk_rejected(&mock, &error, Check::Params);
+    }
+    let error =
+        client.raw(&RawRequest::v3("coupon/exchange/getExchangeCodeStatus", json!({})).unwrap()).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Params);
+    let error =
+        client.raw(&RawRequest::v3(zv_mock::REDEEM_PATH, json!({"user_id": "10001"})).unwrap()).unwrap_err();
+    assert_sdk_rejected(&mock, &error, Check::Params);
+}
+
+#[test]
+fn checks_run_in_order() {
+    let mock = start(MockConfig::new().clock(FixedClock(1)));
+    let creds = mock.credentials().clone();
+    // Wrong openId and stale timestamp and bad token: credentials come first.
+    let stranger = Credentials::new("x", "y", "z");
+    assert_rejected(
+        &mock,
+        post(&mock, "/v3/nowhere", &v3_body(&stranger, now(), 1, json!(1))),
+        Check::Credentials,
+    );
+    // Stale and unsigned: timestamp first.
+    let mut body = v3_body(&creds, now(), 2, json!(1));
+    body["token"] = json!("bad");
+    assert_rejected(&mock, post(&mock, "/v3/nowhere", &body), Check::Timestamp);
+    // Unsigned on an unknown route: signature first.
+    let mut body = v3_body(&creds, 1, 3, json!(1));
+    body["token"] = json!("bad");
+    assert_rejected(&mock, post(&mock, "/v3/nowhere", &body), Check::Signature);
+    // A replay on an unknown route: nonce before route.
+    let body = v3_body(&creds, 1, 4, json!(1));
+    assert_rejected(&mock, post(&mock, "/v3/nowhere", &body), Check::Route);
+    assert_rejected(&mock, post(&mock, "/v3/nowhere", &body), Check::Nonce);
+    // Route before params.
+    assert_rejected(&mock, post(&mock, "/v3/nowhere", &v3_body(&creds, 1, 5, json!(1))), Check::Route);
+    assert_rejected(&mock, post(&mock, EXCHANGE_STATUS, &v3_body(&creds, 1, 6, json!(1))), Check::Params);
+}
+
+#[test]
+fn a_rejected_request_consumes_no_fault() {
+    let mock = start(MockConfig::new());
+    mock.push_fault(Fault::HttpStatus(502));
+    let mut forged = v3_body(mock.credentials(), now(), nonce(), cards_params());
+    forged["token"] = json!("AAAA");
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &forged), Check::Signature);
+    assert_eq!(mock.log()[0].fault, None);
+    let (status, _) = send(
+        &mock,
+        Method::POST,
+        GIFT_CARDS,
+        serde_json::to_vec(&v3_body(mock.credentials(), now(), nonce(), cards_params())).unwrap(),
+    );
+    assert_eq!(status, 502);
+    assert_eq!(mock.log()[1].fault.as_deref(), Some("http 502"));
+}
+
+#[test]
+fn messy_mode_rejections_are_messy_too() {
+    let mock = start(MockConfig::new().messy(true));
+    let (status, body) = send(&mock, Method::GET, GIFT_CARDS, Vec::new());
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "false");
+    assert_eq!(body["code"], "40001");
+}
