@@ -1,6 +1,5 @@
 //! The blocking client: `zv_api::blocking::Client`, the same methods as the async one.
 
-use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -10,11 +9,11 @@ use zv_types::{
     GetExchangeCodeStatus, GiftCard, GiftCardListParams, UserCouponList,
 };
 
-use crate::config::{Blocking, ClientBuilder, Config};
+use crate::config::{Blocking, ClientBuilder, Config, Mode, Parts};
 use crate::error::{ConfigError, Error};
 use crate::raw::RawRequest;
 use crate::retry::{Sleeper, ThreadSleeper};
-use crate::sansio::{ApiResponse, Call, Step, decode_raw};
+use crate::sansio::{ApiResponse, Call, Step};
 
 /// A blocking client. Cheap to clone (one shared connection pool); share it across threads.
 ///
@@ -28,17 +27,9 @@ use crate::sansio::{ApiResponse, Call, Step, decode_raw};
 /// }
 /// # Ok::<(), zv_api::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    config: Config,
-    transport: Arc<dyn Transport>,
-    sleeper: Arc<dyn Sleeper>,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("blocking::Client").field("config", &self.config).finish_non_exhaustive()
-    }
+    parts: Parts<Blocking>,
 }
 
 impl ClientBuilder<Blocking> {
@@ -57,26 +48,29 @@ impl ClientBuilder<Blocking> {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let config = self.build_config()?;
-        let transport = match self.transport {
-            Some(t) => t,
-            None => default_transport(&config)?,
-        };
-        let sleeper = self.sleeper.unwrap_or_else(|| Arc::new(ThreadSleeper));
-        Ok(Client { config, transport, sleeper })
+        Ok(Client { parts: self.build_parts()? })
     }
 }
 
-#[cfg(feature = "ureq")]
-fn default_transport(config: &Config) -> Result<Arc<dyn Transport>, Error> {
-    let t = zv_transport::UreqTransport::new(config.transport_config().clone())
-        .map_err(|e| ConfigError::Transport(e.to_string()))?;
-    Ok(Arc::new(t))
-}
+impl Mode for Blocking {
+    type Transport = dyn Transport;
+    type Sleeper = dyn Sleeper;
 
-#[cfg(not(feature = "ureq"))]
-fn default_transport(_: &Config) -> Result<Arc<dyn Transport>, Error> {
-    Err(ConfigError::NoTransport("blocking (ureq)").into())
+    #[cfg(feature = "ureq")]
+    fn default_transport(config: &Config) -> Result<Arc<dyn Transport>, Error> {
+        let t = zv_transport::UreqTransport::new(config.transport_config().clone())
+            .map_err(|e| ConfigError::Transport(e.to_string()))?;
+        Ok(Arc::new(t))
+    }
+
+    #[cfg(not(feature = "ureq"))]
+    fn default_transport(_: &Config) -> Result<Arc<dyn Transport>, Error> {
+        Err(ConfigError::NoTransport("blocking (ureq)").into())
+    }
+
+    fn default_sleeper() -> Result<Arc<dyn Sleeper>, Error> {
+        Ok(Arc::new(ThreadSleeper))
+    }
 }
 
 impl Client {
@@ -93,7 +87,7 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.parts.config
     }
 
     /// A member's gift cards (`/v3/crm/giftCard/getCustomerGiftCardList`).
@@ -118,14 +112,12 @@ impl Client {
 
     /// Calls any declared endpoint and returns its data with the raw response.
     pub fn send<E: Endpoint>(&self, params: &E::Params) -> Result<ApiResponse<E::Data>, Error> {
-        let call = Call::new(&self.config, E::ROUTE, params, E::RETRY_SAFE, zv_types::decode_endpoint::<E>)?;
-        self.execute(call)
+        self.execute(self.parts.endpoint_call::<E>(params)?)
     }
 
     /// Calls any V3 path or V2 Action with JSON params; `data` comes back as JSON.
     pub fn raw(&self, request: &RawRequest<'_>) -> Result<ApiResponse<Value>, Error> {
-        let call = Call::new(&self.config, request.route, &request.params, request.retry_safe, decode_raw)?;
-        self.execute(call)
+        self.execute(self.parts.raw_call(request)?)
     }
 
     fn execute<T>(&self, mut call: Call<'_, T>) -> Result<ApiResponse<T>, Error> {
@@ -133,9 +125,9 @@ impl Client {
         let _entered = span.enter();
         loop {
             let request = call.next_request()?;
-            match call.on_response(self.transport.send(request)) {
+            match call.on_response(self.parts.transport.send(request)) {
                 Step::Done(result) => return result,
-                Step::Retry(delay) => self.sleeper.sleep(delay),
+                Step::Retry(delay) => self.parts.sleeper.sleep(delay),
             }
         }
     }

@@ -86,12 +86,69 @@ impl fmt::Debug for Config {
     }
 }
 
-/// The two kinds of client a builder can build.
-pub trait Mode {
+/// The two kinds of client a builder can build: [`Blocking`] and [`Async`].
+pub trait Mode: Sized {
     /// The transport trait object of this mode.
     type Transport: ?Sized + Send + Sync;
     /// The sleeper trait object of this mode.
     type Sleeper: ?Sized + Send + Sync;
+    /// The transport used when none is set (a feature-gated backend).
+    fn default_transport(config: &Config) -> Result<Arc<Self::Transport>, Error>;
+    /// The sleeper used when none is set.
+    fn default_sleeper() -> Result<Arc<Self::Sleeper>, Error>;
+}
+
+/// What both clients hold: the configuration, a transport and a sleeper of their mode.
+pub(crate) struct Parts<M: Mode> {
+    pub(crate) config: Config,
+    pub(crate) transport: Arc<M::Transport>,
+    pub(crate) sleeper: Arc<M::Sleeper>,
+}
+
+impl<M: Mode> Clone for Parts<M> {
+    fn clone(&self) -> Self {
+        Parts {
+            config: self.config.clone(),
+            transport: self.transport.clone(),
+            sleeper: self.sleeper.clone(),
+        }
+    }
+}
+
+impl<M: Mode> Parts<M> {
+    /// A call to a declared endpoint.
+    pub(crate) fn endpoint_call<E: zv_types::Endpoint>(
+        &self,
+        params: &E::Params,
+    ) -> Result<crate::sansio::Call<'_, E::Data>, Error> {
+        crate::sansio::Call::new(
+            &self.config,
+            E::ROUTE,
+            params,
+            E::RETRY_SAFE,
+            zv_types::decode_endpoint::<E>,
+        )
+    }
+
+    /// A raw call.
+    pub(crate) fn raw_call<'a>(
+        &'a self,
+        request: &crate::RawRequest<'a>,
+    ) -> Result<crate::sansio::Call<'a, serde_json::Value>, Error> {
+        crate::sansio::Call::new(
+            &self.config,
+            request.route,
+            &request.params,
+            request.retry_safe,
+            crate::sansio::decode_raw,
+        )
+    }
+}
+
+impl<M: Mode> fmt::Debug for Parts<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("config", &self.config).finish_non_exhaustive()
+    }
 }
 
 /// Builds a [`crate::blocking::Client`].
@@ -100,16 +157,6 @@ pub enum Blocking {}
 /// Builds an async [`crate::Client`].
 #[derive(Debug)]
 pub enum Async {}
-
-impl Mode for Blocking {
-    type Transport = dyn zv_transport::Transport;
-    type Sleeper = dyn crate::retry::Sleeper;
-}
-
-impl Mode for Async {
-    type Transport = dyn zv_transport::AsyncTransport;
-    type Sleeper = dyn crate::retry::AsyncSleeper;
-}
 
 /// Builds a client: `zv_api::Client::builder()` or `zv_api::blocking::Client::builder()`.
 pub struct ClientBuilder<M: Mode> {
@@ -265,6 +312,21 @@ impl<M: Mode> ClientBuilder<M> {
     pub fn transport_config(mut self, config: TransportConfig) -> Self {
         self.transport_config = config;
         self
+    }
+
+    /// Validates everything and assembles a client's parts, with the mode's defaults for
+    /// what was not set.
+    pub(crate) fn build_parts(self) -> Result<Parts<M>, Error> {
+        let config = self.build_config()?;
+        let transport = match self.transport {
+            Some(t) => t,
+            None => M::default_transport(&config)?,
+        };
+        let sleeper = match self.sleeper {
+            Some(s) => s,
+            None => M::default_sleeper()?,
+        };
+        Ok(Parts { config, transport, sleeper })
     }
 
     /// Validates everything and produces the configuration.

@@ -65,7 +65,6 @@ mod raw;
 pub mod retry;
 pub mod sansio;
 
-use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -86,22 +85,14 @@ pub use retry::{AsyncSleeper, RetryPolicy, Sleeper};
 pub use sansio::ApiResponse;
 pub use {zv_sign, zv_transport, zv_types};
 
-use crate::sansio::{Call, Step, decode_raw};
+use crate::sansio::{Call, Step};
 
 /// The async client. Cheap to clone (one shared connection pool).
 ///
 /// Needs a tokio runtime when it uses the default reqwest transport and sleeper.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    config: Config,
-    transport: Arc<dyn AsyncTransport>,
-    sleeper: Arc<dyn AsyncSleeper>,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.config).finish_non_exhaustive()
-    }
+    parts: config::Parts<Async>,
 }
 
 impl ClientBuilder<Async> {
@@ -120,39 +111,35 @@ impl ClientBuilder<Async> {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let config = self.build_config()?;
-        let transport = match self.transport {
-            Some(t) => t,
-            None => default_async_transport(&config)?,
-        };
-        let sleeper = match self.sleeper {
-            Some(s) => s,
-            None => default_async_sleeper()?,
-        };
-        Ok(Client { config, transport, sleeper })
+        Ok(Client { parts: self.build_parts()? })
     }
 }
 
-#[cfg(feature = "reqwest")]
-fn default_async_transport(config: &Config) -> Result<Arc<dyn AsyncTransport>, Error> {
-    let t = zv_transport::ReqwestTransport::new(config.transport_config().clone())
-        .map_err(|e| ConfigError::Transport(e.to_string()))?;
-    Ok(Arc::new(t))
-}
+impl Mode for Async {
+    type Transport = dyn AsyncTransport;
+    type Sleeper = dyn AsyncSleeper;
 
-#[cfg(not(feature = "reqwest"))]
-fn default_async_transport(_: &Config) -> Result<Arc<dyn AsyncTransport>, Error> {
-    Err(ConfigError::NoTransport("async (reqwest)").into())
-}
+    #[cfg(feature = "reqwest")]
+    fn default_transport(config: &Config) -> Result<Arc<dyn AsyncTransport>, Error> {
+        let t = zv_transport::ReqwestTransport::new(config.transport_config().clone())
+            .map_err(|e| ConfigError::Transport(e.to_string()))?;
+        Ok(Arc::new(t))
+    }
 
-#[cfg(feature = "reqwest")]
-fn default_async_sleeper() -> Result<Arc<dyn AsyncSleeper>, Error> {
-    Ok(Arc::new(retry::TokioSleeper))
-}
+    #[cfg(not(feature = "reqwest"))]
+    fn default_transport(_: &Config) -> Result<Arc<dyn AsyncTransport>, Error> {
+        Err(ConfigError::NoTransport("async (reqwest)").into())
+    }
 
-#[cfg(not(feature = "reqwest"))]
-fn default_async_sleeper() -> Result<Arc<dyn AsyncSleeper>, Error> {
-    Err(ConfigError::NoSleeper.into())
+    #[cfg(feature = "reqwest")]
+    fn default_sleeper() -> Result<Arc<dyn AsyncSleeper>, Error> {
+        Ok(Arc::new(retry::TokioSleeper))
+    }
+
+    #[cfg(not(feature = "reqwest"))]
+    fn default_sleeper() -> Result<Arc<dyn AsyncSleeper>, Error> {
+        Err(ConfigError::NoSleeper.into())
+    }
 }
 
 impl Client {
@@ -169,7 +156,7 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.parts.config
     }
 
     /// A member's gift cards (`/v3/crm/giftCard/getCustomerGiftCardList`).
@@ -194,14 +181,12 @@ impl Client {
 
     /// Calls any declared endpoint and returns its data with the raw response.
     pub async fn send<E: Endpoint>(&self, params: &E::Params) -> Result<ApiResponse<E::Data>, Error> {
-        let call = Call::new(&self.config, E::ROUTE, params, E::RETRY_SAFE, zv_types::decode_endpoint::<E>)?;
-        self.execute(call).await
+        self.execute(self.parts.endpoint_call::<E>(params)?).await
     }
 
     /// Calls any V3 path or V2 Action with JSON params; `data` comes back as JSON.
     pub async fn raw(&self, request: &RawRequest<'_>) -> Result<ApiResponse<Value>, Error> {
-        let call = Call::new(&self.config, request.route, &request.params, request.retry_safe, decode_raw)?;
-        self.execute(call).await
+        self.execute(self.parts.raw_call(request)?).await
     }
 
     async fn execute<T>(&self, mut call: Call<'_, T>) -> Result<ApiResponse<T>, Error> {
@@ -209,9 +194,9 @@ impl Client {
         async move {
             loop {
                 let request = call.next_request()?;
-                match call.on_response(self.transport.send(request).await) {
+                match call.on_response(self.parts.transport.send(request).await) {
                     Step::Done(result) => return result,
-                    Step::Retry(delay) => self.sleeper.sleep(delay).await,
+                    Step::Retry(delay) => self.parts.sleeper.sleep(delay).await,
                 }
             }
         }
@@ -219,3 +204,8 @@ impl Client {
         .await
     }
 }
+
+/// The README's Rust examples, compiled (and run where they need no gateway) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
