@@ -1,0 +1,148 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand};
+
+/// zv — the zvcms / 企迈 (Qmai) OpenAPI from the command line.
+///
+/// Credentials come from the options or the environment (ZV_OPEN_ID, ZV_GRANT_CODE,
+/// ZV_OPEN_KEY, ZV_BASE_URL); prefer the environment for the key. --sandbox needs neither:
+/// it runs every command against a built-in mock gateway with demo data (member 10001).
+#[derive(Debug, Parser)]
+#[command(name = "zv", version, about, long_about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The exit codes, shown in `--help`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  internal or I/O error
+  2  usage or configuration error (bad option, missing credentials, bad input file)
+  3  API business error (status true, code != 0), e.g. 20001 查询的信息不存在
+  4  API system error (status false), e.g. a bad signature
+  5  transport or HTTP error (connect, timeout, TLS, body too large, HTTP 4xx/5xx)
+  6  the response could not be decoded";
+
+/// Options accepted before or after the command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Gateway base URL (default http://openapi.zvcms.com).
+    #[arg(long, env = "ZV_BASE_URL", global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The openId (密钥Id).
+    #[arg(long, env = "ZV_OPEN_ID", global = true, value_name = "ID")]
+    pub open_id: Option<String>,
+    /// The grantCode (授权code).
+    #[arg(long, env = "ZV_GRANT_CODE", global = true, value_name = "CODE")]
+    pub grant_code: Option<String>,
+    /// The openKey (the secret; prefer the environment variable, a command line is visible to other users).
+    #[arg(long, env = "ZV_OPEN_KEY", global = true, value_name = "KEY", hide_env_values = true)]
+    pub open_key: Option<String>,
+    /// Run against a built-in mock gateway with demo data: no credentials, no network.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Print the result as JSON (and nothing else on stdout).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Whole-request timeout in seconds (default 30).
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<std::time::Duration>,
+    /// Retries after a transient failure (default 2); every retry is signed anew.
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Log each attempt (URL, endpoint, attempt, HTTP status, platform code, elapsed) to stderr; -vv for more.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s.trim().parse().map_err(|_| format!("not a number of seconds: {s:?}"))?;
+    if !(secs.is_finite() && secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!("the timeout must be between 0 and 86400 seconds, not {s}"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A member's gift cards (我的礼品卡列表).
+    GiftCards {
+        /// The member id.
+        #[arg(long, value_name = "ID")]
+        user_id: String,
+        /// Include recycled cards in the unusable list (needCycleCard=1).
+        #[arg(long)]
+        include_recycled: bool,
+    },
+    /// A member's coupons (coupon.user-coupon-list).
+    #[command(group(ArgGroup::new("filter").args(["status", "amount"]).multiple(true).conflicts_with("basket")))]
+    Coupons {
+        /// The member id.
+        #[arg(long, value_name = "ID")]
+        user_id: Option<u64>,
+        /// Only coupons in this state.
+        #[arg(long, value_name = "STATUS", value_parser = ["used", "canuse", "expired"])]
+        status: Option<String>,
+        /// Only coupons usable at this order amount, in fen (10000 = ¥100.00).
+        #[arg(long, value_name = "FEN")]
+        amount: Option<u64>,
+        /// Only coupons usable for this basket: JSON `[{"bar_code":"…","offline_price":120,"buy_num":2}]` (price in fen) or @file.
+        #[arg(long, value_name = "JSON|@FILE")]
+        basket: Option<String>,
+        /// Called from the pay page (from_pay_page=1).
+        #[arg(long)]
+        from_pay_page: bool,
+        /// Multi-store identifier (multi_store_sn).
+        #[arg(long, value_name = "SN")]
+        store: Option<String>,
+    },
+    /// Whether an exchange code can be redeemed (exits 0 either way).
+    ExchangeCode {
+        /// The exchange code or universal code (兑换码/通用码).
+        code: String,
+    },
+    /// Call any endpoint: a V2 Action or a V3 path, JSON params; prints `data` as JSON.
+    #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
+    Call {
+        /// A V2 Action, e.g. coupon.user-coupon-list.
+        #[arg(long, value_name = "ACTION")]
+        action: Option<String>,
+        /// A V3 path, e.g. /v3/crm/giftCard/getCustomerGiftCardList.
+        #[arg(long, value_name = "PATH")]
+        path: Option<String>,
+        /// The params as JSON, or @file.
+        #[arg(long, value_name = "JSON|@FILE", default_value = "{}")]
+        params: String,
+        /// The call is a read and safe to send twice: retry it after transient failures.
+        #[arg(long)]
+        idempotent: bool,
+    },
+    /// Print the canonical string, signature and token for a timestamp and nonce.
+    Sign {
+        /// Unix time in seconds.
+        #[arg(long, value_name = "T")]
+        timestamp: u64,
+        /// The nonce (a positive integer).
+        #[arg(long, value_name = "N")]
+        nonce: u64,
+    },
+    /// Run the verifying mock gateway until interrupted; prints one JSON line when ready.
+    Mock {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+        /// Serve data the way messy real gateways do (numbers as strings, "" for empty, …).
+        #[arg(long)]
+        messy: bool,
+        /// Fixtures JSON file (members with gift cards and coupons, exchange codes).
+        #[arg(long, value_name = "FILE")]
+        fixtures: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,430 @@
+//! The `zv` binary end to end, against the in-process sandbox and against a zv-mock started
+//! by the test (127.0.0.1 only).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use zv_mock::{Fault, MockConfig, MockServer};
+
+const SECRET: &str = "cli-test-KEY-do-not-print-9f8e7d";
+
+/// `zv` with no ZV_* variables inherited from the environment.
+fn zv() -> Command {
+    let mut c = Command::cargo_bin("zv").unwrap();
+    for v in ["ZV_BASE_URL", "ZV_OPEN_ID", "ZV_GRANT_CODE", "ZV_OPEN_KEY"] {
+        c.env_remove(v);
+    }
+    c.timeout(Duration::from_secs(60));
+    c
+}
+
+/// A mock with a distinctive key, and `zv` configured for it through the environment.
+fn mock_and_zv() -> (MockServer, impl Fn() -> Command) {
+    let creds = zv_sign::Credentials::new("0123456789abcdef0123456789abcdef", "GrAnT12345", SECRET);
+    let mock = MockServer::start(MockConfig::new().credentials(creds)).unwrap();
+    let url = mock.base_url().to_owned();
+    let cmd = move || {
+        let mut c = zv();
+        c.env("ZV_BASE_URL", &url)
+            .env("ZV_OPEN_ID", "0123456789abcdef0123456789abcdef")
+            .env("ZV_GRANT_CODE", "GrAnT12345")
+            .env("ZV_OPEN_KEY", SECRET);
+        c
+    };
+    (mock, cmd)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(mut c: Command, args: &[&str]) -> Run {
+    let out = c.args(args).output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert!(
+        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
+        "key leaked: {}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+/// A failure: the exit code, and exactly one line on stderr.
+fn fails(r: &Run, code: i32) -> &str {
+    assert_eq!(r.code, code, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "one line: {:?}", r.stderr);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "nothing on stdout: {}", r.stdout);
+    r.stderr.trim_end()
+}
+
+fn ok(r: &Run) -> &str {
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    &r.stdout
+}
+
+fn json_out(r: &Run) -> Value {
+    serde_json::from_str(ok(r)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout))
+}
+
+#[test]
+fn sandbox_gift_cards_table_and_json() {
+    let r = run(zv(), &["--sandbox", "gift-cards", "--user-id", "10001"]);
+    let table = ok(&r);
+    assert!(table.contains("¥100.50"), "{table}");
+    assert!(table.contains("卡号"), "{table}");
+    assert!(table.contains("card(s)"), "{table}");
+    // the global options work after the command too
+    let without = json_out(&run(zv(), &["gift-cards", "--user-id", "10001", "--sandbox", "--json"]));
+    let with = json_out(&run(
+        zv(),
+        &["gift-cards", "--json", "--user-id", "10001", "--include-recycled", "--sandbox"],
+    ));
+    let (without, with) = (without.as_array().unwrap(), with.as_array().unwrap());
+    assert!(without.len() >= 4, "{without:?}");
+    assert!(with.len() > without.len(), "recycled cards come back with --include-recycled");
+    assert!(with.iter().any(|c| c["status"] == "6"));
+    assert!(!without.iter().any(|c| c["status"] == "6"));
+    for card in without {
+        assert!(
+            card.get("gift_title").is_some() && card.get("par_value").is_some(),
+            "stable wire names: {card}"
+        );
+    }
+}
+
+#[test]
+fn sandbox_table_widths_count_cjk_as_two_columns() {
+    let r = run(zv(), &["--sandbox", "gift-cards", "--user-id", "10001"]);
+    let table = ok(&r);
+    // Every border line of the table has the same display width.
+    let widths: Vec<usize> = table
+        .lines()
+        .filter(|l| l.starts_with(['┌', '├', '└', '│']))
+        .map(unicode_width::UnicodeWidthStr::width)
+        .collect();
+    assert!(widths.len() > 3);
+    assert!(widths.windows(2).all(|w| w[0] == w[1]), "ragged table: {widths:?}\n{table}");
+}
+
+#[test]
+fn sandbox_coupons_with_every_filter() {
+    let all = json_out(&run(zv(), &["--sandbox", "--json", "coupons", "--user-id", "10001"]));
+    let n = all["item_list"].as_array().unwrap().len();
+    assert!(n >= 3);
+    for status in ["used", "canuse", "expired"] {
+        let some = json_out(&run(
+            zv(),
+            &["--sandbox", "--json", "coupons", "--user-id", "10001", "--status", status],
+        ));
+        let k = some["item_list"].as_array().unwrap().len();
+        assert!(k >= 1 && k < n, "{status}: {k} of {n}");
+    }
+    let cheap =
+        json_out(&run(zv(), &["--sandbox", "--json", "coupons", "--user-id", "10001", "--amount", "1"]));
+    assert!(cheap["item_list"].as_array().unwrap().len() < n);
+    let basket = r#"[{"bar_code":"P5C503FB51B4843301","offline_price":12000,"buy_num":2}]"#;
+    let b = json_out(&run(
+        zv(),
+        &[
+            "--sandbox",
+            "--json",
+            "coupons",
+            "--user-id",
+            "10001",
+            "--basket",
+            basket,
+            "--from-pay-page",
+            "--store",
+            "S1",
+        ],
+    ));
+    assert!(b["item_list"].is_array());
+    let dir = std::env::temp_dir().join(format!("zv-cli-basket-{}.json", std::process::id()));
+    std::fs::write(&dir, basket).unwrap();
+    let from_file = json_out(&run(
+        zv(),
+        &["--sandbox", "--json", "coupons", "--user-id", "10001", "--basket", &format!("@{}", dir.display())],
+    ));
+    assert_eq!(from_file, b);
+    let table = ok(&run(zv(), &["--sandbox", "coupons", "--user-id", "10001"])).to_owned();
+    assert!(table.contains("coupon(s)") && table.contains('¥'), "{table}");
+}
+
+#[test]
+fn coupon_usage_errors() {
+    let basket = r#"[{"bar_code":"A","offline_price":1,"buy_num":1}]"#;
+    let e = run(zv(), &["--sandbox", "coupons", "--status", "used", "--basket", basket]);
+    assert!(fails(&e, 2).contains("cannot be used with"), "{}", e.stderr);
+    let e = run(zv(), &["--sandbox", "coupons", "--amount", "5", "--basket", basket]);
+    fails(&e, 2);
+    let e = run(zv(), &["--sandbox", "coupons", "--basket", "[]"]);
+    assert!(fails(&e, 2).contains("at least one item"));
+    let e = run(zv(), &["--sandbox", "coupons", "--basket", "{not json"]);
+    assert!(fails(&e, 2).contains("not valid JSON"));
+    let e = run(zv(), &["--sandbox", "coupons", "--basket", "@/nonexistent/basket.json"]);
+    assert!(fails(&e, 2).contains("cannot read"));
+    let e = run(zv(), &["--sandbox", "coupons", "--status", "soon"]);
+    fails(&e, 2);
+    let e = run(zv(), &["--sandbox", "coupons", "--amount", "-1"]);
+    fails(&e, 2);
+}
+
+#[test]
+fn exchange_code_exits_zero_either_way() {
+    let yes = json_out(&run(zv(), &["--sandbox", "--json", "exchange-code", "164822200532619796511"]));
+    assert_eq!(yes, serde_json::json!({"code": "164822200532619796511", "redeemable": true}));
+    let no = json_out(&run(zv(), &["--sandbox", "exchange-code", "000", "--json"]));
+    assert_eq!(no, serde_json::json!({"code": "000", "redeemable": false}));
+    let text = run(zv(), &["--sandbox", "exchange-code", "164822200532619796511"]);
+    assert!(ok(&text).contains("redeemable"));
+}
+
+#[test]
+fn raw_call_v3_v2_and_params_file() {
+    let cards = json_out(&run(
+        zv(),
+        &[
+            "--sandbox",
+            "--json",
+            "call",
+            "--path",
+            "/v3/crm/giftCard/getCustomerGiftCardList",
+            "--params",
+            r#"{"user_id":"10001","needCycleCard":0}"#,
+        ],
+    ));
+    assert!(cards.as_array().unwrap().len() >= 4);
+    let params = std::env::temp_dir().join(format!("zv-cli-params-{}.json", std::process::id()));
+    std::fs::write(&params, r#"{"user_id":10001,"shopping":0,"expire":"used"}"#).unwrap();
+    let coupons = json_out(&run(
+        zv(),
+        &[
+            "--sandbox",
+            "call",
+            "--action",
+            "coupon.user-coupon-list",
+            "--params",
+            &format!("@{}", params.display()),
+        ],
+    ));
+    assert!(coupons["item_list"].as_array().unwrap().iter().all(|c| c["status"] == 1));
+    let e = run(zv(), &["--sandbox", "call", "--params", "{}"]);
+    fails(&e, 2);
+    let e = run(zv(), &["--sandbox", "call", "--action", "a", "--path", "/v3/b"]);
+    fails(&e, 2);
+    let e = run(zv(), &["--sandbox", "call", "--path", "/v3/../etc", "--params", "{}"]);
+    assert!(fails(&e, 2).contains("invalid"));
+    let e = run(zv(), &["--sandbox", "call", "--path", "/v3/no/such/endpoint"]);
+    assert!(fails(&e, 4).starts_with("error: API system error"), "{}", e.stderr);
+}
+
+#[test]
+fn sign_matches_the_first_vendor_vector() {
+    let mut c = zv();
+    c.env("ZV_OPEN_ID", "a4c123b1612dd272d1371c17149d4395")
+        .env("ZV_GRANT_CODE", "LKOmxgJTeK")
+        .env("ZV_OPEN_KEY", "FRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40");
+    let j = json_out(&run(c, &["sign", "--timestamp", "1531998134", "--nonce", "664656493", "--json"]));
+    assert_eq!(
+        j["canonical"],
+        "grantCode=LKOmxgJTeK&nonce=664656493&openId=a4c123b1612dd272d1371c17149d4395&timestamp=1531998134"
+    );
+    assert_eq!(j["signature"], "gabI4ZLsN/f09arKmlSCe8Y/Lz4=");
+    assert_eq!(j["token"], "gabI4ZLsN%2Ff09arKmlSCe8Y%2FLz4%3D");
+    let text = run(zv(), &["--sandbox", "sign", "--timestamp", "1", "--nonce", "2"]);
+    assert!(ok(&text).contains("canonical: grantCode="));
+    let e = run(zv(), &["sign", "--timestamp", "x", "--nonce", "2"]);
+    fails(&e, 2);
+}
+
+#[test]
+fn missing_credentials_name_the_variables_and_suggest_the_sandbox() {
+    let e = run(zv(), &["gift-cards", "--user-id", "1"]);
+    let line = fails(&e, 2);
+    for v in ["ZV_OPEN_ID", "ZV_GRANT_CODE", "ZV_OPEN_KEY", "--sandbox"] {
+        assert!(line.contains(v), "{line}");
+    }
+    let mut c = zv();
+    c.env("ZV_OPEN_ID", "x").env("ZV_GRANT_CODE", "y");
+    let line = fails(&run(c, &["exchange-code", "1"]), 2).to_owned();
+    assert!(line.contains("ZV_OPEN_KEY") && !line.contains("ZV_OPEN_ID"), "{line}");
+    let e = run(zv(), &["--sandbox", "gift-cards"]);
+    assert!(fails(&e, 2).contains("--user-id"));
+    let e = run(
+        zv(),
+        &[
+            "--base-url",
+            "ftp://x",
+            "--open-id",
+            "a",
+            "--grant-code",
+            "b",
+            "--open-key",
+            "c",
+            "exchange-code",
+            "1",
+        ],
+    );
+    assert!(fails(&e, 2).contains("invalid base URL"));
+}
+
+#[test]
+fn exit_codes_of_every_error_kind() {
+    // business: unknown member
+    let e = run(zv(), &["--sandbox", "gift-cards", "--user-id", "99999"]);
+    assert_eq!(fails(&e, 3), "error: API business error 20001: 查询的信息不存在");
+    // system: a wrong key
+    let (mock, _) = mock_and_zv();
+    let mut c = zv();
+    c.env("ZV_BASE_URL", mock.base_url())
+        .env("ZV_OPEN_ID", "0123456789abcdef0123456789abcdef")
+        .env("ZV_GRANT_CODE", "GrAnT12345")
+        .env("ZV_OPEN_KEY", "wrong-key");
+    assert!(fails(&run(c, &["exchange-code", "1"]), 4).starts_with("error: API system error"));
+    // transport: nothing listens
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut c = zv();
+    c.env("ZV_OPEN_ID", "a").env("ZV_GRANT_CODE", "b").env("ZV_OPEN_KEY", SECRET);
+    let line = fails(
+        &run(c, &["--base-url", &format!("http://127.0.0.1:{port}"), "--retries", "0", "exchange-code", "1"]),
+        5,
+    )
+    .to_owned();
+    assert!(line.contains("could not connect"), "{line}");
+    // HTTP: a proxy's 502
+    let (mock, cmd) = mock_and_zv();
+    mock.push_fault(Fault::HttpStatus(502));
+    let line = fails(&run(cmd(), &["--retries", "0", "exchange-code", "1"]), 5).to_owned();
+    assert!(line.contains("HTTP 502"), "{line}");
+    // decode: truncated JSON
+    mock.push_fault(Fault::TruncatedJson);
+    let line = fails(&run(cmd(), &["--retries", "0", "gift-cards", "--user-id", "10001"]), 6).to_owned();
+    assert!(line.contains("cannot decode"), "{line}");
+    // bad usage
+    let e = run(zv(), &["--sandbox", "no-such-command"]);
+    fails(&e, 2);
+    let e = run(zv(), &["--sandbox", "--timeout", "-3", "exchange-code", "1"]);
+    fails(&e, 2);
+}
+
+#[test]
+fn timeout_and_retries_reach_the_client() {
+    let (mock, cmd) = mock_and_zv();
+    mock.push_fault(Fault::Delay(Duration::from_secs(3)));
+    let line =
+        fails(&run(cmd(), &["--timeout", "0.3", "--retries", "0", "exchange-code", "1"]), 5).to_owned();
+    assert!(line.contains("timed out"), "{line}");
+
+    mock.clear_log();
+    mock.push_fault(Fault::FailTimes { times: 2, fault: Box::new(Fault::HttpStatus(503)) });
+    ok(&run(cmd(), &["--retries", "2", "exchange-code", "1"]));
+    let log = mock.log();
+    assert_eq!(log.len(), 3, "{log:?}");
+    let nonces: std::collections::HashSet<_> = log.iter().map(|e| e.nonce).collect();
+    assert_eq!(nonces.len(), 3, "each retry is signed anew");
+
+    mock.push_fault(Fault::FailTimes { times: 2, fault: Box::new(Fault::HttpStatus(503)) });
+    fails(&run(cmd(), &["--retries", "1", "exchange-code", "1"]), 5);
+}
+
+#[test]
+fn verbose_logs_attempts_without_secrets() {
+    let (mock, cmd) = mock_and_zv();
+    mock.push_fault(Fault::FailTimes { times: 1, fault: Box::new(Fault::HttpStatus(503)) });
+    let r = run(cmd(), &["-vv", "gift-cards", "--user-id", "10001"]);
+    ok(&r);
+    for field in ["attempt", "endpoint", "http_status", "elapsed_ms", "retrying", "url"] {
+        assert!(r.stderr.contains(field), "{field} missing in {}", r.stderr);
+    }
+    assert!(!r.stderr.contains("token"), "{}", r.stderr);
+    let e = run(cmd(), &["-v", "gift-cards", "--user-id", "99999"]);
+    assert_eq!(e.code, 3);
+    assert!(e.stderr.contains("20001"));
+}
+
+#[test]
+fn help_never_shows_the_key_from_the_environment() {
+    let mut c = zv();
+    c.env("ZV_OPEN_KEY", SECRET).env("ZV_OPEN_ID", "visible-id");
+    let r = run(c, &["--help"]);
+    assert!(ok(&r).contains("Exit codes"));
+}
+
+#[test]
+fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
+    let bin = assert_cmd::cargo::cargo_bin("zv");
+    let mut child = StdCommand::new(bin)
+        .args(["mock", "--addr", "127.0.0.1:0", "--messy"])
+        .env_remove("ZV_OPEN_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap();
+    let keys: Vec<_> = ready.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys.len(), 4, "{ready}");
+    let (url, id, code, key) = (
+        ready["base_url"].as_str().unwrap(),
+        ready["open_id"].as_str().unwrap(),
+        ready["grant_code"].as_str().unwrap(),
+        ready["open_key"].as_str().unwrap(),
+    );
+
+    // a client configured from the line works (messy data decodes)
+    let client = zv_api::blocking::Client::builder()
+        .base_url(url)
+        .credentials(zv_sign::Credentials::new(id, code, key))
+        .build()
+        .unwrap();
+    let cards = client.gift_cards(&zv_types::GiftCardListParams::new("10001")).unwrap();
+    assert!(cards.len() >= 4);
+    // so does the CLI itself against it
+    let mut c = zv();
+    c.env("ZV_BASE_URL", url).env("ZV_OPEN_ID", id).env("ZV_GRANT_CODE", code).env("ZV_OPEN_KEY", key);
+    assert!(json_out(&run(c, &["--json", "exchange-code", "164822200532619796511"]))["redeemable"] == true);
+    // a forged token is rejected
+    let forged = zv_api::blocking::Client::builder()
+        .base_url(url)
+        .credentials(zv_sign::Credentials::new(id, code, "forged-key"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let e = forged.gift_cards(&zv_types::GiftCardListParams::new("10001")).unwrap_err();
+    assert_eq!(e.kind(), zv_api::ErrorKind::ApiSystem, "{e}");
+
+    // stop it like a terminal would, then read its stderr log
+    StdCommand::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("-> ok"), "{stderr}");
+    assert!(stderr.contains("rejected"), "{stderr}");
+    assert!(stderr.contains("signature"), "{stderr}");
+    assert!(!stderr.contains(key), "the mock's log never prints the key");
+}
+
+#[test]
+fn zv_mock_with_fixtures_and_bad_fixtures() {
+    let path = std::env::temp_dir().join(format!("zv-cli-fixtures-{}.json", std::process::id()));
+    std::fs::write(&path, "{not json").unwrap();
+    let e = run(zv(), &["mock", "--fixtures", &path.display().to_string()]);
+    fails(&e, 2);
+    let e = run(zv(), &["mock", "--addr", "not-an-address"]);
+    fails(&e, 2);
+}
