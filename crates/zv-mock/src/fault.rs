@@ -55,6 +55,14 @@ pub enum Fault {
         /// The message.
         message: String,
     },
+    /// Exactly this answer: an HTTP status and a body (served as `application/json`), e.g. a
+    /// payload the SDK cannot decode, or an answer of an endpoint the mock does not model.
+    Raw {
+        /// The HTTP status (an invalid one becomes 500).
+        status: u16,
+        /// The body, byte for byte.
+        body: String,
+    },
     /// The next `times` requests get `fault`; later ones are answered normally.
     FailTimes {
         /// How many requests fail.
@@ -104,6 +112,7 @@ impl fmt::Display for Fault {
             }
             Fault::BusinessError { code, message } => write!(f, "business error {code}: {message}"),
             Fault::SystemError { code, message } => write!(f, "system error {code}: {message}"),
+            Fault::Raw { status, body } => write!(f, "raw {status} ({} bytes)", body.len()),
             Fault::FailTimes { times, fault } => write!(f, "fail {times} more times: {fault}"),
         }
     }

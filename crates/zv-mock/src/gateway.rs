@@ -410,6 +410,12 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             shared.record(entry);
             json_response(style.error(false, code, &message))
         }
+        Fault::Raw { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            entry.http_status = status.as_u16();
+            shared.record(entry);
+            respond(status, "application/json; charset=utf-8", Body::from(body))
+        }
         // `Faults::take` never hands out a `FailTimes` (it applies the fault inside).
         Fault::FailTimes { .. } => {
             let body = execute(&shared, &verified.call, &mut style);
