@@ -73,15 +73,7 @@ impl<'de, E: CodeEnum> Visitor<'de> for CodeVisitor<E> {
             Err(_) => E::from_raw(v),
         }))
     }
-    fn visit_unit<Er: de::Error>(self) -> Result<Self::Value, Er> {
-        Ok(None)
-    }
-    fn visit_none<Er: de::Error>(self) -> Result<Self::Value, Er> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    nullish_is!(None);
 }
 
 fn serialize_code<E: CodeEnum, S: Serializer>(v: &E, s: S) -> Result<S::Ok, S::Error> {

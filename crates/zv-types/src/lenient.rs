@@ -48,15 +48,7 @@ impl<'de> Visitor<'de> for StringVisitor {
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
         Ok(if v { "true" } else { "false" }.to_owned())
     }
-    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
-        Ok(String::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<String, E> {
-        Ok(String::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        d.deserialize_any(StringVisitor)
-    }
+    nullish_is!(String::new());
 }
 
 impl<'de> DeserializeAs<'de, String> for LenientString {
@@ -141,15 +133,7 @@ impl<'de, T: LenientInteger> Visitor<'de> for IntVisitor<T> {
             _ => Err(E::invalid_value(de::Unexpected::Str(v), &"an integer")),
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    nullish_is!(None);
 }
 
 impl<'de, T: LenientInteger> DeserializeAs<'de, Option<T>> for LenientInt {
@@ -229,15 +213,7 @@ impl<'de> Visitor<'de> for BoolVisitor {
             Err(E::invalid_value(de::Unexpected::Str(v), &self))
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    nullish_is!(None);
 }
 
 impl<'de> DeserializeAs<'de, bool> for LenientBool {
@@ -335,15 +311,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
             Err(E::invalid_value(de::Unexpected::Str(v), &self))
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    nullish_is!(Vec::new());
 }
 
 impl<'de, T: Deserialize<'de>> DeserializeAs<'de, Vec<T>> for LenientList {
@@ -388,15 +356,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         if v.trim().is_empty() { Ok(None) } else { Err(E::invalid_value(de::Unexpected::Str(v), &self)) }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    nullish_is!(None);
 }
 
 impl<'de, T: Deserialize<'de>> DeserializeAs<'de, Option<T>> for LenientObject {

@@ -22,6 +22,22 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// Inside a `Visitor` impl: `null`, an absent `Option` and `Some(x)` are handled alike by
+/// every lenient visitor — "no value" is `$empty`, and `Some(x)` is read as `x`.
+macro_rules! nullish_is {
+    ($empty:expr) => {
+        fn visit_unit<Err: serde::de::Error>(self) -> Result<Self::Value, Err> {
+            Ok($empty)
+        }
+        fn visit_none<Err: serde::de::Error>(self) -> Result<Self::Value, Err> {
+            Ok($empty)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
 pub mod code;
 mod coupon;
 mod decode;

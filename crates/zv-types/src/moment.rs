@@ -164,15 +164,7 @@ impl<'de> Visitor<'de> for MomentVisitor {
             Err(E::invalid_value(de::Unexpected::Float(v), &self))
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    nullish_is!(None);
 }
 
 /// An optional time sent as Unix seconds in a string (`"1552924800"`), the coupon form.

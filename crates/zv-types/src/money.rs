@@ -207,15 +207,7 @@ impl<'de> Visitor<'de> for YuanVisitor {
         // exponent), so `100.5` reads as the decimal "100.5", exactly.
         self.visit_str(&v.to_string())
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    nullish_is!(None);
 }
 
 /// An optional amount sent in yuan: canonical form a string (`"100.50"`); read leniently
