@@ -98,9 +98,19 @@ pub fn decode_response<T: DeserializeOwned>(
     }
 }
 
-/// Decodes the response of endpoint `E` (see [`decode_response`]).
+/// Decodes the response of endpoint `E` (see [`decode_response`]), reading `data` with
+/// [`Endpoint::deserialize_data`].
 pub fn decode_endpoint<E: Endpoint>(body: &[u8]) -> Result<E::Data, ResponseError> {
-    decode_response(body, E::absent_data)
+    decode_response::<DataOf<E>>(body, || E::absent_data().map(DataOf)).map(|d| d.0)
+}
+
+/// An endpoint's data, read with the endpoint's own `deserialize_data`.
+struct DataOf<E: Endpoint>(E::Data);
+
+impl<'de, E: Endpoint> serde::Deserialize<'de> for DataOf<E> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        E::deserialize_data(d).map(DataOf)
+    }
 }
 
 fn classify<T>(env: ResponseEnvelope<T>, absent: impl FnOnce() -> Option<T>) -> Result<T, ResponseError> {

@@ -135,4 +135,10 @@ pub trait Endpoint {
     fn absent_data() -> Option<Self::Data> {
         None
     }
+
+    /// Reads `data` (default: the data type's own `Deserialize`). Override to read it more
+    /// leniently, e.g. a list that PHP may send as an object of index keys.
+    fn deserialize_data<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self::Data, D::Error> {
+        <Self::Data as serde::Deserialize<'de>>::deserialize(d)
+    }
 }

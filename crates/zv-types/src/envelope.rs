@@ -166,6 +166,11 @@ impl<'de> Deserialize<'de> for ResponseCode {
                 Ok(i64::try_from(v).map_or_else(|_| ResponseCode::Text(v.to_string()), ResponseCode::Num))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<ResponseCode, E> {
+                // `0.0` is the code 0; anything else fractional is kept as text.
+                if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                    #[allow(clippy::cast_possible_truncation)]
+                    return Ok(ResponseCode::Num(v as i64));
+                }
                 Ok(ResponseCode::Text(v.to_string()))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ResponseCode, E> {

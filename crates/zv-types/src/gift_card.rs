@@ -173,4 +173,9 @@ impl Endpoint for GetCustomerGiftCardList {
     fn absent_data() -> Option<Vec<GiftCard>> {
         Some(Vec::new())
     }
+
+    /// A list, also from PHP's `{"0": …}` form or `""`.
+    fn deserialize_data<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<GiftCard>, D::Error> {
+        crate::lenient::deserialize_list(d)
+    }
 }

@@ -43,6 +43,13 @@ impl<'de> Visitor<'de> for StringVisitor {
         Ok(v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        // JSON integers beyond u64/i64 reach us as f64: their digits are already lost, so
+        // refuse rather than hand back a different identifier.
+        if v.fract() == 0.0 && v.abs() >= 9_007_199_254_740_992.0 {
+            return Err(E::custom(format_args!(
+                "the number {v:e} is too large to keep exactly; the gateway must send it as a string"
+            )));
+        }
         Ok(v.to_string())
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {

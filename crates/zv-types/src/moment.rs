@@ -34,9 +34,10 @@ pub enum Moment {
 }
 
 impl Moment {
-    /// The moment `secs` seconds after the Unix epoch, `None` when out of range.
+    /// The moment `secs` seconds after the Unix epoch, `None` when out of range (including
+    /// the last hours of year 9999 UTC, which are already year 10000 in China time).
     pub fn from_unix_seconds(secs: i64) -> Option<Moment> {
-        OffsetDateTime::from_unix_timestamp(secs).ok().map(|t| Moment::At(t.to_offset(CHINA_OFFSET)))
+        OffsetDateTime::from_unix_timestamp(secs).ok()?.checked_to_offset(CHINA_OFFSET).map(Moment::At)
     }
 
     /// The point in time, if known.
@@ -86,14 +87,15 @@ fn parse_china_text(t: &str) -> Option<OffsetDateTime> {
     }
     OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
         .ok()
-        .map(|at| at.to_offset(CHINA_OFFSET))
+        .and_then(|at| at.checked_to_offset(CHINA_OFFSET))
 }
 
 impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Moment::At(t) => {
-                let t = t.to_offset(CHINA_OFFSET);
+                // A moment built by hand may not fit China time (year 10000): show it as is.
+                let t = t.checked_to_offset(CHINA_OFFSET).unwrap_or(*t);
                 write!(
                     f,
                     "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
@@ -144,17 +146,17 @@ impl<'de> Visitor<'de> for MomentVisitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Moment::parse(v))
     }
+    // A number out of the representable range is kept as text, like an unknown format.
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        i64::try_from(v)
-            .ok()
-            .and_then(Moment::from_unix_seconds)
-            .map(Some)
-            .ok_or_else(|| E::custom(format_args!("Unix time {v} is out of range")))
+        Ok(Some(
+            i64::try_from(v)
+                .ok()
+                .and_then(Moment::from_unix_seconds)
+                .unwrap_or_else(|| Moment::Text(v.to_string())),
+        ))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Moment::from_unix_seconds(v)
-            .map(Some)
-            .ok_or_else(|| E::custom(format_args!("Unix time {v} is out of range")))
+        Ok(Some(Moment::from_unix_seconds(v).unwrap_or_else(|| Moment::Text(v.to_string()))))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
@@ -228,11 +230,34 @@ mod tests {
     }
 
     #[test]
+    fn the_end_of_year_9999_does_not_panic() {
+        // 9999-12-31 16:00:00 UTC and later is year 10000 in China time.
+        for secs in [253_402_271_999i64, 253_402_272_000, 253_402_300_799, 253_402_300_800] {
+            let _ = Moment::from_unix_seconds(secs).map(|m| m.to_string());
+            let text = secs.to_string();
+            let m = Moment::parse(&text).unwrap();
+            let _ = m.to_string();
+            let m: Moment = serde_json::from_str(&text).unwrap();
+            let _ = m.to_string();
+        }
+        assert_eq!(Moment::from_unix_seconds(253_402_300_799), None);
+        assert_eq!(Moment::parse("253402300799"), Some(Moment::Text("253402300799".into())));
+        assert_eq!(Moment::parse("9999-12-31T23:59:59Z"), Some(Moment::Text("9999-12-31T23:59:59Z".into())));
+        assert!(
+            Moment::parse("9999-12-31 23:59:59").and_then(|m| m.datetime()).is_some(),
+            "China time itself fits"
+        );
+        let utc_end = time::macros::datetime!(9999-12-31 23:00 UTC);
+        assert_eq!(Moment::At(utc_end).to_string(), "9999-12-31 23:00:00");
+    }
+
+    #[test]
     fn decodes_numbers_and_rejects_nonsense_numbers() {
         let m: Moment = serde_json::from_str("1552924800").unwrap();
         assert_eq!(m.unix_seconds(), Some(1_552_924_800));
         assert!(serde_json::from_str::<Moment>("1.5").is_err());
-        assert!(serde_json::from_str::<Moment>("99999999999999999").is_err());
+        let far: Moment = serde_json::from_str("99999999999999999").unwrap();
+        assert_eq!(far, Moment::Text("99999999999999999".into()));
         assert!(serde_json::from_str::<Moment>("true").is_err());
     }
 }

@@ -197,6 +197,22 @@ fn empty_and_absent_data() {
 }
 
 #[test]
+fn numbers_too_large_to_keep_exactly_are_refused_not_mangled() {
+    let body = r#"{"status":true,"code":0,"data":[{"id":12345678901234567890123}]}"#;
+    let e = decode_endpoint::<GetCustomerGiftCardList>(body.as_bytes()).unwrap_err();
+    assert!(matches!(&e, ResponseError::Decode(d) if d.path() == Some("data[0].id")), "{e}");
+    // a small one is fine, and code 0.0 is the code 0
+    let body = r#"{"status":true,"code":0.0,"data":[{"id":8800001}]}"#;
+    assert_eq!(decode_endpoint::<GetCustomerGiftCardList>(body.as_bytes()).unwrap()[0].id, "8800001");
+    // far-future times never panic
+    let body = r#"{"status":true,"code":0,"data":{"item_list":[{"start_at":"253402300799","end_at":253402300799}]}}"#;
+    let list = decode_endpoint::<UserCouponList>(body.as_bytes()).unwrap();
+    assert_eq!(list.item_list[0].start_at, Some(Moment::Text("253402300799".into())));
+    let body = r#"{"status":true,"code":0,"data":[{"endAt":"9999-12-31T23:59:59Z"}]}"#;
+    assert!(decode_endpoint::<GetCustomerGiftCardList>(body.as_bytes()).is_ok());
+}
+
+#[test]
 fn exchange_status_forms() {
     for (data, want) in [
         (r#"{"status":"true"}"#, true),
