@@ -30,7 +30,6 @@ pub const ENV_OPEN_KEY: &str = "ZV_OPEN_KEY";
 #[derive(Clone)]
 pub struct Config {
     pub(crate) base_url: String,
-    pub(crate) credentials: Credentials,
     pub(crate) signer_v3: Signer,
     pub(crate) signer_v2: Signer,
     pub(crate) clock: Arc<dyn Clock>,
@@ -48,12 +47,12 @@ impl Config {
 
     /// The `openId`.
     pub fn open_id(&self) -> &str {
-        self.credentials.open_id()
+        self.signer_v3.open_id()
     }
 
     /// The `grantCode`.
     pub fn grant_code(&self) -> &str {
-        self.credentials.grant_code()
+        self.signer_v3.grant_code()
     }
 
     /// The retry policy.
@@ -78,7 +77,9 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
+            .field("open_id", &self.open_id())
+            .field("grant_code", &self.grant_code())
+            .field("open_key", &"[redacted]")
             .field("retry", &self.retry)
             .field("transport", &self.transport)
             .field("user_agent", &self.user_agent)
@@ -329,20 +330,32 @@ impl<M: Mode> ClientBuilder<M> {
         Ok(Parts { config, transport, sleeper })
     }
 
-    /// Validates everything and produces the configuration.
+    /// Validates everything and produces the configuration. The key itself is not kept:
+    /// only the signers' keyed HMAC states are.
     pub fn build_config(&self) -> Result<Config, Error> {
-        let credentials = self.credentials.clone().ok_or(ConfigError::MissingCredentials)?;
+        let credentials = self.credentials.as_ref().ok_or(ConfigError::MissingCredentials)?;
         let base_url = validate_base_url(&self.base_url)?;
-        let ua = self.user_agent.as_deref().unwrap_or(zv_transport::DEFAULT_USER_AGENT);
-        let user_agent = http::HeaderValue::from_str(ua)
+        for (name, t) in [
+            ("timeout", self.transport_config.timeout),
+            ("connect timeout", self.transport_config.connect_timeout),
+        ] {
+            if t.is_zero() || t > MAX_TIMEOUT {
+                return Err(ConfigError::InvalidTimeout { name, value: t }.into());
+            }
+        }
+        // The builder's user agent, else the transport configuration's, else `zv/<version>`.
+        let ua = self
+            .user_agent
+            .clone()
+            .unwrap_or_else(|| self.transport_config.effective_user_agent().to_owned());
+        let user_agent = http::HeaderValue::from_str(&ua)
             .map_err(|_| Error::InvalidRequest(format!("invalid user agent {ua:?}")))?;
         let mut transport = self.transport_config.clone();
-        transport.user_agent = Some(ua.to_owned());
+        transport.user_agent = Some(ua);
         Ok(Config {
             base_url,
-            signer_v3: Signer::new(&credentials),
-            signer_v2: Signer::with_field_names(&credentials, self.v2_field_names.clone()),
-            credentials,
+            signer_v3: Signer::new(credentials),
+            signer_v2: Signer::with_field_names(credentials, self.v2_field_names.clone()),
             clock: self.clock.clone(),
             nonces: self.nonces.clone(),
             retry: self.retry.clone(),
@@ -352,9 +365,24 @@ impl<M: Mode> ClientBuilder<M> {
     }
 }
 
+/// The longest timeout accepted (a day); longer ones overflow some clocks' arithmetic.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 fn validate_base_url(url: &str) -> Result<String, ConfigError> {
-    let invalid = |reason| ConfigError::InvalidBaseUrl { url: url.to_owned(), reason };
     let trimmed = url.trim().trim_end_matches('/');
+    let authority_end = trimmed.find("://").map_or(0, |i| i + 3);
+    let authority = trimmed[authority_end..].split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        // Never echo what may be a password.
+        return Err(ConfigError::InvalidBaseUrl {
+            url: "(redacted)".to_owned(),
+            reason: "user info (user:password@) is not allowed in the base URL",
+        });
+    }
+    let invalid = |reason| ConfigError::InvalidBaseUrl { url: url.to_owned(), reason };
+    if trimmed.contains('#') {
+        return Err(invalid("a base URL has no fragment"));
+    }
     let uri: http::Uri = trimmed.parse().map_err(|_| invalid("not a URL"))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
@@ -379,8 +407,12 @@ mod tests {
         assert_eq!(validate_base_url("http://openapi.zvcms.com/").unwrap(), "http://openapi.zvcms.com");
         assert_eq!(validate_base_url("https://127.0.0.1:8080").unwrap(), "https://127.0.0.1:8080");
         assert_eq!(validate_base_url("https://gw.example/prefix/").unwrap(), "https://gw.example/prefix");
-        for bad in ["", "openapi.zvcms.com", "ftp://x", "http://", "http://x/?a=1", "not a url"] {
+        for bad in
+            ["", "openapi.zvcms.com", "ftp://x", "http://", "http://x/?a=1", "not a url", "http://x/a#f"]
+        {
             assert!(validate_base_url(bad).is_err(), "{bad}");
         }
+        let e = validate_base_url("https://user:hunter2@gw.example").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 }

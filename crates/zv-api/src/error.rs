@@ -111,6 +111,14 @@ pub enum ConfigError {
         /// Why it is refused.
         reason: &'static str,
     },
+    /// A timeout of zero or longer than a day.
+    #[error("invalid {name} {value:?}: it must be more than zero and at most a day")]
+    InvalidTimeout {
+        /// Which timeout.
+        name: &'static str,
+        /// The value given.
+        value: std::time::Duration,
+    },
     /// No transport is available for this client (a feature is off).
     #[error("no {0} transport: enable the matching zv-api feature or set one with `.transport(...)`")]
     NoTransport(&'static str),

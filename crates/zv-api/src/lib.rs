@@ -77,7 +77,7 @@ use zv_types::{
 
 pub use config::{
     Async, Blocking, ClientBuilder, Config, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_GRANT_CODE, ENV_OPEN_ID,
-    ENV_OPEN_KEY, Mode, QMAI_BASE_URL,
+    ENV_OPEN_KEY, MAX_TIMEOUT, Mode, QMAI_BASE_URL,
 };
 pub use error::{ConfigError, EXCERPT_BYTES, Error, ErrorKind, RawResponse, excerpt};
 pub use raw::RawRequest;

@@ -170,17 +170,25 @@ impl Error {
         match self {
             Error::Config(_) | Error::InvalidRequest(_) => AttemptOutcome::Invalid,
             Error::Transport { source, .. } => AttemptOutcome::Transport(source),
-            Error::Http { response, .. } => AttemptOutcome::Http {
-                status: response.status(),
-                retry_after: response
-                    .headers()
-                    .get(http::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, now_unix)),
-            },
+            Error::Http { response, .. } => http_outcome(response, now_unix),
             Error::Decode { .. } => AttemptOutcome::Decode,
+            // A 429/502/503/504 says "try later" even when its body is a platform error.
+            Error::Api { response, .. } if is_transient_status(response.status()) => {
+                http_outcome(response, now_unix)
+            }
             Error::Api { error, .. } => AttemptOutcome::Api { kind: error.kind, code: &error.code },
         }
+    }
+}
+
+fn http_outcome(response: &crate::RawResponse, now_unix: u64) -> AttemptOutcome<'_> {
+    AttemptOutcome::Http {
+        status: response.status(),
+        retry_after: response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, now_unix)),
     }
 }
 
@@ -212,7 +220,8 @@ pub trait AsyncSleeper: Send + Sync {
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
 }
 
-/// Waits with `tokio::time::sleep` (needs a tokio runtime with the time driver).
+/// Waits with `tokio::time::sleep` on a tokio runtime; elsewhere (another executor with a
+/// custom transport) with a timer thread, so a retry never panics for want of a runtime.
 #[cfg(feature = "reqwest")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioSleeper;
@@ -220,7 +229,17 @@ pub struct TokioSleeper;
 #[cfg(feature = "reqwest")]
 impl AsyncSleeper for TokioSleeper {
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration))
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Box::pin(tokio::time::sleep(duration));
+        }
+        let (done, wait) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            std::thread::sleep(duration);
+            let _ = done.send(());
+        });
+        Box::pin(async move {
+            let _ = wait.await;
+        })
     }
 }
 

@@ -57,9 +57,16 @@ pub fn prepare_raw(
     timestamp: u64,
     nonce: u64,
 ) -> Result<http::Request<Vec<u8>>, Error> {
+    // `Route::V3(..)` can be written by hand (e.g. in an `Endpoint` constant): normalize and
+    // check it as `Route::v3` does, so `/v3/x` or `../x` never reach the URL.
+    let route = match route {
+        Route::V3(path) => Route::v3(path),
+        Route::V2(action) => Route::v2(action),
+    }
+    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
     let signature = config.signer(route.protocol()).sign(timestamp, nonce);
-    let open_id = Cow::Borrowed(config.credentials.open_id());
-    let grant_code = Cow::Borrowed(config.credentials.grant_code());
+    let open_id = Cow::Borrowed(config.open_id());
+    let grant_code = Cow::Borrowed(config.grant_code());
     let token = Cow::Borrowed(signature.token());
     let body = match route {
         Route::V3(_) => {

@@ -264,6 +264,22 @@ fn an_unsafe_raw_call_is_not_resent_after_it_may_have_landed() {
 }
 
 #[test]
+fn a_503_whose_body_is_a_platform_error_is_still_retried_for_a_read() {
+    let p = GiftCardListParams::new("10001");
+    for (r, script) in both(
+        vec![
+            Reply::StatusWith(503, r#"{"status":false,"code":50300,"message":"维护中"}"#, "retry-after", "1"),
+            Reply::Json(OK),
+        ],
+        |c| c.gift_cards(&p),
+        async |c| c.gift_cards(&p).await,
+    ) {
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(script.sleeps(), vec![Duration::from_secs(1)]);
+    }
+}
+
+#[test]
 fn retry_after_header_reaches_the_sleeper() {
     let p = GiftCardListParams::new("10001");
     for (r, script) in both(

@@ -1,0 +1,136 @@
+//! Configuration edge cases: timeouts, user agent precedence, routes written by hand,
+//! the retry sleeper off a tokio runtime.
+
+mod common;
+
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use common::*;
+use zv_api::zv_transport::TransportConfig;
+use zv_api::{AsyncSleeper, ErrorKind};
+use zv_types::{Endpoint, ExchangeCodeParams, ExchangeCodeStatus, Route};
+
+#[test]
+fn zero_and_absurd_timeouts_are_configuration_errors() {
+    let script = Script::new(vec![Reply::Json("{}")]);
+    for (timeout, connect) in [
+        (Duration::ZERO, Duration::from_secs(1)),
+        (Duration::MAX, Duration::from_secs(1)),
+        (Duration::from_secs(1), Duration::from_secs(u64::MAX / 2)),
+        (Duration::from_secs(86_401), Duration::from_secs(1)),
+    ] {
+        let e = script.blocking_builder().timeout(timeout).connect_timeout(connect).build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{timeout:?}/{connect:?}: {e}");
+        // the real backends are never reached with such values
+        let e = zv_api::blocking::Client::builder()
+            .credentials(credentials())
+            .timeout(timeout)
+            .connect_timeout(connect)
+            .build();
+        assert!(e.is_err());
+        let e = zv_api::Client::builder()
+            .credentials(credentials())
+            .timeout(timeout)
+            .connect_timeout(connect)
+            .build();
+        assert!(e.is_err());
+    }
+    assert!(script.blocking_builder().timeout(zv_api::MAX_TIMEOUT).build().is_ok());
+}
+
+#[test]
+fn user_agent_precedence() {
+    let ok = r#"{"status":true,"code":0,"data":{"status":"true"}}"#;
+    let script = Script::new(vec![Reply::Json(ok)]);
+    let c = script
+        .blocking_builder()
+        .transport_config(TransportConfig::default().with_user_agent("shop/2"))
+        .build()
+        .unwrap();
+    c.exchange_code_status("1").unwrap();
+    let c = script
+        .blocking_builder()
+        .transport_config(TransportConfig::default().with_user_agent("shop/2"))
+        .user_agent("shop/3")
+        .build()
+        .unwrap();
+    c.exchange_code_status("1").unwrap();
+    let agents: Vec<_> =
+        script.requests().iter().map(|r| r.headers()["user-agent"].to_str().unwrap().to_owned()).collect();
+    assert_eq!(agents, ["shop/2", "shop/3"]);
+}
+
+struct Prefixed;
+impl Endpoint for Prefixed {
+    type Params = ExchangeCodeParams;
+    type Data = ExchangeCodeStatus;
+    const ROUTE: Route<'static> = Route::V3("/v3/coupon/exchange/getExchangeCodeStatus");
+    const RETRY_SAFE: bool = true;
+}
+
+struct Escaping;
+impl Endpoint for Escaping {
+    type Params = ExchangeCodeParams;
+    type Data = ExchangeCodeStatus;
+    const ROUTE: Route<'static> = Route::V3("coupon/../../admin");
+    const RETRY_SAFE: bool = true;
+}
+
+#[test]
+fn hand_written_routes_are_normalized_and_checked() {
+    let ok = r#"{"status":true,"code":0,"data":{"status":"true"}}"#;
+    let script = Script::new(vec![Reply::Json(ok)]);
+    let c = script.blocking();
+    c.call::<Prefixed>(&ExchangeCodeParams::new("1")).unwrap();
+    assert_eq!(script.requests()[0].uri(), "http://gateway.test/v3/coupon/exchange/getExchangeCodeStatus");
+    let e = c.call::<Escaping>(&ExchangeCodeParams::new("1")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+    assert_eq!(script.requests().len(), 1, "nothing sent");
+}
+
+struct ThreadWaker(std::thread::Thread);
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// A minimal executor that is not tokio.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
+#[test]
+fn the_default_sleeper_works_off_a_tokio_runtime() {
+    let start = std::time::Instant::now();
+    block_on(zv_api::retry::TokioSleeper.sleep(Duration::from_millis(20)));
+    assert!(start.elapsed() >= Duration::from_millis(20));
+    // and an async client with a custom transport retries under that executor
+    let script = Script::new(vec![
+        Reply::Status(503, "busy"),
+        Reply::Json(r#"{"status":true,"code":0,"data":{"status":"true"}}"#),
+    ]);
+    let s = script.clone();
+    let client = zv_api::Client::builder()
+        .credentials(credentials())
+        .base_url("http://gateway.test")
+        .retry_policy(zv_api::RetryPolicy { base_delay: Duration::from_millis(2), ..Default::default() })
+        .transport(zv_api::zv_transport::async_transport_fn(move |r| {
+            let result = s.send(r);
+            async move { result }
+        }))
+        .build()
+        .unwrap();
+    assert!(block_on(client.exchange_code_status("1")).unwrap().redeemable);
+    assert_eq!(script.requests().len(), 2);
+}
