@@ -213,9 +213,12 @@ impl TransportError {
     /// All of them may have reached the server.
     pub(crate) fn from_exchange_io(e: std::io::Error) -> Self {
         if e.get_ref().is_some_and(|inner| inner.is::<TransportError>()) {
-            let inner = e.into_inner().expect("checked: wraps an error");
-            let transport = inner.downcast::<TransportError>();
-            return *transport.expect("checked: the wrapped error is a TransportError");
+            let kind = e.kind();
+            return match e.into_inner().map(|inner| inner.downcast::<TransportError>()) {
+                Some(Ok(transport)) => *transport,
+                Some(Err(other)) => Self::io(other),
+                None => Self::io(std::io::Error::from(kind)),
+            };
         }
         match e.kind() {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Self::timeout(e),

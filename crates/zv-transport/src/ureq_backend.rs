@@ -111,7 +111,9 @@ impl<R: Read> Read for MapErrors<R> {
             if e.kind() == io::ErrorKind::Interrupted {
                 e
             } else {
-                io::Error::other(map_error(ureq::Error::from(e)))
+                // The response has begun, so the request reached the server whatever the
+                // error (an ICMP "unreachable" recorded on a live socket included).
+                io::Error::other(map_error(ureq::Error::from(e)).with_reached_server(true))
             }
         })
     }
@@ -154,6 +156,9 @@ fn map_error(e: ureq::Error) -> TransportError {
         // ureq errors have no `source()`: keep the I/O error itself as the
         // source, so that a rustls error inside it can be found.
         E::Io(io) => tls::as_tls_error(io).unwrap_or_else(TransportError::from_exchange_io),
+        // A malformed or truncated HTTP response, a stalled body, too large headers: the
+        // exchange broke after the request was sent, as reqwest reports it (an I/O error).
+        E::Protocol(_) | E::BodyStalled | E::LargeResponseHeader(..) => TransportError::io(e),
         other => TransportError::other(other),
     }
 }

@@ -102,6 +102,16 @@ fn no_answer_times_out(make: Make) {
     assert_eq!(server.requests().len(), 1, "the request did reach the server");
 }
 
+/// A reply that is not HTTP broke the exchange after the request was sent: both backends
+/// call it an I/O error that may have reached the server (so the same retry decision).
+fn garbage_reply_is_io_that_reached(make: Make) {
+    let server = Server::start(|_| Reply::Garbage(b"HELLO WORLD\r\n\r\n"));
+    let error =
+        make(TransportConfig::default()).send(post(&server.url("/v3/x"), b"{}")).expect_err("not HTTP");
+    assert_eq!(error.kind(), TransportErrorKind::Io, "{error:?}");
+    assert!(error.may_have_reached_server());
+}
+
 /// A `Content-Length` over the cap is refused from the headers alone: the
 /// server never sends the body, so reading it would end in a timeout instead.
 fn content_length_over_cap(make: Make) {
@@ -218,6 +228,10 @@ macro_rules! suite {
         #[test]
         fn connect_refused() {
             super::connect_refused($make)
+        }
+        #[test]
+        fn garbage_reply_is_io_that_reached() {
+            super::garbage_reply_is_io_that_reached($make)
         }
         #[test]
         fn no_answer_times_out() {

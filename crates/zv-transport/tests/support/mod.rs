@@ -35,6 +35,8 @@ pub enum Reply {
     Hang,
     /// Send headers announcing `Content-Length: n`, then no body.
     AnnounceOnly(u64),
+    /// Write these bytes (not HTTP) and close the connection.
+    Garbage(&'static [u8]),
     /// Stream `total` bytes with chunked encoding, `chunk` bytes at a time,
     /// produced lazily; stop at the first write error.
     Chunked { total: u64, chunk: usize },
@@ -171,6 +173,10 @@ fn serve<S: Read + Write>(stream: S, handler: &Handler, stats: &Stats) {
             }
             Reply::Hang => {
                 thread::sleep(HANG_FOR);
+                return;
+            }
+            Reply::Garbage(bytes) => {
+                let _ = out.write_all(bytes).and_then(|()| out.flush());
                 return;
             }
             Reply::AnnounceOnly(length) => {
