@@ -53,6 +53,7 @@ fn a_wrong_token_is_rejected() {
     let answer = send(signed(&env, &forged, SystemClock.now_unix_seconds(), 11));
     assert!(rejected(&answer), "{answer}");
     assert_eq!(last_check(&env), Some(Check::Signature));
+    assert_eq!(env.mock.log().last().unwrap().params, None, "an unsigned request's params are not kept");
 }
 
 #[test]

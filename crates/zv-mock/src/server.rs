@@ -88,8 +88,9 @@ fn tls_acceptor(ip: IpAddr) -> Result<(TlsAcceptor, Vec<u8>), MockError> {
     Ok((TlsAcceptor::from(Arc::new(config)), der))
 }
 
-/// `http://127.0.0.1:PORT`, `http://[::1]:PORT`, or for TLS `https://localhost:PORT` (a
-/// name the certificate covers). An unspecified address (`0.0.0.0`) is reached through the
+/// `http://127.0.0.1:PORT`, `http://[::1]:PORT`, or the same with `https` (the certificate
+/// covers the IP addresses as well as `localhost`; an IP avoids a name lookup that could
+/// pick another address). An unspecified address (`0.0.0.0`) is reached through the
 /// loopback address of its family.
 fn base_url(addr: SocketAddr, tls: bool) -> String {
     let ip = match addr.ip() {
@@ -98,7 +99,6 @@ fn base_url(addr: SocketAddr, tls: bool) -> String {
         ip => ip,
     };
     let host = match ip {
-        IpAddr::V4(Ipv4Addr::LOCALHOST) if tls => "localhost".to_owned(),
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => format!("[{v6}]"),
     };
@@ -242,7 +242,7 @@ impl MockServer {
         }
     }
 
-    /// The URL to give a client: `http://127.0.0.1:PORT`, or `https://localhost:PORT` with
+    /// The URL to give a client: `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with
     /// TLS (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url
@@ -339,9 +339,9 @@ mod tests {
     fn base_urls() {
         let a = |s: &str| s.parse::<SocketAddr>().unwrap();
         assert_eq!(base_url(a("127.0.0.1:8080"), false), "http://127.0.0.1:8080");
-        assert_eq!(base_url(a("127.0.0.1:8080"), true), "https://localhost:8080");
+        assert_eq!(base_url(a("127.0.0.1:8080"), true), "https://127.0.0.1:8080");
         assert_eq!(base_url(a("0.0.0.0:1"), false), "http://127.0.0.1:1");
-        assert_eq!(base_url(a("0.0.0.0:1"), true), "https://localhost:1");
+        assert_eq!(base_url(a("0.0.0.0:1"), true), "https://127.0.0.1:1");
         assert_eq!(base_url(a("[::]:2"), false), "http://[::1]:2");
         assert_eq!(base_url(a("[::1]:2"), true), "https://[::1]:2");
         assert_eq!(base_url(a("192.0.2.7:3"), true), "https://192.0.2.7:3");
