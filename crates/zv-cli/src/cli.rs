@@ -9,7 +9,8 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 /// Credentials come from the options or the environment (ZV_OPEN_ID, ZV_GRANT_CODE,
 /// ZV_OPEN_KEY, ZV_BASE_URL); prefer the environment for the key. --sandbox needs neither:
 /// it runs every command against a built-in mock gateway with demo data (member 10001).
-#[derive(Debug, Parser)]
+// No `Debug`: the global options hold the key.
+#[derive(Parser)]
 #[command(name = "zv", version, about, long_about, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
@@ -29,8 +30,8 @@ Exit codes:
   5  transport or HTTP error (connect, timeout, TLS, body too large, HTTP 4xx/5xx)
   6  the response could not be decoded";
 
-/// Options accepted before or after the command.
-#[derive(Debug, Args)]
+/// Options accepted before or after the command (no `Debug`: they hold the key).
+#[derive(Args)]
 pub struct Global {
     /// Gateway base URL (default http://openapi.zvcms.com).
     #[arg(long, env = "ZV_BASE_URL", global = true, value_name = "URL")]
@@ -134,6 +135,8 @@ pub enum Command {
         nonce: u64,
     },
     /// Run the verifying mock gateway until interrupted; prints one JSON line when ready.
+    ///
+    /// It always uses its own sandbox credentials (printed in that line), never ZV_* ones.
     Mock {
         /// Address to listen on.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]

@@ -270,13 +270,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 )
             }
         }
-        Command::Mock { addr, messy, fixtures } => return run_mock(g, addr, messy, fixtures, &mut out),
+        Command::Mock { addr, messy, fixtures } => return run_mock(addr, messy, fixtures, &mut out),
     };
     written.map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })
 }
 
 fn run_mock(
-    g: &Global,
     addr: std::net::SocketAddr,
     messy: bool,
     fixtures: Option<std::path::PathBuf>,
@@ -289,9 +288,8 @@ fn run_mock(
     if let Some(path) = fixtures {
         config = config.fixtures(zv_mock::Fixtures::from_path(&path)?);
     }
-    if g.open_id.is_some() || g.grant_code.is_some() || g.open_key.is_some() {
-        config = config.credentials(credentials(g)?);
-    }
+    // The mock always uses its own sandbox credentials: ZV_* usually hold real ones, which
+    // must never be adopted by a local test server, let alone printed.
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = stop_tx.send(());

@@ -365,9 +365,13 @@ fn help_never_shows_the_key_from_the_environment() {
 #[test]
 fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
     let bin = assert_cmd::cargo::cargo_bin("zv");
+    // Real credentials in the environment are neither adopted nor printed.
     let mut child = StdCommand::new(bin)
         .args(["mock", "--addr", "127.0.0.1:0", "--messy"])
-        .env_remove("ZV_OPEN_KEY")
+        .env("ZV_OPEN_ID", "real-open-id-0000000000000000000")
+        .env("ZV_GRANT_CODE", "RealGrant1")
+        .env("ZV_OPEN_KEY", SECRET)
+        .env_remove("ZV_BASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -375,7 +379,9 @@ fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
+    assert!(!line.contains(SECRET) && !line.contains("real-open-id"), "{line}");
     let ready: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(ready["open_id"], zv_mock::DEMO_OPEN_ID);
     let keys: Vec<_> = ready.as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys.len(), 4, "{ready}");
     let (url, id, code, key) = (
@@ -417,6 +423,7 @@ fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
     assert!(stderr.contains("rejected"), "{stderr}");
     assert!(stderr.contains("signature"), "{stderr}");
     assert!(!stderr.contains(key), "the mock's log never prints the key");
+    assert!(!stderr.contains(SECRET));
 }
 
 #[test]
