@@ -55,7 +55,7 @@ mod decimal_string {
 ///     r#"{"openId":"oid","grantCode":"gc","timestamp":"1547186244","nonce":"658965","token":"abc%3D","params":{"exchangeCode":"1"}}"#
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct V3Request<'a, P> {
     /// `openId`, the key id.
@@ -78,7 +78,7 @@ pub struct V3Request<'a, P> {
 }
 
 /// The V2 request body: `POST {base}/api/v2` with PascalCase keys and the method in `Action`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct V2Request<'a, P> {
     /// `OpenId`, the key id.
@@ -101,6 +101,35 @@ pub struct V2Request<'a, P> {
     pub action: Cow<'a, str>,
     /// `Params`, the business parameters.
     pub params: P,
+}
+
+/// `Debug` leaves the token out: a token is a replayable credential within its window.
+impl<P: fmt::Debug> fmt::Debug for V3Request<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("V3Request")
+            .field("open_id", &self.open_id)
+            .field("grant_code", &self.grant_code)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("token", &"[redacted]")
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+/// `Debug` leaves the token out: a token is a replayable credential within its window.
+impl<P: fmt::Debug> fmt::Debug for V2Request<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("V2Request")
+            .field("open_id", &self.open_id)
+            .field("grant_code", &self.grant_code)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("token", &"[redacted]")
+            .field("action", &self.action)
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 /// The platform's `code`: a number, or a text when the gateway sends one that is not.

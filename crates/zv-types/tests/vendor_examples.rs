@@ -314,6 +314,7 @@ fn request_envelopes_have_the_documented_keys() {
         serde_json::to_string(&v3).unwrap(),
         r#"{"openId":"6dc05b4ac175cf316d226252b05cf685","grantCode":"782c281f62","timestamp":"1547186244","nonce":"658965","token":"0%2B%2B3c6hthjwAml4ABAXOYF4Q6UY%3D","params":{"exchangeCode":"164822200532619796511"}}"#
     );
+    assert!(!format!("{v3:?}").contains("0%2B%2B3c6hthjwAml4ABAXOYF4Q6UY"), "no token in Debug");
     let text = serde_json::to_string(&v3).unwrap();
     let back: V3Request<'_, ExchangeCodeParams> = serde_json::from_str(&text).unwrap();
     assert_eq!(back, v3);
