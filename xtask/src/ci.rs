@@ -1,0 +1,219 @@
+//! `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::util::{self, Failure, Result, Style, bail, cargo, elapsed, paint};
+
+/// Options of `cargo xtask ci`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CiArgs {
+    /// Skip the feature matrix (quicker local runs; CI runs everything).
+    #[arg(long)]
+    pub skip_matrix: bool,
+    /// Skip the feature matrix and `cargo doc`.
+    #[arg(long)]
+    pub quick: bool,
+    /// Run the tests with `cargo test` even when `cargo nextest` is installed.
+    #[arg(long)]
+    pub no_nextest: bool,
+    /// Skip the steps whose name starts with this (fmt, clippy, test, doctests, doc, matrix);
+    /// repeatable.
+    #[arg(long, value_name = "STEP")]
+    pub skip: Vec<String>,
+}
+
+/// What one step does: run a command, or run `cargo tree` and refuse some crates in it.
+enum Action {
+    Run(Command),
+    /// `cargo tree …` must list none of these crates.
+    TreeWithout(Command, &'static [&'static str]),
+}
+
+struct Step {
+    name: String,
+    action: Action,
+}
+
+impl Step {
+    fn run(name: impl Into<String>, cmd: Command) -> Self {
+        Step { name: name.into(), action: Action::Run(cmd) }
+    }
+
+    fn tree_without(name: impl Into<String>, cmd: Command, denied: &'static [&'static str]) -> Self {
+        Step { name: name.into(), action: Action::TreeWithout(cmd, denied) }
+    }
+
+    fn command(&self) -> &Command {
+        match &self.action {
+            Action::Run(cmd) | Action::TreeWithout(cmd, _) => cmd,
+        }
+    }
+
+    fn execute(&mut self) -> Result {
+        match &mut self.action {
+            Action::Run(cmd) => util::run(cmd),
+            Action::TreeWithout(cmd, denied) => {
+                let tree = util::output(cmd)?;
+                let found = crates_in_tree(&tree, denied);
+                if found.is_empty() {
+                    println!("    none of {} in the tree", denied.join(", "));
+                    Ok(())
+                } else {
+                    let found: Vec<_> = found.into_iter().collect();
+                    bail!("the tree must not contain {} (found: {})", denied.join(", "), found.join(", "))
+                }
+            }
+        }
+    }
+}
+
+/// `cargo <args…>` in the workspace root.
+fn cargo_with(args: &[&str]) -> Command {
+    let mut cmd = cargo();
+    cmd.args(args);
+    cmd
+}
+
+/// `cargo tree` over normal dependencies on every target, one crate name per line.
+fn tree(args: &[&str]) -> Command {
+    let mut cmd = cargo_with(&["tree"]);
+    cmd.args(args).args(["-e", "normal", "--target", "all", "--prefix", "none", "--format", "{p}"]);
+    cmd
+}
+
+/// The crates among `names` that appear in a `cargo tree --prefix none --format {p}` listing.
+fn crates_in_tree<'a>(tree: &str, names: &[&'a str]) -> BTreeSet<&'a str> {
+    let listed: BTreeSet<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    names.iter().copied().filter(|n| listed.contains(n)).collect()
+}
+
+fn nextest_available() -> bool {
+    cargo_with(&["nextest", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The feature matrix: crates alone and `zv-api` with each transport, plus dependency-tree
+/// assertions that keep the light crates light.
+fn matrix() -> Vec<Step> {
+    const API_ALONE: &[&str] = &["-p", "zv-api", "--no-default-features"];
+    let api = |features: Option<&'static str>| {
+        let mut args = API_ALONE.to_vec();
+        if let Some(f) = features {
+            args.extend(["--features", f]);
+        }
+        args
+    };
+    let check = |args: &[&str]| {
+        let mut cmd = cargo_with(&["check"]);
+        cmd.args(args);
+        Step::run(format!("matrix: check {}", args.join(" ")), cmd)
+    };
+    let without = |args: &[&str], denied: &'static [&'static str]| {
+        let name = format!("matrix: tree {} has no {}", args.join(" "), denied.join("/"));
+        Step::tree_without(name, tree(args), denied)
+    };
+    vec![
+        check(&["-p", "zv-types"]),
+        without(&["-p", "zv-types"], &["reqwest", "ureq", "tokio", "hyper"]),
+        check(&["-p", "zv-sign"]),
+        without(&["-p", "zv-sign"], &["serde_json", "http"]),
+        check(&["-p", "zv-transport", "--no-default-features"]),
+        without(&["-p", "zv-transport", "--no-default-features"], &["reqwest", "ureq", "tokio", "hyper"]),
+        check(&api(None)),
+        check(&api(Some("ureq"))),
+        without(&api(Some("ureq")), &["tokio", "hyper", "reqwest"]),
+        check(&api(Some("reqwest"))),
+        without(&api(Some("reqwest")), &["ureq"]),
+        check(&api(Some("ureq,reqwest"))),
+    ]
+}
+
+fn steps(args: &CiArgs) -> Vec<Step> {
+    let mut steps = vec![
+        Step::run("fmt", cargo_with(&["fmt", "--all", "--check"])),
+        Step::run("clippy", cargo_with(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
+    ];
+    if !args.no_nextest && nextest_available() {
+        steps.push(Step::run("test (nextest)", cargo_with(&["nextest", "run", "--workspace"])));
+        steps.push(Step::run("doctests", cargo_with(&["test", "--workspace", "--doc"])));
+    } else {
+        steps.push(Step::run("test", cargo_with(&["test", "--workspace"])));
+    }
+    if !args.quick {
+        let mut doc = cargo_with(&["doc", "--workspace", "--no-deps"]);
+        let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
+        doc.env("RUSTDOCFLAGS", format!("{flags} -D warnings").trim_start());
+        steps.push(Step::run("doc", doc));
+    }
+    if !(args.quick || args.skip_matrix) {
+        steps.extend(matrix());
+    }
+    steps.retain(|s| !args.skip.iter().any(|skip| s.name.starts_with(skip.as_str())));
+    steps
+}
+
+/// Runs every step in order; the first failure ends the run with an error.
+pub fn run(args: &CiArgs) -> Result {
+    let started = Instant::now();
+    let mut steps = steps(args);
+    let total = steps.len();
+    let mut timings: Vec<(String, Duration)> = Vec::with_capacity(total);
+    for (i, step) in steps.iter_mut().enumerate() {
+        let header = format!("==> [{}/{total}] {}: {}", i + 1, step.name, util::display(step.command()));
+        println!("{}", paint(Style::Header, &header));
+        let (result, took) = util::timed(|| step.execute());
+        if let Err(Failure(why)) = result {
+            let line = format!("==> FAILED [{}/{total}] {} after {}: {why}", i + 1, step.name, elapsed(took));
+            println!("{}", paint(Style::Bad, &line));
+            bail!("ci failed at step {}/{total} ({}) after {}", i + 1, step.name, elapsed(started.elapsed()));
+        }
+        println!("    {} in {}", paint(Style::Ok, "ok"), elapsed(took));
+        timings.push((step.name.clone(), took));
+    }
+    let width = timings.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    println!();
+    for (name, took) in &timings {
+        println!("  {name:<width$}  {:>7}", elapsed(*took));
+    }
+    let done = format!("ci: all {total} steps passed in {}", elapsed(started.elapsed()));
+    println!("{}", paint(Style::Ok, &done));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_denied_crates_by_exact_name() {
+        let tree = "zv-api v0.1.0 (/w/crates/zv-api)\nhttp v1.3.1\nhyper-util v0.1.21\ntokio v1.54.1 (*)\n";
+        let found = crates_in_tree(tree, &["tokio", "hyper", "reqwest"]);
+        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["tokio"]);
+        assert!(crates_in_tree("", &["tokio"]).is_empty());
+    }
+
+    #[test]
+    fn quick_skips_doc_and_matrix() {
+        let names = |args: &CiArgs| steps(args).into_iter().map(|s| s.name).collect::<Vec<_>>();
+        let quick = names(&CiArgs { quick: true, no_nextest: true, ..CiArgs::default() });
+        assert_eq!(quick, ["fmt", "clippy", "test"]);
+        let full = names(&CiArgs { no_nextest: true, ..CiArgs::default() });
+        assert!(full.contains(&"doc".to_owned()));
+        assert!(
+            full.iter()
+                .any(|n| n.starts_with("matrix: tree -p zv-api --no-default-features --features ureq "))
+        );
+        assert_eq!(full.len(), 4 + matrix().len());
+        let skipped = names(&CiArgs {
+            no_nextest: true,
+            skip: vec!["doc".into(), "matrix".into()],
+            ..CiArgs::default()
+        });
+        assert_eq!(skipped, ["fmt", "clippy", "test"]);
+    }
+}
