@@ -33,7 +33,7 @@ Exit codes:
 /// Options accepted before or after the command (no `Debug`: they hold the key).
 #[derive(Args)]
 pub struct Global {
-    /// Gateway base URL (default http://openapi.zvcms.com).
+    /// Gateway base URL (default `http://openapi.zvcms.com`).
     #[arg(long, env = "ZV_BASE_URL", global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// The openId (密钥Id).
