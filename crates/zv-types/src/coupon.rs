@@ -358,35 +358,29 @@ struct WireCouponParams {
     multi_store_sn: String,
 }
 
-/// Reads the params as the gateway would, rejecting the invalid combinations (a basket
-/// without `shopping = 1`, `shopping = 1` without a basket, an unknown `expire`).
+/// Reads the params as the gateway documents them: `shopping = 1` filters by the basket in
+/// `checked` (then required, a non-empty JSON list) and ignores `expire`/`amount`; otherwise
+/// `expire` and `amount` filter and `checked` is ignored. An unknown `expire` is refused.
 impl<'de> Deserialize<'de> for CouponListParams {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let w: WireCouponParams = lenient::deserialize_object_or_default(d)?;
-        let status = match w.expire.trim() {
-            "" => None,
-            s => Some(s.parse::<CouponStatusFilter>().map_err(de::Error::custom)?),
-        };
-        let filter = match w.shopping {
-            Some(true) => {
-                if !w.expire.trim().is_empty() || w.amount.is_some() {
-                    return Err(de::Error::custom("`expire` and `amount` apply only when shopping = 0"));
-                }
-                let items: Vec<BasketItem> = lenient::from_json_str(&w.checked).map_err(|e: D::Error| {
-                    de::Error::custom(format_args!("`checked` is not a basket: {e}"))
-                })?;
-                Some(CouponFilter::Basket(Basket::new(items).map_err(de::Error::custom)?))
+        let filter = if w.shopping == Some(true) {
+            if w.checked.trim().is_empty() {
+                return Err(de::Error::custom("`checked` is required when shopping = 1"));
             }
-            Some(false) | None => {
-                if !w.checked.trim().is_empty() {
-                    return Err(de::Error::custom("`checked` requires shopping = 1"));
-                }
-                let amount = w.amount.map(Money::from_fen);
-                if w.shopping.is_none() && status.is_none() && amount.is_none() {
-                    None
-                } else {
-                    Some(CouponFilter::Status { status, amount })
-                }
+            let items: Vec<BasketItem> = lenient::from_json_str(&w.checked)
+                .map_err(|e: D::Error| de::Error::custom(format_args!("`checked` is not a basket: {e}")))?;
+            Some(CouponFilter::Basket(Basket::new(items).map_err(de::Error::custom)?))
+        } else {
+            let status = match w.expire.trim() {
+                "" => None,
+                s => Some(s.parse::<CouponStatusFilter>().map_err(de::Error::custom)?),
+            };
+            let amount = w.amount.map(Money::from_fen);
+            if w.shopping.is_none() && status.is_none() && amount.is_none() {
+                None
+            } else {
+                Some(CouponFilter::Status { status, amount })
             }
         };
         Ok(CouponListParams {

@@ -397,16 +397,21 @@ fn params_wire_keys() {
 #[test]
 fn coupon_params_read_back_as_the_gateway_would() {
     let read = |s: &str| serde_json::from_str::<CouponListParams>(s);
-    // the vendor's request example (all "" except checked) is a basket request missing shopping=1
+    // the vendor's request example (all "" except checked): shopping is not 1, so the
+    // basket is ignored, as the page documents (`checked`: required when shopping == 1)
     let vendor = r#"{ "user_id": "", "from_pay_page": "", "shopping": "", "checked": "[{\"bar_code\":\"P5C503FB51B4843301\",\"offline_price\":120,\"buy_num\":2}]", "expire": "", "amount": "", "multi_store_sn": "" }"#;
-    assert!(read(vendor).is_err());
+    assert_eq!(read(vendor).unwrap(), CouponListParams::new());
     let p = read(r#"{"user_id":"10001","shopping":"1","checked":"[{\"bar_code\":\"A\",\"offline_price\":\"120\",\"buy_num\":2}]"}"#).unwrap();
     assert_eq!(p.user_id, Some(10001));
     let Some(CouponFilter::Basket(b)) = &p.filter else { panic!("{p:?}") };
     assert_eq!(b.items()[0].offline_price, Money::from_fen(120));
     assert!(read(r#"{"shopping":1,"checked":"[]"}"#).is_err());
     assert!(read(r#"{"shopping":1}"#).is_err());
-    assert!(read(r#"{"shopping":1,"checked":"[{\"bar_code\":\"A\",\"offline_price\":1,\"buy_num\":1}]","expire":"used"}"#).is_err());
+    // with shopping = 1 the status filter is ignored; with shopping = 0 the basket is
+    let p = read(r#"{"shopping":1,"checked":"[{\"bar_code\":\"A\",\"offline_price\":1,\"buy_num\":1}]","expire":"used"}"#).unwrap();
+    assert!(matches!(p.filter, Some(CouponFilter::Basket(_))));
+    let p = read(r#"{"shopping":0,"checked":"[{\"bar_code\":\"A\",\"offline_price\":1,\"buy_num\":1}]","expire":"used"}"#).unwrap();
+    assert_eq!(p.filter, Some(CouponFilter::Status { status: Some(CouponStatusFilter::Used), amount: None }));
     assert!(read(r#"{"expire":"someday"}"#).is_err());
     let p = read(r#"{"expire":"canuse","amount":"10000"}"#).unwrap();
     assert_eq!(
