@@ -103,32 +103,38 @@ pub struct V2Request<'a, P> {
     pub params: P,
 }
 
-/// `Debug` leaves the token out: a token is a replayable credential within its window.
+/// The `Debug` of both envelopes, without the token: a token is a replayable credential
+/// within its window.
+fn debug_envelope(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    (open_id, grant_code, timestamp, nonce): (&str, &str, u64, u64),
+    action: Option<&str>,
+    params: &dyn fmt::Debug,
+) -> fmt::Result {
+    let mut d = f.debug_struct(name);
+    d.field("open_id", &open_id)
+        .field("grant_code", &grant_code)
+        .field("timestamp", &timestamp)
+        .field("nonce", &nonce)
+        .field("token", &"[redacted]");
+    if let Some(action) = action {
+        d.field("action", &action);
+    }
+    d.field("params", params).finish()
+}
+
 impl<P: fmt::Debug> fmt::Debug for V3Request<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("V3Request")
-            .field("open_id", &self.open_id)
-            .field("grant_code", &self.grant_code)
-            .field("timestamp", &self.timestamp)
-            .field("nonce", &self.nonce)
-            .field("token", &"[redacted]")
-            .field("params", &self.params)
-            .finish()
+        let ids = (&*self.open_id, &*self.grant_code, self.timestamp, self.nonce);
+        debug_envelope(f, "V3Request", ids, None, &self.params)
     }
 }
 
-/// `Debug` leaves the token out: a token is a replayable credential within its window.
 impl<P: fmt::Debug> fmt::Debug for V2Request<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("V2Request")
-            .field("open_id", &self.open_id)
-            .field("grant_code", &self.grant_code)
-            .field("timestamp", &self.timestamp)
-            .field("nonce", &self.nonce)
-            .field("token", &"[redacted]")
-            .field("action", &self.action)
-            .field("params", &self.params)
-            .finish()
+        let ids = (&*self.open_id, &*self.grant_code, self.timestamp, self.nonce);
+        debug_envelope(f, "V2Request", ids, Some(&self.action), &self.params)
     }
 }
 
