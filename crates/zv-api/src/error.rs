@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use http::{HeaderMap, StatusCode};
-use zv_transport::{TransportError, TransportErrorKind};
+use zv_transport::TransportError;
 use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
 
 /// The longest body excerpt an error carries, in bytes (cut at a character boundary).
@@ -286,10 +286,7 @@ impl Error {
     /// count only when configured as transient in the [`RetryPolicy`](crate::RetryPolicy).)
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport { source, .. } => matches!(
-                source.kind(),
-                TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
-            ),
+            Error::Transport { source, .. } => crate::retry::is_transient_transport(source.kind()),
             Error::Http { response, .. } => crate::retry::is_transient_status(response.status()),
             _ => false,
         }

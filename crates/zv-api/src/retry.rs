@@ -100,6 +100,12 @@ pub enum RetryDecision {
     Stop,
 }
 
+/// Transport failures worth retrying: connect failures, timeouts, I/O errors (never TLS
+/// errors or oversized bodies).
+pub fn is_transient_transport(kind: TransportErrorKind) -> bool {
+    matches!(kind, TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io)
+}
+
 /// HTTP statuses worth retrying: 429, 502, 503, 504.
 pub fn is_transient_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 502 | 503 | 504)
@@ -128,14 +134,7 @@ pub fn decide(
         AttemptOutcome::Success | AttemptOutcome::Decode | AttemptOutcome::Invalid => {
             return RetryDecision::Stop;
         }
-        AttemptOutcome::Transport(e) => (
-            matches!(
-                e.kind(),
-                TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
-            ),
-            e.may_have_reached_server(),
-            None,
-        ),
+        AttemptOutcome::Transport(e) => (is_transient_transport(e.kind()), e.may_have_reached_server(), None),
         AttemptOutcome::Http { status, retry_after } => (is_transient_status(status), true, retry_after),
         AttemptOutcome::Api { kind: ApiErrorKind::Business, .. } => return RetryDecision::Stop,
         AttemptOutcome::Api { kind: ApiErrorKind::System, code } => {

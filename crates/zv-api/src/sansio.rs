@@ -85,7 +85,14 @@ pub fn prepare_raw(
     .map_err(|e| Error::InvalidRequest(format!("envelope: {e}")))?;
     let mut url = String::with_capacity(config.base_url.len() + 64);
     url.push_str(&config.base_url);
-    url.push_str(&route.url_path());
+    // The path straight into the URL (`Route::url_path` would allocate it first).
+    match route {
+        Route::V3(path) => {
+            url.push_str("/v3/");
+            url.push_str(path);
+        }
+        Route::V2(_) => url.push_str("/api/v2"),
+    }
     http::Request::post(url)
         .header(CONTENT_TYPE, "application/json")
         .header(ACCEPT, "application/json")
