@@ -1,7 +1,7 @@
-//! Every typed endpoint and the raw call × {blocking ureq, async reqwest} × {canonical, messy}.
+//! Every typed endpoint and the untyped call × {blocking ureq, async reqwest} × {canonical, messy}.
 
 use serde_json::json;
-use zv_api::RawRequest;
+use zv_api::UntypedRequest;
 use zv_integration_tests::{BACKENDS, Env, call};
 use zv_mock::{MockConfig, Verdict};
 use zv_types::{
@@ -78,22 +78,22 @@ fn exchange_codes_in_every_mode_and_backend() {
 #[test]
 fn raw_calls_in_every_mode_and_backend() {
     let [canonical, messy] = both_modes();
-    let v3 = RawRequest::v3(
+    let v3 = UntypedRequest::v3(
         "/v3/crm/giftCard/getCustomerGiftCardList",
         json!({"user_id": "10001", "needCycleCard": 0}),
     )
     .unwrap()
     .retry_safe(true);
-    let v2 = RawRequest::v2("coupon.user-coupon-list", json!({"user_id": 10001})).unwrap();
+    let v2 = UntypedRequest::v2("coupon.user-coupon-list", json!({"user_id": 10001})).unwrap();
     let typed = canonical.blocking.gift_cards(&GiftCardListParams::new("10001")).unwrap();
     for env in [&canonical, &messy] {
         for backend in BACKENDS {
-            let cards = call!(env, backend, raw(&v3)).unwrap().data;
+            let cards = call!(env, backend, send_untyped(&v3)).unwrap().data;
             assert_eq!(cards.as_array().unwrap().len(), typed.len(), "{backend:?}");
             // the raw JSON decodes to the same typed values, whatever the mode
             let body = serde_json::to_vec(&json!({"status": true, "code": 0, "data": cards})).unwrap();
             assert_eq!(zv_types::decode_endpoint::<zv_types::GetCustomerGiftCardList>(&body).unwrap(), typed);
-            let coupons = call!(env, backend, raw(&v2)).unwrap().data;
+            let coupons = call!(env, backend, send_untyped(&v2)).unwrap().data;
             assert!(coupons["item_list"].is_array());
         }
     }
@@ -103,14 +103,14 @@ fn raw_calls_in_every_mode_and_backend() {
 fn a_write_through_the_raw_call_changes_state_once() {
     for backend in BACKENDS {
         let env = Env::new(MockConfig::new());
-        let redeem = RawRequest::v3(
+        let redeem = UntypedRequest::v3(
             "coupon/exchange/redeemExchangeCode",
             json!({"exchangeCode": "164822200532619796511", "user_id": "10001"}),
         )
         .unwrap();
-        call!(env, backend, raw(&redeem)).unwrap();
+        call!(env, backend, send_untyped(&redeem)).unwrap();
         assert!(!call!(env, backend, exchange_code_status("164822200532619796511")).unwrap().redeemable);
-        let again = call!(env, backend, raw(&redeem)).unwrap_err();
+        let again = call!(env, backend, send_untyped(&redeem)).unwrap_err();
         assert_eq!(again.kind(), zv_api::ErrorKind::ApiBusiness, "{backend:?}: {again}");
     }
 }

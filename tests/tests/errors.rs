@@ -132,6 +132,6 @@ fn decode_error_names_the_json_path() {
         let msg = e.to_string();
         assert!(msg.starts_with("cannot decode the response of /v3/crm/giftCard/getCustomerGiftCardList at `data[1].par_value`"), "{msg}");
         assert!(msg.contains(r#"body: {"status":true"#), "{msg}");
-        assert_eq!(e.raw_response().unwrap().body(), body.as_bytes());
+        assert_eq!(e.http_response().unwrap().body(), body.as_bytes());
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::json;
-use zv_api::{ErrorKind, RawRequest};
+use zv_api::{ErrorKind, UntypedRequest};
 use zv_integration_tests::{BACKENDS, Env, call};
 use zv_mock::{Fault, MockConfig, Verdict};
 use zv_types::GiftCardListParams;
@@ -69,22 +69,22 @@ fn a_non_idempotent_raw_call_is_not_resent_after_a_timeout() {
     for backend in BACKENDS {
         env.mock.clear_log();
         env.mock.push_fault(Fault::Delay(Duration::from_secs(2)));
-        let redeem = RawRequest::v3(
+        let redeem = UntypedRequest::v3(
             "coupon/exchange/redeemExchangeCode",
             json!({"exchangeCode": "164822200532619796511", "user_id": "10001"}),
         )
         .unwrap();
-        let e = call!(env, backend, raw(&redeem)).unwrap_err();
+        let e = call!(env, backend, send_untyped(&redeem)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Transport, "{backend:?}: {e}");
         std::thread::sleep(Duration::from_millis(100));
         assert_eq!(env.mock.log().len(), 1, "{backend:?}: the write was sent once");
         // the same call declared safe (a read) is retried
         env.mock.clear_log();
         env.mock.push_fault(Fault::Delay(Duration::from_secs(2)));
-        let read = RawRequest::v3("coupon/exchange/getExchangeCodeStatus", json!({"exchangeCode": "1"}))
+        let read = UntypedRequest::v3("coupon/exchange/getExchangeCodeStatus", json!({"exchangeCode": "1"}))
             .unwrap()
             .retry_safe(true);
-        assert!(call!(env, backend, raw(&read)).is_ok(), "{backend:?}");
+        assert!(call!(env, backend, send_untyped(&read)).is_ok(), "{backend:?}");
         assert_eq!(env.mock.log().len(), 2);
     }
 }

@@ -9,11 +9,11 @@ use zv_types::{
     GetExchangeCodeStatus, GiftCard, GiftCardListParams, UserCouponList,
 };
 
-use crate::config::{Blocking, ClientBuilder, Config, Mode, Parts};
+use crate::config::{Blocking, ClientBuilder, ClientCore, Config, Mode};
 use crate::error::{ConfigError, Error};
-use crate::raw::RawRequest;
 use crate::retry::{Sleeper, ThreadSleeper};
 use crate::sansio::{ApiResponse, Call, Step};
+use crate::untyped::UntypedRequest;
 
 /// A blocking client. Cheap to clone (one shared connection pool); share it across threads.
 ///
@@ -29,7 +29,7 @@ use crate::sansio::{ApiResponse, Call, Step};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    parts: Parts<Blocking>,
+    core: ClientCore<Blocking>,
 }
 
 impl ClientBuilder<Blocking> {
@@ -48,7 +48,7 @@ impl ClientBuilder<Blocking> {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        Ok(Client { parts: self.build_parts()? })
+        Ok(Client { core: self.build_core()? })
     }
 }
 
@@ -87,7 +87,7 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.parts.config
+        &self.core.config
     }
 
     /// A member's gift cards (`/v3/crm/giftCard/getCustomerGiftCardList`).
@@ -110,14 +110,14 @@ impl Client {
         self.send::<E>(params).map(|r| r.data)
     }
 
-    /// Calls any declared endpoint and returns its data with the raw response.
+    /// Calls any declared endpoint and returns its data with the HTTP response it came from.
     pub fn send<E: Endpoint>(&self, params: &E::Params) -> Result<ApiResponse<E::Data>, Error> {
-        self.execute(self.parts.endpoint_call::<E>(params)?)
+        self.execute(self.core.endpoint_call::<E>(params)?)
     }
 
     /// Calls any V3 path or V2 Action with JSON params; `data` comes back as JSON.
-    pub fn raw(&self, request: &RawRequest<'_>) -> Result<ApiResponse<Value>, Error> {
-        self.execute(self.parts.raw_call(request)?)
+    pub fn send_untyped(&self, request: &UntypedRequest<'_>) -> Result<ApiResponse<Value>, Error> {
+        self.execute(self.core.untyped_call(request)?)
     }
 
     fn execute<T>(&self, mut call: Call<'_, T>) -> Result<ApiResponse<T>, Error> {
@@ -125,9 +125,9 @@ impl Client {
         let _entered = span.enter();
         loop {
             let request = call.next_request()?;
-            match call.on_response(self.parts.transport.send(request)) {
+            match call.on_response(self.core.transport.send(request)) {
                 Step::Done(result) => return result,
-                Step::Retry(delay) => self.parts.sleeper.sleep(delay),
+                Step::Retry(delay) => self.core.sleeper.sleep(delay),
             }
         }
     }

@@ -100,15 +100,15 @@ pub trait Mode: Sized {
 }
 
 /// What both clients hold: the configuration, a transport and a sleeper of their mode.
-pub(crate) struct Parts<M: Mode> {
+pub(crate) struct ClientCore<M: Mode> {
     pub(crate) config: Config,
     pub(crate) transport: Arc<M::Transport>,
     pub(crate) sleeper: Arc<M::Sleeper>,
 }
 
-impl<M: Mode> Clone for Parts<M> {
+impl<M: Mode> Clone for ClientCore<M> {
     fn clone(&self) -> Self {
-        Parts {
+        ClientCore {
             config: self.config.clone(),
             transport: self.transport.clone(),
             sleeper: self.sleeper.clone(),
@@ -116,7 +116,7 @@ impl<M: Mode> Clone for Parts<M> {
     }
 }
 
-impl<M: Mode> Parts<M> {
+impl<M: Mode> ClientCore<M> {
     /// A call to a declared endpoint.
     pub(crate) fn endpoint_call<E: zv_types::Endpoint>(
         &self,
@@ -131,22 +131,22 @@ impl<M: Mode> Parts<M> {
         )
     }
 
-    /// A raw call.
-    pub(crate) fn raw_call<'a>(
+    /// An untyped call.
+    pub(crate) fn untyped_call<'a>(
         &'a self,
-        request: &crate::RawRequest<'a>,
+        request: &crate::UntypedRequest<'a>,
     ) -> Result<crate::sansio::Call<'a, serde_json::Value>, Error> {
         crate::sansio::Call::new(
             &self.config,
             request.route,
             &request.params,
             request.retry_safe,
-            crate::sansio::decode_raw,
+            crate::sansio::decode_untyped,
         )
     }
 }
 
-impl<M: Mode> fmt::Debug for Parts<M> {
+impl<M: Mode> fmt::Debug for ClientCore<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client").field("config", &self.config).finish_non_exhaustive()
     }
@@ -317,7 +317,7 @@ impl<M: Mode> ClientBuilder<M> {
 
     /// Validates everything and assembles a client's parts, with the mode's defaults for
     /// what was not set.
-    pub(crate) fn build_parts(self) -> Result<Parts<M>, Error> {
+    pub(crate) fn build_core(self) -> Result<ClientCore<M>, Error> {
         let config = self.build_config()?;
         let transport = match self.transport {
             Some(t) => t,
@@ -327,7 +327,7 @@ impl<M: Mode> ClientBuilder<M> {
             Some(s) => s,
             None => M::default_sleeper()?,
         };
-        Ok(Parts { config, transport, sleeper })
+        Ok(ClientCore { config, transport, sleeper })
     }
 
     /// Validates everything and produces the configuration. The key itself is not kept:

@@ -12,16 +12,16 @@ pub const EXCERPT_BYTES: usize = 200;
 
 /// A response as it came back, kept in errors and successes for debugging.
 #[derive(Clone)]
-pub struct RawResponse {
+pub struct HttpResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
 }
 
-impl RawResponse {
+impl HttpResponse {
     pub(crate) fn new(response: http::Response<Vec<u8>>) -> Self {
         let (parts, body) = response.into_parts();
-        RawResponse { status: parts.status, headers: parts.headers, body }
+        HttpResponse { status: parts.status, headers: parts.headers, body }
     }
 
     /// The HTTP status.
@@ -46,7 +46,7 @@ impl RawResponse {
 
     /// The response's raw `data` JSON, exactly as sent (fields the SDK does not model yet
     /// are all there), if the body is an envelope with `data`.
-    pub fn raw_data(&self) -> Option<&serde_json::value::RawValue> {
+    pub fn data_json(&self) -> Option<&serde_json::value::RawValue> {
         serde_json::from_slice::<zv_types::ResponseEnvelope<&serde_json::value::RawValue>>(&self.body)
             .ok()
             .and_then(|env| env.data)
@@ -58,9 +58,9 @@ impl RawResponse {
     }
 }
 
-impl fmt::Debug for RawResponse {
+impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RawResponse")
+        f.debug_struct("HttpResponse")
             .field("status", &self.status)
             .field("body_len", &self.body.len())
             .field("excerpt", &self.excerpt())
@@ -177,7 +177,7 @@ pub enum Error {
         /// The endpoint called.
         route: String,
         /// The response.
-        response: Box<RawResponse>,
+        response: Box<HttpResponse>,
     },
     /// The body could not be decoded.
     #[error("cannot decode the response of {route} {source}; body: {}", .response.excerpt())]
@@ -188,7 +188,7 @@ pub enum Error {
         #[source]
         source: DecodeError,
         /// The response.
-        response: Box<RawResponse>,
+        response: Box<HttpResponse>,
     },
     /// The platform answered with a business or system error.
     #[error("{error}")]
@@ -198,7 +198,7 @@ pub enum Error {
         /// The platform's kind, code and message.
         error: ApiError,
         /// The response.
-        response: Box<RawResponse>,
+        response: Box<HttpResponse>,
     },
 }
 
@@ -246,7 +246,7 @@ impl Error {
     }
 
     /// The response, when there was one.
-    pub fn raw_response(&self) -> Option<&RawResponse> {
+    pub fn http_response(&self) -> Option<&HttpResponse> {
         match self {
             Error::Http { response, .. } | Error::Decode { response, .. } | Error::Api { response, .. } => {
                 Some(response)
@@ -257,7 +257,7 @@ impl Error {
 
     /// The HTTP status, when there was a response.
     pub fn http_status(&self) -> Option<StatusCode> {
-        self.raw_response().map(RawResponse::status)
+        self.http_response().map(HttpResponse::status)
     }
 
     /// The platform's error, for business and system errors.

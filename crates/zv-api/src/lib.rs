@@ -4,7 +4,7 @@
 //! `zv-transport` into clients: [`Client`] (async, reqwest by default) and
 //! [`blocking::Client`] (ureq by default) with the same methods — typed gift cards, coupons
 //! and exchange-code status, a generic [`Client::call`] for any declared [`Endpoint`], and
-//! [`Client::raw`] for any V3 path or V2 Action. Both are thin wrappers over one sans-IO core
+//! [`Client::send_untyped`] for any V3 path or V2 Action. Both are thin wrappers over one sans-IO core
 //! ([`sansio`]): prepare a signed `http::Request`, parse an `http::Response`, and a retry
 //! decision that is a pure function ([`retry::decide`]). It does not pick a runtime for you
 //! beyond the optional backends, never blocks inside async code, never calls `block_on`, and
@@ -61,9 +61,9 @@
 pub mod blocking;
 mod config;
 mod error;
-mod raw;
 pub mod retry;
 pub mod sansio;
+mod untyped;
 
 use std::sync::Arc;
 
@@ -79,10 +79,10 @@ pub use config::{
     Async, Blocking, ClientBuilder, Config, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_GRANT_CODE, ENV_OPEN_ID,
     ENV_OPEN_KEY, MAX_TIMEOUT, Mode, QMAI_BASE_URL,
 };
-pub use error::{ConfigError, EXCERPT_BYTES, Error, ErrorKind, RawResponse, excerpt};
-pub use raw::RawRequest;
+pub use error::{ConfigError, EXCERPT_BYTES, Error, ErrorKind, HttpResponse, excerpt};
 pub use retry::{AsyncSleeper, RetryPolicy, Sleeper};
 pub use sansio::ApiResponse;
+pub use untyped::UntypedRequest;
 pub use {zv_sign, zv_transport, zv_types};
 
 use crate::sansio::{Call, Step};
@@ -92,7 +92,7 @@ use crate::sansio::{Call, Step};
 /// Needs a tokio runtime when it uses the default reqwest transport and sleeper.
 #[derive(Clone, Debug)]
 pub struct Client {
-    parts: config::Parts<Async>,
+    core: config::ClientCore<Async>,
 }
 
 impl ClientBuilder<Async> {
@@ -111,7 +111,7 @@ impl ClientBuilder<Async> {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        Ok(Client { parts: self.build_parts()? })
+        Ok(Client { core: self.build_core()? })
     }
 }
 
@@ -156,7 +156,7 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.parts.config
+        &self.core.config
     }
 
     /// A member's gift cards (`/v3/crm/giftCard/getCustomerGiftCardList`).
@@ -179,14 +179,14 @@ impl Client {
         self.send::<E>(params).await.map(|r| r.data)
     }
 
-    /// Calls any declared endpoint and returns its data with the raw response.
+    /// Calls any declared endpoint and returns its data with the HTTP response it came from.
     pub async fn send<E: Endpoint>(&self, params: &E::Params) -> Result<ApiResponse<E::Data>, Error> {
-        self.execute(self.parts.endpoint_call::<E>(params)?).await
+        self.execute(self.core.endpoint_call::<E>(params)?).await
     }
 
     /// Calls any V3 path or V2 Action with JSON params; `data` comes back as JSON.
-    pub async fn raw(&self, request: &RawRequest<'_>) -> Result<ApiResponse<Value>, Error> {
-        self.execute(self.parts.raw_call(request)?).await
+    pub async fn send_untyped(&self, request: &UntypedRequest<'_>) -> Result<ApiResponse<Value>, Error> {
+        self.execute(self.core.untyped_call(request)?).await
     }
 
     async fn execute<T>(&self, mut call: Call<'_, T>) -> Result<ApiResponse<T>, Error> {
@@ -194,9 +194,9 @@ impl Client {
         async move {
             loop {
                 let request = call.next_request()?;
-                match call.on_response(self.parts.transport.send(request).await) {
+                match call.on_response(self.core.transport.send(request).await) {
                     Step::Done(result) => return result,
-                    Step::Retry(delay) => self.parts.sleeper.sleep(delay).await,
+                    Step::Retry(delay) => self.core.sleeper.sleep(delay).await,
                 }
             }
         }

@@ -180,7 +180,7 @@ impl Error {
     }
 }
 
-fn http_outcome(response: &crate::RawResponse, now_unix: u64) -> AttemptOutcome<'_> {
+fn http_outcome(response: &crate::HttpResponse, now_unix: u64) -> AttemptOutcome<'_> {
     AttemptOutcome::Http {
         status: response.status(),
         retry_after: response

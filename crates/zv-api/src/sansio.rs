@@ -31,7 +31,7 @@ use zv_transport::TransportError;
 use zv_types::{Endpoint, ResponseError, Route, V2Request, V3Request};
 
 use crate::config::Config;
-use crate::error::{Error, RawResponse};
+use crate::error::{Error, HttpResponse};
 use crate::retry::{RetryDecision, decide};
 
 /// A typed success, with the response it came from.
@@ -39,9 +39,9 @@ use crate::retry::{RetryDecision, decide};
 pub struct ApiResponse<T> {
     /// The decoded `data`.
     pub data: T,
-    /// The response as received (status, headers, body; see [`RawResponse::raw_data`] for
+    /// The response as received (status, headers, body; see [`HttpResponse::data_json`] for
     /// the `data` JSON with every field the SDK does not model).
-    pub raw: RawResponse,
+    pub http: HttpResponse,
 }
 
 /// Serializes params once per call; each attempt reuses them with a fresh signature.
@@ -50,7 +50,7 @@ pub fn params_json<P: Serialize + ?Sized>(params: &P) -> Result<Box<RawValue>, E
 }
 
 /// Builds the signed request for `route` with already-serialized params.
-pub fn prepare_raw(
+pub fn prepare_serialized(
     config: &Config,
     route: Route<'_>,
     params: &RawValue,
@@ -108,13 +108,13 @@ pub fn prepare<E: Endpoint>(
     timestamp: u64,
     nonce: u64,
 ) -> Result<http::Request<Vec<u8>>, Error> {
-    prepare_raw(config, E::ROUTE, &params_json(params)?, timestamp, nonce)
+    prepare_serialized(config, E::ROUTE, &params_json(params)?, timestamp, nonce)
 }
 
 /// Turns a response into typed data or a typed error, with `decode` for the body.
 ///
 /// A non-success HTTP status is an [`Error::Http`], unless its body is a platform error
-/// envelope (then [`Error::Api`], which keeps the status in its raw response). A body over
+/// envelope (then [`Error::Api`], which keeps the status in its HTTP response). A body over
 /// the configured cap is refused even when a custom transport let it through.
 pub fn parse_with<T>(
     config: &Config,
@@ -129,11 +129,11 @@ pub fn parse_with<T>(
             source: TransportError::body_too_large(cap, Some(response.body().len() as u64)),
         });
     }
-    let raw = RawResponse::new(response);
+    let raw = HttpResponse::new(response);
     let decoded = decode(raw.body());
     let response = |raw| Box::new(raw);
     match (decoded, raw.status().is_success()) {
-        (Ok(data), true) => Ok(ApiResponse { data, raw }),
+        (Ok(data), true) => Ok(ApiResponse { data, http: raw }),
         (Err(ResponseError::Api(error)), _) => {
             Err(Error::Api { route: route.to_string(), error, response: response(raw) })
         }
@@ -215,7 +215,7 @@ impl<'a, T> Call<'a, T> {
         self.attempt_started = Instant::now();
         let timestamp = self.config.clock.now_unix_seconds();
         let nonce = self.config.nonces.next_nonce();
-        prepare_raw(self.config, self.route, &self.params, timestamp, nonce)
+        prepare_serialized(self.config, self.route, &self.params, timestamp, nonce)
     }
 
     /// Reads the result of the attempt just sent.
@@ -245,7 +245,7 @@ impl<'a, T> Call<'a, T> {
     fn trace(&self, result: &Result<ApiResponse<T>, Error>, decision: RetryDecision) {
         let elapsed_ms = self.attempt_started.elapsed().as_secs_f64() * 1e3;
         let status = match result {
-            Ok(r) => Some(r.raw.status().as_u16()),
+            Ok(r) => Some(r.http.status().as_u16()),
             Err(e) => e.http_status().map(|s| s.as_u16()),
         };
         let code = result.as_ref().err().and_then(Error::api_code).map(ToString::to_string);
@@ -269,7 +269,7 @@ impl<'a, T> Call<'a, T> {
     }
 }
 
-/// The decoder for a raw call: `data` as JSON (`null` when absent).
-pub fn decode_raw(body: &[u8]) -> Result<serde_json::Value, ResponseError> {
+/// The decoder for an untyped call: `data` as JSON (`null` when absent).
+pub fn decode_untyped(body: &[u8]) -> Result<serde_json::Value, ResponseError> {
     zv_types::decode_response(body, || Some(serde_json::Value::Null))
 }

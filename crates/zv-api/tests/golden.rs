@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use zv_api::RawRequest;
+use zv_api::UntypedRequest;
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
 const GIFT_OK: &str = r#"{"status":true,"code":0,"data":[]}"#;
@@ -120,12 +120,12 @@ fn exchange_code_request() {
 
 #[test]
 fn raw_calls_v2_and_v3() {
-    let v3 = RawRequest::v3("/v3/crm/member/getMemberInfo", json!({"user_id": "10001"})).unwrap();
-    let v2 = RawRequest::v2("member.info", json!({"user_id": 10001})).unwrap();
+    let v3 = UntypedRequest::v3("/v3/crm/member/getMemberInfo", json!({"user_id": "10001"})).unwrap();
+    let v2 = UntypedRequest::v2("member.info", json!({"user_id": 10001})).unwrap();
     for (data, script) in both(
         vec![Reply::Json(r#"{"status":true,"code":0,"data":{"name":"张三","level":3}}"#)],
-        |c| (c.raw(&v3).unwrap().data, c.raw(&v2).unwrap().data),
-        async |c| (c.raw(&v3).await.unwrap().data, c.raw(&v2).await.unwrap().data),
+        |c| (c.send_untyped(&v3).unwrap().data, c.send_untyped(&v2).unwrap().data),
+        async |c| (c.send_untyped(&v3).await.unwrap().data, c.send_untyped(&v2).await.unwrap().data),
     ) {
         assert_eq!(data.0, json!({"name": "张三", "level": 3}));
         assert_eq!(data.1, data.0);
@@ -144,22 +144,22 @@ fn raw_calls_v2_and_v3() {
 
 #[test]
 fn raw_call_without_data_gives_null_and_keeps_the_raw_body() {
-    let req = RawRequest::v3("crm/x", json!({})).unwrap();
+    let req = UntypedRequest::v3("crm/x", json!({})).unwrap();
     let script = Script::new(vec![Reply::Json(r#"{"status":true,"code":0,"message":"ok"}"#)]);
-    let r = script.blocking().raw(&req).unwrap();
+    let r = script.blocking().send_untyped(&req).unwrap();
     assert_eq!(r.data, Value::Null);
-    assert_eq!(r.raw.status(), 200);
-    assert!(r.raw.raw_data().is_none());
+    assert_eq!(r.http.status(), 200);
+    assert!(r.http.data_json().is_none());
 }
 
 #[test]
 fn invalid_routes_are_refused_before_sending() {
     for bad in ["", "/v3/", "crm/../x", "crm//x", "crm/x?y=1", "crm/x y"] {
-        let e = RawRequest::v3(bad, json!({})).unwrap_err();
+        let e = UntypedRequest::v3(bad, json!({})).unwrap_err();
         assert_eq!(e.kind(), zv_api::ErrorKind::InvalidRequest, "{bad}");
     }
-    assert!(RawRequest::v2(" ", json!({})).is_err());
-    assert!(RawRequest::v2("a\nb", json!({})).is_err());
+    assert!(UntypedRequest::v2(" ", json!({})).is_err());
+    assert!(UntypedRequest::v2("a\nb", json!({})).is_err());
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn unknown_fields_stay_reachable_in_the_raw_data() {
     ) {
         let r = r.unwrap();
         assert_eq!(r.data[0].id, "1");
-        let raw: serde_json::Value = serde_json::from_str(r.raw.raw_data().unwrap().get()).unwrap();
+        let raw: serde_json::Value = serde_json::from_str(r.http.data_json().unwrap().get()).unwrap();
         assert_eq!(raw[0]["brand_new_field"]["x"], 1);
     }
 }
@@ -92,7 +92,7 @@ fn html_502_from_a_proxy() {
         );
         assert!(!msg.contains('\n'), "one line: {msg}");
         assert!(e.is_retryable());
-        assert_eq!(e.raw_response().unwrap().body(), html.as_bytes());
+        assert_eq!(e.http_response().unwrap().body(), html.as_bytes());
     }
 }
 

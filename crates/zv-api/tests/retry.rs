@@ -8,7 +8,7 @@ use common::*;
 use proptest::prelude::*;
 use zv_api::retry::{AttemptOutcome, RetryDecision, decide, parse_retry_after};
 use zv_api::zv_transport::{TransportError, TransportErrorKind};
-use zv_api::{ErrorKind, RawRequest, RetryPolicy};
+use zv_api::{ErrorKind, RetryPolicy, UntypedRequest};
 use zv_types::{ApiErrorKind, GiftCardListParams, ResponseCode};
 
 const OK: &str = r#"{"status":true,"code":0,"data":[]}"#;
@@ -229,15 +229,17 @@ fn transient_system_errors_are_retried_when_configured() {
 #[test]
 fn an_unsafe_raw_call_is_not_resent_after_it_may_have_landed() {
     let redeem =
-        RawRequest::v3("coupon/exchange/exchangeCode", serde_json::json!({"exchangeCode": "1"})).unwrap();
+        UntypedRequest::v3("coupon/exchange/exchangeCode", serde_json::json!({"exchangeCode": "1"})).unwrap();
     for reply in [
         Reply::Fail(TransportErrorKind::Timeout, true),
         Reply::Fail(TransportErrorKind::Io, true),
         Reply::Status(503, "busy"),
     ] {
-        for (r, script) in
-            both(vec![reply.clone(), Reply::Json(OK)], |c| c.raw(&redeem), async |c| c.raw(&redeem).await)
-        {
+        for (r, script) in both(
+            vec![reply.clone(), Reply::Json(OK)],
+            |c| c.send_untyped(&redeem),
+            async |c| c.send_untyped(&redeem).await,
+        ) {
             assert!(r.is_err(), "{reply:?}");
             assert_eq!(script.requests().len(), 1, "{reply:?} must not be re-sent");
         }
@@ -245,8 +247,8 @@ fn an_unsafe_raw_call_is_not_resent_after_it_may_have_landed() {
     // but a refused connection never reached the server: safe to send again
     for (r, script) in both(
         vec![Reply::Fail(TransportErrorKind::Connect, false), Reply::Json(OK)],
-        |c| c.raw(&redeem),
-        async |c| c.raw(&redeem).await,
+        |c| c.send_untyped(&redeem),
+        async |c| c.send_untyped(&redeem).await,
     ) {
         assert!(r.is_ok());
         assert_eq!(script.requests().len(), 2);
@@ -255,8 +257,8 @@ fn an_unsafe_raw_call_is_not_resent_after_it_may_have_landed() {
     let read = redeem.clone().retry_safe(true);
     for (r, script) in both(
         vec![Reply::Status(503, "busy"), Reply::Json(OK)],
-        |c| c.raw(&read),
-        async |c| c.raw(&read).await,
+        |c| c.send_untyped(&read),
+        async |c| c.send_untyped(&read).await,
     ) {
         assert!(r.is_ok());
         assert_eq!(script.requests().len(), 2);

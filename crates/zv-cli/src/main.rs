@@ -1,6 +1,6 @@
 //! `zv`: the zvcms / 企迈 (Qmai) OpenAPI from the command line.
 //!
-//! Typed calls (gift cards, coupons, exchange codes), a raw call for any endpoint, request
+//! Typed calls (gift cards, coupons, exchange codes), an untyped call for any endpoint, request
 //! signing for debugging a signature with the vendor, an offline `--sandbox`, and `zv mock`,
 //! a signature-verifying local gateway any language can test against. It never prints the
 //! `openKey` or a request token (except `zv sign`, whose job is the token, and `zv mock`,
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use serde_json::json;
-use zv_api::{ErrorKind, RawRequest};
+use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
@@ -239,12 +239,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Call { action, path, params, idempotent } => {
             let params = json_arg("--params", &params)?;
             let request = match (&action, &path) {
-                (Some(a), _) => RawRequest::v2(a, params)?,
-                (None, Some(p)) => RawRequest::v3(p, params)?,
+                (Some(a), _) => UntypedRequest::v2(a, params)?,
+                (None, Some(p)) => UntypedRequest::v3(p, params)?,
                 (None, None) => return Err(Failure::usage("give --action or --path")),
             }
             .retry_safe(idempotent);
-            let response = gateway(g)?.client.raw(&request)?;
+            let response = gateway(g)?.client.send_untyped(&request)?;
             if g.json {
                 output::json(&mut out, &response.data)
             } else {

@@ -18,7 +18,7 @@ use zv_types::{
 };
 
 use crate::fault::{Fault, HugeBody, nginx_page};
-use crate::render::Style;
+use crate::render::Representation;
 use crate::state::{Shared, lock, stopped};
 use crate::{Check, LogEntry, Verdict};
 
@@ -278,8 +278,8 @@ fn keep(c: &UserCoupon, filter: Option<&CouponFilter>, now: i64) -> bool {
 }
 
 /// Runs the endpoint and writes its answer (success or business error).
-fn execute(shared: &Shared, call: &Call, style: &mut Style) -> Vec<u8> {
-    let not_found = |style: &Style| style.error(true, NOT_FOUND_CODE, NOT_FOUND_MESSAGE);
+fn execute(shared: &Shared, call: &Call, style: &mut Representation) -> Vec<u8> {
+    let not_found = |style: &Representation| style.error(true, NOT_FOUND_CODE, NOT_FOUND_MESSAGE);
     match call {
         Call::GiftCards(p) => {
             let cards: Option<Vec<GiftCard>> = lock(&shared.fixtures).members.get(&p.user_id).map(|m| {
@@ -361,14 +361,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Ok(verified) => verified,
         Err(Rejection { check, message }) => {
             let text = format!("{}: {message}", check.label());
-            let body = Style::new(shared.messy, 0).error(false, check.code(), &text);
+            let body = Representation::new(shared.messy, 0).error(false, check.code(), &text);
             entry.verdict = Verdict::Rejected { check, message };
             shared.record(entry);
             return json_response(body);
         }
     };
 
-    let mut style = Style::new(shared.messy, verified.nonce);
+    let mut style = Representation::new(shared.messy, verified.nonce);
     let applied = lock(&shared.faults).take(verified.user_id.as_deref());
     let Some(applied) = applied else {
         let body = execute(&shared, &verified.call, &mut style);

@@ -14,15 +14,15 @@ use serde_json::{Map, Number, Value, json};
 use zv_types::{CouponList, Endpoint, ExchangeCodeStatus, GiftCard, Money};
 
 /// How one answer is written.
-pub(crate) struct Style {
+pub(crate) struct Representation {
     rng: Option<Rng>,
 }
 
-impl Style {
+impl Representation {
     /// Canonical, or messy with changes drawn from `seed` (the request's nonce, so that a
     /// failure reproduces).
     pub(crate) fn new(messy: bool, seed: u64) -> Self {
-        Style { rng: messy.then(|| Rng::with_seed(seed)) }
+        Representation { rng: messy.then(|| Rng::with_seed(seed)) }
     }
 
     fn is_messy(&self) -> bool {
@@ -78,7 +78,7 @@ impl Style {
                     endpoint = %E::ROUTE,
                     "messy answer did not decode to the same data; sent the canonical one"
                 );
-                Style { rng: None }.success(canonical(data))
+                Representation { rng: None }.success(canonical(data))
             }
         }
     }
@@ -374,10 +374,10 @@ mod tests {
         let status = ExchangeCodeStatus::new(true);
         let mut changed = 0;
         for seed in 0..200 {
-            let mut style = Style::new(true, seed);
+            let mut style = Representation::new(true, seed);
             let body = style.answer::<GetCustomerGiftCardList>(&cards);
             assert_eq!(decode_endpoint::<GetCustomerGiftCardList>(&body).unwrap(), cards);
-            let canonical_body = Style::new(false, seed).answer::<GetCustomerGiftCardList>(&cards);
+            let canonical_body = Representation::new(false, seed).answer::<GetCustomerGiftCardList>(&cards);
             changed += usize::from(body != canonical_body);
             let text = String::from_utf8(body).unwrap();
             assert!(text.starts_with(r#"{"status":"true","code":"0""#), "{text}");
@@ -393,9 +393,9 @@ mod tests {
     #[test]
     fn messy_is_deterministic_per_seed() {
         let cards = Fixtures::demo().members[crate::DEMO_MEMBER].gift_cards.clone();
-        let a = Style::new(true, 42).answer::<GetCustomerGiftCardList>(&cards);
-        let b = Style::new(true, 42).answer::<GetCustomerGiftCardList>(&cards);
-        let c = Style::new(true, 43).answer::<GetCustomerGiftCardList>(&cards);
+        let a = Representation::new(true, 42).answer::<GetCustomerGiftCardList>(&cards);
+        let b = Representation::new(true, 42).answer::<GetCustomerGiftCardList>(&cards);
+        let c = Representation::new(true, 43).answer::<GetCustomerGiftCardList>(&cards);
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -407,7 +407,8 @@ mod tests {
         let mut seen = [false; 6];
         for seed in 0..100 {
             let v: Value =
-                serde_json::from_slice(&Style::new(true, seed).answer::<UserCouponList>(&coupons)).unwrap();
+                serde_json::from_slice(&Representation::new(true, seed).answer::<UserCouponList>(&coupons))
+                    .unwrap();
             for item in v["data"]["item_list"].as_array().unwrap() {
                 seen[0] |= item["id"].is_string();
                 seen[1] |= item["start_at"].is_number();
@@ -423,9 +424,10 @@ mod tests {
         let cards = member.gift_cards.clone();
         let (mut number_amount, mut null_date) = (false, false);
         for seed in 0..100 {
-            let v: Value =
-                serde_json::from_slice(&Style::new(true, seed).answer::<GetCustomerGiftCardList>(&cards))
-                    .unwrap();
+            let v: Value = serde_json::from_slice(
+                &Representation::new(true, seed).answer::<GetCustomerGiftCardList>(&cards),
+            )
+            .unwrap();
             for card in v["data"].as_array().unwrap() {
                 number_amount |= card["par_value"].is_number();
                 null_date |= card.get("endAt").is_some_and(|e| e.is_null() || e == "");

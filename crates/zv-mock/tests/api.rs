@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use serde_json::json;
-use zv_api::{ErrorKind, RawRequest};
+use zv_api::{ErrorKind, UntypedRequest};
 use zv_mock::{
     DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_OPEN_KEY, DEMO_SPENT_EXCHANGE_CODE, Fixtures, LogEntry, MockConfig,
     MockError, MockServer, NOT_FOUND_CODE, REDEEM_FAILED_CODE, REDEEM_PATH,
@@ -141,8 +141,9 @@ fn exchange_codes_and_the_redeem_write() {
     assert!(!client.exchange_code_status("000").unwrap().redeemable);
 
     let redeem = |code: &str| {
-        client
-            .raw(&RawRequest::v3(REDEEM_PATH, json!({"exchangeCode": code, "user_id": DEMO_MEMBER})).unwrap())
+        client.send_untyped(
+            &UntypedRequest::v3(REDEEM_PATH, json!({"exchangeCode": code, "user_id": DEMO_MEMBER})).unwrap(),
+        )
     };
     let done = redeem(DEMO_EXCHANGE_CODE).unwrap();
     assert_eq!(done.data["redeemed"], true);

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use zv_api::RawRequest;
+use zv_api::UntypedRequest;
 use zv_mock::{Check, DEMO_MEMBER, Fault, MockConfig, Verdict};
 use zv_sign::{Credentials, FixedClock};
 use zv_transport::http::Method;
@@ -178,9 +178,11 @@ fn nonce_replay() {
 fn route() {
     let mock = start(MockConfig::new());
     let client = blocking(&mock);
-    let error = client.raw(&RawRequest::v3("crm/giftCard/noSuchThing", json!({})).unwrap()).unwrap_err();
+    let error =
+        client.send_untyped(&UntypedRequest::v3("crm/giftCard/noSuchThing", json!({})).unwrap()).unwrap_err();
     assert_sdk_rejected(&mock, &error, Check::Route);
-    let error = client.raw(&RawRequest::v2("coupon.no-such-action", json!({})).unwrap()).unwrap_err();
+    let error =
+        client.send_untyped(&UntypedRequest::v2("coupon.no-such-action", json!({})).unwrap()).unwrap_err();
     assert_sdk_rejected(&mock, &error, Check::Route);
     let entry = mock.log().pop().unwrap();
     assert_eq!(entry.action.as_deref(), Some("coupon.no-such-action"));
@@ -197,7 +199,7 @@ fn params() {
     // As the vendor documents it, a basket counts only with shopping = 1 (it is ignored
     // otherwise), and then it is required.
     let basket_without_shopping = json!({"user_id": 10001, "shopping": 0, "checked": r#"[{"bar_code":"A","offline_price":100,"buy_num":1}]"#});
-    assert!(client.raw(&RawRequest::v2(COUPONS, basket_without_shopping).unwrap()).is_ok());
+    assert!(client.send_untyped(&UntypedRequest::v2(COUPONS, basket_without_shopping).unwrap()).is_ok());
     for bad in [
         json!({"user_id": 10001, "shopping": 1}),
         json!({"user_id": 10001, "shopping": 1, "checked": "[]"}),
@@ -205,14 +207,16 @@ fn params() {
         json!({"user_id": 10001, "expire": "someday"}),
         json!({"user_id": "not-a-number"}),
     ] {
-        let error = client.raw(&RawRequest::v2(COUPONS, bad.clone()).unwrap()).unwrap_err();
+        let error = client.send_untyped(&UntypedRequest::v2(COUPONS, bad.clone()).unwrap()).unwrap_err();
         assert_sdk_rejected(&mock, &error, Check::Params);
     }
-    let error =
-        client.raw(&RawRequest::v3("coupon/exchange/getExchangeCodeStatus", json!({})).unwrap()).unwrap_err();
+    let error = client
+        .send_untyped(&UntypedRequest::v3("coupon/exchange/getExchangeCodeStatus", json!({})).unwrap())
+        .unwrap_err();
     assert_sdk_rejected(&mock, &error, Check::Params);
-    let error =
-        client.raw(&RawRequest::v3(zv_mock::REDEEM_PATH, json!({"user_id": "10001"})).unwrap()).unwrap_err();
+    let error = client
+        .send_untyped(&UntypedRequest::v3(zv_mock::REDEEM_PATH, json!({"user_id": "10001"})).unwrap())
+        .unwrap_err();
     assert_sdk_rejected(&mock, &error, Check::Params);
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::json;
-use zv_api::{ErrorKind, RawRequest};
+use zv_api::{ErrorKind, UntypedRequest};
 use zv_mock::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, Fault, MockConfig, REDEEM_PATH};
 use zv_transport::TransportErrorKind;
 use zv_types::GiftCardListParams;
@@ -56,9 +56,9 @@ fn an_unsafe_call_that_timed_out_is_not_sent_again() {
     let client = blocking_builder(&mock).timeout(Duration::from_millis(300)).build().unwrap();
     mock.push_fault(Fault::fail_times(3, Fault::Delay(Duration::from_millis(800))));
     let redeem =
-        RawRequest::v3(REDEEM_PATH, json!({"exchangeCode": DEMO_EXCHANGE_CODE, "user_id": DEMO_MEMBER}))
+        UntypedRequest::v3(REDEEM_PATH, json!({"exchangeCode": DEMO_EXCHANGE_CODE, "user_id": DEMO_MEMBER}))
             .unwrap();
-    let error = client.raw(&redeem).unwrap_err();
+    let error = client.send_untyped(&redeem).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
     let redeems = mock.log().iter().filter(|e| e.path == REDEEM_PATH).count();
     assert_eq!(redeems, 1, "sent once");
@@ -73,7 +73,7 @@ fn http_status_with_an_html_page() {
     let error = once(&mock).gift_cards(&cards()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Http, "{error}");
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(502));
-    let raw = error.raw_response().unwrap();
+    let raw = error.http_response().unwrap();
     assert!(raw.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(raw.text().contains("<center><h1>502 Bad Gateway</h1></center>"), "{}", raw.text());
     assert!(error.to_string().contains("502"), "{error}");
@@ -94,12 +94,12 @@ fn truncated_json_and_empty_body() {
     let client = once(&mock);
     let error = client.gift_cards(&cards()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
-    let body = error.raw_response().unwrap().text().into_owned();
+    let body = error.http_response().unwrap().text().into_owned();
     assert!(body.starts_with(r#"{"status":true,"code":0,"message":"success","data":[{"#), "{body}");
     assert!(serde_json::from_str::<serde_json::Value>(&body).is_err());
     let error = client.gift_cards(&cards()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
-    assert!(error.raw_response().unwrap().body().is_empty());
+    assert!(error.http_response().unwrap().body().is_empty());
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(200));
     assert_eq!(client.gift_cards(&cards()).unwrap().len(), 5);
 }

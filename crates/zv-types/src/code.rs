@@ -22,7 +22,7 @@ pub enum Wire {
 /// A closed set of known integer codes plus `Unknown(raw)`.
 ///
 /// Implemented by the enums the `code_enum!` macro declares; used by the [`Code`] and
-/// [`CodeOr`] adapters.
+/// [`CodeOrDefault`] adapters.
 pub trait CodeEnum: Sized {
     /// The canonical wire form of this code.
     const WIRE: Wire;
@@ -104,15 +104,15 @@ impl<E: CodeEnum> SerializeAs<Option<E>> for Code {
 }
 
 /// A code with a documented default for "no value" (`""`/`null`/absent → `E::default()`).
-pub struct CodeOr;
+pub struct CodeOrDefault;
 
-impl<'de, E: CodeEnum + Default> DeserializeAs<'de, E> for CodeOr {
+impl<'de, E: CodeEnum + Default> DeserializeAs<'de, E> for CodeOrDefault {
     fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<E, D::Error> {
         Ok(d.deserialize_any(CodeVisitor(PhantomData))?.unwrap_or_default())
     }
 }
 
-impl<E: CodeEnum> SerializeAs<E> for CodeOr {
+impl<E: CodeEnum> SerializeAs<E> for CodeOrDefault {
     fn serialize_as<S: Serializer>(v: &E, s: S) -> Result<S::Ok, S::Error> {
         serialize_code(v, s)
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::{serde_as, skip_serializing_none};
 
-use crate::code::{Code, CodeOr, code_enum};
+use crate::code::{Code, CodeOrDefault, code_enum};
 use crate::endpoint::{Endpoint, Route};
 use crate::lenient::{IntFlag, LenientString};
 use crate::moment::{ChinaDateTime, Moment};
@@ -128,7 +128,7 @@ pub struct GiftCard {
     #[serde(rename = "validType")]
     pub valid_type: Option<ValidType>,
     /// `isErp`: where the card comes from.
-    #[serde_as(as = "CodeOr")]
+    #[serde_as(as = "CodeOrDefault")]
     #[serde(rename = "isErp")]
     pub source: CardSource,
 }

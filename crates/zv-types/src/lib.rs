@@ -48,6 +48,7 @@ mod gift_card;
 pub mod lenient;
 mod moment;
 mod money;
+pub mod paging;
 
 pub use code::{CodeEnum, Wire};
 pub use coupon::{
@@ -63,5 +64,6 @@ pub use gift_card::{
 };
 pub use moment::{CHINA_OFFSET, ChinaDateTime, Moment, UnixSeconds};
 pub use money::{Fen, Money, MoneyParseError, Yuan};
+pub use paging::PageDialect;
 
 pub use serde_json;

@@ -84,7 +84,7 @@ fn decode<T, U, E: Debug, F: Debug>(
 /// The V3 request envelope as a raw client would write it with serde_json.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RawRequest<'a> {
+pub struct UntypedRequest<'a> {
     open_id: &'a str,
     grant_code: &'a str,
     timestamp: String,
@@ -107,7 +107,7 @@ static RAW_NONCE: AtomicU64 = AtomicU64::new(1);
 /// signing: a fixed token of the typical length stands in for it).
 pub fn raw_body() -> Vec<u8> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let request = RawRequest {
+    let request = UntypedRequest {
         open_id: OPEN_ID,
         grant_code: GRANT_CODE,
         timestamp: now.to_string(),
