@@ -1,4 +1,6 @@
-//! Every line of the spec's test vectors (produced by PHP's own standard library) must pass.
+//! Every line of the signature test vectors must pass: `data/sign_vectors.jsonl`, produced by
+//! PHP's own standard library, ending with the vendor's developer-guide example (see
+//! `docs/protocol.md` at the repository root).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -18,6 +20,9 @@ struct Vector {
     canonical: String,
     signature: String,
     token: String,
+    /// Where a vector comes from, when it is not generated (the vendor's own example).
+    #[serde(default)]
+    source: Option<String>,
 }
 
 fn vectors() -> Vec<Vector> {
@@ -66,7 +71,38 @@ fn all_sign_vectors_pass() {
         assert_eq!(from.clone().sign(v.timestamp, v.nonce).token(), v.token);
         checked += 1;
     }
-    assert_eq!(checked, 12, "expected exactly 12 vectors");
+    assert_eq!(checked, 13, "expected exactly 13 vectors");
+}
+
+/// The vendor's developer-guide example (the last line, the worked example of
+/// `docs/protocol.md`) is among the vectors, and signs to the vendor's token.
+#[test]
+fn vendor_example_is_the_last_vector_and_passes() {
+    let vs = vectors();
+    let v = vs.last().unwrap();
+    assert!(v.source.as_deref().is_some_and(|s| s.contains("vendor")), "{:?}", v.source);
+    assert_eq!(vs.iter().filter(|v| v.source.is_some()).count(), 1, "only the vendor example has a source");
+    assert_eq!(
+        (v.open_id.as_str(), v.grant_code.as_str(), v.timestamp, v.nonce),
+        ("d14c1559e87b747d577c834b275a4310", "ba67d4fa46", 1_465_185_768, 11_886)
+    );
+    let signer = Signer::new(&Credentials::new(&*v.open_id, &*v.grant_code, &*v.open_key));
+    let sig = signer.sign(v.timestamp, v.nonce);
+    assert_eq!(
+        sig.canonical(),
+        "grantCode=ba67d4fa46&nonce=11886&openId=d14c1559e87b747d577c834b275a4310&timestamp=1465185768"
+    );
+    assert_eq!(sig.signature(), "cFw0t9IuvL9jVo9qAzk0qMcw5BM=");
+    assert_eq!(sig.token(), "cFw0t9IuvL9jVo9qAzk0qMcw5BM%3D");
+    assert_eq!(sig.token(), v.token);
+    // One digit off in the nonce, or another key, and the vendor's token no longer verifies.
+    assert!(!signer.verify(v.timestamp, 11_887, &v.token));
+    let other = Signer::new(&Credentials::new(
+        &*v.open_id,
+        &*v.grant_code,
+        "LyvrkvkxRkG2R6aM55bXpPwjYAbkEXTbVnKwfDYvVHjNwNFAmX",
+    ));
+    assert!(!other.verify(v.timestamp, v.nonce, &v.token));
 }
 
 #[test]
