@@ -2,7 +2,7 @@
 //!
 //! The harness is its own package (`xtask/bench`) so that `cargo xtask ci` and `cargo xtask
 //! release` never compile its dependencies in release mode; see `xtask/bench/src/main.rs`
-//! and `shared/spec/benchmarks.md` for what it measures.
+//! and `docs/benchmarks.md` for what it measures.
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
-//! The comparisons of `shared/spec/benchmarks.md`, each the zv side against its floor.
+//! The comparisons of the benchmark contract, `docs/benchmarks.md`, each the zv side against
+//! its floor.
 
 use std::fmt::Debug;
 use std::hint::black_box;

@@ -2,7 +2,7 @@
 //!
 //! Every figure is a ratio of the zv SDK against its floor, measured side by side in one
 //! process, interleaved in rounds (the order alternating), as the median over rounds of
-//! the per-round ratio; see `shared/spec/benchmarks.md`. Usage: `zv-bench [--quick] [--out FILE]
+//! the per-round ratio; see `docs/benchmarks.md`. Usage: `zv-bench [--quick] [--out FILE]
 //! [--only TEXT] [--rounds N]`.
 
 mod cases;
