@@ -78,7 +78,9 @@ fn stale<'a>(outputs: &[(&'a str, String)], read: impl Fn(&str) -> Option<String
 }
 
 // ---------------------------------------------------------------------------------------
-// The TOML files, as written.
+// The TOML files, as written. `Safety`, `JsonType` and `MoneyUnit` mirror zv_types::catalogue's
+// on purpose: xtask must not depend on zv-types, whose table it generates (a broken table would
+// otherwise stop the tool that mends it).
 
 /// One `catalogue/<domain>.toml`.
 #[derive(Debug, Deserialize)]

@@ -69,12 +69,6 @@ impl Safety {
     }
 }
 
-impl fmt::Display for Safety {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// The JSON type of a param, as a vendor page or the field documents it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -107,12 +101,6 @@ impl JsonType {
     }
 }
 
-impl fmt::Display for JsonType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// The unit of a money param: the gateway uses both, per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MoneyUnit {
@@ -132,11 +120,17 @@ impl MoneyUnit {
     }
 }
 
-impl fmt::Display for MoneyUnit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+/// `Display` as the [`name`](Safety::name) the catalogue files use.
+macro_rules! display_name {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    )*};
 }
+display_name!(Safety, JsonType, MoneyUnit);
 
 /// A business param known for an endpoint. Only the name is always known; the rest is
 /// `None` where no vendor page or field note says.
