@@ -18,17 +18,20 @@ pub struct CiArgs {
     /// Run the tests with `cargo test` even when `cargo nextest` is installed.
     #[arg(long)]
     pub no_nextest: bool,
-    /// Skip the steps whose name starts with this (fmt, clippy, test, doctests, doc, matrix);
-    /// repeatable.
+    /// Skip the steps whose name starts with this (fmt, catalogue, clippy, test, doctests,
+    /// doc, matrix); repeatable.
     #[arg(long, value_name = "STEP")]
     pub skip: Vec<String>,
 }
 
-/// What one step does: run a command, or run `cargo tree` and refuse some crates in it.
+/// What one step does: run a command, run `cargo tree` and refuse some crates in it, or
+/// run a check of this binary in-process.
 enum Action {
     Run(Command),
     /// `cargo tree …` must list none of these crates.
     TreeWithout(Command, &'static [&'static str]),
+    /// A check run in this process, shown as the command that runs it on its own.
+    InProcess(&'static str, fn() -> Result),
 }
 
 struct Step {
@@ -45,9 +48,15 @@ impl Step {
         Step { name: name.into(), action: Action::TreeWithout(cmd, denied) }
     }
 
-    fn command(&self) -> &Command {
+    fn in_process(name: impl Into<String>, shown: &'static str, check: fn() -> Result) -> Self {
+        Step { name: name.into(), action: Action::InProcess(shown, check) }
+    }
+
+    /// The command line the step runs, as a person would type it.
+    fn shown(&self) -> String {
         match &self.action {
-            Action::Run(cmd) | Action::TreeWithout(cmd, _) => cmd,
+            Action::Run(cmd) | Action::TreeWithout(cmd, _) => util::display(cmd),
+            Action::InProcess(shown, _) => (*shown).to_owned(),
         }
     }
 
@@ -65,6 +74,7 @@ impl Step {
                     bail!("the tree must not contain {} (found: {})", denied.join(", "), found.join(", "))
                 }
             }
+            Action::InProcess(_, check) => check(),
         }
     }
 }
@@ -136,6 +146,7 @@ fn matrix() -> Vec<Step> {
 fn steps(args: &CiArgs) -> Vec<Step> {
     let mut steps = vec![
         Step::run("fmt", cargo_with(&["fmt", "--all", "--check"])),
+        Step::in_process("catalogue", "cargo xtask catalogue --check", crate::catalogue::check),
         Step::run("clippy", cargo_with(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
     ];
     if !args.no_nextest && nextest_available() {
@@ -164,7 +175,7 @@ pub fn run(args: &CiArgs) -> Result {
     let total = steps.len();
     let mut timings: Vec<(String, Duration)> = Vec::with_capacity(total);
     for (i, step) in steps.iter_mut().enumerate() {
-        let header = format!("==> [{}/{total}] {}: {}", i + 1, step.name, util::display(step.command()));
+        let header = format!("==> [{}/{total}] {}: {}", i + 1, step.name, step.shown());
         println!("{}", paint(Style::Header, &header));
         let (result, took) = util::timed(|| step.execute());
         if let Err(Failure(why)) = result {
@@ -201,19 +212,19 @@ mod tests {
     fn quick_skips_doc_and_matrix() {
         let names = |args: &CiArgs| steps(args).into_iter().map(|s| s.name).collect::<Vec<_>>();
         let quick = names(&CiArgs { quick: true, no_nextest: true, ..CiArgs::default() });
-        assert_eq!(quick, ["fmt", "clippy", "test"]);
+        assert_eq!(quick, ["fmt", "catalogue", "clippy", "test"]);
         let full = names(&CiArgs { no_nextest: true, ..CiArgs::default() });
         assert!(full.contains(&"doc".to_owned()));
         assert!(
             full.iter()
                 .any(|n| n.starts_with("matrix: tree -p zv-api --no-default-features --features ureq "))
         );
-        assert_eq!(full.len(), 4 + matrix().len());
+        assert_eq!(full.len(), 5 + matrix().len());
         let skipped = names(&CiArgs {
             no_nextest: true,
             skip: vec!["doc".into(), "matrix".into()],
             ..CiArgs::default()
         });
-        assert_eq!(skipped, ["fmt", "clippy", "test"]);
+        assert_eq!(skipped, ["fmt", "catalogue", "clippy", "test"]);
     }
 }

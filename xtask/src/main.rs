@@ -2,6 +2,7 @@
 //! `.cargo/config.toml` and `xtask/README.md`).
 
 mod bench;
+mod catalogue;
 mod ci;
 mod release;
 mod util;
@@ -9,7 +10,7 @@ mod util;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about = "zv workspace tasks: ci, bench, release", version)]
+#[command(name = "cargo xtask", about = "zv workspace tasks: ci, bench, release, catalogue", version)]
 struct Cli {
     #[command(subcommand)]
     task: Task,
@@ -24,6 +25,9 @@ enum Task {
     Bench(bench::BenchArgs),
     /// Checks, packages in dependency order and, with `--execute`, publishes every crate.
     Release(release::ReleaseArgs),
+    /// Compiles `catalogue/*.toml` into zv-types' endpoint table and `docs/endpoints.md`;
+    /// `--check` only verifies that they are current.
+    Catalogue(catalogue::CatalogueArgs),
 }
 
 fn main() {
@@ -32,6 +36,7 @@ fn main() {
         Task::Ci(args) => ci::run(args),
         Task::Bench(args) => bench::run(args),
         Task::Release(args) => release::run(args),
+        Task::Catalogue(args) => catalogue::run(args),
     };
     if let Err(e) = result {
         eprintln!("{} {e}", util::paint(util::Style::Bad, "error:"));

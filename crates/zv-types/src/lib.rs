@@ -6,7 +6,8 @@
 //! ([`Endpoint`]), typed models for a member's gift cards, coupons and exchange-code status,
 //! exact money ([`Money`], fen precision, never `f64`), times ([`Moment`]) and the lenient
 //! serde adapters ([`lenient`]) that read what real gateways send: numbers as strings,
-//! `""`/`null` for no value, unknown fields and unknown enum codes (kept as `Unknown(raw)`).
+//! `""`/`null` for no value, unknown fields and unknown enum codes (kept as `Unknown(raw)`),
+//! and the [`catalogue`] of every endpoint the gateway is known to serve.
 //! It deliberately does no I/O: no HTTP client, no runtime, no signing (that is `zv-sign`),
 //! no clock — so it can be used on its own, by a server as well as by a client.
 //!
@@ -38,6 +39,7 @@ macro_rules! nullish_is {
     };
 }
 
+pub mod catalogue;
 pub mod code;
 mod coupon;
 mod decode;
@@ -50,6 +52,7 @@ mod moment;
 mod money;
 pub mod paging;
 
+pub use catalogue::{JsonType, MoneyUnit, Safety};
 pub use code::{CodeEnum, Wire};
 pub use coupon::{
     Basket, BasketItem, Coupon, CouponFilter, CouponList, CouponListParams, CouponStatusFilter, CouponType,
