@@ -109,7 +109,7 @@ pub enum Command {
         /// The exchange code or universal code (兑换码/通用码).
         code: String,
     },
-    /// Call any endpoint: a V2 Action or a V3 path, JSON params; prints `data` as JSON.
+    /// Call any endpoint: a V2 Action or a V3 path, JSON params; prints `data` as a table (--json: as JSON).
     #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
     Call {
         /// A V2 Action, e.g. coupon.user-coupon-list.

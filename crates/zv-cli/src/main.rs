@@ -19,6 +19,9 @@ use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
+use zv_cli::render::{Data, Layout};
+use zv_cli::report::error_line;
+
 use crate::cli::{Cli, Command, Global};
 
 /// Exit codes (also in `--help`).
@@ -54,13 +57,13 @@ impl From<zv_api::Error> for Failure {
             ErrorKind::Decode => exit::DECODE,
             _ => exit::INTERNAL,
         };
-        Failure { message: e.to_string(), code }
+        Failure { message: error_line(&e), code }
     }
 }
 
 impl From<zv_mock::MockError> for Failure {
     fn from(e: zv_mock::MockError) -> Self {
-        Failure { message: format!("mock gateway: {e}"), code: exit::USAGE }
+        Failure { message: format!("mock gateway: {}", error_line(&e)), code: exit::USAGE }
     }
 }
 
@@ -73,8 +76,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            let line = f.message.replace(['\n', '\r'], " ");
-            let _ = writeln!(std::io::stderr(), "error: {line}");
+            let _ = writeln!(std::io::stderr(), "error: {}", zv_cli::render::sanitize(&f.message));
             ExitCode::from(f.code)
         }
     }
@@ -190,13 +192,14 @@ fn json_arg(what: &str, arg: &str) -> Result<serde_json::Value, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let g = &cli.global;
+    let layout = Layout::UNLIMITED;
     let mut out = std::io::stdout().lock();
     let written = match cli.command {
         Command::GiftCards { user_id, include_recycled } => {
             let cards = gateway(g)?
                 .client
                 .gift_cards(&GiftCardListParams::new(user_id).include_recycled(include_recycled))?;
-            if g.json { output::json(&mut out, &cards) } else { output::gift_cards(&mut out, &cards) }
+            if g.json { output::json(&mut out, &cards) } else { output::gift_cards(&mut out, &cards, layout) }
         }
         Command::Coupons { user_id, status, amount, basket, from_pay_page, store } => {
             let mut p = CouponListParams::new();
@@ -226,7 +229,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 p = p.basket(Basket::new(items).map_err(|e| Failure::usage(format!("--basket: {e}")))?);
             }
             let list = gateway(g)?.client.coupons(&p)?;
-            if g.json { output::json(&mut out, &list) } else { output::coupons(&mut out, &list) }
+            if g.json { output::json(&mut out, &list) } else { output::coupons(&mut out, &list, layout) }
         }
         Command::ExchangeCode { code } => {
             let status = gateway(g)?.client.exchange_code_status(&code)?;
@@ -248,7 +251,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if g.json {
                 output::json(&mut out, &response.data)
             } else {
-                output::pretty_json(&mut out, &response.data)
+                // The raw `data` text keeps the gateway's key order (the decoded value sorts it).
+                let raw = response.http.data_json().map_or("null", |d| d.get());
+                let data = Data::from_json(raw).map_err(|e| Failure {
+                    message: format!("cannot read the response data: {e}"),
+                    code: exit::DECODE,
+                })?;
+                write!(out, "{}", data.render(layout))
             }
         }
         Command::Sign { timestamp, nonce } => {

@@ -151,11 +151,20 @@ fn sandbox_coupons_with_every_filter() {
         ],
     ));
     assert!(b["item_list"].is_array());
-    let dir = std::env::temp_dir().join(format!("zv-cli-basket-{}.json", std::process::id()));
-    std::fs::write(&dir, basket).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("basket.json");
+    std::fs::write(&file, basket).unwrap();
     let from_file = json_out(&run(
         zv(),
-        &["--sandbox", "--json", "coupons", "--user-id", "10001", "--basket", &format!("@{}", dir.display())],
+        &[
+            "--sandbox",
+            "--json",
+            "coupons",
+            "--user-id",
+            "10001",
+            "--basket",
+            &format!("@{}", file.display()),
+        ],
     ));
     assert_eq!(from_file, b);
     let table = ok(&run(zv(), &["--sandbox", "coupons", "--user-id", "10001"])).to_owned();
@@ -206,12 +215,14 @@ fn raw_call_v3_v2_and_params_file() {
         ],
     ));
     assert!(cards.as_array().unwrap().len() >= 4);
-    let params = std::env::temp_dir().join(format!("zv-cli-params-{}.json", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let params = dir.path().join("params.json");
     std::fs::write(&params, r#"{"user_id":10001,"shopping":0,"expire":"used"}"#).unwrap();
     let coupons = json_out(&run(
         zv(),
         &[
             "--sandbox",
+            "--json",
             "call",
             "--action",
             "coupon.user-coupon-list",
@@ -228,6 +239,36 @@ fn raw_call_v3_v2_and_params_file() {
     assert!(fails(&e, 2).contains("invalid"));
     let e = run(zv(), &["--sandbox", "call", "--path", "/v3/no/such/endpoint"]);
     assert!(fails(&e, 4).starts_with("error: API system error"), "{}", e.stderr);
+}
+
+#[test]
+fn raw_call_shows_any_data_as_a_table() {
+    // an array of objects: one row each, columns in the order the gateway sent the keys
+    let path = "/v3/crm/giftCard/getCustomerGiftCardList";
+    let raw =
+        run(zv(), &["--sandbox", "--json", "call", "--path", path, "--params", r#"{"user_id":"10001"}"#]);
+    let first_keys: Vec<String> = {
+        let text = ok(&raw);
+        let cards: Vec<serde_json::Map<String, Value>> = serde_json::from_str(text).unwrap();
+        cards[0].keys().cloned().collect()
+    };
+    let r = run(zv(), &["--sandbox", "call", "--path", path, "--params", r#"{"user_id":"10001"}"#]);
+    let table = ok(&r);
+    let header: Vec<&str> =
+        table.lines().nth(1).unwrap().trim_matches('│').split('┆').map(str::trim).collect();
+    assert_eq!(header, first_keys, "{table}");
+    let rows: Vec<&str> = table.lines().filter(|l| l.contains("8800")).collect();
+    assert_eq!(rows.len(), 5, "{table}");
+    assert!(rows[0].contains("生日礼品卡") && rows[0].contains("8800001"), "{table}");
+    // an object: a key/value table, nested values as compact JSON
+    let r = run(
+        zv(),
+        &["--sandbox", "call", "--action", "coupon.user-coupon-list", "--params", r#"{"user_id":10001}"#],
+    );
+    let table = ok(&r);
+    let row = table.lines().find(|l| l.contains("item_list")).unwrap();
+    assert!(row.contains(r#"[{"coupon":{"#), "{row}");
+    assert!(table.lines().nth(1).unwrap().contains("key"), "{table}");
 }
 
 #[test]
@@ -303,6 +344,9 @@ fn exit_codes_of_every_error_kind() {
     )
     .to_owned();
     assert!(line.contains("could not connect"), "{line}");
+    // the error chain is printed once: no level of it twice
+    assert_eq!(line.matches("could not connect").count(), 1, "{line}");
+    assert_eq!(line.matches("refused").count(), 1, "{line}");
     // HTTP: a proxy's 502
     let (mock, cmd) = mock_and_zv();
     mock.push_fault(Fault::HttpStatus(502));
@@ -428,7 +472,8 @@ fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
 
 #[test]
 fn zv_mock_with_fixtures_and_bad_fixtures() {
-    let path = std::env::temp_dir().join(format!("zv-cli-fixtures-{}.json", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixtures.json");
     std::fs::write(&path, "{not json").unwrap();
     let e = run(zv(), &["mock", "--fixtures", &path.display().to_string()]);
     fails(&e, 2);

@@ -1,0 +1,9 @@
+//! The pieces of the `zv` command line that do not depend on its arguments: the table
+//! renderer every command shows its results with, and the one-line error report.
+//!
+//! The binary (`src/main.rs`) parses the arguments, calls the SDK and prints with these.
+
+#![warn(missing_docs)]
+
+pub mod render;
+pub mod report;
