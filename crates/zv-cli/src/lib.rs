@@ -1,5 +1,6 @@
 //! The pieces of the `zv` command line that do not depend on its arguments: the table
-//! renderer every command shows its results with, and the one-line error report.
+//! renderer every command shows its results with, the terminal's width and colour, the
+//! `-v` log format, and the one-line error report.
 //!
 //! The binary (`src/main.rs`) parses the arguments, calls the SDK and prints with these.
 
@@ -7,3 +8,5 @@
 
 pub mod render;
 pub mod report;
+pub mod term;
+pub mod verbose;

@@ -19,8 +19,10 @@ use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
-use zv_cli::render::{Data, Layout};
+use zv_cli::render::Data;
 use zv_cli::report::error_line;
+use zv_cli::term;
+use zv_cli::verbose::{self, MaxAttempts};
 
 use crate::cli::{Cli, Command, Global};
 
@@ -57,8 +59,44 @@ impl From<zv_api::Error> for Failure {
             ErrorKind::Decode => exit::DECODE,
             _ => exit::INTERNAL,
         };
-        Failure { message: error_line(&e), code }
+        let mut message = error_line(&e);
+        if let Some(hint) = hint(&e) {
+            message.push_str("; ");
+            message.push_str(hint);
+        }
+        Failure { message, code }
     }
+}
+
+/// The likely fix for an error, when there is one.
+fn hint(e: &zv_api::Error) -> Option<&'static str> {
+    use zv_api::zv_transport::TransportErrorKind as T;
+    if let Some(t) = e.transport_error() {
+        return match t.kind() {
+            T::Connect => Some("is the base URL (--base-url, ZV_BASE_URL) right and reachable?"),
+            T::Timeout => Some("try a longer --timeout, or more --retries"),
+            T::Tls => Some("is the base URL's host and scheme right? the certificate was not accepted"),
+            _ => None,
+        };
+    }
+    if let Some(status) = e.http_status()
+        && (status.is_server_error() || status.as_u16() == 429)
+        && e.api_code().is_none()
+    {
+        return Some("the gateway is failing or busy: try again later, or with more --retries");
+    }
+    if e.kind() == ErrorKind::ApiSystem {
+        let text = e.to_string();
+        // 110004 验签失败 is the gateway's bad-signature answer.
+        let signature = e.api_code().is_some_and(|c| c.to_string() == "110004")
+            || ["验签", "签名", "signature", "token"].iter().any(|w| text.contains(w));
+        if signature {
+            return Some(
+                "check ZV_OPEN_ID, ZV_GRANT_CODE and ZV_OPEN_KEY and the system clock; `zv sign` shows what is signed",
+            );
+        }
+    }
+    None
 }
 
 impl From<zv_mock::MockError> for Failure {
@@ -72,14 +110,24 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),
     };
-    init_logging(cli.global.verbose);
-    match run(cli) {
+    match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &attempts)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            let _ = writeln!(std::io::stderr(), "error: {}", zv_cli::render::sanitize(&f.message));
+            report(&f.message);
             ExitCode::from(f.code)
         }
     }
+}
+
+/// One line on stderr: `error: ` (red on a terminal that wants colour) and the message.
+fn report(message: &str) {
+    let stderr = std::io::stderr();
+    let style = if term::wants_color(&stderr) {
+        anstyle::AnsiColor::Red.on_default().bold()
+    } else {
+        anstyle::Style::new()
+    };
+    let _ = writeln!(stderr.lock(), "{style}error:{style:#} {}", zv_cli::render::sanitize(message));
 }
 
 /// Help and version print as clap prints them; a usage error becomes one line.
@@ -107,25 +155,30 @@ fn clap_exit(e: clap::Error) -> ExitCode {
             let message = parts.join(" ").replace(" tip: ", "; tip: ");
             let message = message.strip_prefix("error: ").unwrap_or(&message);
             let message = if message.is_empty() { "invalid usage" } else { message };
-            let _ = writeln!(std::io::stderr(), "error: {message} (see --help)");
+            report(&format!("{message} (see --help)"));
             ExitCode::from(exit::USAGE)
         }
     }
 }
 
-fn init_logging(verbose: u8) {
-    if verbose == 0 {
-        return;
-    }
-    use tracing_subscriber::filter::{LevelFilter, Targets};
+/// Installs the `-v` logger (see [`zv_cli::verbose`]) on stderr; plain text unless stderr
+/// is a terminal that wants colour.
+fn init_logging(verbose: u8) -> Result<MaxAttempts, Failure> {
     use tracing_subscriber::prelude::*;
-    // Only the SDK's own events: they carry no key and no token by construction. Backend
-    // crates' debug logs (which could include headers or bodies) stay off.
-    let level = if verbose >= 2 { LevelFilter::TRACE } else { LevelFilter::DEBUG };
-    let filter = Targets::new().with_target("zv_api", level).with_target("zv_mock", level);
-    let layer =
-        tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false).without_time();
-    let _ = tracing_subscriber::registry().with(filter).with(layer).try_init();
+    let attempts = MaxAttempts::default();
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let Some(filter) = verbose::log_filter(verbose, rust_log.as_deref()).map_err(Failure::usage)? else {
+        return Ok(attempts);
+    };
+    let color = term::wants_color(&std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(color);
+    let layer = if verbose == 1 {
+        layer.event_format(verbose::AttemptFormat::new(attempts.clone())).boxed()
+    } else {
+        layer.without_time().boxed()
+    };
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
+    Ok(attempts)
 }
 
 /// The gateway a command talks to: the configured one, or an in-process sandbox mock.
@@ -158,7 +211,7 @@ fn credentials(g: &Global) -> Result<Credentials, Failure> {
     }
 }
 
-fn gateway(g: &Global) -> Result<Gateway, Failure> {
+fn gateway(g: &Global, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
     let mut builder = zv_api::blocking::Client::builder();
     let sandbox = if g.sandbox {
         let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
@@ -177,7 +230,9 @@ fn gateway(g: &Global) -> Result<Gateway, Failure> {
     if let Some(n) = g.retries {
         builder = builder.max_retries(n);
     }
-    Ok(Gateway { client: builder.build()?, _sandbox: sandbox })
+    let client = builder.build()?;
+    attempts.set(client.config().retry_policy().max_retries.saturating_add(1));
+    Ok(Gateway { client, _sandbox: sandbox })
 }
 
 /// Reads a JSON argument given inline or as `@file`.
@@ -190,13 +245,13 @@ fn json_arg(what: &str, arg: &str) -> Result<serde_json::Value, Failure> {
     serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
     let g = &cli.global;
-    let layout = Layout::UNLIMITED;
+    let layout = term::stdout_layout();
     let mut out = std::io::stdout().lock();
     let written = match cli.command {
         Command::GiftCards { user_id, include_recycled } => {
-            let cards = gateway(g)?
+            let cards = gateway(g, attempts)?
                 .client
                 .gift_cards(&GiftCardListParams::new(user_id).include_recycled(include_recycled))?;
             if g.json { output::json(&mut out, &cards) } else { output::gift_cards(&mut out, &cards, layout) }
@@ -228,11 +283,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     })?;
                 p = p.basket(Basket::new(items).map_err(|e| Failure::usage(format!("--basket: {e}")))?);
             }
-            let list = gateway(g)?.client.coupons(&p)?;
+            let list = gateway(g, attempts)?.client.coupons(&p)?;
             if g.json { output::json(&mut out, &list) } else { output::coupons(&mut out, &list, layout) }
         }
         Command::ExchangeCode { code } => {
-            let status = gateway(g)?.client.exchange_code_status(&code)?;
+            let status = gateway(g, attempts)?.client.exchange_code_status(&code)?;
             if g.json {
                 output::json(&mut out, &json!({"code": code, "redeemable": status.redeemable}))
             } else {
@@ -247,7 +302,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 (None, None) => return Err(Failure::usage("give --action or --path")),
             }
             .retry_safe(idempotent);
-            let response = gateway(g)?.client.send_untyped(&request)?;
+            let response = gateway(g, attempts)?.client.send_untyped(&request)?;
             if g.json {
                 output::json(&mut out, &response.data)
             } else {

@@ -7,21 +7,60 @@
 //! object as a key/value table, a scalar as one line. The curated tables of the typed
 //! commands are [`Grid`]s too, so every table is laid out by the same code.
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Row, Table, presets};
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
 use serde::{Deserialize, Serialize};
 use serde_with::serde_as;
 
-/// How much room a table has.
+/// How a table is laid out: how much room it has, whether a row may take several lines, and
+/// whether its header is styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
-    /// The widest a line may be, in terminal columns; `None` for no limit.
+    /// The widest a line may be, in terminal columns (a CJK character counts two); `None`
+    /// for no limit.
     pub width: Option<u16>,
+    /// Long cells wrap onto a few lines (for a terminal); otherwise every row stays on one
+    /// line and long cells are cut with `…` (for `grep` and `awk`).
+    pub wrap: bool,
+    /// Bold headers (ANSI escapes); only for a terminal that wants colour.
+    pub color: bool,
 }
 
 impl Layout {
-    /// No width limit: every row on one line, however long.
-    pub const UNLIMITED: Layout = Layout { width: None };
+    /// No width limit, one line per row, no colour.
+    pub const UNLIMITED: Layout = Layout { width: None, wrap: false, color: false };
+
+    /// At most `width` columns, one line per row, no colour: what a pipe gets with `COLUMNS`.
+    pub fn fixed(width: u16) -> Layout {
+        Layout { width: Some(width), ..Layout::UNLIMITED }
+    }
+
+    /// The same, with long cells wrapped onto a few lines instead of cut.
+    pub fn wrapped(self) -> Layout {
+        Layout { wrap: true, ..self }
+    }
+
+    /// The same, with bold headers.
+    pub fn colored(self, color: bool) -> Layout {
+        Layout { color, ..self }
+    }
+
+    /// The layout for a stream: a terminal gets its own width (else `COLUMNS`, else 80) and
+    /// wrapped cells; anything else gets the width in `COLUMNS` or no limit, one line per row.
+    pub fn for_stream(is_terminal: bool, terminal_width: Option<u16>, columns: Option<&str>) -> Layout {
+        let columns = columns.and_then(|c| c.trim().parse::<u16>().ok()).filter(|&c| c > 0);
+        if is_terminal {
+            Layout::fixed(terminal_width.filter(|&w| w > 0).or(columns).unwrap_or(80)).wrapped()
+        } else {
+            Layout { width: columns, ..Layout::UNLIMITED }
+        }
+    }
 }
+
+/// The lines a wrapped cell may take before it is cut with `…`.
+const MAX_WRAPPED_LINES: usize = 4;
+/// A column is not squeezed narrower than this (or its widest cell, if narrower): below it,
+/// low-priority columns drop out instead.
+const MIN_COLUMN_WIDTH: u16 = 16;
 
 /// How a column's cells are aligned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -100,24 +139,166 @@ impl Grid {
     }
 
     /// The table as text, ending with a line break.
+    ///
+    /// With a width, no line is wider than it (unless a single column cannot fit): columns
+    /// are kept by priority, and when even their narrowest useful widths do not fit, the
+    /// lowest-priority ones drop out and a last line says how many. comfy-table's dynamic
+    /// arrangement then shares the width out, wrapping or cutting long cells.
     pub fn render(&self, layout: Layout) -> String {
-        let mut out = self.table(layout).to_string();
-        out.push('\n');
-        out
+        let Some(width) = layout.width else {
+            return finish(self.table(&self.all_columns(), layout), 0, layout);
+        };
+        let mins = self.min_widths();
+        // The order in which columns give way: highest priority number first, then rightmost.
+        let mut give_way: Vec<usize> = (0..self.columns.len()).collect();
+        give_way.sort_by_key(|&i| (std::cmp::Reverse(self.columns[i].priority), std::cmp::Reverse(i)));
+        let mut give_way = give_way.into_iter();
+        let mut visible = self.all_columns();
+        loop {
+            let needed: usize = visible.iter().map(|&i| usize::from(mins[i]) + 3).sum::<usize>() + 1;
+            if visible.len() > 1 && needed > usize::from(width) {
+                hide_next(&mut visible, &mut give_way);
+                continue;
+            }
+            let text = self.table(&visible, layout).to_string();
+            let fits = text.lines().all(|l| display_width(l) <= usize::from(width));
+            if fits || visible.len() == 1 {
+                return finish(text, self.columns.len() - visible.len(), layout);
+            }
+            hide_next(&mut visible, &mut give_way);
+        }
     }
 
-    fn table(&self, _layout: Layout) -> Table {
+    fn all_columns(&self) -> Vec<usize> {
+        (0..self.columns.len()).collect()
+    }
+
+    /// Per column: its widest cell (header included), but at most [`MIN_COLUMN_WIDTH`].
+    fn min_widths(&self) -> Vec<u16> {
+        (0..self.columns.len())
+            .map(|i| u16::try_from(self.widest(i)).unwrap_or(u16::MAX).clamp(1, MIN_COLUMN_WIDTH))
+            .collect()
+    }
+
+    /// A comfy-table of the `visible` columns.
+    ///
+    /// No column constraints: comfy-table fixes a column with a `LowerBoundary` at exactly
+    /// that bound, even when there is room to spare; dropping columns beforehand (see
+    /// [`Grid::render`]) is what keeps every column readable.
+    fn table(&self, visible: &[usize], layout: Layout) -> Table {
         let mut table = Table::new();
         // comfy-table measures cells with unicode-width: 生日礼品卡 takes ten columns.
-        table
-            .load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(Row::from(self.columns.iter().map(|c| Cell::new(&c.header))));
+        table.load_style(presets::UTF8_FULL_CONDENSED).set_truncation_indicator("…");
+        match layout.width {
+            Some(width) => {
+                table.set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        let height = if layout.wrap { MAX_WRAPPED_LINES } else { 1 };
+        let mut header = Row::from(visible.iter().map(|&i| Cell::new(&self.columns[i].header)));
+        header.max_height(height);
+        table.set_header(header);
         for row in &self.rows {
-            table.add_row(Row::from(row.iter().zip(&self.columns).map(|(text, col)| cell(text, col.align))));
+            let mut row = Row::from(visible.iter().map(|&i| cell(&row[i], self.columns[i].align)));
+            row.max_height(height);
+            table.add_row(row);
+        }
+        if let (Some(width), false) = (layout.width, layout.wrap) {
+            // comfy-table's dynamic arrangement plans for wrapped cells: it leaves room unused
+            // when cells are cut to one line instead, so one-line rows get their widths here.
+            let widest: Vec<usize> = visible.iter().map(|&i| self.widest(i)).collect();
+            let budget = usize::from(width).saturating_sub(3 * visible.len() + 1);
+            table.set_constraints(
+                fair_share(&widest, budget).into_iter().map(|w| {
+                    ColumnConstraint::Absolute(Width::Fixed(u16::try_from(w + 2).unwrap_or(u16::MAX)))
+                }),
+            );
         }
         table
     }
+
+    /// The display width of a column's widest cell, header included.
+    fn widest(&self, column: usize) -> usize {
+        std::iter::once(self.columns[column].header.as_str())
+            .chain(self.rows.iter().map(|r| r[column].as_str()))
+            .map(display_width)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Column widths within `budget`: every column its widest cell when they all fit; otherwise
+/// the columns narrower than a fair share keep their width and the wider ones share what is
+/// left equally (a max-min fair share).
+fn fair_share(widest: &[usize], budget: usize) -> Vec<usize> {
+    let mut widths = vec![0; widest.len()];
+    let mut open: Vec<usize> = (0..widest.len()).collect();
+    let mut left = budget;
+    while !open.is_empty() {
+        let fair = left / open.len();
+        let (fit, wide): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| widest[i] <= fair);
+        if fit.is_empty() {
+            let extra = left % open.len();
+            for (k, &i) in wide.iter().enumerate() {
+                widths[i] = fair + usize::from(k < extra);
+            }
+            break;
+        }
+        for i in fit {
+            widths[i] = widest[i];
+            left -= widest[i];
+        }
+        open = wide;
+    }
+    widths
+}
+
+fn hide_next(visible: &mut Vec<usize>, give_way: &mut impl Iterator<Item = usize>) {
+    if let Some(i) = give_way.next() {
+        visible.retain(|&v| v != i);
+    }
+}
+
+/// The rendered table with its header in bold (when asked), a line naming how many columns
+/// were left out, and a final line break.
+fn finish(table: impl ToString, hidden: usize, layout: Layout) -> String {
+    let table = table.to_string();
+    let mut out = String::with_capacity(table.len() + 64);
+    // The header is every line between the top border and the `╞═══╡` line under it.
+    let mut in_header = false;
+    for (n, line) in table.lines().enumerate() {
+        if n == 1 {
+            in_header = true;
+        }
+        if line.starts_with('╞') {
+            in_header = false;
+        }
+        if in_header && layout.color {
+            let bold = anstyle::Style::new().bold();
+            out.push_str(&format!("{bold}{line}{bold:#}"));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    if hidden > 0 {
+        let note = format!("({hidden} more column(s) hidden for the width; --json shows all)");
+        let note = match layout.width {
+            Some(w) if note.len() > usize::from(w) => format!("(+{hidden} columns)"),
+            _ => note,
+        };
+        out.push_str(&note);
+        out.push('\n');
+    }
+    out
+}
+
+/// The width of a line on a terminal: a CJK character counts two.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 fn cell(text: &str, align: Align) -> Cell {
@@ -264,6 +445,14 @@ fn compact(value: &Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fair_share_gives_narrow_columns_their_width_and_splits_the_rest() {
+        assert_eq!(fair_share(&[5, 40, 30], 100), [5, 40, 30]);
+        assert_eq!(fair_share(&[5, 40, 30], 45), [5, 20, 20]);
+        assert_eq!(fair_share(&[5, 40, 30], 46), [5, 21, 20]);
+        assert_eq!(fair_share(&[50, 50], 0), [0, 0]);
+    }
 
     #[test]
     fn keys_keep_their_order_and_nested_values_are_compact() {
