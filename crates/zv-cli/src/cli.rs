@@ -66,6 +66,10 @@ pub struct Global {
     /// Whole-request timeout in seconds (default 30).
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<std::time::Duration>,
+    /// The largest file an @file argument or --fixtures may be, in bytes (default 16 MiB);
+    /// only regular files are read.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = zv_cli::input::DEFAULT_MAX_INPUT_BYTES)]
+    pub max_input_bytes: u64,
     /// Retries after a transient failure (default 2); every retry is signed anew.
     #[arg(long, global = true, value_name = "N")]
     pub retries: Option<u32>,

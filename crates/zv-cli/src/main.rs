@@ -19,6 +19,7 @@ use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
+use zv_cli::input;
 use zv_cli::render::Data;
 use zv_cli::report::error_line;
 use zv_cli::term;
@@ -235,13 +236,9 @@ fn gateway(g: &Global, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
     Ok(Gateway { client, _sandbox: sandbox })
 }
 
-/// Reads a JSON argument given inline or as `@file`.
-fn json_arg(what: &str, arg: &str) -> Result<serde_json::Value, Failure> {
-    let text = match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read {what} file {path}: {e}")))?,
-        None => arg.to_owned(),
-    };
+/// Reads a JSON argument given inline or as `@file` (a regular file within the size limit).
+fn json_arg(g: &Global, what: &str, arg: &str) -> Result<serde_json::Value, Failure> {
+    let text = input::text_arg(what, arg, g.max_input_bytes).map_err(|e| Failure::usage(error_line(&e)))?;
     serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))
 }
 
@@ -276,7 +273,7 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
             }
             if let Some(b) = basket {
                 let items: Vec<BasketItem> =
-                    serde_json::from_value(json_arg("--basket", &b)?).map_err(|e| {
+                    serde_json::from_value(json_arg(g, "--basket", &b)?).map_err(|e| {
                         Failure::usage(format!(
                             "--basket is not a list of {{bar_code, offline_price, buy_num}}: {e}"
                         ))
@@ -295,7 +292,7 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
             }
         }
         Command::Call { action, path, params, idempotent } => {
-            let params = json_arg("--params", &params)?;
+            let params = json_arg(g, "--params", &params)?;
             let request = match (&action, &path) {
                 (Some(a), _) => UntypedRequest::v2(a, params)?,
                 (None, Some(p)) => UntypedRequest::v3(p, params)?,
@@ -334,7 +331,9 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                 )
             }
         }
-        Command::Mock { addr, messy, fixtures } => return run_mock(addr, messy, fixtures, &mut out),
+        Command::Mock { addr, messy, fixtures } => {
+            return run_mock(addr, messy, fixtures, g.max_input_bytes, &mut out);
+        }
     };
     written.map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })
 }
@@ -343,6 +342,7 @@ fn run_mock(
     addr: std::net::SocketAddr,
     messy: bool,
     fixtures: Option<std::path::PathBuf>,
+    max_input_bytes: u64,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let mut config =
@@ -350,7 +350,11 @@ fn run_mock(
             let _ = writeln!(std::io::stderr(), "{entry}");
         });
     if let Some(path) = fixtures {
-        config = config.fixtures(zv_mock::Fixtures::from_path(&path)?);
+        let text = input::read_file("--fixtures", &path, max_input_bytes)
+            .map_err(|e| Failure::usage(error_line(&e)))?;
+        let fixtures = zv_mock::Fixtures::from_json(&text)
+            .map_err(|e| Failure::usage(format!("--fixtures file {}: {}", path.display(), error_line(&e))))?;
+        config = config.fixtures(fixtures);
     }
     // The mock always uses its own sandbox credentials: ZV_* usually hold real ones, which
     // must never be adopted by a local test server, let alone printed.

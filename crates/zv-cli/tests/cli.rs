@@ -718,3 +718,50 @@ fn failures_with_a_likely_fix_say_it() {
     let line = fails(&run(cmd(), &["--retries", "0", "exchange-code", "1"]), 5).to_owned();
     assert!(line.contains("--retries"), "{line}");
 }
+
+#[test]
+fn file_arguments_refuse_devices_fifos_and_large_files_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/v3/crm/giftCard/getCustomerGiftCardList";
+    let uses = |file: &str| -> [Vec<String>; 3] {
+        let at = format!("@{file}");
+        [
+            ["--sandbox", "call", "--path", path, "--params", &at].map(String::from).to_vec(),
+            ["--sandbox", "coupons", "--basket", &at].map(String::from).to_vec(),
+            ["mock", "--fixtures", file].map(String::from).to_vec(),
+        ]
+    };
+    let check = |file: &str, extra: &[&str], expected: &str| {
+        for args in uses(file) {
+            let mut all: Vec<&str> = extra.to_vec();
+            all.extend(args.iter().map(String::as_str));
+            let line = fails(&run(zv(), &all), 2).to_owned();
+            assert!(line.contains(expected) && line.contains(file), "{all:?}: {line}");
+        }
+    };
+    check("/dev/zero", &[], "not a regular file");
+    let fifo = dir.path().join("fifo");
+    let made = StdCommand::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    check(fifo.to_str().unwrap(), &[], "not a regular file");
+    check(dir.path().to_str().unwrap(), &[], "not a regular file");
+    // over 16 MiB (a sparse file: nothing is written)
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge).unwrap().set_len(16 * 1024 * 1024 + 1).unwrap();
+    check(huge.to_str().unwrap(), &[], "larger than 16777216 bytes");
+    // the limit can be set; a file at the limit is read
+    let params = dir.path().join("params.json");
+    std::fs::write(&params, r#"{"user_id":"10001"}"#).unwrap();
+    let at = format!("@{}", params.display());
+    let line = fails(
+        &run(zv(), &["--max-input-bytes", "18", "--sandbox", "call", "--path", path, "--params", &at]),
+        2,
+    )
+    .to_owned();
+    assert!(line.contains("larger than 18 bytes"), "{line}");
+    let r = run(
+        zv(),
+        &["--max-input-bytes", "19", "--sandbox", "--json", "call", "--path", path, "--params", &at],
+    );
+    assert!(json_out(&r).as_array().unwrap().len() >= 4);
+}

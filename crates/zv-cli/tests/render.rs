@@ -138,4 +138,3 @@ fn the_layout_of_a_terminal_and_of_a_pipe() {
     assert_eq!(Layout::for_stream(false, None, Some("wide")), Layout::UNLIMITED);
     assert_eq!(Layout::for_stream(false, None, Some("0")), Layout::UNLIMITED);
 }
-
