@@ -356,6 +356,8 @@ fn exit_codes_of_every_error_kind() {
     )
     .to_owned();
     assert!(line.contains("could not connect"), "{line}");
+    // with its likely fix
+    assert!(line.contains("--base-url") && line.contains("ZV_BASE_URL"), "{line}");
     // the error chain is printed once: no level of it twice
     assert_eq!(line.matches("could not connect").count(), 1, "{line}");
     assert_eq!(line.matches("refused").count(), 1, "{line}");
@@ -704,19 +706,20 @@ fn every_help_ends_with_examples_and_the_sandbox_ones_run() {
 
 #[test]
 fn failures_with_a_likely_fix_say_it() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut c = zv();
-    c.env("ZV_OPEN_ID", "a").env("ZV_GRANT_CODE", "b").env("ZV_OPEN_KEY", SECRET);
-    let line = fails(
-        &run(c, &["--base-url", &format!("http://127.0.0.1:{port}"), "--retries", "0", "exchange-code", "1"]),
-        5,
-    )
-    .to_owned();
-    assert!(line.contains("--base-url") && line.contains("ZV_BASE_URL"), "{line}");
+    // (a refused connection names --base-url: see exit_codes_of_every_error_kind)
     let (mock, cmd) = mock_and_zv();
     mock.push_fault(Fault::HttpStatus(503));
     let line = fails(&run(cmd(), &["--retries", "0", "exchange-code", "1"]), 5).to_owned();
     assert!(line.contains("--retries"), "{line}");
+    // a token the gateway does not accept
+    let mut c = cmd();
+    c.env("ZV_OPEN_KEY", "wrong-key");
+    let line = fails(&run(c, &["exchange-code", "1"]), 4).to_owned();
+    assert!(line.contains("ZV_OPEN_KEY") && line.contains("clock"), "{line}");
+    mock.push_fault(Fault::Delay(Duration::from_secs(3)));
+    let line =
+        fails(&run(cmd(), &["--timeout", "0.3", "--retries", "0", "exchange-code", "1"]), 5).to_owned();
+    assert!(line.contains("longer --timeout"), "{line}");
 }
 
 #[test]
