@@ -133,11 +133,8 @@ impl Visit for Fields {
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "code" => self.code = Some(value.to_owned()),
-            "method" => self.method = Some(value.to_owned()),
-            _ => self.record_debug(field, &format_args!("{value}")),
-        }
+        // As text, not as a quoted Debug string.
+        self.record_debug(field, &format_args!("{value}"));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
