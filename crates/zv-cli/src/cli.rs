@@ -11,7 +11,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 /// it runs every command against a built-in mock gateway with demo data (member 10001).
 // No `Debug`: the global options hold the key.
 #[derive(Parser)]
-#[command(name = "zv", version, about, long_about, after_help = EXIT_CODES)]
+#[command(name = "zv", version, about, long_about, after_help = TOP_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -19,8 +19,20 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The exit codes, shown in `--help`.
-pub const EXIT_CODES: &str = "\
+/// Examples, environment variables and exit codes, shown at the end of `zv --help`.
+pub const TOP_HELP: &str = "\
+Examples:
+  zv --sandbox gift-cards --user-id 10001
+  zv --sandbox coupons --user-id 10001 --status canuse
+  zv -v coupons --user-id 10001 --json
+
+Environment:
+  ZV_OPEN_ID, ZV_GRANT_CODE, ZV_OPEN_KEY  the credentials (the key only signs: never sent or shown)
+  ZV_BASE_URL     the gateway (default http://openapi.zvcms.com; Qmai: https://openapi.qmai.cn)
+  COLUMNS         the table width when stdout is not a terminal (default: no limit)
+  NO_COLOR        no colour; CLICOLOR_FORCE=1: colour even when not a terminal
+  RUST_LOG        an extra log filter, e.g. ureq=debug (an HTTP library's TRACE only when named)
+
 Exit codes:
   0  success
   1  internal or I/O error
@@ -54,10 +66,14 @@ pub struct Global {
     /// Whole-request timeout in seconds (default 30).
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<std::time::Duration>,
+    /// The largest file an @file argument or --fixtures may be, in bytes (default 16 MiB);
+    /// only regular files are read.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = zv_cli::input::DEFAULT_MAX_INPUT_BYTES)]
+    pub max_input_bytes: u64,
     /// Retries after a transient failure (default 2); every retry is signed anew.
     #[arg(long, global = true, value_name = "N")]
     pub retries: Option<u32>,
-    /// Log each attempt (URL, endpoint, attempt, HTTP status, platform code, elapsed) to stderr; -vv for more.
+    /// -v: one line per attempt on stderr (endpoint, attempt n/m, HTTP status, platform code, time, retry); -vv: the SDK's spans and fields; -vvv: the HTTP libraries' logs too.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
@@ -74,6 +90,7 @@ fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// A member's gift cards (我的礼品卡列表).
+    #[command(after_help = GIFT_CARDS_EXAMPLES)]
     GiftCards {
         /// The member id.
         #[arg(long, value_name = "ID")]
@@ -84,6 +101,7 @@ pub enum Command {
     },
     /// A member's coupons (coupon.user-coupon-list).
     #[command(group(ArgGroup::new("filter").args(["status", "amount"]).multiple(true).conflicts_with("basket")))]
+    #[command(after_help = COUPONS_EXAMPLES)]
     Coupons {
         /// The member id.
         #[arg(long, value_name = "ID")]
@@ -105,12 +123,14 @@ pub enum Command {
         store: Option<String>,
     },
     /// Whether an exchange code can be redeemed (exits 0 either way).
+    #[command(after_help = EXCHANGE_CODE_EXAMPLES)]
     ExchangeCode {
         /// The exchange code or universal code (兑换码/通用码).
         code: String,
     },
-    /// Call any endpoint: a V2 Action or a V3 path, JSON params; prints `data` as JSON.
+    /// Call any endpoint: a V2 Action or a V3 path, JSON params; prints `data` as a table (--json: as JSON).
     #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
+    #[command(after_help = CALL_EXAMPLES)]
     Call {
         /// A V2 Action, e.g. coupon.user-coupon-list.
         #[arg(long, value_name = "ACTION")]
@@ -126,6 +146,7 @@ pub enum Command {
         idempotent: bool,
     },
     /// Print the canonical string, signature and token for a timestamp and nonce.
+    #[command(after_help = SIGN_EXAMPLES)]
     Sign {
         /// Unix time in seconds.
         #[arg(long, value_name = "T")]
@@ -137,6 +158,7 @@ pub enum Command {
     /// Run the verifying mock gateway until interrupted; prints one JSON line when ready.
     ///
     /// It always uses its own sandbox credentials (printed in that line), never ZV_* ones.
+    #[command(after_help = MOCK_EXAMPLES)]
     Mock {
         /// Address to listen on.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
@@ -149,3 +171,27 @@ pub enum Command {
         fixtures: Option<PathBuf>,
     },
 }
+
+// Each command's help ends with examples, sandbox ones first (a test runs those).
+const GIFT_CARDS_EXAMPLES: &str = r#"Examples:
+  zv --sandbox gift-cards --user-id 10001
+  zv --sandbox gift-cards --user-id 10001 --include-recycled --json
+  zv gift-cards --user-id 10001"#;
+const COUPONS_EXAMPLES: &str = r#"Examples:
+  zv --sandbox coupons --user-id 10001 --status canuse
+  zv --sandbox coupons --basket '[{"bar_code":"A1","offline_price":12000,"buy_num":2}]'
+  zv coupons --user-id 10001 --amount 10000 --json"#;
+const EXCHANGE_CODE_EXAMPLES: &str = r#"Examples:
+  zv --sandbox exchange-code 164822200532619796511
+  zv exchange-code 164822200532619796511 --json"#;
+const CALL_EXAMPLES: &str = r#"Examples:
+  zv --sandbox call --path /v3/crm/giftCard/getCustomerGiftCardList --params '{"user_id":"10001"}'
+  zv --sandbox call --action coupon.user-coupon-list --params '{"user_id":10001}' --json
+  zv call --path /v3/crm/member/getMemberInfo --params @params.json --idempotent"#;
+const SIGN_EXAMPLES: &str = r#"Examples:
+  zv --sandbox sign --timestamp 1531998134 --nonce 664656493
+  zv sign --timestamp "$(date +%s)" --nonce 12345 --json"#;
+const MOCK_EXAMPLES: &str = r#"Examples:
+  zv mock
+  zv mock --addr 127.0.0.1:8080 --messy
+  zv mock --fixtures fixtures.json"#;

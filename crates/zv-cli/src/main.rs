@@ -19,6 +19,12 @@ use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
+use zv_cli::input;
+use zv_cli::render::Data;
+use zv_cli::report::error_line;
+use zv_cli::term;
+use zv_cli::verbose::{self, MaxAttempts};
+
 use crate::cli::{Cli, Command, Global};
 
 /// Exit codes (also in `--help`).
@@ -54,13 +60,49 @@ impl From<zv_api::Error> for Failure {
             ErrorKind::Decode => exit::DECODE,
             _ => exit::INTERNAL,
         };
-        Failure { message: e.to_string(), code }
+        let mut message = error_line(&e);
+        if let Some(hint) = hint(&e) {
+            message.push_str("; ");
+            message.push_str(hint);
+        }
+        Failure { message, code }
     }
+}
+
+/// The likely fix for an error, when there is one.
+fn hint(e: &zv_api::Error) -> Option<&'static str> {
+    use zv_api::zv_transport::TransportErrorKind as T;
+    if let Some(t) = e.transport_error() {
+        return match t.kind() {
+            T::Connect => Some("is the base URL (--base-url, ZV_BASE_URL) right and reachable?"),
+            T::Timeout => Some("try a longer --timeout, or more --retries"),
+            T::Tls => Some("is the base URL's host and scheme right? the certificate was not accepted"),
+            _ => None,
+        };
+    }
+    if let Some(status) = e.http_status()
+        && (status.is_server_error() || status.as_u16() == 429)
+        && e.api_code().is_none()
+    {
+        return Some("the gateway is failing or busy: try again later, or with more --retries");
+    }
+    if e.kind() == ErrorKind::ApiSystem {
+        let text = e.to_string();
+        // 110004 验签失败 is the gateway's bad-signature answer.
+        let signature = e.api_code().is_some_and(|c| c.to_string() == "110004")
+            || ["验签", "签名", "signature", "token"].iter().any(|w| text.contains(w));
+        if signature {
+            return Some(
+                "check ZV_OPEN_ID, ZV_GRANT_CODE and ZV_OPEN_KEY and the system clock; `zv sign` shows what is signed",
+            );
+        }
+    }
+    None
 }
 
 impl From<zv_mock::MockError> for Failure {
     fn from(e: zv_mock::MockError) -> Self {
-        Failure { message: format!("mock gateway: {e}"), code: exit::USAGE }
+        Failure { message: format!("mock gateway: {}", error_line(&e)), code: exit::USAGE }
     }
 }
 
@@ -69,15 +111,24 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),
     };
-    init_logging(cli.global.verbose);
-    match run(cli) {
+    match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &attempts)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            let line = f.message.replace(['\n', '\r'], " ");
-            let _ = writeln!(std::io::stderr(), "error: {line}");
+            report(&f.message);
             ExitCode::from(f.code)
         }
     }
+}
+
+/// One line on stderr: `error: ` (red on a terminal that wants colour) and the message.
+fn report(message: &str) {
+    let stderr = std::io::stderr();
+    let style = if term::wants_color(&stderr) {
+        anstyle::AnsiColor::Red.on_default().bold()
+    } else {
+        anstyle::Style::new()
+    };
+    let _ = writeln!(stderr.lock(), "{style}error:{style:#} {}", zv_cli::render::sanitize(message));
 }
 
 /// Help and version print as clap prints them; a usage error becomes one line.
@@ -105,25 +156,30 @@ fn clap_exit(e: clap::Error) -> ExitCode {
             let message = parts.join(" ").replace(" tip: ", "; tip: ");
             let message = message.strip_prefix("error: ").unwrap_or(&message);
             let message = if message.is_empty() { "invalid usage" } else { message };
-            let _ = writeln!(std::io::stderr(), "error: {message} (see --help)");
+            report(&format!("{message} (see --help)"));
             ExitCode::from(exit::USAGE)
         }
     }
 }
 
-fn init_logging(verbose: u8) {
-    if verbose == 0 {
-        return;
-    }
-    use tracing_subscriber::filter::{LevelFilter, Targets};
+/// Installs the `-v` logger (see [`zv_cli::verbose`]) on stderr; plain text unless stderr
+/// is a terminal that wants colour.
+fn init_logging(verbose: u8) -> Result<MaxAttempts, Failure> {
     use tracing_subscriber::prelude::*;
-    // Only the SDK's own events: they carry no key and no token by construction. Backend
-    // crates' debug logs (which could include headers or bodies) stay off.
-    let level = if verbose >= 2 { LevelFilter::TRACE } else { LevelFilter::DEBUG };
-    let filter = Targets::new().with_target("zv_api", level).with_target("zv_mock", level);
-    let layer =
-        tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false).without_time();
-    let _ = tracing_subscriber::registry().with(filter).with(layer).try_init();
+    let attempts = MaxAttempts::default();
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let Some(filter) = verbose::log_filter(verbose, rust_log.as_deref()).map_err(Failure::usage)? else {
+        return Ok(attempts);
+    };
+    let color = term::wants_color(&std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(color);
+    let layer = if verbose == 1 {
+        layer.event_format(verbose::AttemptFormat::new(attempts.clone())).boxed()
+    } else {
+        layer.without_time().boxed()
+    };
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
+    Ok(attempts)
 }
 
 /// The gateway a command talks to: the configured one, or an in-process sandbox mock.
@@ -156,7 +212,7 @@ fn credentials(g: &Global) -> Result<Credentials, Failure> {
     }
 }
 
-fn gateway(g: &Global) -> Result<Gateway, Failure> {
+fn gateway(g: &Global, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
     let mut builder = zv_api::blocking::Client::builder();
     let sandbox = if g.sandbox {
         let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
@@ -175,28 +231,27 @@ fn gateway(g: &Global) -> Result<Gateway, Failure> {
     if let Some(n) = g.retries {
         builder = builder.max_retries(n);
     }
-    Ok(Gateway { client: builder.build()?, _sandbox: sandbox })
+    let client = builder.build()?;
+    attempts.set(client.config().retry_policy().max_retries.saturating_add(1));
+    Ok(Gateway { client, _sandbox: sandbox })
 }
 
-/// Reads a JSON argument given inline or as `@file`.
-fn json_arg(what: &str, arg: &str) -> Result<serde_json::Value, Failure> {
-    let text = match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read {what} file {path}: {e}")))?,
-        None => arg.to_owned(),
-    };
+/// Reads a JSON argument given inline or as `@file` (a regular file within the size limit).
+fn json_arg(g: &Global, what: &str, arg: &str) -> Result<serde_json::Value, Failure> {
+    let text = input::text_arg(what, arg, g.max_input_bytes).map_err(|e| Failure::usage(error_line(&e)))?;
     serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
     let g = &cli.global;
+    let layout = term::stdout_layout();
     let mut out = std::io::stdout().lock();
     let written = match cli.command {
         Command::GiftCards { user_id, include_recycled } => {
-            let cards = gateway(g)?
+            let cards = gateway(g, attempts)?
                 .client
                 .gift_cards(&GiftCardListParams::new(user_id).include_recycled(include_recycled))?;
-            if g.json { output::json(&mut out, &cards) } else { output::gift_cards(&mut out, &cards) }
+            if g.json { output::json(&mut out, &cards) } else { output::gift_cards(&mut out, &cards, layout) }
         }
         Command::Coupons { user_id, status, amount, basket, from_pay_page, store } => {
             let mut p = CouponListParams::new();
@@ -218,18 +273,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             if let Some(b) = basket {
                 let items: Vec<BasketItem> =
-                    serde_json::from_value(json_arg("--basket", &b)?).map_err(|e| {
+                    serde_json::from_value(json_arg(g, "--basket", &b)?).map_err(|e| {
                         Failure::usage(format!(
                             "--basket is not a list of {{bar_code, offline_price, buy_num}}: {e}"
                         ))
                     })?;
                 p = p.basket(Basket::new(items).map_err(|e| Failure::usage(format!("--basket: {e}")))?);
             }
-            let list = gateway(g)?.client.coupons(&p)?;
-            if g.json { output::json(&mut out, &list) } else { output::coupons(&mut out, &list) }
+            let list = gateway(g, attempts)?.client.coupons(&p)?;
+            if g.json { output::json(&mut out, &list) } else { output::coupons(&mut out, &list, layout) }
         }
         Command::ExchangeCode { code } => {
-            let status = gateway(g)?.client.exchange_code_status(&code)?;
+            let status = gateway(g, attempts)?.client.exchange_code_status(&code)?;
             if g.json {
                 output::json(&mut out, &json!({"code": code, "redeemable": status.redeemable}))
             } else {
@@ -237,18 +292,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Call { action, path, params, idempotent } => {
-            let params = json_arg("--params", &params)?;
+            let params = json_arg(g, "--params", &params)?;
             let request = match (&action, &path) {
                 (Some(a), _) => UntypedRequest::v2(a, params)?,
                 (None, Some(p)) => UntypedRequest::v3(p, params)?,
                 (None, None) => return Err(Failure::usage("give --action or --path")),
             }
             .retry_safe(idempotent);
-            let response = gateway(g)?.client.send_untyped(&request)?;
+            let response = gateway(g, attempts)?.client.send_untyped(&request)?;
             if g.json {
                 output::json(&mut out, &response.data)
             } else {
-                output::pretty_json(&mut out, &response.data)
+                // The raw `data` text keeps the gateway's key order (the decoded value sorts it).
+                let raw = response.http.data_json().map_or("null", |d| d.get());
+                let data = Data::from_json(raw).map_err(|e| Failure {
+                    message: format!("cannot read the response data: {e}"),
+                    code: exit::DECODE,
+                })?;
+                write!(out, "{}", data.render(layout))
             }
         }
         Command::Sign { timestamp, nonce } => {
@@ -270,7 +331,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 )
             }
         }
-        Command::Mock { addr, messy, fixtures } => return run_mock(addr, messy, fixtures, &mut out),
+        Command::Mock { addr, messy, fixtures } => {
+            return run_mock(addr, messy, fixtures, g.max_input_bytes, &mut out);
+        }
     };
     written.map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })
 }
@@ -279,6 +342,7 @@ fn run_mock(
     addr: std::net::SocketAddr,
     messy: bool,
     fixtures: Option<std::path::PathBuf>,
+    max_input_bytes: u64,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let mut config =
@@ -286,7 +350,11 @@ fn run_mock(
             let _ = writeln!(std::io::stderr(), "{entry}");
         });
     if let Some(path) = fixtures {
-        config = config.fixtures(zv_mock::Fixtures::from_path(&path)?);
+        let text = input::read_file("--fixtures", &path, max_input_bytes)
+            .map_err(|e| Failure::usage(error_line(&e)))?;
+        let fixtures = zv_mock::Fixtures::from_json(&text)
+            .map_err(|e| Failure::usage(format!("--fixtures file {}: {}", path.display(), error_line(&e))))?;
+        config = config.fixtures(fixtures);
     }
     // The mock always uses its own sandbox credentials: ZV_* usually hold real ones, which
     // must never be adopted by a local test server, let alone printed.

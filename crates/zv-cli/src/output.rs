@@ -1,9 +1,9 @@
-//! Human output (tables whose widths count CJK characters as two columns) and JSON output.
+//! Human output (the curated tables of the typed commands) and JSON output.
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
+use zv_cli::render::{Column, Grid, Layout};
 use zv_types::{CouponList, GiftCard, Moment, Money};
 
 /// One line of compact JSON: the typed data with its wire field names.
@@ -12,21 +12,8 @@ pub fn json(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Indented JSON for people.
-pub fn pretty_json(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
-    writeln!(out)
-}
-
-fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    // comfy-table measures cell widths with unicode-width, so 生日礼品卡 takes ten columns.
-    t.load_style(presets::UTF8_FULL_CONDENSED).set_header(header.iter().map(|h| Cell::new(*h)));
-    t
-}
-
-fn money(m: Option<Money>) -> Cell {
-    Cell::new(m.map_or_else(|| "-".to_owned(), |m| m.to_string())).set_alignment(CellAlignment::Right)
+fn money(m: Option<Money>) -> String {
+    m.map_or_else(|| "-".to_owned(), |m| m.to_string())
 }
 
 fn moment(m: Option<&Moment>) -> String {
@@ -42,69 +29,69 @@ fn or_dash(s: &str) -> &str {
 }
 
 /// The gift cards as a table.
-pub fn gift_cards(out: &mut impl Write, cards: &[GiftCard]) -> io::Result<()> {
+pub fn gift_cards(out: &mut impl Write, cards: &[GiftCard], layout: Layout) -> io::Result<()> {
     if cards.is_empty() {
         return writeln!(out, "no gift cards (没有礼品卡)");
     }
-    let mut t = table(&[
-        "卡号 Card",
-        "名称 Title",
-        "余额 Balance",
-        "面值 Face value",
-        "状态 Status",
-        "有效期 Valid",
-        "来源 Source",
+    let mut grid = Grid::new(vec![
+        Column::new("卡号 Card"),
+        Column::new("名称 Title"),
+        Column::new("余额 Balance").right(),
+        Column::new("面值 Face value").right().priority(2),
+        Column::new("状态 Status"),
+        Column::new("有效期 Valid").priority(1),
+        Column::new("来源 Source").priority(3),
     ]);
     for c in cards {
         let validity = match (&c.begin_at, &c.end_at) {
             (None, None) => or_dash(&c.expired_desc).to_owned(),
             (b, e) => format!("{} ~ {}", moment(b.as_ref()), moment(e.as_ref())),
         };
-        t.add_row(vec![
-            Cell::new(or_dash(&c.id)),
-            Cell::new(or_dash(&c.gift_title)),
+        grid.push_row([
+            or_dash(&c.id).to_owned(),
+            or_dash(&c.gift_title).to_owned(),
             money(c.par_value),
             money(c.deduct_amount),
-            Cell::new(label(c.status.as_ref())),
-            Cell::new(validity),
-            Cell::new(c.source.to_string()),
+            label(c.status.as_ref()),
+            validity,
+            c.source.to_string(),
         ]);
     }
-    writeln!(out, "{t}")?;
+    write!(out, "{}", grid.render(layout))?;
     writeln!(out, "{} card(s)", cards.len())
 }
 
 /// The coupons as a table.
-pub fn coupons(out: &mut impl Write, list: &CouponList) -> io::Result<()> {
+pub fn coupons(out: &mut impl Write, list: &CouponList, layout: Layout) -> io::Result<()> {
     if list.item_list.is_empty() {
         return writeln!(out, "no coupons (没有优惠券)");
     }
-    let mut t = table(&[
-        "ID",
-        "券名 Title",
-        "类型 Type",
-        "门槛 Min spend",
-        "状态 Status",
-        "锁定 Lock",
-        "有效期 Valid",
-        "核销码 Code",
-        "说明 Note",
+    let mut grid = Grid::new(vec![
+        Column::new("ID"),
+        Column::new("券名 Title"),
+        Column::new("类型 Type").priority(2),
+        Column::new("门槛 Min spend").right().priority(1),
+        Column::new("状态 Status"),
+        Column::new("锁定 Lock").priority(3),
+        Column::new("有效期 Valid").priority(1),
+        Column::new("核销码 Code").priority(2),
+        Column::new("说明 Note").priority(4),
     ]);
     for c in &list.item_list {
         let coupon = c.coupon.as_ref();
-        t.add_row(vec![
-            Cell::new(label(c.id.as_ref())),
-            Cell::new(coupon.map_or("-", |k| or_dash(&k.title))),
-            Cell::new(label(coupon.and_then(|k| k.coupon_type.as_ref()))),
+        grid.push_row([
+            label(c.id.as_ref()),
+            coupon.map_or("-", |k| or_dash(&k.title)).to_owned(),
+            label(coupon.and_then(|k| k.coupon_type.as_ref())),
             money(coupon.and_then(|k| k.min_amount_use)),
-            Cell::new(label(c.status.as_ref())),
-            Cell::new(label(c.is_lock.as_ref())),
-            Cell::new(format!("{} ~ {}", moment(c.start_at.as_ref()), moment(c.end_at.as_ref()))),
-            Cell::new(or_dash(&c.verify_code)),
-            Cell::new(or_dash(&c.date_time)),
+            label(c.status.as_ref()),
+            label(c.is_lock.as_ref()),
+            format!("{} ~ {}", moment(c.start_at.as_ref()), moment(c.end_at.as_ref())),
+            or_dash(&c.verify_code).to_owned(),
+            or_dash(&c.date_time).to_owned(),
         ]);
     }
-    writeln!(out, "{t}")?;
+    write!(out, "{}", grid.render(layout))?;
     writeln!(out, "{} coupon(s)", list.item_list.len())
 }
 

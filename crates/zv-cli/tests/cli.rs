@@ -11,10 +11,20 @@ use zv_mock::{Fault, MockConfig, MockServer};
 
 const SECRET: &str = "cli-test-KEY-do-not-print-9f8e7d";
 
-/// `zv` with no ZV_* variables inherited from the environment.
+/// `zv` with no ZV_*, colour, width or log variables inherited from the environment.
 fn zv() -> Command {
     let mut c = Command::cargo_bin("zv").unwrap();
-    for v in ["ZV_BASE_URL", "ZV_OPEN_ID", "ZV_GRANT_CODE", "ZV_OPEN_KEY"] {
+    for v in [
+        "ZV_BASE_URL",
+        "ZV_OPEN_ID",
+        "ZV_GRANT_CODE",
+        "ZV_OPEN_KEY",
+        "COLUMNS",
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "RUST_LOG",
+    ] {
         c.env_remove(v);
     }
     c.timeout(Duration::from_secs(60));
@@ -59,6 +69,8 @@ fn run(mut c: Command, args: &[&str]) -> Run {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     run
 }
+
+const ESC: char = '\u{1b}';
 
 /// A failure: the exit code, and exactly one line on stderr.
 fn fails(r: &Run, code: i32) -> &str {
@@ -151,11 +163,20 @@ fn sandbox_coupons_with_every_filter() {
         ],
     ));
     assert!(b["item_list"].is_array());
-    let dir = std::env::temp_dir().join(format!("zv-cli-basket-{}.json", std::process::id()));
-    std::fs::write(&dir, basket).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("basket.json");
+    std::fs::write(&file, basket).unwrap();
     let from_file = json_out(&run(
         zv(),
-        &["--sandbox", "--json", "coupons", "--user-id", "10001", "--basket", &format!("@{}", dir.display())],
+        &[
+            "--sandbox",
+            "--json",
+            "coupons",
+            "--user-id",
+            "10001",
+            "--basket",
+            &format!("@{}", file.display()),
+        ],
     ));
     assert_eq!(from_file, b);
     let table = ok(&run(zv(), &["--sandbox", "coupons", "--user-id", "10001"])).to_owned();
@@ -206,12 +227,14 @@ fn raw_call_v3_v2_and_params_file() {
         ],
     ));
     assert!(cards.as_array().unwrap().len() >= 4);
-    let params = std::env::temp_dir().join(format!("zv-cli-params-{}.json", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let params = dir.path().join("params.json");
     std::fs::write(&params, r#"{"user_id":10001,"shopping":0,"expire":"used"}"#).unwrap();
     let coupons = json_out(&run(
         zv(),
         &[
             "--sandbox",
+            "--json",
             "call",
             "--action",
             "coupon.user-coupon-list",
@@ -228,6 +251,36 @@ fn raw_call_v3_v2_and_params_file() {
     assert!(fails(&e, 2).contains("invalid"));
     let e = run(zv(), &["--sandbox", "call", "--path", "/v3/no/such/endpoint"]);
     assert!(fails(&e, 4).starts_with("error: API system error"), "{}", e.stderr);
+}
+
+#[test]
+fn raw_call_shows_any_data_as_a_table() {
+    // an array of objects: one row each, columns in the order the gateway sent the keys
+    let path = "/v3/crm/giftCard/getCustomerGiftCardList";
+    let raw =
+        run(zv(), &["--sandbox", "--json", "call", "--path", path, "--params", r#"{"user_id":"10001"}"#]);
+    let first_keys: Vec<String> = {
+        let text = ok(&raw);
+        let cards: Vec<serde_json::Map<String, Value>> = serde_json::from_str(text).unwrap();
+        cards[0].keys().cloned().collect()
+    };
+    let r = run(zv(), &["--sandbox", "call", "--path", path, "--params", r#"{"user_id":"10001"}"#]);
+    let table = ok(&r);
+    let header: Vec<&str> =
+        table.lines().nth(1).unwrap().trim_matches('│').split('┆').map(str::trim).collect();
+    assert_eq!(header, first_keys, "{table}");
+    let rows: Vec<&str> = table.lines().filter(|l| l.contains("8800")).collect();
+    assert_eq!(rows.len(), 5, "{table}");
+    assert!(rows[0].contains("生日礼品卡") && rows[0].contains("8800001"), "{table}");
+    // an object: a key/value table, nested values as compact JSON
+    let r = run(
+        zv(),
+        &["--sandbox", "call", "--action", "coupon.user-coupon-list", "--params", r#"{"user_id":10001}"#],
+    );
+    let table = ok(&r);
+    let row = table.lines().find(|l| l.contains("item_list")).unwrap();
+    assert!(row.contains(r#"[{"coupon":{"#), "{row}");
+    assert!(table.lines().nth(1).unwrap().contains("key"), "{table}");
 }
 
 #[test]
@@ -303,6 +356,11 @@ fn exit_codes_of_every_error_kind() {
     )
     .to_owned();
     assert!(line.contains("could not connect"), "{line}");
+    // with its likely fix
+    assert!(line.contains("--base-url") && line.contains("ZV_BASE_URL"), "{line}");
+    // the error chain is printed once: no level of it twice
+    assert_eq!(line.matches("could not connect").count(), 1, "{line}");
+    assert_eq!(line.matches("refused").count(), 1, "{line}");
     // HTTP: a proxy's 502
     let (mock, cmd) = mock_and_zv();
     mock.push_fault(Fault::HttpStatus(502));
@@ -428,10 +486,285 @@ fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
 
 #[test]
 fn zv_mock_with_fixtures_and_bad_fixtures() {
-    let path = std::env::temp_dir().join(format!("zv-cli-fixtures-{}.json", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixtures.json");
     std::fs::write(&path, "{not json").unwrap();
     let e = run(zv(), &["mock", "--fixtures", &path.display().to_string()]);
     fails(&e, 2);
     let e = run(zv(), &["mock", "--addr", "not-an-address"]);
     fails(&e, 2);
+}
+
+/// Every table the commands print, over a pipe with `COLUMNS` set to 60, 80 and 120: no line
+/// wider than that, every row on one line with its key.
+#[test]
+fn tables_fit_the_width_and_keep_one_row_per_line() {
+    let gift_card_path = "/v3/crm/giftCard/getCustomerGiftCardList";
+    // each command, the keys of its rows (each on one line), and how many rows it has
+    let tables: [(&[&str], &[&str], usize); 5] = [
+        (
+            &["--sandbox", "gift-cards", "--user-id", "10001"],
+            &["8800001", "8800002", "8800003", "8800005", "8800006"],
+            5,
+        ),
+        (&["--sandbox", "coupons", "--user-id", "10001"], &["50001", "50002", "50003", "50004", "50005"], 5),
+        (&["--sandbox", "coupons", "--user-id", "10001", "--status", "used"], &["50003", "50005"], 2),
+        (&["--sandbox", "call", "--path", gift_card_path, "--params", r#"{"user_id":"10001"}"#], &[], 5),
+        (
+            &["--sandbox", "call", "--action", "coupon.user-coupon-list", "--params", r#"{"user_id":10001}"#],
+            &["item_list"],
+            1,
+        ),
+    ];
+    for (args, keys, rows) in tables {
+        for width in [60usize, 80, 120] {
+            let mut c = zv();
+            c.env("COLUMNS", width.to_string());
+            let r = run(c, args);
+            let out = ok(&r);
+            assert!(!out.contains(ESC), "no escape on a pipe: {out}");
+            for line in out.lines() {
+                let w = unicode_width::UnicodeWidthStr::width(line);
+                assert!(w <= width, "{args:?} at {width}: a line of {w} columns:\n{out}");
+            }
+            for key in keys {
+                let rows: Vec<&str> = out.lines().filter(|l| l.contains(key)).collect();
+                assert_eq!(rows.len(), 1, "{args:?} at {width}: the row of {key} on one line:\n{out}");
+                assert!(rows[0].starts_with("│ "), "{out}");
+            }
+            // the header and the rows, one line each, between the borders
+            let lines = out.lines().filter(|l| l.starts_with('│')).count();
+            assert_eq!(lines, rows + 1, "{args:?} at {width}:\n{out}");
+        }
+        // without COLUMNS, a pipe gets every column on one line per row
+        let r = run(zv(), args);
+        assert!(!ok(&r).contains("hidden"), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn the_gift_card_table_at_80_columns() {
+    let mut c = zv();
+    c.env("COLUMNS", "80");
+    let r = run(c, &["--sandbox", "gift-cards", "--user-id", "10001"]);
+    let expected = "\
+┌───────────┬──────────────┬──────────────┬─────────────┬──────────────────────┐
+│ 卡号 Card ┆ 名称 Title   ┆ 余额 Balance ┆ 状态 Status ┆ 有效期 Valid         │
+╞═══════════╪══════════════╪══════════════╪═════════════╪══════════════════════╡
+│ 8800001   ┆ 生日礼品卡   ┆      ¥100.50 ┆ 已绑定      ┆ 2025-01-01 10:30:00… │
+│ 8800002   ┆ 奶茶畅饮卡   ┆        ¥0.00 ┆ 已用完      ┆ 长期有效             │
+│ 8800003   ┆ 中秋团圆卡   ┆       ¥30.00 ┆ 已过期      ┆ 2023-09-01 00:00:00… │
+│ 8800005   ┆ 联名限定卡   ┆       ¥88.88 ┆ 未知(8)     ┆ 2025-06-18 12:00:00… │
+│ 8800006   ┆ 新会员礼品卡 ┆       ¥20.00 ┆ 未绑定      ┆ -                    │
+└───────────┴──────────────┴──────────────┴─────────────┴──────────────────────┘
+(2 more column(s) hidden for the width; --json shows all)
+5 card(s)
+";
+    assert_eq!(ok(&r), expected);
+}
+
+#[test]
+fn colour_only_on_a_terminal_or_when_forced_and_never_with_no_color() {
+    let table = ["--sandbox", "gift-cards", "--user-id", "10001"];
+    let failure = ["--sandbox", "gift-cards", "--user-id", "99999"];
+    // a pipe: plain text on both streams, -v included
+    let r = run(zv(), &table);
+    assert!(!ok(&r).contains(ESC));
+    let r = run(zv(), &["-v", "--sandbox", "gift-cards", "--user-id", "99999"]);
+    assert_eq!(r.code, 3);
+    assert!(!r.stderr.contains(ESC) && !r.stdout.contains(ESC), "{:?}", r.stderr);
+    // CLICOLOR_FORCE: bold headers on stdout, a red `error:` and coloured -v lines on stderr
+    let forced = || {
+        let mut c = zv();
+        c.env("CLICOLOR_FORCE", "1");
+        c
+    };
+    let r = run(forced(), &table);
+    let header = ok(&r).lines().nth(1).unwrap();
+    assert!(header.starts_with(ESC) && header.contains("卡号"), "{header:?}");
+    let r = run(forced(), &["-v", "--sandbox", "gift-cards", "--user-id", "99999"]);
+    assert!(r.stderr.lines().all(|l| l.starts_with(ESC)), "{:?}", r.stderr);
+    // NO_COLOR wins
+    for args in [&table[..], &failure[..]] {
+        let mut c = forced();
+        c.env("NO_COLOR", "1");
+        let r = run(c, args);
+        assert!(!r.stdout.contains(ESC) && !r.stderr.contains(ESC), "{r:?}", r = (&r.stdout, &r.stderr));
+    }
+}
+
+/// Replaces each run of digits before " ms" with `N`: times vary from run to run.
+fn without_times(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split(' ').collect();
+        let mut fixed = Vec::with_capacity(words.len());
+        for (i, word) in words.iter().enumerate() {
+            let timed = words.get(i + 1) == Some(&"ms") && word.chars().all(|c| c.is_ascii_digit());
+            fixed.push(if timed { "N" } else { word });
+        }
+        out.push_str(&fixed.join(" "));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn v_prints_one_line_per_attempt_of_a_retried_call() {
+    let (mock, cmd) = mock_and_zv();
+    mock.push_fault(Fault::FailTimes { times: 2, fault: Box::new(Fault::HttpStatus(503)) });
+    let r = run(cmd(), &["-v", "--retries", "2", "gift-cards", "--user-id", "10001"]);
+    ok(&r);
+    let endpoint = "POST /v3/crm/giftCard/getCustomerGiftCardList";
+    let status = "HTTP 503 Service Unavailable";
+    assert_eq!(
+        without_times(&r.stderr),
+        format!(
+            "{endpoint}  attempt 1/3  {status}  N ms  → retry in N ms\n\
+             {endpoint}  attempt 2/3  {status}  N ms  → retry in N ms\n\
+             {endpoint}  attempt 3/3  HTTP 200  N ms\n"
+        )
+    );
+    // a platform error: its code and message, once
+    let r = run(cmd(), &["-v", "--retries", "0", "gift-cards", "--user-id", "99999"]);
+    assert_eq!(r.code, 3);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stderr);
+    assert_eq!(
+        without_times(lines[0]),
+        format!("{endpoint}  attempt 1/1  HTTP 200, code 20001 查询的信息不存在  N ms\n")
+    );
+    assert_eq!(lines[1], "error: API business error 20001: 查询的信息不存在");
+}
+
+#[test]
+fn a_blanket_rust_log_keeps_the_http_library_trace_off() {
+    let (_mock, cmd) = mock_and_zv();
+    let mut c = cmd();
+    c.env("RUST_LOG", "trace");
+    let r = run(c, &["exchange-code", "1"]);
+    ok(&r);
+    assert!(r.stderr.contains("ureq"), "the HTTP library at DEBUG: {}", r.stderr);
+    assert!(!r.stderr.lines().any(|l| l.contains("TRACE") && l.contains("ureq")), "{}", r.stderr);
+    let mut c = cmd();
+    c.env("RUST_LOG", "ureq=trace");
+    let r = run(c, &["exchange-code", "1"]);
+    assert!(r.stderr.lines().any(|l| l.contains("TRACE") && l.contains("ureq")), "named: {}", r.stderr);
+    let mut c = cmd();
+    c.env("RUST_LOG", "ureq=loud");
+    assert!(fails(&run(c, &["exchange-code", "1"]), 2).contains("RUST_LOG"));
+}
+
+/// Splits an example line the way a shell would, for the quoting the examples use.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn every_help_ends_with_examples_and_the_sandbox_ones_run() {
+    let top = run(zv(), &["--help"]);
+    for section in
+        ["Examples:", "Environment:", "ZV_OPEN_KEY", "NO_COLOR", "COLUMNS", "RUST_LOG", "Exit codes:"]
+    {
+        assert!(ok(&top).contains(section), "{section}: {}", top.stdout);
+    }
+    for command in ["gift-cards", "coupons", "exchange-code", "call", "sign", "mock"] {
+        let r = run(zv(), &[command, "--help"]);
+        let help = ok(&r);
+        let (_, examples) = help.rsplit_once("Examples:\n").unwrap_or_else(|| panic!("{command}: {help}"));
+        let lines: Vec<&str> = examples.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        assert!((2..=3).contains(&lines.len()), "{command}: {lines:?}");
+        assert!(lines.iter().all(|l| l.starts_with("zv ")), "{command}: {lines:?}");
+        if command != "mock" {
+            assert!(lines[0].starts_with("zv --sandbox "), "sandbox first: {lines:?}");
+        }
+        for example in lines.iter().filter(|l| l.starts_with("zv --sandbox ")) {
+            let words = shell_words(example);
+            let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            let r = run(zv(), &args);
+            assert_eq!(r.code, 0, "{example}: {}", r.stderr);
+        }
+    }
+}
+
+#[test]
+fn failures_with_a_likely_fix_say_it() {
+    // (a refused connection names --base-url: see exit_codes_of_every_error_kind)
+    let (mock, cmd) = mock_and_zv();
+    mock.push_fault(Fault::HttpStatus(503));
+    let line = fails(&run(cmd(), &["--retries", "0", "exchange-code", "1"]), 5).to_owned();
+    assert!(line.contains("--retries"), "{line}");
+    // a token the gateway does not accept
+    let mut c = cmd();
+    c.env("ZV_OPEN_KEY", "wrong-key");
+    let line = fails(&run(c, &["exchange-code", "1"]), 4).to_owned();
+    assert!(line.contains("ZV_OPEN_KEY") && line.contains("clock"), "{line}");
+    mock.push_fault(Fault::Delay(Duration::from_secs(3)));
+    let line =
+        fails(&run(cmd(), &["--timeout", "0.3", "--retries", "0", "exchange-code", "1"]), 5).to_owned();
+    assert!(line.contains("longer --timeout"), "{line}");
+}
+
+#[test]
+fn file_arguments_refuse_devices_fifos_and_large_files_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/v3/crm/giftCard/getCustomerGiftCardList";
+    let uses = |file: &str| -> [Vec<String>; 3] {
+        let at = format!("@{file}");
+        [
+            ["--sandbox", "call", "--path", path, "--params", &at].map(String::from).to_vec(),
+            ["--sandbox", "coupons", "--basket", &at].map(String::from).to_vec(),
+            ["mock", "--fixtures", file].map(String::from).to_vec(),
+        ]
+    };
+    let check = |file: &str, extra: &[&str], expected: &str| {
+        for args in uses(file) {
+            let mut all: Vec<&str> = extra.to_vec();
+            all.extend(args.iter().map(String::as_str));
+            let line = fails(&run(zv(), &all), 2).to_owned();
+            assert!(line.contains(expected) && line.contains(file), "{all:?}: {line}");
+        }
+    };
+    check("/dev/zero", &[], "not a regular file");
+    let fifo = dir.path().join("fifo");
+    let made = StdCommand::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    check(fifo.to_str().unwrap(), &[], "not a regular file");
+    check(dir.path().to_str().unwrap(), &[], "not a regular file");
+    // over 16 MiB (a sparse file: nothing is written)
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge).unwrap().set_len(16 * 1024 * 1024 + 1).unwrap();
+    check(huge.to_str().unwrap(), &[], "larger than 16777216 bytes");
+    // the limit can be set; a file at the limit is read
+    let params = dir.path().join("params.json");
+    std::fs::write(&params, r#"{"user_id":"10001"}"#).unwrap();
+    let at = format!("@{}", params.display());
+    let line = fails(
+        &run(zv(), &["--max-input-bytes", "18", "--sandbox", "call", "--path", path, "--params", &at]),
+        2,
+    )
+    .to_owned();
+    assert!(line.contains("larger than 18 bytes"), "{line}");
+    let r = run(
+        zv(),
+        &["--max-input-bytes", "19", "--sandbox", "--json", "call", "--path", path, "--params", &at],
+    );
+    assert!(json_out(&r).as_array().unwrap().len() >= 4);
 }

@@ -1,0 +1,466 @@
+//! One renderer for everything the CLI shows as a table.
+//!
+//! [`Grid`] is a table of text cells whose columns carry a header, an alignment and a
+//! priority; [`Data`] is any `data` the gateway returns, with its object keys in the order
+//! the gateway sent them, and [`Data::render`] shows it as a person reads it: an array of
+//! objects as a table (columns in first-seen order, nested values as compact JSON), an
+//! object as a key/value table, a scalar as one line. The curated tables of the typed
+//! commands are [`Grid`]s too, so every table is laid out by the same code.
+
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
+use serde::{Deserialize, Serialize};
+use serde_with::serde_as;
+
+/// How a table is laid out: how much room it has, whether a row may take several lines, and
+/// whether its header is styled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The widest a line may be, in terminal columns (a CJK character counts two); `None`
+    /// for no limit.
+    pub width: Option<u16>,
+    /// Long cells wrap onto a few lines (for a terminal); otherwise every row stays on one
+    /// line and long cells are cut with `…` (for `grep` and `awk`).
+    pub wrap: bool,
+    /// Bold headers (ANSI escapes); only for a terminal that wants colour.
+    pub color: bool,
+}
+
+impl Layout {
+    /// No width limit, one line per row, no colour.
+    pub const UNLIMITED: Layout = Layout { width: None, wrap: false, color: false };
+
+    /// At most `width` columns, one line per row, no colour: what a pipe gets with `COLUMNS`.
+    pub fn fixed(width: u16) -> Layout {
+        Layout { width: Some(width), ..Layout::UNLIMITED }
+    }
+
+    /// The same, with long cells wrapped onto a few lines instead of cut.
+    pub fn wrapped(self) -> Layout {
+        Layout { wrap: true, ..self }
+    }
+
+    /// The same, with bold headers.
+    pub fn colored(self, color: bool) -> Layout {
+        Layout { color, ..self }
+    }
+
+    /// The layout for a stream: a terminal gets its own width (else `COLUMNS`, else 80) and
+    /// wrapped cells; anything else gets the width in `COLUMNS` or no limit, one line per row.
+    pub fn for_stream(is_terminal: bool, terminal_width: Option<u16>, columns: Option<&str>) -> Layout {
+        let columns = columns.and_then(|c| c.trim().parse::<u16>().ok()).filter(|&c| c > 0);
+        if is_terminal {
+            Layout::fixed(terminal_width.filter(|&w| w > 0).or(columns).unwrap_or(80)).wrapped()
+        } else {
+            Layout { width: columns, ..Layout::UNLIMITED }
+        }
+    }
+}
+
+/// The lines a wrapped cell may take before it is cut with `…`.
+const MAX_WRAPPED_LINES: usize = 4;
+/// A column is not squeezed narrower than this (or its widest cell, if narrower): below it,
+/// low-priority columns drop out instead.
+const MIN_COLUMN_WIDTH: u16 = 16;
+
+/// How a column's cells are aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    /// Text: to the left.
+    #[default]
+    Left,
+    /// Amounts: to the right.
+    Right,
+}
+
+/// A column of a [`Grid`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    header: String,
+    align: Align,
+    priority: u16,
+}
+
+impl Column {
+    /// A left-aligned column of the highest priority.
+    pub fn new(header: impl Into<String>) -> Self {
+        Column { header: header.into(), align: Align::Left, priority: 0 }
+    }
+
+    /// Aligns the cells to the right (amounts).
+    pub fn right(mut self) -> Self {
+        self.align = Align::Right;
+        self
+    }
+
+    /// How readily the column gives way when the table is too wide: 0 (the default) is kept
+    /// longest; among equal priorities, the rightmost column gives way first.
+    pub fn priority(mut self, priority: u16) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    /// The header text.
+    pub fn header(&self) -> &str {
+        &self.header
+    }
+}
+
+/// A table of text cells, rendered by [`Grid::render`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    columns: Vec<Column>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Grid {
+    /// An empty table with these columns.
+    pub fn new(columns: Vec<Column>) -> Self {
+        Grid { columns, rows: Vec::new() }
+    }
+
+    /// Adds a row. Control characters in the cells are made harmless (line breaks and tabs
+    /// become spaces, anything else `�`), so a row stays one row and nothing from the network
+    /// reaches the terminal as an escape sequence. Missing cells are empty; extra ones are
+    /// dropped.
+    pub fn push_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        let mut row: Vec<String> = cells.into_iter().map(|c| sanitize(c.as_ref())).collect();
+        row.resize(self.columns.len(), String::new());
+        self.rows.push(row);
+    }
+
+    /// The columns.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The rows, as sanitized by [`Grid::push_row`].
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
+    /// The table as text, ending with a line break.
+    ///
+    /// With a width, no line is wider than it (unless a single column cannot fit): columns
+    /// are kept by priority, and when even their narrowest useful widths do not fit, the
+    /// lowest-priority ones drop out and a last line says how many. comfy-table's dynamic
+    /// arrangement then shares the width out, wrapping or cutting long cells.
+    pub fn render(&self, layout: Layout) -> String {
+        let Some(width) = layout.width else {
+            return finish(self.table(&self.all_columns(), layout), 0, layout);
+        };
+        let mins = self.min_widths();
+        // The order in which columns give way: highest priority number first, then rightmost.
+        let mut give_way: Vec<usize> = (0..self.columns.len()).collect();
+        give_way.sort_by_key(|&i| (std::cmp::Reverse(self.columns[i].priority), std::cmp::Reverse(i)));
+        let mut give_way = give_way.into_iter();
+        let mut visible = self.all_columns();
+        loop {
+            let needed: usize = visible.iter().map(|&i| usize::from(mins[i]) + 3).sum::<usize>() + 1;
+            if visible.len() > 1 && needed > usize::from(width) {
+                hide_next(&mut visible, &mut give_way);
+                continue;
+            }
+            let text = self.table(&visible, layout).to_string();
+            let fits = text.lines().all(|l| display_width(l) <= usize::from(width));
+            if fits || visible.len() == 1 {
+                return finish(text, self.columns.len() - visible.len(), layout);
+            }
+            hide_next(&mut visible, &mut give_way);
+        }
+    }
+
+    fn all_columns(&self) -> Vec<usize> {
+        (0..self.columns.len()).collect()
+    }
+
+    /// Per column: its widest cell (header included), but at most [`MIN_COLUMN_WIDTH`].
+    fn min_widths(&self) -> Vec<u16> {
+        (0..self.columns.len())
+            .map(|i| u16::try_from(self.widest(i)).unwrap_or(u16::MAX).clamp(1, MIN_COLUMN_WIDTH))
+            .collect()
+    }
+
+    /// A comfy-table of the `visible` columns.
+    ///
+    /// No column constraints: comfy-table fixes a column with a `LowerBoundary` at exactly
+    /// that bound, even when there is room to spare; dropping columns beforehand (see
+    /// [`Grid::render`]) is what keeps every column readable.
+    fn table(&self, visible: &[usize], layout: Layout) -> Table {
+        let mut table = Table::new();
+        // comfy-table measures cells with unicode-width: 生日礼品卡 takes ten columns.
+        table.load_style(presets::UTF8_FULL_CONDENSED).set_truncation_indicator("…");
+        match layout.width {
+            Some(width) => {
+                table.set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        let height = if layout.wrap { MAX_WRAPPED_LINES } else { 1 };
+        let mut header = Row::from(visible.iter().map(|&i| Cell::new(&self.columns[i].header)));
+        header.max_height(height);
+        table.set_header(header);
+        for row in &self.rows {
+            let mut row = Row::from(visible.iter().map(|&i| cell(&row[i], self.columns[i].align)));
+            row.max_height(height);
+            table.add_row(row);
+        }
+        if let (Some(width), false) = (layout.width, layout.wrap) {
+            // comfy-table's dynamic arrangement plans for wrapped cells: it leaves room unused
+            // when cells are cut to one line instead, so one-line rows get their widths here.
+            let widest: Vec<usize> = visible.iter().map(|&i| self.widest(i)).collect();
+            let budget = usize::from(width).saturating_sub(3 * visible.len() + 1);
+            table.set_constraints(
+                fair_share(&widest, budget).into_iter().map(|w| {
+                    ColumnConstraint::Absolute(Width::Fixed(u16::try_from(w + 2).unwrap_or(u16::MAX)))
+                }),
+            );
+        }
+        table
+    }
+
+    /// The display width of a column's widest cell, header included.
+    fn widest(&self, column: usize) -> usize {
+        std::iter::once(self.columns[column].header.as_str())
+            .chain(self.rows.iter().map(|r| r[column].as_str()))
+            .map(display_width)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Column widths within `budget`: every column its widest cell when they all fit; otherwise
+/// the columns narrower than a fair share keep their width and the wider ones share what is
+/// left equally (a max-min fair share).
+fn fair_share(widest: &[usize], budget: usize) -> Vec<usize> {
+    let mut widths = vec![0; widest.len()];
+    let mut open: Vec<usize> = (0..widest.len()).collect();
+    let mut left = budget;
+    while !open.is_empty() {
+        let fair = left / open.len();
+        let (fit, wide): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| widest[i] <= fair);
+        if fit.is_empty() {
+            let extra = left % open.len();
+            for (k, &i) in wide.iter().enumerate() {
+                widths[i] = fair + usize::from(k < extra);
+            }
+            break;
+        }
+        for i in fit {
+            widths[i] = widest[i];
+            left -= widest[i];
+        }
+        open = wide;
+    }
+    widths
+}
+
+fn hide_next(visible: &mut Vec<usize>, give_way: &mut impl Iterator<Item = usize>) {
+    if let Some(i) = give_way.next() {
+        visible.retain(|&v| v != i);
+    }
+}
+
+/// The rendered table with its header in bold (when asked), a line naming how many columns
+/// were left out, and a final line break.
+fn finish(table: impl ToString, hidden: usize, layout: Layout) -> String {
+    let table = table.to_string();
+    let mut out = String::with_capacity(table.len() + 64);
+    // The header is every line between the top border and the `╞═══╡` line under it.
+    let mut in_header = false;
+    for (n, line) in table.lines().enumerate() {
+        if n == 1 {
+            in_header = true;
+        }
+        if line.starts_with('╞') {
+            in_header = false;
+        }
+        if in_header && layout.color {
+            let bold = anstyle::Style::new().bold();
+            out.push_str(&format!("{bold}{line}{bold:#}"));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    if hidden > 0 {
+        let note = format!("({hidden} more column(s) hidden for the width; --json shows all)");
+        let note = match layout.width {
+            Some(w) if note.len() > usize::from(w) => format!("(+{hidden} columns)"),
+            _ => note,
+        };
+        out.push_str(&note);
+        out.push('\n');
+    }
+    out
+}
+
+/// The width of a line on a terminal: a CJK character counts two.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+fn cell(text: &str, align: Align) -> Cell {
+    let cell = Cell::new(text);
+    match align {
+        Align::Left => cell,
+        Align::Right => cell.set_alignment(CellAlignment::Right),
+    }
+}
+
+/// Line breaks and tabs become spaces; other control characters (C0, DEL, C1, among them
+/// ESC) become U+FFFD.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Any JSON value, with object keys kept in the order they came in.
+///
+/// `serde_json::Value` sorts keys (the workspace does not turn on `preserve_order`, which
+/// would change key order for every crate in the build), so objects are read as ordered
+/// pairs with `serde_with::Map`.
+#[serde_as]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Data {
+    /// An object: its members in the order they came in.
+    Object(#[serde_as(as = "serde_with::Map<_, _>")] Vec<(String, Data)>),
+    /// An array.
+    Array(Vec<Data>),
+    /// A string, number, boolean or null.
+    Scalar(serde_json::Value),
+}
+
+impl Data {
+    /// Reads JSON text.
+    pub fn from_json(text: &str) -> Result<Data, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The value as a table cell: strings as they are, `-` for null or an empty string,
+    /// arrays and objects as compact JSON in their original order.
+    pub fn cell_text(&self) -> String {
+        match self {
+            Data::Scalar(serde_json::Value::Null) => "-".to_owned(),
+            Data::Scalar(serde_json::Value::String(s)) if s.trim().is_empty() => "-".to_owned(),
+            Data::Scalar(serde_json::Value::String(s)) => s.clone(),
+            other => compact(other),
+        }
+    }
+
+    /// The value as a person reads it, ending with a line break: an array of objects as a
+    /// table, an object as a key/value table, an array of anything else as a one-column
+    /// table, a scalar as one line.
+    pub fn render(&self, layout: Layout) -> String {
+        match self.to_grid() {
+            Some(grid) => grid.render(layout),
+            None => match self {
+                Data::Array(_) => "(empty list)\n".to_owned(),
+                Data::Object(_) => "(empty object)\n".to_owned(),
+                Data::Scalar(serde_json::Value::String(s)) => format!("{}\n", sanitize(s)),
+                Data::Scalar(v) => format!("{v}\n"),
+            },
+        }
+    }
+
+    /// The table [`Data::render`] shows, or `None` for a scalar or an empty array or object.
+    ///
+    /// Columns that hold nested values give way before the others when the table is too wide.
+    pub fn to_grid(&self) -> Option<Grid> {
+        match self {
+            Data::Object(members) if !members.is_empty() => {
+                let mut grid = Grid::new(vec![Column::new("key"), Column::new("value")]);
+                for (key, value) in members {
+                    grid.push_row([key.clone(), value.cell_text()]);
+                }
+                Some(grid)
+            }
+            Data::Array(items) if !items.is_empty() => {
+                let objects: Option<Vec<&[(String, Data)]>> = items
+                    .iter()
+                    .map(|item| match item {
+                        Data::Object(members) => Some(members.as_slice()),
+                        _ => None,
+                    })
+                    .collect();
+                match objects {
+                    Some(objects) => Some(object_table(&objects)),
+                    None => {
+                        let mut grid = Grid::new(vec![Column::new("value")]);
+                        for item in items {
+                            grid.push_row([item.cell_text()]);
+                        }
+                        Some(grid)
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Rows of objects as a table: the union of their keys in first-seen order.
+fn object_table(objects: &[&[(String, Data)]]) -> Grid {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut nested: Vec<bool> = Vec::new();
+    for members in objects {
+        for (key, value) in *members {
+            let i = match keys.iter().position(|k| k == key) {
+                Some(i) => i,
+                None => {
+                    keys.push(key);
+                    nested.push(false);
+                    keys.len() - 1
+                }
+            };
+            nested[i] |= !matches!(value, Data::Scalar(_));
+        }
+    }
+    let columns = keys
+        .iter()
+        .zip(&nested)
+        .map(|(key, nested)| Column::new(*key).priority(u16::from(*nested)))
+        .collect();
+    let mut grid = Grid::new(columns);
+    for members in objects {
+        grid.push_row(keys.iter().map(|key| {
+            members.iter().find(|(k, _)| k == key).map(|(_, v)| v.cell_text()).unwrap_or_default()
+        }));
+    }
+    grid
+}
+
+fn compact(value: &Data) -> String {
+    // Serializing the tree we just read cannot fail: keys are strings, numbers are finite.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fair_share_gives_narrow_columns_their_width_and_splits_the_rest() {
+        assert_eq!(fair_share(&[5, 40, 30], 100), [5, 40, 30]);
+        assert_eq!(fair_share(&[5, 40, 30], 45), [5, 20, 20]);
+        assert_eq!(fair_share(&[5, 40, 30], 46), [5, 21, 20]);
+        assert_eq!(fair_share(&[50, 50], 0), [0, 0]);
+    }
+
+    #[test]
+    fn keys_keep_their_order_and_nested_values_are_compact() {
+        let data = Data::from_json(r#"[{"z":1,"a":{"y":[1, 2],"b":null}},{"m":"x","z":2}]"#).unwrap();
+        let grid = data.to_grid().unwrap();
+        let headers: Vec<&str> = grid.columns().iter().map(Column::header).collect();
+        assert_eq!(headers, ["z", "a", "m"]);
+        assert_eq!(grid.rows()[0], ["1", r#"{"y":[1,2],"b":null}"#, ""]);
+        assert_eq!(grid.rows()[1], ["2", "", "x"]);
+    }
+}
