@@ -284,7 +284,7 @@ pub enum PageError {
     },
     /// The scan read [`max_pages`](PageOptions::max_pages) pages and the last of them did
     /// not say the scan is over.
-    #[error("page {page} is beyond the cap of {max_pages} pages, and page {} did not say it was the last", page - 1)]
+    #[error("page {page} is beyond the cap of {max_pages} pages, and page {} did not say it was the last", page.saturating_sub(1))]
     TooManyPages {
         /// The page that would have been read next.
         page: u32,
