@@ -8,7 +8,7 @@ use std::time::Duration;
 use zv_sign::{Clock, Credentials, SystemClock};
 
 use crate::state::Observer;
-use crate::{Fixtures, LogEntry, demo_credentials};
+use crate::{Endpoints, Fixtures, LogEntry, demo_credentials};
 
 /// The default timestamp skew window: ±300 s.
 pub const DEFAULT_SKEW: Duration = Duration::from_secs(300);
@@ -35,6 +35,7 @@ pub struct MockConfig {
     pub(crate) credentials: Credentials,
     pub(crate) fixtures: Fixtures,
     pub(crate) messy: bool,
+    pub(crate) endpoints: Endpoints,
     pub(crate) tls: bool,
     pub(crate) skew: Duration,
     pub(crate) clock: Arc<dyn Clock>,
@@ -43,7 +44,8 @@ pub struct MockConfig {
 
 impl MockConfig {
     /// The defaults: the demo credentials ([`demo_credentials`]), the demo fixtures
-    /// ([`Fixtures::demo`]), `127.0.0.1` on a free port, a skew window of ±300 s, the system
+    /// ([`Fixtures::demo`]), the built-in endpoints ([`Endpoints::builtin`]), `127.0.0.1` on a
+    /// free port, a skew window of ±300 s, the system
     /// clock, canonical answers, plain HTTP, no observer.
     pub fn new() -> Self {
         MockConfig {
@@ -51,6 +53,7 @@ impl MockConfig {
             credentials: demo_credentials(),
             fixtures: Fixtures::demo(),
             messy: false,
+            endpoints: Endpoints::builtin(),
             tls: false,
             skew: DEFAULT_SKEW,
             clock: Arc::new(SystemClock),
@@ -82,6 +85,13 @@ impl MockConfig {
     /// changes are drawn from a generator seeded with the request's nonce.
     pub fn messy(mut self, yes: bool) -> Self {
         self.messy = yes;
+        self
+    }
+
+    /// Serves the endpoints of this table instead of the built-in ones (start from
+    /// [`Endpoints::builtin`] to add yours to them).
+    pub fn endpoints(mut self, endpoints: Endpoints) -> Self {
+        self.endpoints = endpoints;
         self
     }
 
@@ -129,6 +139,7 @@ impl fmt::Debug for MockConfig {
             .field("members", &self.fixtures.members.len())
             .field("exchange_codes", &self.fixtures.exchange_codes.len())
             .field("messy", &self.messy)
+            .field("endpoints", &self.endpoints)
             .field("tls", &self.tls)
             .field("skew", &self.skew)
             .field("clock_now", &self.clock.now_unix_seconds())

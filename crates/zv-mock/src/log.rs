@@ -135,6 +135,7 @@ impl Verdict {
 /// `POST /v3/crm/giftCard/getCustomerGiftCardList nonce=123 -> ok (200)`,
 /// `POST /api/v2 coupon.user-coupon-list nonce=9 -> rejected: signature: token does not match`.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct LogEntry {
     /// The HTTP method.
     pub method: String,

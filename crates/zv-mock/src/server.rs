@@ -55,6 +55,7 @@ fn prepare(config: MockConfig) -> Result<Prepared, MockError> {
         clock: config.clock,
         skew: config.skew,
         messy: config.messy,
+        endpoints: config.endpoints,
         observer: config.observer,
         fixtures: Mutex::new(config.fixtures),
         faults: Mutex::default(),
@@ -107,7 +108,7 @@ fn base_url(addr: SocketAddr, tls: bool) -> String {
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(crate::gateway::handle).with_state(shared)
+    Router::new().fallback(crate::service::handle).with_state(shared)
 }
 
 /// Accepts connections until `stop` turns true, then lets in-flight requests finish for up

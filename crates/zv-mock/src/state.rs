@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use zv_sign::{Clock, Credentials, Signer};
 
 use crate::fault::Faults;
-use crate::{Fixtures, LogEntry, Verdict};
+use crate::{Endpoints, Fixtures, LogEntry, Verdict};
 
 /// The observer callback of [`MockConfig::observer`](crate::MockConfig::observer).
 pub(crate) type Observer = Arc<dyn Fn(&LogEntry) + Send + Sync>;
@@ -38,6 +38,7 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) skew: Duration,
     pub(crate) messy: bool,
+    pub(crate) endpoints: Endpoints,
     pub(crate) observer: Option<Observer>,
     pub(crate) fixtures: Mutex<Fixtures>,
     pub(crate) faults: Mutex<Faults>,
