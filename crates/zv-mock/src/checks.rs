@@ -9,11 +9,13 @@ use serde::Deserialize;
 use serde_json::Value;
 use zv_types::{Protocol, V2Request, V3Request};
 
+use crate::log::{MESSAGE_CHARS, printable};
 use crate::render::Representation;
 use crate::state::{Shared, lock};
 use crate::{Check, LogEntry};
 
-/// The largest request body read (1 MiB); a larger one fails the `json` check.
+/// The largest request body read (1 MiB); a larger one, or one that does not arrive in time,
+/// fails the `json` check.
 pub(crate) const MAX_REQUEST_BYTES: usize = 1 << 20;
 /// The URL path of every V2 request.
 pub(crate) const V2_PATH: &str = "/api/v2";
@@ -26,8 +28,11 @@ pub(crate) struct Rejection {
 }
 
 impl Rejection {
+    /// A rejection whose message is cut short and made printable: it may quote what the
+    /// client sent, and is both answered and logged.
     pub(crate) fn new(check: Check, message: impl Into<String>) -> Rejection {
-        Rejection { check, message: message.into() }
+        let message = message.into();
+        Rejection { check, message: printable(&message, MESSAGE_CHARS).into_owned() }
     }
 
     /// The platform's system-error answer: `{"status":false,"code":<code>,"message":"<label>: <detail>"}`.
@@ -105,7 +110,7 @@ impl Envelope {
 pub(crate) fn verify(
     shared: &Shared,
     entry: &mut LogEntry,
-    body: Option<Result<Bytes, axum::Error>>,
+    body: Option<Result<Bytes, String>>,
 ) -> Result<Verified, Rejection> {
     let Some(body) = body else {
         return Err(Rejection::new(
@@ -113,9 +118,7 @@ pub(crate) fn verify(
             format!("{} is not allowed: every endpoint takes POST with a JSON body", entry.method),
         ));
     };
-    let body = body.map_err(|e| {
-        Rejection::new(Check::Json, format!("cannot read the body (at most {MAX_REQUEST_BYTES} bytes): {e}"))
-    })?;
+    let body = body.map_err(|e| Rejection::new(Check::Json, e))?;
     let json: Value = serde_json::from_slice(&body)
         .map_err(|e| Rejection::new(Check::Json, format!("the body is not JSON: {e}")))?;
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use zv_sign::{Clock, Credentials, SystemClock};
 
-use crate::state::Observer;
+use crate::connection::Limits;
+use crate::state::{DEFAULT_LOG_BYTES, Observer};
 use crate::{Endpoints, Fixtures, LogEntry, demo_credentials};
 
 /// The default timestamp skew window: ±300 s.
@@ -40,6 +41,8 @@ pub struct MockConfig {
     pub(crate) skew: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) observer: Option<Observer>,
+    pub(crate) log_bytes: usize,
+    pub(crate) limits: Limits,
 }
 
 impl MockConfig {
@@ -58,6 +61,8 @@ impl MockConfig {
             skew: DEFAULT_SKEW,
             clock: Arc::new(SystemClock),
             observer: None,
+            log_bytes: DEFAULT_LOG_BYTES,
+            limits: Limits::default(),
         }
     }
 
@@ -125,6 +130,42 @@ impl MockConfig {
     }
 }
 
+impl MockConfig {
+    /// Keeps at most about `bytes` of request log (default 16 MiB): the oldest entries are
+    /// dropped to make room (see [`MockServer::log`](crate::MockServer::log)); 0 keeps none.
+    pub fn log_capacity(mut self, bytes: usize) -> Self {
+        self.log_bytes = bytes;
+        self
+    }
+
+    /// Gives a client `timeout` (default [`DEFAULT_HEADER_TIMEOUT`](crate::DEFAULT_HEADER_TIMEOUT),
+    /// 5 s) to send its first request head once connected (TLS handshake included), and a
+    /// request's body once its head is in; a connection past it is closed (a late body fails
+    /// the `json` check). Half-sent requests cannot hold the server's connections for longer.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection that has had no request in flight for `timeout` (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 30 s): idle keep-alive
+    /// connections, and any later request head that is not complete in time.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// Holds at most `max` connections at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS), 256; at least 1): further
+    /// clients wait in the listen queue until a connection ends, so the mock never runs out
+    /// of file descriptors on its clients' account. Keep it below the process's descriptor
+    /// limit.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
+        self
+    }
+}
+
 impl Default for MockConfig {
     fn default() -> Self {
         Self::new()
@@ -144,6 +185,8 @@ impl fmt::Debug for MockConfig {
             .field("skew", &self.skew)
             .field("clock_now", &self.clock.now_unix_seconds())
             .field("observer", &self.observer.is_some())
+            .field("log_bytes", &self.log_bytes)
+            .field("limits", &self.limits)
             .finish()
     }
 }

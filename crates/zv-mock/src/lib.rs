@@ -164,6 +164,23 @@
 //! # Ok::<(), zv_mock::MockError>(())
 //! ```
 //!
+//! # Hostile clients
+//!
+//! The mock is meant for tests, but stays up under clients that misbehave:
+//!
+//! - The log keeps a summary of each request: every text field (path, `Action`, `openId`,
+//!   message) is cut short and its control characters escaped, and only a signed request's
+//!   params are kept whole. The log is bounded in bytes ([`MockConfig::log_capacity`],
+//!   16 MiB by default), dropping the oldest entries.
+//! - A connection must send its first request head (and finish any TLS handshake) within
+//!   the header timeout ([`MockConfig::header_timeout`], 5 s), and a request's body within
+//!   as long again; a connection with no request in flight is closed after the idle timeout
+//!   ([`MockConfig::idle_timeout`], 30 s); at most [`MockConfig::max_connections`] (256) are
+//!   held at once, the others wait to be accepted. Half-sent requests cannot starve real
+//!   clients.
+//! - A [`LogEntry`]'s `Display` (the line `zv mock` prints) escapes control characters and
+//!   cuts long fields: no client can forge a line or print a megabyte one.
+//!
 //! # Sandbox credentials
 //!
 //! By default the mock accepts [`DEMO_OPEN_ID`], [`DEMO_GRANT_CODE`] and [`DEMO_OPEN_KEY`]
@@ -175,6 +192,7 @@
 
 mod checks;
 mod config;
+mod connection;
 mod error;
 mod fault;
 mod fixtures;
@@ -187,6 +205,7 @@ mod service;
 mod state;
 
 pub use config::{DEFAULT_SKEW, MockConfig};
+pub use connection::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use error::MockError;
 pub use fault::Fault;
 pub use fixtures::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, Fixtures, Member};

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::body::to_bytes;
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use http::Method;
@@ -17,8 +17,7 @@ use crate::{LogEntry, Verdict, fault, handlers, routing};
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let mut entry = LogEntry::new(parts.method.as_str(), parts.uri.path());
-    let body =
-        if parts.method == Method::POST { Some(to_bytes(body, MAX_REQUEST_BYTES).await) } else { None };
+    let body = if parts.method == Method::POST { Some(read_body(&shared, body).await) } else { None };
 
     let routed = checks::verify(&shared, &mut entry, body)
         .and_then(|verified| Ok((shared.endpoints.route(&entry.path, &verified)?, verified)));
@@ -44,6 +43,17 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         })
     };
     fault::respond(&shared, entry, applied, answer).await
+}
+
+/// The body, at most [`MAX_REQUEST_BYTES`], if it arrives within the header timeout.
+async fn read_body(shared: &Shared, body: Body) -> Result<Bytes, String> {
+    let limit = shared.header_timeout;
+    match tokio::time::timeout(limit, to_bytes(body, MAX_REQUEST_BYTES)).await {
+        Ok(read) => {
+            read.map_err(|e| format!("cannot read the body (at most {MAX_REQUEST_BYTES} bytes): {e}"))
+        }
+        Err(_) => Err(format!("the body did not arrive within {limit:?}")),
+    }
 }
 
 fn verdict(rejection: Rejection) -> Verdict {
