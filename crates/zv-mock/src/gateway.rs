@@ -245,9 +245,7 @@ fn verify(
 
 /// The V2 Action or V3 path (without `/v3/`) of an endpoint.
 fn route_name<E: Endpoint>() -> &'static str {
-    match E::ROUTE {
-        zv_types::Route::V2(name) | zv_types::Route::V3(name) => name,
-    }
+    E::ROUTE.name()
 }
 
 fn total(basket: &Basket) -> Money {

@@ -49,6 +49,7 @@ pub mod lenient;
 mod moment;
 mod money;
 pub mod paging;
+pub mod text;
 
 pub use code::{CodeEnum, Wire};
 pub use coupon::{
