@@ -1,4 +1,8 @@
 //! The client's errors: one line of `Display` each, no secret and no token in any of them.
+//!
+//! Each level's `Display` says only what happened at that level; the cause is its
+//! [`source()`](std::error::Error::source), never repeated. [`Report`] renders the whole
+//! chain on one line, as error reporters do.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -6,6 +10,8 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 use zv_transport::TransportError;
 use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
+
+use crate::retry::{AttemptOutcome, RetryPolicy, is_transient, is_transient_status, parse_retry_after};
 
 /// The longest body excerpt an error carries, in bytes (cut at a character boundary).
 pub const EXCERPT_BYTES: usize = 200;
@@ -157,13 +163,13 @@ pub enum ErrorKind {
 #[non_exhaustive]
 pub enum Error {
     /// Bad configuration; nothing was sent.
-    #[error("configuration error: {0}")]
+    #[error(transparent)]
     Config(#[from] ConfigError),
     /// The request could not be built; nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// No complete HTTP response.
-    #[error("transport error calling {route}: {}", Chain(source))]
+    #[error("transport error calling {route}")]
     Transport {
         /// The endpoint called.
         route: String,
@@ -180,7 +186,7 @@ pub enum Error {
         response: Box<HttpResponse>,
     },
     /// The body could not be decoded.
-    #[error("cannot decode the response of {route} {source}; body: {}", .response.excerpt())]
+    #[error("cannot decode the response of {route} (body: {})", .response.excerpt())]
     Decode {
         /// The endpoint called.
         route: String,
@@ -209,23 +215,31 @@ fn status_text(s: StatusCode) -> String {
     }
 }
 
-/// Displays an error followed by its sources: `could not connect (connection refused)`.
-struct Chain<'a>(&'a TransportError);
+/// An error and its causes on one line, each level's `Display` joined with `": "` (as
+/// error reporters such as `anyhow`'s `{:#}` print them).
+///
+/// ```
+/// let e = zv_api::Error::from(zv_api::ConfigError::MissingCredentials);
+/// assert_eq!(zv_api::Report(&e).to_string(), e.to_string());
+/// ```
+#[derive(Clone, Copy)]
+pub struct Report<'a>(pub &'a (dyn StdError + 'static));
 
-impl fmt::Display for Chain<'_> {
+impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)?;
         let mut source = self.0.source();
-        let mut seen = self.0.to_string();
         while let Some(s) = source {
-            let text = s.to_string();
-            if !seen.contains(&text) {
-                write!(f, ": {text}")?;
-                seen = text;
-            }
+            write!(f, ": {s}")?;
             source = s.source();
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -282,14 +296,37 @@ impl Error {
     }
 
     /// Whether the failure is of a transient kind that the default policy retries for a
-    /// read: connect failures, timeouts, I/O errors, HTTP 429/502/503/504. (System errors
-    /// count only when configured as transient in the [`RetryPolicy`](crate::RetryPolicy).)
+    /// read: connect failures, timeouts, I/O errors, HTTP 429/502/503/504 (whatever the
+    /// body). (System errors count only when configured as transient in a
+    /// [`RetryPolicy`].) The same rule as the clients' [`decide`](crate::retry::decide).
     pub fn is_retryable(&self) -> bool {
+        is_transient(&RetryPolicy::default(), &self.outcome(0))
+    }
+
+    /// This error as a retry outcome (`now_unix` reads an HTTP-date `Retry-After`).
+    pub fn outcome(&self, now_unix: u64) -> AttemptOutcome<'_> {
         match self {
-            Error::Transport { source, .. } => crate::retry::is_transient_transport(source.kind()),
-            Error::Http { response, .. } => crate::retry::is_transient_status(response.status()),
-            _ => false,
+            Error::Config(_) | Error::InvalidRequest(_) => AttemptOutcome::Invalid,
+            Error::Transport { source, .. } => AttemptOutcome::Transport(source),
+            Error::Http { response, .. } => http_outcome(response, now_unix),
+            Error::Decode { .. } => AttemptOutcome::Decode,
+            // A 429/502/503/504 says "try later" even when its body is a platform error.
+            Error::Api { response, .. } if is_transient_status(response.status()) => {
+                http_outcome(response, now_unix)
+            }
+            Error::Api { error, .. } => AttemptOutcome::Api { kind: error.kind, code: &error.code },
         }
+    }
+}
+
+fn http_outcome(response: &HttpResponse, now_unix: u64) -> AttemptOutcome<'_> {
+    AttemptOutcome::Http {
+        status: response.status(),
+        retry_after: response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, now_unix)),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The sans-IO core both clients are built on: *prepare* a signed `http::Request`, *parse*
-//! an `http::Response`, and [`Call`], the attempt loop's state without the sending.
+//! an `http::Response`, and [`CallState`], one call's state across attempts without the
+//! sending and the sleeping.
 //!
 //! Use these directly to drive any HTTP stack yourself:
 //!
@@ -28,11 +29,12 @@ use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use zv_transport::TransportError;
-use zv_types::{Endpoint, ResponseError, Route, V2Request, V3Request};
+use zv_types::{Endpoint, Protocol, ResponseError, Route, V2Request, V3Request};
 
 use crate::config::Config;
 use crate::error::{Error, HttpResponse};
 use crate::retry::{RetryDecision, decide};
+use crate::untyped::UntypedRequest;
 
 /// A typed success, with the response it came from.
 #[derive(Debug, Clone)]
@@ -57,22 +59,12 @@ pub fn prepare_serialized(
     timestamp: u64,
     nonce: u64,
 ) -> Result<http::Request<Vec<u8>>, Error> {
-    // `Route::V3(..)` can be written by hand (e.g. in an `Endpoint` constant): normalize and
-    // check it as `Route::v3` does, so `/v3/x` or `../x` never reach the URL.
-    let route = match route {
-        Route::V3(path) => Route::v3(path),
-        Route::V2(action) => Route::v2(action),
-    }
-    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
     let signature = config.signer(route.protocol()).sign(timestamp, nonce);
     let open_id = Cow::Borrowed(config.open_id());
     let grant_code = Cow::Borrowed(config.grant_code());
     let token = Cow::Borrowed(signature.token());
-    let body = match route {
-        Route::V3(_) => {
-            serde_json::to_vec(&V3Request { open_id, grant_code, timestamp, nonce, token, params })
-        }
-        Route::V2(action) => serde_json::to_vec(&V2Request {
+    let body = match (route.protocol(), route.action()) {
+        (Protocol::V2, Some(action)) => serde_json::to_vec(&V2Request {
             open_id,
             grant_code,
             timestamp,
@@ -81,18 +73,10 @@ pub fn prepare_serialized(
             action: Cow::Borrowed(action),
             params,
         }),
+        _ => serde_json::to_vec(&V3Request { open_id, grant_code, timestamp, nonce, token, params }),
     }
     .map_err(|e| Error::InvalidRequest(format!("envelope: {e}")))?;
-    let mut url = String::with_capacity(config.base_url.len() + 64);
-    url.push_str(&config.base_url);
-    // The path straight into the URL (`Route::url_path` would allocate it first).
-    match route {
-        Route::V3(path) => {
-            url.push_str("/v3/");
-            url.push_str(path);
-        }
-        Route::V2(_) => url.push_str("/api/v2"),
-    }
+    let url = route.url(&config.base_url);
     http::Request::post(url)
         .header(CONTENT_TYPE, "application/json")
         .header(ACCEPT, "application/json")
@@ -157,17 +141,37 @@ pub fn parse<E: Endpoint>(
 pub enum Step<T> {
     /// The call is over.
     Done(Result<ApiResponse<T>, Error>),
-    /// Wait this long, then send [`Call::next_request`] again.
+    /// Wait this long, then send [`CallState::next_request`] again.
     Retry(Duration),
 }
 
 /// One call's state across attempts: builds each attempt's request (fresh timestamp, nonce
 /// and token), reads each result, and decides — with the pure [`decide`] — whether to retry.
 /// The clients only send and sleep.
-pub struct Call<'a, T> {
+///
+/// Made from a configuration and params only: [`CallState::endpoint`] for a declared
+/// endpoint, [`CallState::untyped`] for an [`UntypedRequest`]; route, retry safety and
+/// decoder come from there and cannot disagree.
+///
+/// ```
+/// use zv_api::sansio::{CallState, Step};
+/// use zv_types::{ExchangeCodeParams, GetExchangeCodeStatus};
+///
+/// let config = zv_api::blocking::Client::builder()
+///     .credentials(zv_sign::Credentials::new("oid", "gc", "key"))
+///     .build_config()?;
+/// let params = ExchangeCodeParams::new("164822200532619796511");
+/// let mut call = CallState::endpoint::<GetExchangeCodeStatus>(&config, &params)?;
+/// let request = call.next_request()?; // send it with any HTTP client
+/// let response = http::Response::new(br#"{"status":"true","code":"0","data":{"status":"true"}}"#.to_vec());
+/// let Step::Done(Ok(done)) = call.on_response(Ok(response)) else { panic!() };
+/// assert!(done.data.redeemable);
+/// # Ok::<(), zv_api::Error>(())
+/// ```
+pub struct CallState<'a, T> {
     config: &'a Config,
     route: Route<'a>,
-    params: Box<RawValue>,
+    params: Cow<'a, RawValue>,
     retry_safe: bool,
     decode: fn(&[u8]) -> Result<T, ResponseError>,
     attempts: u32,
@@ -176,29 +180,38 @@ pub struct Call<'a, T> {
     span: tracing::Span,
 }
 
-impl<'a, T> Call<'a, T> {
-    /// A call to `route` with `params`; `retry_safe` says whether it may be sent twice.
-    pub fn new<P: Serialize + ?Sized>(
+impl<'a, T> CallState<'a, T> {
+    /// A call to the declared endpoint `E` with `params` (serialized once, here).
+    pub fn endpoint<E: Endpoint<Data = T>>(config: &'a Config, params: &E::Params) -> Result<Self, Error> {
+        Ok(Self::start(
+            config,
+            E::ROUTE,
+            Cow::Owned(params_json(params)?),
+            E::RETRY_SAFE,
+            zv_types::decode_endpoint::<E>,
+        ))
+    }
+
+    fn start(
         config: &'a Config,
         route: Route<'a>,
-        params: &P,
+        params: Cow<'a, RawValue>,
         retry_safe: bool,
         decode: fn(&[u8]) -> Result<T, ResponseError>,
-    ) -> Result<Self, Error> {
+    ) -> Self {
         let now = Instant::now();
-        Ok(Call {
+        CallState {
             config,
             route,
-            params: params_json(params)?,
+            params,
             retry_safe,
             decode,
             attempts: 0,
             started: now,
             attempt_started: now,
             span: tracing::debug_span!("zv.call", endpoint = %route, retry_safe),
-        })
+        }
     }
-
     /// The tracing span of this call (endpoint, retry safety).
     pub fn span(&self) -> &tracing::Span {
         &self.span
@@ -232,7 +245,7 @@ impl<'a, T> Call<'a, T> {
                 self.attempts,
                 &e.outcome(now_unix),
                 self.retry_safe,
-                fastrand::f64(),
+                self.config.jitter.next_jitter(),
             ),
         };
         self.trace(&result, decision);
@@ -266,6 +279,19 @@ impl<'a, T> Call<'a, T> {
                 total_ms = self.started.elapsed().as_secs_f64() * 1e3, error = %e, "call failed"
             ),
         }
+    }
+}
+
+impl<'a> CallState<'a, serde_json::Value> {
+    /// An untyped call: its route, params and retry safety as the request says.
+    pub fn untyped(config: &'a Config, request: &'a UntypedRequest<'a>) -> Result<Self, Error> {
+        Ok(Self::start(
+            config,
+            request.route,
+            Cow::Owned(params_json(&request.params)?),
+            request.retry_safe,
+            decode_untyped,
+        ))
     }
 }
 

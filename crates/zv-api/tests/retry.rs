@@ -279,6 +279,11 @@ fn a_503_whose_body_is_a_platform_error_is_still_retried_for_a_read() {
         assert!(r.is_ok(), "{r:?}");
         assert_eq!(script.sleeps(), vec![Duration::from_secs(1)]);
     }
+    // ... and `is_retryable` says so too (the same rule).
+    let script = Script::new(vec![Reply::Status(503, r#"{"status":false,"code":50300,"message":"维护中"}"#)]);
+    let e = script.blocking_builder().max_retries(0).build().unwrap().gift_cards(&p).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ApiSystem);
+    assert!(e.is_retryable(), "{e}");
 }
 
 #[test]
@@ -291,5 +296,53 @@ fn retry_after_header_reaches_the_sleeper() {
     ) {
         assert!(r.is_ok());
         assert_eq!(script.sleeps(), vec![Duration::from_secs(2)]);
+    }
+}
+
+/// `Error::is_retryable` and the clients' decision come from one rule: every error a
+/// client gave up on after one attempt is retryable exactly when the client retried it.
+#[test]
+fn is_retryable_agrees_with_what_the_client_does() {
+    let p = GiftCardListParams::new("10001");
+    let failures = [
+        Reply::StatusWith(503, r#"{"status":false,"code":50300,"message":"维护中"}"#, "x-a", "1"),
+        Reply::Status(503, r#"{"status":true,"code":20001,"message":"x"}"#),
+        Reply::Status(502, "<html>bad gateway</html>"),
+        Reply::Status(500, "oops"),
+        Reply::Status(404, "no"),
+        Reply::Json(r#"{"status":true,"code":20001,"message":"查询的信息不存在"}"#),
+        Reply::Json(r#"{"status":false,"code":40003,"message":"签名错误"}"#),
+        Reply::Json("not json"),
+        Reply::Fail(TransportErrorKind::Connect, false),
+        Reply::Fail(TransportErrorKind::Timeout, true),
+        Reply::Fail(TransportErrorKind::Io, true),
+        Reply::Fail(TransportErrorKind::Tls, false),
+        Reply::Fail(TransportErrorKind::BodyTooLarge, true),
+        Reply::Fail(TransportErrorKind::Other, true),
+    ];
+    for failure in failures {
+        // One attempt only: the error the client returns, and whether it would retry it.
+        let once = Script::new(vec![failure.clone()]);
+        let e = once.blocking_builder().max_retries(0).build().unwrap().gift_cards(&p).unwrap_err();
+        let retried = Script::new(vec![failure.clone(), Reply::Json(OK)]);
+        let r = retried.blocking_builder().max_retries(1).build().unwrap().gift_cards(&p);
+        assert_eq!(e.is_retryable(), r.is_ok(), "{failure:?}: {e}");
+        assert_eq!(retried.requests().len(), if r.is_ok() { 2 } else { 1 }, "{failure:?}");
+    }
+}
+
+/// The backoff's jitter is injected like the clock: a constant jitter gives exact sleeps.
+#[test]
+fn jitter_is_injected() {
+    let p = GiftCardListParams::new("10001");
+    let fail = Reply::Fail(TransportErrorKind::Connect, false);
+    for (jitter, expected) in [(0.0, [100, 200]), (0.5, [150, 300])] {
+        let script = Script::new(vec![fail.clone(), fail.clone(), Reply::Json(OK)]);
+        let client = script.blocking_builder().jitter(move || jitter).build().unwrap();
+        client.gift_cards(&p).unwrap();
+        assert_eq!(script.sleeps(), expected.map(Duration::from_millis), "jitter {jitter}");
+        let script = Script::new(vec![fail.clone(), fail.clone(), Reply::Json(OK)]);
+        common::run(script.async_builder().jitter(move || jitter).build().unwrap().gift_cards(&p)).unwrap();
+        assert_eq!(script.sleeps(), expected.map(Duration::from_millis), "jitter {jitter}");
     }
 }

@@ -54,7 +54,7 @@ impl From<zv_api::Error> for Failure {
             ErrorKind::Decode => exit::DECODE,
             _ => exit::INTERNAL,
         };
-        Failure { message: e.to_string(), code }
+        Failure { message: zv_api::Report(&e).to_string(), code }
     }
 }
 
