@@ -58,11 +58,16 @@ impl RetryPolicy {
     }
 
     /// The backoff before retry number `retry` (1-based): `base · 2^(retry-1)` capped at
-    /// `max_delay`, then "equal jitter": half fixed, half scaled by `jitter` in `[0, 1)`.
+    /// `max_delay`, then "equal jitter": half fixed, half scaled by `jitter` in `[0, 1]`.
+    ///
+    /// Total: any `jitter` (NaN and infinities count as 0, the rest is clamped into
+    /// `[0, 1]`) and any durations give a delay, never a panic.
     pub fn backoff(&self, retry: u32, jitter: f64) -> Duration {
         let exp = self.base_delay.saturating_mul(1u32 << retry.saturating_sub(1).min(20)).min(self.max_delay);
         let half = exp / 2;
-        half + half.mul_f64(jitter.clamp(0.0, 1.0))
+        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        let extra = Duration::try_from_secs_f64(half.as_secs_f64() * jitter).map_or(half, |d| d.min(half));
+        half.saturating_add(extra)
     }
 }
 
@@ -180,10 +185,28 @@ pub fn decide(
 }
 
 /// Reads a `Retry-After` value: delta-seconds, or an HTTP date compared with `now_unix`.
+///
+/// Fractional seconds (`1.5`, sent by some servers) round up. A number too large to
+/// represent is [`Duration::MAX`] — "too long", so [`decide`] does not retry — never
+/// "absent". `None` only for a value that is neither a number nor a date.
+///
+/// ```
+/// use std::time::Duration;
+/// use zv_api::retry::parse_retry_after;
+/// assert_eq!(parse_retry_after("1.2", 0), Some(Duration::from_secs(2)));
+/// assert_eq!(parse_retry_after("99999999999999999999999", 0), Some(Duration::MAX));
+/// assert_eq!(parse_retry_after("soon", 0), None);
+/// ```
 pub fn parse_retry_after(value: &str, now_unix: u64) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    let (whole, fraction) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !whole.is_empty() && digits(whole) && digits(fraction) && (fraction.is_empty() == !v.contains('.')) {
+        let Ok(secs) = whole.parse::<u64>() else {
+            return Some(Duration::MAX); // only digits, so too many of them
+        };
+        let round_up = u64::from(fraction.bytes().any(|b| b != b'0'));
+        return Some(secs.checked_add(round_up).map_or(Duration::MAX, Duration::from_secs));
     }
     let at = httpdate::parse_http_date(v).ok()?;
     let at = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
