@@ -55,7 +55,7 @@ impl Mode for Blocking {
     #[cfg(feature = "ureq")]
     fn default_transport(config: &Config) -> Result<Arc<dyn Transport>, Error> {
         let t = zv_transport::UreqTransport::new(config.transport_config().clone())
-            .map_err(|e| ConfigError::Transport(e.to_string()))?;
+            .map_err(|e| ConfigError::Transport(Arc::new(e)))?;
         Ok(Arc::new(t))
     }
 

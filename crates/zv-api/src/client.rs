@@ -47,7 +47,7 @@ impl Mode for Async {
     #[cfg(feature = "reqwest")]
     fn default_transport(config: &Config) -> Result<Arc<dyn AsyncTransport>, Error> {
         let t = zv_transport::ReqwestTransport::new(config.transport_config().clone())
-            .map_err(|e| ConfigError::Transport(e.to_string()))?;
+            .map_err(|e| ConfigError::Transport(Arc::new(e)))?;
         Ok(Arc::new(t))
     }
 

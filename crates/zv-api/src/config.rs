@@ -93,17 +93,16 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 pub(crate) fn validate_base_url(url: &str) -> Result<String, ConfigError> {
     let trimmed = url.trim().trim_end_matches('/');
     let authority_end = trimmed.find("://").map_or(0, |i| i + 3);
-    let authority = trimmed[authority_end..].split('/').next().unwrap_or_default();
+    let authority = trimmed[authority_end..].split(['/', '?', '#']).next().unwrap_or_default();
+    let invalid = |reason| ConfigError::InvalidBaseUrl { url: shown_url(url), reason };
     if authority.contains('@') {
-        // Never echo what may be a password.
-        return Err(ConfigError::InvalidBaseUrl {
-            url: "(redacted)".to_owned(),
-            reason: "user info (user:password@) is not allowed in the base URL",
-        });
+        return Err(invalid("user info (user:password@) is not allowed in the base URL"));
     }
-    let invalid = |reason| ConfigError::InvalidBaseUrl { url: url.to_owned(), reason };
     if trimmed.contains('#') {
         return Err(invalid("a base URL has no fragment"));
+    }
+    if trimmed.contains('?') {
+        return Err(invalid("a base URL has no query"));
     }
     let uri: http::Uri = trimmed.parse().map_err(|_| invalid("not a URL"))?;
     match uri.scheme_str() {
@@ -114,10 +113,22 @@ pub(crate) fn validate_base_url(url: &str) -> Result<String, ConfigError> {
     if uri.host().is_none_or(str::is_empty) {
         return Err(invalid("missing host"));
     }
-    if uri.query().is_some() {
-        return Err(invalid("a base URL has no query"));
-    }
     Ok(trimmed.to_owned())
+}
+
+/// A base URL as an error may show it: no query or fragment, no user info (any of them
+/// may hold a secret), sanitized and short.
+fn shown_url(url: &str) -> String {
+    let url = url.trim();
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let (scheme, rest) = url.split_at(authority_start);
+    let authority_len = rest.find('/').unwrap_or(rest.len());
+    let shown = match rest[..authority_len].rfind('@') {
+        Some(at) => format!("{scheme}[redacted]@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    };
+    zv_types::text::Sanitized::new(&shown).max_chars(200).to_string()
 }
 
 #[cfg(test)]
@@ -134,7 +145,19 @@ mod tests {
         {
             assert!(validate_base_url(bad).is_err(), "{bad}");
         }
-        let e = validate_base_url("https://user:hunter2@gw.example").unwrap_err();
-        assert!(!e.to_string().contains("hunter2"), "{e}");
+        for (bad, shown) in [
+            ("https://user:hunter2@gw.example", "https://[redacted]@gw.example"),
+            ("https://gw.example/p?token=hunter2", "https://gw.example/p"),
+            ("https://gw.example/p#hunter2", "https://gw.example/p"),
+            ("gw.example/?a=hunter2", "gw.example/"),
+            ("ht tp://u:hunter2@x/y?q=hunter2", "ht tp://[redacted]@x/y"),
+            ("https://x?@hunter2", "https://x"),
+            ("https://gw\u{1b}[2J.example", "https://gw\\u{1b}[2J.example"),
+        ] {
+            let e = validate_base_url(bad).unwrap_err();
+            let text = e.to_string();
+            assert!(!text.contains("hunter2") && !text.contains('\u{1b}'), "{text}");
+            assert!(text.starts_with(&format!("invalid base URL \"{shown}\": ")), "{text}");
+        }
     }
 }

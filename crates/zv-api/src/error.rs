@@ -100,7 +100,7 @@ pub fn excerpt(body: &[u8]) -> String {
 }
 
 /// A configuration problem: nothing was sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// Required environment variables are not set (names them all).
@@ -110,9 +110,10 @@ pub enum ConfigError {
     #[error("no credentials: set open_id, grant_code and open_key (or use from_env)")]
     MissingCredentials,
     /// The base URL cannot be used.
-    #[error("invalid base URL {url:?}: {reason}")]
+    #[error("invalid base URL \"{url}\": {reason}")]
     InvalidBaseUrl {
-        /// The URL as given.
+        /// The URL as given, for display: without its query, fragment or user info (which
+        /// may hold secrets), sanitized.
         url: String,
         /// Why it is refused.
         reason: &'static str,
@@ -133,9 +134,10 @@ pub enum ConfigError {
         "no async sleeper for retry delays: enable the `reqwest` feature or set one with `.sleeper(...)`"
     )]
     NoSleeper,
-    /// The HTTP backend could not be built.
-    #[error("cannot build the HTTP transport: {0}")]
-    Transport(String),
+    /// The HTTP backend could not be built (e.g. an unusable root certificate: the source
+    /// says which one and why).
+    #[error("cannot build the HTTP transport")]
+    Transport(#[source] std::sync::Arc<TransportError>),
 }
 
 /// Which family an [`Error`] belongs to (e.g. to choose an exit code).

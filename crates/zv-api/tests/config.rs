@@ -130,3 +130,29 @@ fn the_default_sleeper_works_off_a_tokio_runtime() {
     assert!(block_on(client.exchange_code_status("1")).unwrap().redeemable);
     assert_eq!(script.requests().len(), 2);
 }
+
+/// An unusable root certificate says which one and why, through the chain, for both clients.
+#[test]
+fn an_unusable_root_certificate_says_which_and_why() {
+    let blocking = zv_api::blocking::Client::builder()
+        .credentials(common::credentials())
+        .add_root_certificate(b"not a certificate".to_vec())
+        .build()
+        .unwrap_err();
+    let asynch = zv_api::Client::builder()
+        .credentials(common::credentials())
+        .add_root_certificate(b"not a certificate".to_vec())
+        .build()
+        .unwrap_err();
+    for e in [blocking, asynch] {
+        assert_eq!(e.kind(), ErrorKind::Config);
+        let chain = zv_api::Report(&e).to_string();
+        assert!(
+            chain.starts_with(
+                "cannot build the HTTP transport: TLS error: extra root certificate #0 (17 bytes of DER) is not usable: "
+            ),
+            "{chain}"
+        );
+        assert!(chain.len() > 110, "and why: {chain}");
+    }
+}
