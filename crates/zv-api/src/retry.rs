@@ -199,9 +199,13 @@ pub fn decide(
 /// ```
 pub fn parse_retry_after(value: &str, now_unix: u64) -> Option<Duration> {
     let v = value.trim();
-    let (whole, fraction) = v.split_once('.').unwrap_or((v, ""));
+    let (whole, fraction) = match v.split_once('.') {
+        Some((_, "")) => ("", ""), // `1.` is not a number
+        Some(parts) => parts,
+        None => (v, ""),
+    };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !whole.is_empty() && digits(whole) && digits(fraction) && (fraction.is_empty() == !v.contains('.')) {
+    if !whole.is_empty() && digits(whole) && digits(fraction) {
         let Ok(secs) = whole.parse::<u64>() else {
             return Some(Duration::MAX); // only digits, so too many of them
         };
