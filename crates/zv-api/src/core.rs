@@ -50,8 +50,8 @@ impl<M: Mode> ClientCore<M> {
     pub(crate) fn untyped_call<'a>(
         &'a self,
         request: &'a UntypedRequest<'a>,
-    ) -> Result<CallState<'a, serde_json::Value>, Error> {
-        CallState::untyped(&self.config, request)
+    ) -> Result<CallState<'a, Box<serde_json::value::RawValue>>, Error> {
+        Ok(CallState::untyped(&self.config, request))
     }
 }
 
@@ -126,11 +126,14 @@ macro_rules! client_methods {
             self.execute(self.core.endpoint_call::<E>(params)?)$(.$await)?
         }
 
-        /// Calls any V3 path or V2 Action with JSON params; `data` comes back as JSON.
+        /// Calls any V3 path or V2 Action with JSON params; `data` comes back as the exact
+        /// JSON text the gateway sent (`null` when absent): numbers beyond `u64` and long
+        /// decimals stay byte for byte. Read it with `.get()`, or
+        /// `serde_json::from_str::<T>(data.get())`.
         pub $($async)? fn send_untyped(
             &self,
             request: &crate::UntypedRequest<'_>,
-        ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
+        ) -> Result<crate::ApiResponse<Box<serde_json::value::RawValue>>, crate::Error> {
             self.execute(self.core.untyped_call(request)?)$(.$await)?
         }
     };

@@ -80,7 +80,7 @@ pub use error::{ConfigError, EXCERPT_BYTES, Error, ErrorKind, HttpResponse, Repo
 pub use retry::{Jitter, RetryPolicy};
 pub use sansio::ApiResponse;
 pub use sleep::{AsyncSleeper, Sleeper};
-pub use untyped::UntypedRequest;
+pub use untyped::{UntypedParams, UntypedRequest};
 pub use {zv_sign, zv_transport, zv_types};
 
 /// The README's Rust examples, compiled (and run where they need no gateway) as doctests.

@@ -282,20 +282,15 @@ impl<'a, T> CallState<'a, T> {
     }
 }
 
-impl<'a> CallState<'a, serde_json::Value> {
+impl<'a> CallState<'a, Box<RawValue>> {
     /// An untyped call: its route, params and retry safety as the request says.
-    pub fn untyped(config: &'a Config, request: &'a UntypedRequest<'a>) -> Result<Self, Error> {
-        Ok(Self::start(
-            config,
-            request.route,
-            Cow::Owned(params_json(&request.params)?),
-            request.retry_safe,
-            decode_untyped,
-        ))
+    pub fn untyped(config: &'a Config, request: &'a UntypedRequest<'a>) -> Self {
+        Self::start(config, request.route, Cow::Borrowed(&request.params), request.retry_safe, decode_untyped)
     }
 }
 
-/// The decoder for an untyped call: `data` as JSON (`null` when absent).
-pub fn decode_untyped(body: &[u8]) -> Result<serde_json::Value, ResponseError> {
-    zv_types::decode_response(body, || Some(serde_json::Value::Null))
+/// The decoder for an untyped call: the `data` JSON exactly as sent (every number byte for
+/// byte), `null` when absent.
+pub fn decode_untyped(body: &[u8]) -> Result<Box<RawValue>, ResponseError> {
+    zv_types::decode_response(body, || Some(RawValue::NULL.to_owned()))
 }

@@ -146,7 +146,7 @@ fn exchange_codes_and_the_redeem_write() {
         )
     };
     let done = redeem(DEMO_EXCHANGE_CODE).unwrap();
-    assert_eq!(done.data["redeemed"], true);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(done.data.get()).unwrap()["redeemed"], true);
     assert!(!client.exchange_code_status(DEMO_EXCHANGE_CODE).unwrap().redeemable);
     assert!(!mock.fixtures().exchange_codes[DEMO_EXCHANGE_CODE]);
     for code in [DEMO_EXCHANGE_CODE, DEMO_SPENT_EXCHANGE_CODE, "nope"] {
