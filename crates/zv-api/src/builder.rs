@@ -15,6 +15,7 @@ use crate::config::{
 use crate::core::{ClientCore, Mode};
 use crate::error::{ConfigError, Error};
 use crate::retry::{Jitter, RandomJitter, RetryPolicy};
+use crate::secrets::Secrets;
 
 /// Builds a client: `zv_api::Client::builder()` or `zv_api::blocking::Client::builder()`.
 pub struct ClientBuilder<M: Mode> {
@@ -36,7 +37,7 @@ impl<M: Mode> fmt::Debug for ClientBuilder<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
+            .field("open_id", &self.credentials.as_ref().map(Credentials::open_id))
             .field("retry", &self.retry)
             .field("transport_config", &self.transport_config)
             .field("custom_transport", &self.transport.is_some())
@@ -227,6 +228,7 @@ impl<M: Mode> ClientBuilder<M> {
             retry: self.retry.clone(),
             transport,
             user_agent,
+            secrets: Secrets::new(credentials.grant_code(), credentials.expose_open_key()),
         })
     }
 }

@@ -9,6 +9,7 @@ use zv_transport::TransportConfig;
 
 use crate::error::ConfigError;
 use crate::retry::{Jitter, RetryPolicy};
+use crate::secrets::Secrets;
 
 /// The base URL in the vendor's documentation.
 pub const DEFAULT_BASE_URL: &str = "http://openapi.zvcms.com";
@@ -37,6 +38,8 @@ pub struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) transport: TransportConfig,
     pub(crate) user_agent: http::HeaderValue,
+    /// What responses must not echo back on screen: the grantCode, the key's fingerprint.
+    pub(crate) secrets: Secrets,
 }
 
 impl Config {
@@ -78,7 +81,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("base_url", &self.base_url)
             .field("open_id", &self.open_id())
-            .field("grant_code", &self.grant_code())
+            .field("grant_code", &"[redacted]")
             .field("open_key", &"[redacted]")
             .field("retry", &self.retry)
             .field("transport", &self.transport)

@@ -11,23 +11,38 @@ use http::{HeaderMap, StatusCode};
 use zv_transport::TransportError;
 use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
 
-use crate::retry::{AttemptOutcome, RetryPolicy, is_transient, is_transient_status, parse_retry_after};
+use zv_types::text::Sanitized;
 
-/// The longest body excerpt an error carries, in bytes (cut at a character boundary).
-pub const EXCERPT_BYTES: usize = 200;
+use crate::retry::{AttemptOutcome, RetryPolicy, is_transient, is_transient_status, parse_retry_after};
+use crate::secrets::Secrets;
+
+/// The longest body excerpt an error shows, in characters (the rest is summarized as
+/// `…(N bytes)`).
+pub const EXCERPT_CHARS: usize = 200;
 
 /// A response as it came back, kept in errors and successes for debugging.
+///
+/// The body is kept exactly; what is *shown* of it ([`excerpt`](Self::excerpt), `Debug`,
+/// the errors' `Display`) goes through the [sanitizer](zv_types::text) and has the
+/// request's token, the grantCode and the openKey replaced by `[redacted]`, in case the
+/// server echoed them.
 #[derive(Clone)]
 pub struct HttpResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
+    secrets: Secrets,
 }
 
 impl HttpResponse {
-    pub(crate) fn new(response: http::Response<Vec<u8>>) -> Self {
+    pub(crate) fn new(response: http::Response<Vec<u8>>, secrets: Secrets) -> Self {
         let (parts, body) = response.into_parts();
-        HttpResponse { status: parts.status, headers: parts.headers, body }
+        HttpResponse { status: parts.status, headers: parts.headers, body, secrets }
+    }
+
+    /// The secrets this response must not show.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// The HTTP status.
@@ -58,9 +73,9 @@ impl HttpResponse {
             .and_then(|env| env.data)
     }
 
-    /// A short one-line excerpt of the body for error messages.
+    /// A short one-line excerpt of the body for error messages: sanitized, secrets redacted.
     pub fn excerpt(&self) -> String {
-        excerpt(&self.body)
+        excerpt_with(&self.body, &self.secrets)
     }
 }
 
@@ -74,29 +89,18 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
-/// A one-line, UTF-8-safe excerpt of at most [`EXCERPT_BYTES`] bytes, blanks folded.
+/// A one-line excerpt of at most [`EXCERPT_CHARS`] characters, blanks folded, controls
+/// shown as escapes (the one sanitizer, [`zv_types::text::Sanitized`]).
 pub fn excerpt(body: &[u8]) -> String {
+    excerpt_with(body, &Secrets::default())
+}
+
+fn excerpt_with(body: &[u8], secrets: &Secrets) -> String {
     if body.iter().all(u8::is_ascii_whitespace) {
         return "(empty body)".to_owned();
     }
     let text = String::from_utf8_lossy(body);
-    let mut out = String::with_capacity(EXCERPT_BYTES + 3);
-    let mut last_blank = true;
-    for c in text.chars() {
-        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
-        if c == ' ' && last_blank {
-            continue;
-        }
-        last_blank = c == ' ';
-        if out.len() + c.len_utf8() > EXCERPT_BYTES {
-            out.truncate(out.trim_end().len());
-            out.push('…');
-            return out;
-        }
-        out.push(c);
-    }
-    out.truncate(out.trim_end().len());
-    out
+    Sanitized::new(&text).fold_blanks().max_chars(EXCERPT_CHARS).redact(&secrets.finder()).to_string()
 }
 
 /// A configuration problem: nothing was sent.
@@ -346,9 +350,9 @@ mod tests {
         );
         let long = "查询的信息不存在".repeat(40);
         let e = excerpt(long.as_bytes());
-        assert!(e.len() <= EXCERPT_BYTES + '…'.len_utf8(), "{}", e.len());
-        assert!(e.ends_with('…'));
+        assert_eq!(e, format!("{}…(960 bytes)", &long[..EXCERPT_CHARS * 3]));
         assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+        assert_eq!(excerpt(b"a\x1b]0;x\x07\x1b[2J\r\nb"), "a\\u{1b}]0;x\\u{7}\\u{1b}[2J b");
     }
 
     #[test]

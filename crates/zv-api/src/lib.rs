@@ -66,6 +66,7 @@ mod core;
 mod error;
 pub mod retry;
 pub mod sansio;
+mod secrets;
 pub mod sleep;
 mod untyped;
 
@@ -76,7 +77,7 @@ pub use config::{
     QMAI_BASE_URL,
 };
 pub use core::{Async, Blocking, Mode};
-pub use error::{ConfigError, EXCERPT_BYTES, Error, ErrorKind, HttpResponse, Report, excerpt};
+pub use error::{ConfigError, EXCERPT_CHARS, Error, ErrorKind, HttpResponse, Report, excerpt};
 pub use retry::{Jitter, RetryPolicy};
 pub use sansio::ApiResponse;
 pub use sleep::{AsyncSleeper, Sleeper};

@@ -28,12 +28,14 @@ use std::time::{Duration, Instant};
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use zv_sign::Signature;
 use zv_transport::TransportError;
-use zv_types::{Endpoint, Protocol, ResponseError, Route, V2Request, V3Request};
+use zv_types::{ApiError, DecodeError, Endpoint, Protocol, ResponseError, Route, V2Request, V3Request};
 
 use crate::config::Config;
 use crate::error::{Error, HttpResponse};
 use crate::retry::{RetryDecision, decide};
+use crate::secrets::Secrets;
 use crate::untyped::UntypedRequest;
 
 /// A typed success, with the response it came from.
@@ -60,6 +62,17 @@ pub fn prepare_serialized(
     nonce: u64,
 ) -> Result<http::Request<Vec<u8>>, Error> {
     let signature = config.signer(route.protocol()).sign(timestamp, nonce);
+    build_request(config, route, params, &signature)
+}
+
+/// The request for `route` signed with `signature`.
+fn build_request(
+    config: &Config,
+    route: Route<'_>,
+    params: &RawValue,
+    signature: &Signature<'_>,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let (timestamp, nonce) = (signature.timestamp(), signature.nonce());
     let open_id = Cow::Borrowed(config.open_id());
     let grant_code = Cow::Borrowed(config.grant_code());
     let token = Cow::Borrowed(signature.token());
@@ -99,12 +112,25 @@ pub fn prepare<E: Endpoint>(
 ///
 /// A non-success HTTP status is an [`Error::Http`], unless its body is a platform error
 /// envelope (then [`Error::Api`], which keeps the status in its HTTP response). A body over
-/// the configured cap is refused even when a custom transport let it through.
+/// the configured cap is refused even when a custom transport let it through. An echo of
+/// the grantCode or the openKey in the platform's message or a decode error is replaced by
+/// `[redacted]` (the body itself is kept as it came).
 pub fn parse_with<T>(
     config: &Config,
     route: Route<'_>,
     response: http::Response<Vec<u8>>,
     decode: impl FnOnce(&[u8]) -> Result<T, ResponseError>,
+) -> Result<ApiResponse<T>, Error> {
+    parse_attempt(config, route, response, decode, config.secrets.clone())
+}
+
+/// [`parse_with`] for an attempt whose own secrets (its token too) are known.
+fn parse_attempt<T>(
+    config: &Config,
+    route: Route<'_>,
+    response: http::Response<Vec<u8>>,
+    decode: impl FnOnce(&[u8]) -> Result<T, ResponseError>,
+    secrets: Secrets,
 ) -> Result<ApiResponse<T>, Error> {
     let cap = config.transport.max_response_bytes;
     if response.body().len() as u64 > cap {
@@ -113,18 +139,22 @@ pub fn parse_with<T>(
             source: TransportError::body_too_large(cap, Some(response.body().len() as u64)),
         });
     }
-    let raw = HttpResponse::new(response);
+    let raw = HttpResponse::new(response, secrets);
     let decoded = decode(raw.body());
-    let response = |raw| Box::new(raw);
     match (decoded, raw.status().is_success()) {
         (Ok(data), true) => Ok(ApiResponse { data, http: raw }),
         (Err(ResponseError::Api(error)), _) => {
-            Err(Error::Api { route: route.to_string(), error, response: response(raw) })
+            let s = raw.secrets();
+            let error = ApiError { message: s.redact(&error.message).into_owned(), ..error };
+            Err(Error::Api { route: route.to_string(), error, response: Box::new(raw) })
         }
         (Err(ResponseError::Decode(source)), true) => {
-            Err(Error::Decode { route: route.to_string(), source, response: response(raw) })
+            let s = raw.secrets();
+            let path = source.path().map(|p| s.redact(p).into_owned());
+            let source = DecodeError::new(path, s.redact(source.message()));
+            Err(Error::Decode { route: route.to_string(), source, response: Box::new(raw) })
         }
-        (_, false) => Err(Error::Http { route: route.to_string(), response: response(raw) }),
+        (_, false) => Err(Error::Http { route: route.to_string(), response: Box::new(raw) }),
     }
 }
 
@@ -174,6 +204,8 @@ pub struct CallState<'a, T> {
     params: Cow<'a, RawValue>,
     retry_safe: bool,
     decode: fn(&[u8]) -> Result<T, ResponseError>,
+    /// What the current attempt's response must not show (its token included).
+    secrets: Secrets,
     attempts: u32,
     started: Instant,
     attempt_started: Instant,
@@ -206,6 +238,7 @@ impl<'a, T> CallState<'a, T> {
             params,
             retry_safe,
             decode,
+            secrets: config.secrets.clone(),
             attempts: 0,
             started: now,
             attempt_started: now,
@@ -228,13 +261,17 @@ impl<'a, T> CallState<'a, T> {
         self.attempt_started = Instant::now();
         let timestamp = self.config.clock.now_unix_seconds();
         let nonce = self.config.nonces.next_nonce();
-        prepare_serialized(self.config, self.route, &self.params, timestamp, nonce)
+        let signature = self.config.signer(self.route.protocol()).sign(timestamp, nonce);
+        self.secrets = self.config.secrets.with_token(signature.token());
+        build_request(self.config, self.route, &self.params, &signature)
     }
 
     /// Reads the result of the attempt just sent.
     pub fn on_response(&mut self, result: Result<http::Response<Vec<u8>>, TransportError>) -> Step<T> {
         let result = match result {
-            Ok(response) => parse_with(self.config, self.route, response, self.decode),
+            Ok(response) => {
+                parse_attempt(self.config, self.route, response, self.decode, self.secrets.clone())
+            }
             Err(source) => Err(Error::Transport { route: self.route.to_string(), source }),
         };
         let now_unix = self.config.clock.now_unix_seconds();
