@@ -74,8 +74,8 @@ pub enum Async {}
 macro_rules! client_methods {
     ($mode:ident; $($async:ident .$await:ident)?) => {
         /// A builder.
-        pub fn builder() -> crate::builder::ClientBuilder<crate::core::$mode> {
-            crate::builder::ClientBuilder::new()
+        pub fn builder() -> crate::ClientBuilder<crate::$mode> {
+            crate::ClientBuilder::new()
         }
 
         /// A client configured from `ZV_OPEN_ID`, `ZV_GRANT_CODE`, `ZV_OPEN_KEY` and

@@ -26,7 +26,6 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
-use serde::Serialize;
 use serde_json::value::RawValue;
 use zv_sign::Signature;
 use zv_transport::TransportError;
@@ -37,6 +36,7 @@ use crate::error::{Error, HttpResponse};
 use crate::retry::{RetryDecision, decide};
 use crate::secrets::Secrets;
 use crate::untyped::UntypedRequest;
+pub use crate::untyped::params_json;
 
 /// A typed success, with the response it came from.
 #[derive(Debug, Clone)]
@@ -46,11 +46,6 @@ pub struct ApiResponse<T> {
     /// The response as received (status, headers, body; see [`HttpResponse::data_json`] for
     /// the `data` JSON with every field the SDK does not model).
     pub http: HttpResponse,
-}
-
-/// Serializes params once per call; each attempt reuses them with a fresh signature.
-pub fn params_json<P: Serialize + ?Sized>(params: &P) -> Result<Box<RawValue>, Error> {
-    serde_json::value::to_raw_value(params).map_err(|e| Error::InvalidRequest(format!("params: {e}")))
 }
 
 /// Builds the signed request for `route` with already-serialized params.

@@ -1,5 +1,6 @@
 //! An untyped call: any V3 path or V2 Action, JSON params in, the exact `data` JSON out.
 
+use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use zv_types::Route;
@@ -41,6 +42,11 @@ impl PartialEq for UntypedRequest<'_> {
     }
 }
 
+/// Serializes params once per call; each attempt reuses them with a fresh signature.
+pub fn params_json<P: Serialize + ?Sized>(params: &P) -> Result<Box<RawValue>, Error> {
+    serde_json::value::to_raw_value(params).map_err(|e| Error::InvalidRequest(format!("params: {e}")))
+}
+
 /// What an [`UntypedRequest`] takes as params: a `serde_json::Value`, JSON text (`&str`,
 /// `String`, kept byte for byte once checked to be JSON) or a `RawValue`.
 pub trait UntypedParams {
@@ -56,7 +62,7 @@ impl UntypedParams for Value {
 
 impl UntypedParams for &Value {
     fn into_json(self) -> Result<Box<RawValue>, Error> {
-        crate::sansio::params_json(self)
+        params_json(self)
     }
 }
 
