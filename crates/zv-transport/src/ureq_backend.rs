@@ -250,6 +250,14 @@ mod tests {
     use super::*;
     use crate::TransportErrorKind as K;
 
+    /// An I/O error carrying a rustls certificate error, as ureq reports a failed handshake.
+    fn unknown_issuer() -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        )
+    }
+
     #[test]
     fn error_mapping() {
         let cases = [
@@ -273,17 +281,7 @@ mod tests {
                 false,
             ),
             (mark_before_sending(io::Error::from(io::ErrorKind::TimedOut).into()), K::Timeout, false),
-            (
-                mark_before_sending(
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
-                    )
-                    .into(),
-                ),
-                K::Tls,
-                false,
-            ),
+            (mark_before_sending(unknown_issuer().into()), K::Tls, false),
             (io::Error::from(io::ErrorKind::TimedOut).into(), K::Timeout, true),
             (ureq::Error::Tls("bad name"), K::Tls, false),
             (ureq::Error::BadUri("x".into()), K::InvalidRequest, false),
@@ -291,15 +289,7 @@ mod tests {
             (ureq::Error::TooManyRedirects, K::Other, true),
             (rustls::Error::DecryptError.into(), K::Tls, true),
             (rustls::Error::NoCertificatesPresented.into(), K::Tls, false),
-            (
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
-                )
-                .into(),
-                K::Tls,
-                false,
-            ),
+            (unknown_issuer().into(), K::Tls, false),
             (io::Error::new(io::ErrorKind::InvalidData, rustls::Error::DecryptError).into(), K::Tls, true),
         ];
         for (error, kind, reached) in cases {
