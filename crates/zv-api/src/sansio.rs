@@ -293,7 +293,12 @@ impl<'a, T> CallState<'a, T> {
             Ok(r) => Some(r.http.status().as_u16()),
             Err(e) => e.http_status().map(|s| s.as_u16()),
         };
-        let code = result.as_ref().err().and_then(Error::api_code).map(ToString::to_string);
+        // The platform's code is text from the network too: sanitized and short in a log line.
+        let code = result
+            .as_ref()
+            .err()
+            .and_then(Error::api_code)
+            .map(|c| zv_types::text::Sanitized::new(&c.to_string()).max_chars(64).to_string());
         let _entered = self.span.enter();
         match (result, decision) {
             (Ok(_), _) => tracing::debug!(

@@ -77,8 +77,9 @@ fn terminal_escapes_and_huge_messages_are_rendered_safely() {
         format!(r#"{{"status":true,"code":20001,"message":{}}}"#, serde_json::to_string(hostile).unwrap());
     let long = format!(r#"{{"status":false,"code":40003,"message":"{huge}"}}"#);
     let page = format!("<html>\u{1b}[2J{hostile}\r\n{}</html>", "x".repeat(1 << 20));
+    let code = format!(r#"{{"status":true,"code":"\u001b[2J{}","message":"x"}}"#, "9".repeat(100_000));
     let p = GiftCardListParams::new(PARAM_MARKER);
-    for body in [(200, business), (200, long), (502, page)] {
+    for body in [(200, business), (200, long), (502, page), (200, code)] {
         let script = Script::new(vec![Reply::Status(body.0, Box::leak(body.1.clone().into_boxed_str()))]);
         let client = script.blocking_builder().max_retries(1).build().unwrap();
         let (e, logs) = with_logs(|| client.gift_cards(&p).unwrap_err());
@@ -90,7 +91,7 @@ fn terminal_escapes_and_huge_messages_are_rendered_safely() {
         // The raw bytes stay available programmatically.
         assert_eq!(e.http_response().unwrap().body(), body.1.as_bytes());
         if let Some(api) = e.api_error() {
-            assert!(api.message == hostile || api.message == huge);
+            assert!(api.message == hostile || api.message == huge || api.code.to_string().len() > 100_000);
         }
         let shown = e.to_string();
         assert!(shown.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J") || shown.contains("…("), "{shown}");

@@ -17,9 +17,9 @@ pub enum Protocol {
 }
 
 /// The URL path every V2 request is posted to.
-pub const V2_URL_PATH: &str = "/api/v2";
+const V2_URL_PATH: &str = "/api/v2";
 /// The prefix of every V3 URL path.
-pub const V3_URL_PREFIX: &str = "/v3/";
+const V3_URL_PREFIX: &str = "/v3/";
 
 /// Where a request goes: a V3 path or a V2 Action, checked when it is made.
 ///
