@@ -399,7 +399,7 @@ pub struct UserCouponList;
 impl Endpoint for UserCouponList {
     type Params = CouponListParams;
     type Data = CouponList;
-    const ROUTE: Route<'static> = Route::V2("coupon.user-coupon-list");
+    const ROUTE: Route<'static> = Route::v2_static("coupon.user-coupon-list");
     const RETRY_SAFE: bool = true;
 
     fn absent_data() -> Option<CouponList> {
