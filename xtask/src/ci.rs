@@ -12,14 +12,14 @@ pub struct CiArgs {
     /// Skip the feature matrix (quicker local runs; CI runs everything).
     #[arg(long)]
     pub skip_matrix: bool,
-    /// Skip the feature matrix and `cargo doc`.
+    /// Skip the feature matrix, `cargo doc` and the fuzz smoke.
     #[arg(long)]
     pub quick: bool,
     /// Run the tests with `cargo test` even when `cargo nextest` is installed.
     #[arg(long)]
     pub no_nextest: bool,
-    /// Skip the steps whose name starts with this (fmt, clippy, test, doctests, doc, matrix);
-    /// repeatable.
+    /// Skip the steps whose name starts with this (fmt, clippy, test, doctests, doc, matrix,
+    /// fuzz); repeatable.
     #[arg(long, value_name = "STEP")]
     pub skip: Vec<String>,
 }
@@ -29,6 +29,8 @@ enum Action {
     Run(Command),
     /// `cargo tree …` must list none of these crates.
     TreeWithout(Command, &'static [&'static str]),
+    /// An xtask function, shown as this text.
+    Call(&'static str, fn() -> Result),
 }
 
 struct Step {
@@ -45,9 +47,11 @@ impl Step {
         Step { name: name.into(), action: Action::TreeWithout(cmd, denied) }
     }
 
-    fn command(&self) -> &Command {
+    /// What the step runs, as shown in its header.
+    fn shown(&self) -> String {
         match &self.action {
-            Action::Run(cmd) | Action::TreeWithout(cmd, _) => cmd,
+            Action::Run(cmd) | Action::TreeWithout(cmd, _) => util::display(cmd),
+            Action::Call(shown, _) => (*shown).to_owned(),
         }
     }
 
@@ -65,6 +69,7 @@ impl Step {
                     bail!("the tree must not contain {} (found: {})", denied.join(", "), found.join(", "))
                 }
             }
+            Action::Call(_, f) => f(),
         }
     }
 }
@@ -133,6 +138,10 @@ fn matrix() -> Vec<Step> {
     ]
 }
 
+/// Seconds per fuzz target in the CI smoke (which is skipped without nightly or cargo-fuzz).
+const FUZZ_SMOKE_SECONDS: u64 = 10;
+const FUZZ_SMOKE_SHOWN: &str = "cargo xtask fuzz --seconds 10, if nightly and cargo-fuzz are installed";
+
 fn steps(args: &CiArgs) -> Vec<Step> {
     let mut steps = vec![
         Step::run("fmt", cargo_with(&["fmt", "--all", "--check"])),
@@ -153,6 +162,10 @@ fn steps(args: &CiArgs) -> Vec<Step> {
     if !(args.quick || args.skip_matrix) {
         steps.extend(matrix());
     }
+    if !args.quick {
+        let smoke = || crate::fuzz::smoke(FUZZ_SMOKE_SECONDS);
+        steps.push(Step { name: "fuzz smoke".into(), action: Action::Call(FUZZ_SMOKE_SHOWN, smoke) });
+    }
     steps.retain(|s| !args.skip.iter().any(|skip| s.name.starts_with(skip.as_str())));
     steps
 }
@@ -164,7 +177,7 @@ pub fn run(args: &CiArgs) -> Result {
     let total = steps.len();
     let mut timings: Vec<(String, Duration)> = Vec::with_capacity(total);
     for (i, step) in steps.iter_mut().enumerate() {
-        let header = format!("==> [{}/{total}] {}: {}", i + 1, step.name, util::display(step.command()));
+        let header = format!("==> [{}/{total}] {}: {}", i + 1, step.name, step.shown());
         println!("{}", paint(Style::Header, &header));
         let (result, took) = util::timed(|| step.execute());
         if let Err(Failure(why)) = result {
@@ -208,10 +221,11 @@ mod tests {
             full.iter()
                 .any(|n| n.starts_with("matrix: tree -p zv-api --no-default-features --features ureq "))
         );
-        assert_eq!(full.len(), 4 + matrix().len());
+        assert_eq!(full.len(), 5 + matrix().len());
+        assert_eq!(full.last().map(String::as_str), Some("fuzz smoke"));
         let skipped = names(&CiArgs {
             no_nextest: true,
-            skip: vec!["doc".into(), "matrix".into()],
+            skip: vec!["doc".into(), "matrix".into(), "fuzz".into()],
             ..CiArgs::default()
         });
         assert_eq!(skipped, ["fmt", "clippy", "test"]);
