@@ -24,7 +24,7 @@ fn money() -> impl Strategy<Value = Money> {
 fn moment() -> impl Strategy<Value = Moment> {
     prop_oneof![
         4 => (0i64..4_102_444_800).prop_map(|s| Moment::from_unix_seconds(s).unwrap()),
-        1 => "[a-z\\p{Han}]{1,8}".prop_map(Moment::Text),
+        1 => "[a-z\\p{Han}]{1,8}".prop_map(Moment::unparsed),
     ]
 }
 
@@ -314,6 +314,44 @@ proptest! {
         let p = GiftCardListParams::new(user_id.clone()).include_recycled(recycled);
         let v = serde_json::to_value(&p).unwrap();
         prop_assert_eq!(v, json!({"user_id": user_id, "needCycleCard": u8::from(recycled)}));
+    }
+
+    #[test]
+    fn unix_seconds_read_as_the_calendar_says(secs in prop_oneof![
+        any::<i64>(),
+        0i64..4_102_444_800,
+        // around the first and the last second China time can hold (years -9999 and 9999)
+        -377_705_200_000i64..-377_705_000_000,
+        253_402_200_000i64..253_402_400_000,
+    ]) {
+        // What decoding used to compute at once, and now computes on access.
+        let eager = secs
+            .checked_add(8 * 3600)
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(|t| t.replace_offset(CHINA_OFFSET));
+        let mut forms = vec![json!(secs)];
+        if secs >= 0 {
+            forms.push(json!(secs.to_string()));
+        }
+        for form in forms {
+            let m: Moment = serde_json::from_value(form).unwrap();
+            prop_assert_eq!(m.datetime(), eager);
+            match eager {
+                Some(t) => {
+                    prop_assert_eq!(m.unix_seconds(), Some(secs));
+                    prop_assert_eq!(m.unparsed_text(), None);
+                    let text = format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                        t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second());
+                    prop_assert_eq!(m.to_string(), text);
+                    prop_assert_eq!(&m, &Moment::from_datetime(t));
+                }
+                None => {
+                    prop_assert_eq!(m.unix_seconds(), None);
+                    let kept = secs.to_string();
+                    prop_assert_eq!(m.unparsed_text(), Some(kept.as_str()));
+                }
+            }
+        }
     }
 
     #[test]
