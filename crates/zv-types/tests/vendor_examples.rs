@@ -189,6 +189,19 @@ fn absent_coupon_fields_are_their_defaults() {
 }
 
 #[test]
+fn invalid_utf8_is_a_decode_error_wherever_it_is() {
+    let in_data = b"{\"status\":true,\"code\":0,\"data\":[{\"id\":\"88\xff\"}]}";
+    let e = decode_endpoint::<GetCustomerGiftCardList>(in_data).unwrap_err();
+    assert!(matches!(&e, ResponseError::Decode(d) if d.message().contains("unicode")), "{e:?}");
+    let in_message = b"{\"status\":true,\"code\":40004,\"message\":\"\xe4\xb8\",\"data\":[]}";
+    let e = decode_endpoint::<GetCustomerGiftCardList>(in_message).unwrap_err();
+    assert!(matches!(&e, ResponseError::Decode(d) if d.message().contains("unicode")), "{e:?}");
+    // The same bytes, valid, decode.
+    let valid = "{\"status\":true,\"code\":0,\"data\":[{\"id\":\"88中\"}]}";
+    assert_eq!(decode_endpoint::<GetCustomerGiftCardList>(valid.as_bytes()).unwrap()[0].id, "88中");
+}
+
+#[test]
 fn empty_and_absent_data() {
     for body in [
         r#"{"status":true,"code":0}"#,
