@@ -4,7 +4,7 @@
 //! for "no value", `[]` for an empty object, and `{"0": …, "1": …}` for a list now and then.
 //! Each adapter here is a small serde visitor used through `#[serde_as(as = "…")]`: it reads
 //! the value once, straight from the deserializer, without buffering it into a
-//! `serde_json::Value` first (a benchmark holds lenient decoding to ≤ 1.25× strict derive).
+//! `serde_json::Value` first (a benchmark holds lenient decoding to ≤ 1.10× strict derive).
 //!
 //! Every adapter also serializes, to the *canonical* wire form the vendor documents, so a
 //! model round-trips through its own JSON.
