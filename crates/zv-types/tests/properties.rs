@@ -355,9 +355,31 @@ proptest! {
     }
 
     #[test]
-    fn money_text_round_trips(fen in any::<i64>()) {
+    fn money_text_round_trips(fen in prop_oneof![any::<i64>(), Just(i64::MIN), Just(i64::MAX), -1000i64..1000]) {
         let m = Money::from_fen(fen);
         prop_assert_eq!(Money::parse_yuan(&m.yuan_string()), Ok(m));
+        prop_assert_eq!(m.to_string().parse::<Money>(), Ok(m));
+        prop_assert_eq!(m.yuan_string().parse::<Money>(), Ok(m));
+    }
+
+    #[test]
+    fn yuan_numbers_of_up_to_15_digits_are_exact(fen in -999_999_999_999_999i64..=999_999_999_999_999) {
+        // The amount as the JSON number a gateway writes (`100.5`, `-0.07`, `3`).
+        let m = Money::from_fen(fen);
+        let number = m.yuan_string();
+        prop_assert_eq!(serde_json::from_str::<Money>(&number).unwrap(), m);
+        prop_assert_eq!(Money::from_yuan_f64(number.parse().unwrap()), Ok(m));
+        let trimmed = number.trim_end_matches('0').trim_end_matches('.');
+        prop_assert_eq!(serde_json::from_str::<Money>(trimmed).unwrap(), m);
+    }
+
+    #[test]
+    fn yuan_numbers_finer_than_a_fen_are_refused(fen in -99_999_999_999_999i64..=99_999_999_999_999, extra in 1u8..10) {
+        // A third decimal that is not zero (`12.345`): an error, never a rounded amount.
+        let number = format!("{}{extra}", Money::from_fen(fen).yuan_string());
+        prop_assert!(serde_json::from_str::<Money>(&number).is_err(), "{}", number);
+        prop_assert!(Money::from_yuan_f64(number.parse().unwrap()).is_err(), "{}", number);
+        prop_assert!(Money::parse_yuan(&number).is_err(), "{}", number);
     }
 }
 
