@@ -128,7 +128,47 @@ pub enum Command {
         /// The exchange code or universal code (兑换码/通用码).
         code: String,
     },
-    /// Call any endpoint: a V2 Action or a V3 path, JSON params; prints `data` as a table (--json: as JSON).
+    /// Search the endpoint catalogue by path, title or domain.
+    #[command(after_help = ENDPOINTS_EXAMPLES)]
+    Endpoints {
+        /// Part of a path or Action, a title or a domain (case-insensitive); none: every endpoint.
+        query: Option<String>,
+        /// Only this domain's endpoints (member, marketing, goods, …).
+        #[arg(long, value_name = "D")]
+        domain: Option<String>,
+    },
+    /// Call any endpoint by path or Action; prints `data` as JSON (pretty on a terminal).
+    ///
+    /// A read (per the endpoint catalogue) is retried after transient failures; a write, or
+    /// any endpoint not in the catalogue, is never resent blindly and needs --yes.
+    #[command(after_help = API_EXAMPLES)]
+    Api {
+        /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
+        #[arg(value_name = "PATH|ACTION")]
+        target: String,
+        /// Params: FIELD=VALUE is a string (`customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`). Both override --params.
+        #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(zv_cli::params::Field))]
+        fields: Vec<zv_cli::params::Field>,
+        /// The params as a JSON object, or @file.
+        #[arg(long, value_name = "JSON|@FILE")]
+        params: Option<String>,
+        /// Every page, one record per line (JSONL) as pages arrive; the paging dialect comes from the catalogue.
+        #[arg(long)]
+        all_pages: bool,
+        /// Records per page with --all-pages.
+        #[arg(long, value_name = "N", requires = "all_pages")]
+        page_size: Option<u32>,
+        /// Stop after this many pages with --all-pages.
+        #[arg(long, value_name = "N", requires = "all_pages")]
+        max_pages: Option<u32>,
+        /// Send a write (or an endpoint the catalogue does not know).
+        #[arg(long)]
+        yes: bool,
+        /// Print the request that would be sent (the token redacted) and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Call any endpoint with --action/--path and --params (see `zv api`, which supersedes it); prints `data` as a table (--json: as JSON).
     #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
     #[command(after_help = CALL_EXAMPLES)]
     Call {
@@ -188,6 +228,14 @@ const CALL_EXAMPLES: &str = r#"Examples:
   zv --sandbox call --path /v3/crm/giftCard/getCustomerGiftCardList --params '{"user_id":"10001"}'
   zv --sandbox call --action coupon.user-coupon-list --params '{"user_id":10001}' --json
   zv call --path /v3/crm/member/getMemberInfo --params @params.json --idempotent"#;
+const ENDPOINTS_EXAMPLES: &str = r#"Examples:
+  zv endpoints giftCard
+  zv endpoints --domain goods --json
+  zv endpoints 礼品卡"#;
+const API_EXAMPLES: &str = r#"Examples:
+  zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
+  zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
+  zv api v3/coupon/card/exchangeGiftCard code=164822200532619796511 --dry-run"#;
 const SIGN_EXAMPLES: &str = r#"Examples:
   zv --sandbox sign --timestamp 1531998134 --nonce 664656493
   zv sign --timestamp "$(date +%s)" --nonce 12345 --json"#;

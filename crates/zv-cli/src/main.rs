@@ -7,6 +7,7 @@
 //! which prints its own sandbox key so a client can be configured). Every failure is one
 //! line on stderr and a documented exit code.
 
+mod api_cmd;
 mod cli;
 mod output;
 
@@ -28,7 +29,7 @@ use zv_cli::verbose::{self, MaxAttempts};
 use crate::cli::{Cli, Command, Global};
 
 /// Exit codes (also in `--help`).
-mod exit {
+pub(crate) mod exit {
     pub const INTERNAL: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const BUSINESS: u8 = 3;
@@ -39,7 +40,7 @@ mod exit {
 
 /// A failure: its one-line message and exit code.
 #[derive(Debug)]
-struct Failure {
+pub(crate) struct Failure {
     message: String,
     code: u8,
 }
@@ -47,6 +48,15 @@ struct Failure {
 impl Failure {
     fn usage(message: impl Into<String>) -> Self {
         Failure { message: message.into(), code: exit::USAGE }
+    }
+
+    fn internal(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code: exit::INTERNAL }
+    }
+
+    /// Stdout could not be written.
+    fn output(e: std::io::Error) -> Self {
+        Failure::internal(format!("cannot write the output: {e}"))
     }
 }
 
@@ -61,6 +71,10 @@ impl From<zv_api::Error> for Failure {
             _ => exit::INTERNAL,
         };
         let mut message = error_line(&e);
+        // The vendor's support asks for the gateway's traceId: shown whenever it sent one.
+        if let Some(id) = e.http_response().and_then(|r| zv_cli::report::trace_id(r.body())) {
+            message.push_str(&format!(" (traceId {id})"));
+        }
         if let Some(hint) = hint(&e) {
             message.push_str("; ");
             message.push_str(hint);
@@ -183,7 +197,7 @@ fn init_logging(verbose: u8) -> Result<MaxAttempts, Failure> {
 }
 
 /// The gateway a command talks to: the configured one, or an in-process sandbox mock.
-struct Gateway {
+pub(crate) struct Gateway {
     client: zv_api::blocking::Client,
     /// Kept alive for the duration of the command; dropped (stopped) at the end.
     _sandbox: Option<zv_mock::MockServer>,
@@ -312,6 +326,14 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                 write!(out, "{}", data.render(layout))
             }
         }
+        Command::Endpoints { query, domain } => {
+            return api_cmd::endpoints(query.as_deref(), domain.as_deref(), g.json, &mut out);
+        }
+        Command::Api { target, fields, params, all_pages, page_size, max_pages, yes, dry_run } => {
+            let args =
+                api_cmd::ApiArgs { target, fields, params, all_pages, page_size, max_pages, yes, dry_run };
+            return api_cmd::api(args, g.max_input_bytes, || gateway(g, attempts), &mut out);
+        }
         Command::Sign { timestamp, nonce } => {
             let creds = if g.sandbox { zv_mock::demo_credentials() } else { credentials(g)? };
             let signer = Signer::new(&creds);
@@ -335,7 +357,7 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
             return run_mock(addr, messy, fixtures, g.max_input_bytes, &mut out);
         }
     };
-    written.map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })
+    written.map_err(Failure::output)
 }
 
 fn run_mock(

@@ -1,0 +1,165 @@
+//! `zv api` and `zv endpoints`.
+
+use std::io::Write;
+
+use serde_json::value::RawValue;
+use zv_api::UntypedRequest;
+use zv_cli::api::{Target, dry_run_view};
+use zv_cli::data::Data;
+use zv_cli::params::{self, Field};
+use zv_cli::{endpoints, input};
+use zv_types::Protocol;
+
+use crate::{Failure, Gateway, exit};
+
+/// What `zv api` was asked.
+pub struct ApiArgs {
+    pub target: String,
+    pub fields: Vec<Field>,
+    pub params: Option<String>,
+    pub all_pages: bool,
+    pub page_size: Option<u32>,
+    pub max_pages: Option<u32>,
+    pub yes: bool,
+    pub dry_run: bool,
+}
+
+/// `zv api`: checks everything that needs no gateway (the route, the params, whether a write
+/// may be sent, the paging dialect) before `gateway` is asked for a connection.
+pub fn api(
+    args: ApiArgs,
+    max_input_bytes: u64,
+    gateway: impl FnOnce() -> Result<Gateway, Failure>,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let target = Target::resolve(&args.target).map_err(|e| Failure::usage(e.to_string()))?;
+    let base = match &args.params {
+        Some(arg) => Some(
+            input::text_arg("--params", arg, max_input_bytes)
+                .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?,
+        ),
+        None => None,
+    };
+    let params = params::build(base.as_deref(), &args.fields).map_err(|e| Failure::usage(e.to_string()))?;
+    let retry_safe = target.safety().is_retry_safe();
+    if args.all_pages && target.paging().is_none() {
+        return Err(Failure::usage(format!(
+            "{} has no known paging dialect (see `zv endpoints --json`), so --all-pages cannot page it",
+            target.route()
+        )));
+    }
+    if !retry_safe && !args.yes && !args.dry_run {
+        return Err(Failure::usage(target.refusal()));
+    }
+    let gateway = gateway()?;
+    let client = &gateway.client;
+    if args.dry_run {
+        let (timestamp, nonce) = sample_timestamp_and_nonce();
+        let request =
+            zv_api::sansio::prepare_serialized(client.config(), target.route(), &params, timestamp, nonce)?;
+        let view = dry_run_view(&request, retry_safe)
+            .map_err(|e| Failure::internal(format!("cannot show the request: {e}")))?;
+        return write_json(out, &view);
+    }
+    if args.all_pages {
+        return Err(Failure::usage(
+            "--all-pages needs zv-api's paged scans, which this build does not have yet",
+        ));
+    }
+    let request = untyped_request(&target, &params, retry_safe)?;
+    let response = client.send_untyped(&request)?;
+    let data = response.http.data_json().map_or("null", RawValue::get);
+    print_data(out, data)
+}
+
+/// A timestamp and nonce for `--dry-run`, drawn as a call would draw them.
+fn sample_timestamp_and_nonce() -> (u64, u64) {
+    use zv_api::zv_sign::{Clock, NonceSource, RandomNonce, SystemClock};
+    (SystemClock.now_unix_seconds(), RandomNonce::default().next_nonce())
+}
+
+/// The untyped request for `params` — the one spot that depends on how zv-api takes them.
+///
+/// zv-api's `UntypedRequest` takes a `serde_json::Value` here, which holds integers of up to
+/// 64 bits and decimals of up to 15 significant digits exactly; params beyond that are
+/// refused rather than sent altered. Once `UntypedRequest` takes JSON text, `params` goes
+/// as it is and this check goes away.
+fn untyped_request<'a>(
+    target: &Target<'a>,
+    params: &RawValue,
+    retry_safe: bool,
+) -> Result<UntypedRequest<'a>, Failure> {
+    if let Some(number) =
+        first_inexact_number(&Data::from_raw(params).map_err(|e| Failure::usage(format!("params: {e}")))?)
+    {
+        return Err(Failure::usage(format!(
+            "the number {number} in the params cannot be sent exactly by this build (beyond 64-bit integers \
+             or 15 significant digits); send it as a string (FIELD=VALUE) if the endpoint takes one"
+        )));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(params.get()).map_err(|e| Failure::usage(format!("params: {e}")))?;
+    let request = match target.route().protocol() {
+        Protocol::V3 => UntypedRequest::v3(target.key(), value),
+        Protocol::V2 => UntypedRequest::v2(target.key(), value),
+    }?;
+    Ok(request.retry_safe(retry_safe))
+}
+
+/// The first number in `data` that a `serde_json::Value` would not keep exactly.
+fn first_inexact_number(data: &Data) -> Option<&str> {
+    match data {
+        Data::Object(members) => members.iter().find_map(|(_, v)| first_inexact_number(v)),
+        Data::Array(items) => items.iter().find_map(first_inexact_number),
+        Data::Number(text) => {
+            let exact = if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+                text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()
+            } else {
+                let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+                let digits = mantissa.bytes().filter(u8::is_ascii_digit).skip_while(|&b| b == b'0').count();
+                digits <= 15 && text.parse::<f64>().is_ok_and(f64::is_finite)
+            };
+            (!exact).then_some(text.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// `data` as JSON: indented on a terminal, else exactly the text the gateway sent, on one line.
+pub fn print_data(out: &mut impl Write, data_json: &str) -> Result<(), Failure> {
+    if zv_cli::term::stdout_is_terminal() {
+        let data = Data::from_json(data_json).map_err(|e| Failure {
+            message: format!("cannot read the response data: {e}"),
+            code: exit::DECODE,
+        })?;
+        writeln!(out, "{}", data.to_pretty()).map_err(Failure::output)
+    } else {
+        writeln!(out, "{data_json}").map_err(Failure::output)
+    }
+}
+
+/// A value as JSON: indented on a terminal, compact otherwise.
+pub fn write_json(out: &mut impl Write, data: &Data) -> Result<(), Failure> {
+    let text = if zv_cli::term::stdout_is_terminal() { data.to_pretty() } else { data.to_json() };
+    writeln!(out, "{text}").map_err(Failure::output)
+}
+
+/// `zv endpoints`.
+pub fn endpoints(
+    query: Option<&str>,
+    domain: Option<&str>,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let entries = endpoints::search(query, domain).map_err(|e| Failure::usage(e.to_string()))?;
+    let rows = endpoints::rows(&entries);
+    let written = if json {
+        crate::output::json(out, &rows)
+    } else if rows.is_empty() {
+        writeln!(out, "no endpoint matches (没有匹配的接口)")
+    } else {
+        write!(out, "{}", endpoints::grid(&rows).render(zv_cli::term::stdout_layout()))
+            .and_then(|()| writeln!(out, "{} endpoint(s)", rows.len()))
+    };
+    written.map_err(Failure::output)
+}
