@@ -5,6 +5,7 @@ use std::fmt;
 
 use http::{HeaderMap, StatusCode};
 use zv_transport::TransportError;
+use zv_types::paging::PageError;
 use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
 
 /// The longest body excerpt an error carries, in bytes (cut at a character boundary).
@@ -200,6 +201,30 @@ pub enum Error {
         /// The response.
         response: Box<HttpResponse>,
     },
+    /// The call for one page of a paged scan failed (the records of the pages before it
+    /// were already yielded). Its kind, response and retryability are those of `source`.
+    #[error("page {page}: {source}")]
+    Page {
+        /// The page number (the first page is 1).
+        page: u32,
+        /// How the call failed.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A paged scan could not go on: bad paging params or options (nothing was sent: kind
+    /// [`InvalidRequest`](ErrorKind::InvalidRequest)), or pages that do not read as a scan —
+    /// a `data` not of the dialect, or more pages than the cap (kind
+    /// [`Decode`](ErrorKind::Decode)).
+    #[error("paging {route}: {source}")]
+    Paging {
+        /// The endpoint paged.
+        route: String,
+        /// What the pager refused; it names the page when it is about one.
+        #[source]
+        source: PageError,
+        /// The response of the page refused, when it is about one that came back.
+        response: Option<Box<HttpResponse>>,
+    },
 }
 
 fn status_text(s: StatusCode) -> String {
@@ -242,6 +267,9 @@ impl Error {
                 ApiErrorKind::Business => ErrorKind::ApiBusiness,
                 ApiErrorKind::System => ErrorKind::ApiSystem,
             },
+            Error::Page { source, .. } => source.kind(),
+            Error::Paging { source, .. } if source.page().is_none() => ErrorKind::InvalidRequest,
+            Error::Paging { .. } => ErrorKind::Decode,
         }
     }
 
@@ -251,6 +279,8 @@ impl Error {
             Error::Http { response, .. } | Error::Decode { response, .. } | Error::Api { response, .. } => {
                 Some(response)
             }
+            Error::Page { source, .. } => source.http_response(),
+            Error::Paging { response, .. } => response.as_deref(),
             _ => None,
         }
     }
@@ -264,6 +294,7 @@ impl Error {
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api { error, .. } => Some(error),
+            Error::Page { source, .. } => source.api_error(),
             _ => None,
         }
     }
@@ -277,6 +308,16 @@ impl Error {
     pub fn transport_error(&self) -> Option<&TransportError> {
         match self {
             Error::Transport { source, .. } => Some(source),
+            Error::Page { source, .. } => source.transport_error(),
+            _ => None,
+        }
+    }
+
+    /// The page of a paged scan the error is about, if it is about one.
+    pub fn page(&self) -> Option<u32> {
+        match self {
+            Error::Page { page, .. } => Some(*page),
+            Error::Paging { source, .. } => source.page(),
             _ => None,
         }
     }
@@ -288,6 +329,7 @@ impl Error {
         match self {
             Error::Transport { source, .. } => crate::retry::is_transient_transport(source.kind()),
             Error::Http { response, .. } => crate::retry::is_transient_status(response.status()),
+            Error::Page { source, .. } => source.is_retryable(),
             _ => false,
         }
     }

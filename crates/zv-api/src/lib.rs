@@ -61,6 +61,7 @@
 pub mod blocking;
 mod config;
 mod error;
+pub mod pages;
 pub mod retry;
 pub mod sansio;
 mod untyped;

@@ -176,6 +176,11 @@ impl Error {
                 http_outcome(response, now_unix)
             }
             Error::Api { error, .. } => AttemptOutcome::Api { kind: error.kind, code: &error.code },
+            Error::Page { source, .. } => source.outcome(now_unix),
+            Error::Paging { .. } if self.kind() == crate::ErrorKind::InvalidRequest => {
+                AttemptOutcome::Invalid
+            }
+            Error::Paging { .. } => AttemptOutcome::Decode,
         }
     }
 }
