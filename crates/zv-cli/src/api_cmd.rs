@@ -4,6 +4,7 @@ use std::io::Write;
 
 use serde_json::value::RawValue;
 use zv_api::UntypedRequest;
+use zv_api::pages::PageOptions;
 use zv_cli::api::{Target, dry_run_view};
 use zv_cli::data::Data;
 use zv_cli::params::{self, Field};
@@ -42,12 +43,16 @@ pub fn api(
     };
     let params = params::build(base.as_deref(), &args.fields).map_err(|e| Failure::usage(e.to_string()))?;
     let retry_safe = target.safety().is_retry_safe();
-    if args.all_pages && target.paging().is_none() {
-        return Err(Failure::usage(format!(
-            "{} has no known paging dialect (see `zv endpoints --json`), so --all-pages cannot page it",
-            target.route()
-        )));
-    }
+    let paging = match (args.all_pages, target.paging()) {
+        (false, _) => None,
+        (true, Some(dialect)) => Some(dialect),
+        (true, None) => {
+            return Err(Failure::usage(format!(
+                "{} has no known paging dialect (see `zv endpoints --json`), so --all-pages cannot page it",
+                target.route()
+            )));
+        }
+    };
     if !retry_safe && !args.yes && !args.dry_run {
         return Err(Failure::usage(target.refusal()));
     }
@@ -61,12 +66,29 @@ pub fn api(
             .map_err(|e| Failure::internal(format!("cannot show the request: {e}")))?;
         return write_json(out, &view);
     }
-    if args.all_pages {
-        return Err(Failure::usage(
-            "--all-pages needs zv-api's paged scans, which this build does not have yet",
-        ));
-    }
     let request = untyped_request(&target, &params, retry_safe)?;
+    if let Some(dialect) = paging {
+        let mut options = PageOptions::default();
+        if let Some(n) = args.page_size {
+            options = options.page_size(n);
+        }
+        let max_pages = args.max_pages.map_or(options.max_pages, |n| n.max(1));
+        options = options.max_pages(max_pages);
+        // Each page's records, one a line, written (and, stdout being line-buffered, shown)
+        // as the page arrives; an error ends the scan after the records before it.
+        let mut more = false;
+        for page in client.pages(&request, dialect, options).take(max_pages as usize) {
+            let page = page?;
+            for record in &page.records {
+                writeln!(out, "{}", one_line(record.get())?).map_err(Failure::output)?;
+            }
+            more = !page.is_last;
+        }
+        if more && args.max_pages.is_some() {
+            eprintln!("zv: stopped after {max_pages} page(s) (--max-pages); there are more");
+        }
+        return Ok(());
+    }
     let response = client.send_untyped(&request)?;
     let data = response.http.data_json().map_or("null", RawValue::get);
     print_data(out, data)
@@ -132,10 +154,17 @@ pub fn print_data(out: &mut impl Write, data_json: &str) -> Result<(), Failure> 
             message: format!("cannot read the response data: {e}"),
             code: exit::DECODE,
         })?;
+
         writeln!(out, "{}", data.to_pretty()).map_err(Failure::output)
     } else {
-        writeln!(out, "{data_json}").map_err(Failure::output)
+        writeln!(out, "{}", one_line(data_json)?).map_err(Failure::output)
     }
+}
+
+/// JSON text on one line (see [`Data::one_line`]); text that is not JSON is a decode failure.
+fn one_line(text: &str) -> Result<std::borrow::Cow<'_, str>, Failure> {
+    Data::one_line(text)
+        .map_err(|e| Failure { message: format!("cannot read the response data: {e}"), code: exit::DECODE })
 }
 
 /// A value as JSON: indented on a terminal, compact otherwise.

@@ -25,6 +25,8 @@ Examples:
   zv --sandbox gift-cards --user-id 10001
   zv --sandbox coupons --user-id 10001 --status canuse
   zv -v coupons --user-id 10001 --json
+  zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
+  zv endpoints giftCard
 
 Environment:
   ZV_OPEN_ID, ZV_GRANT_CODE, ZV_OPEN_KEY  the credentials (the key only signs: never sent or shown)

@@ -5,7 +5,7 @@
 //! either: both features would change `Value` for every crate in the build). An exchange
 //! code of 21 digits or a 19-digit id must come out as it went in, so [`Data`] keeps object
 //! members in order and every number as its JSON text. It is read through
-//! [`RawValue`](serde_json::value::RawValue), level by level, so serde_json still does all
+//! serde_json's `RawValue`, level by level, so serde_json still does all
 //! the parsing and validation.
 
 use std::fmt;
@@ -94,6 +94,16 @@ impl Data {
             Some(b'n') => Data::Null,
             _ => Data::Number(text.trim_end().to_owned()),
         })
+    }
+
+    /// JSON text on one line: `text` itself when it has no line break (byte for byte as the
+    /// gateway sent it), else compacted with numbers and key order kept.
+    pub fn one_line(text: &str) -> Result<std::borrow::Cow<'_, str>, serde_json::Error> {
+        if text.contains(['\n', '\r']) {
+            Ok(std::borrow::Cow::Owned(Data::from_json(text)?.to_json()))
+        } else {
+            Ok(std::borrow::Cow::Borrowed(text.trim()))
+        }
     }
 
     /// Compact JSON, numbers and key order as read.
@@ -196,6 +206,8 @@ mod tests {
         assert_eq!(Data::from_json(&pretty).unwrap(), data);
         assert_eq!(Data::from_json(" 12 ").unwrap(), Data::Number("12".into()));
         assert!(Data::from_json("{").is_err() && Data::from_json("").is_err());
+        assert_eq!(Data::one_line("{\"a\": 1,\n \"b\": 2.50}").unwrap(), r#"{"a":1,"b":2.50}"#);
+        assert_eq!(Data::one_line(r#"{"a": 1}"#).unwrap(), r#"{"a": 1}"#);
     }
 
     #[test]

@@ -54,8 +54,12 @@ impl Failure {
         Failure { message: message.into(), code: exit::INTERNAL }
     }
 
-    /// Stdout could not be written.
+    /// Stdout could not be written. A reader that went away (`zv endpoints | head`) is not
+    /// a failure: the command stops quietly, as the tools it is piped to expect.
     fn output(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure { message: String::new(), code: 0 };
+        }
         Failure::internal(format!("cannot write the output: {e}"))
     }
 }
@@ -127,6 +131,7 @@ fn main() -> ExitCode {
     };
     match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &attempts)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(f) if f.code == 0 => ExitCode::SUCCESS,
         Err(f) => {
             report(&f.message);
             ExitCode::from(f.code)
@@ -396,9 +401,7 @@ fn run_mock(
         "grant_code": creds.grant_code(),
         "open_key": creds.expose_open_key(),
     });
-    writeln!(out, "{ready}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })?;
+    writeln!(out, "{ready}").and_then(|()| out.flush()).map_err(Failure::output)?;
     let _ = writeln!(std::io::stderr(), "zv mock: listening on {} (Ctrl-C to stop)", mock.base_url());
     let _ = stop_rx.recv();
     let _ = writeln!(std::io::stderr(), "zv mock: stopped");
