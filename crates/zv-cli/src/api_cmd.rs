@@ -7,6 +7,7 @@ use zv_api::UntypedRequest;
 use zv_api::pages::PageOptions;
 use zv_cli::api::{Target, dry_run_view};
 use zv_cli::data::Data;
+use zv_cli::format::{Format, Printer};
 use zv_cli::params::{self, Field};
 use zv_cli::{endpoints, input};
 use zv_types::Protocol;
@@ -30,6 +31,7 @@ pub struct ApiArgs {
 pub fn api(
     args: ApiArgs,
     max_input_bytes: u64,
+    printer: &Printer,
     gateway: impl FnOnce() -> Result<Gateway, Failure>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
@@ -64,7 +66,7 @@ pub fn api(
             zv_api::sansio::prepare_serialized(client.config(), target.route(), &params, timestamp, nonce)?;
         let view = dry_run_view(&request, retry_safe)
             .map_err(|e| Failure::internal(format!("cannot show the request: {e}")))?;
-        return write_json(out, &view);
+        return printer.data(out, &view).map_err(Failure::output);
     }
     let request = untyped_request(&target, &params, retry_safe)?;
     if let Some(dialect) = paging {
@@ -74,16 +76,36 @@ pub fn api(
         }
         let max_pages = args.max_pages.map_or(options.max_pages, |n| n.max(1));
         options = options.max_pages(max_pages);
-        // Each page's records, one a line, written (and, stdout being line-buffered, shown)
-        // as the page arrives; an error ends the scan after the records before it.
+        // Each page's records written (and, stdout being line-buffered, shown) as the page
+        // arrives: one a line (jsonl), or one a line inside a JSON array (json); a table or
+        // CSV needs them all first. An error ends the scan after the records before it.
         let mut more = false;
+        let mut kept = Vec::new();
+        let mut first = true;
         for page in client.pages(&request, dialect, options).take(max_pages as usize) {
             let page = page?;
             for record in &page.records {
-                writeln!(out, "{}", one_line(record.get())?).map_err(Failure::output)?;
+                match printer.format {
+                    Format::Jsonl => writeln!(out, "{}", one_line(record.get())?),
+                    Format::Json => {
+                        let sep = if std::mem::take(&mut first) { "[" } else { "," };
+                        writeln!(out, "{sep}{}", one_line(record.get())?)
+                    }
+                    Format::Table | Format::Csv => {
+                        kept.push(Data::from_raw(record).map_err(decode_failure)?);
+                        Ok(())
+                    }
+                }
+                .map_err(Failure::output)?;
             }
             more = !page.is_last;
         }
+        match printer.format {
+            Format::Jsonl => Ok(()),
+            Format::Json => writeln!(out, "{}", if first { "[]" } else { "]" }),
+            Format::Table | Format::Csv => printer.data(out, &Data::Array(kept)),
+        }
+        .map_err(Failure::output)?;
         if more && args.max_pages.is_some() {
             eprintln!("zv: stopped after {max_pages} page(s) (--max-pages); there are more");
         }
@@ -91,7 +113,7 @@ pub fn api(
     }
     let response = client.send_untyped(&request)?;
     let data = response.http.data_json().map_or("null", RawValue::get);
-    print_data(out, data)
+    print_data(out, printer, data)
 }
 
 /// A timestamp and nonce for `--dry-run`, drawn as a call would draw them.
@@ -147,48 +169,40 @@ fn first_inexact_number(data: &Data) -> Option<&str> {
     }
 }
 
-/// `data` as JSON: indented on a terminal, else exactly the text the gateway sent, on one line.
-pub fn print_data(out: &mut impl Write, data_json: &str) -> Result<(), Failure> {
-    if zv_cli::term::stdout_is_terminal() {
-        let data = Data::from_json(data_json).map_err(|e| Failure {
-            message: format!("cannot read the response data: {e}"),
-            code: exit::DECODE,
-        })?;
-
-        writeln!(out, "{}", data.to_pretty()).map_err(Failure::output)
-    } else {
-        writeln!(out, "{}", one_line(data_json)?).map_err(Failure::output)
+/// `data` in the printer's format; as JSON on a pipe, exactly the text the gateway sent
+/// (on one line).
+pub fn print_data(out: &mut impl Write, printer: &Printer, data_json: &str) -> Result<(), Failure> {
+    if printer.format == Format::Json && !printer.terminal {
+        return writeln!(out, "{}", one_line(data_json)?).map_err(Failure::output);
     }
+    let data = Data::from_json(data_json).map_err(decode_failure)?;
+    printer.data(out, &data).map_err(Failure::output)
+}
+
+fn decode_failure(e: serde_json::Error) -> Failure {
+    Failure { message: format!("cannot read the response data: {e}"), code: exit::DECODE }
 }
 
 /// JSON text on one line (see [`Data::one_line`]); text that is not JSON is a decode failure.
 fn one_line(text: &str) -> Result<std::borrow::Cow<'_, str>, Failure> {
-    Data::one_line(text)
-        .map_err(|e| Failure { message: format!("cannot read the response data: {e}"), code: exit::DECODE })
-}
-
-/// A value as JSON: indented on a terminal, compact otherwise.
-pub fn write_json(out: &mut impl Write, data: &Data) -> Result<(), Failure> {
-    let text = if zv_cli::term::stdout_is_terminal() { data.to_pretty() } else { data.to_json() };
-    writeln!(out, "{text}").map_err(Failure::output)
+    Data::one_line(text).map_err(decode_failure)
 }
 
 /// `zv endpoints`.
 pub fn endpoints(
     query: Option<&str>,
     domain: Option<&str>,
-    json: bool,
+    printer: &Printer,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let entries = endpoints::search(query, domain).map_err(|e| Failure::usage(e.to_string()))?;
     let rows = endpoints::rows(&entries);
-    let written = if json {
-        crate::output::json(out, &rows)
-    } else if rows.is_empty() {
-        writeln!(out, "no endpoint matches (没有匹配的接口)")
-    } else {
-        write!(out, "{}", endpoints::grid(&rows).render(zv_cli::term::stdout_layout()))
-            .and_then(|()| writeln!(out, "{} endpoint(s)", rows.len()))
-    };
-    written.map_err(Failure::output)
+    crate::output::show(out, printer, &rows, None, |out| {
+        if rows.is_empty() {
+            return writeln!(out, "no endpoint matches (没有匹配的接口)");
+        }
+        write!(out, "{}", endpoints::grid(&rows).render(printer.layout))?;
+        writeln!(out, "{} endpoint(s)", rows.len())
+    })
+    .map_err(Failure::output)
 }

@@ -62,9 +62,12 @@ pub struct Global {
     /// Run against a built-in mock gateway with demo data: no credentials, no network.
     #[arg(long, global = true)]
     pub sandbox: bool,
-    /// Print the result as JSON (and nothing else on stdout).
-    #[arg(long, global = true)]
+    /// Print the result as JSON (and nothing else on stdout): --format json.
+    #[arg(long, global = true, conflicts_with = "format")]
     pub json: bool,
+    /// The output format: a table, JSON (indented on a terminal), one JSON record per line, or CSV with a header (RFC 4180; nested values as compact JSON). Default: a table, JSON for `zv api`.
+    #[arg(long, global = true, value_name = "FORMAT", value_enum)]
+    pub format: Option<zv_cli::format::Format>,
     /// Whole-request timeout in seconds (default 30).
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<std::time::Duration>,
@@ -187,6 +190,13 @@ pub enum Command {
         #[arg(long)]
         idempotent: bool,
     },
+    /// Print a shell completion script (e.g. `zv completions bash > /etc/bash_completion.d/zv`).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the canonical string, signature and token for a timestamp and nonce.
     #[command(after_help = SIGN_EXAMPLES)]
     Sign {
@@ -238,6 +248,10 @@ const API_EXAMPLES: &str = r#"Examples:
   zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
   zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
   zv api v3/coupon/card/exchangeGiftCard code=164822200532619796511 --dry-run"#;
+const COMPLETIONS_EXAMPLES: &str = r#"Examples:
+  zv completions bash > ~/.local/share/bash-completion/completions/zv
+  zv completions zsh > ~/.zfunc/_zv
+  zv completions fish > ~/.config/fish/completions/zv.fish"#;
 const SIGN_EXAMPLES: &str = r#"Examples:
   zv --sandbox sign --timestamp 1531998134 --nonce 664656493
   zv sign --timestamp "$(date +%s)" --nonce 12345 --json"#;
@@ -245,3 +259,10 @@ const MOCK_EXAMPLES: &str = r#"Examples:
   zv mock
   zv mock --addr 127.0.0.1:8080 --messy
   zv mock --fixtures fixtures.json"#;
+
+impl Global {
+    /// The format asked for (`--json` is `--format json`), or `default`.
+    pub fn format_or(&self, default: zv_cli::format::Format) -> zv_cli::format::Format {
+        if self.json { zv_cli::format::Format::Json } else { self.format.unwrap_or(default) }
+    }
+}

@@ -143,6 +143,14 @@ impl Data {
         }
     }
 
+    /// The member called `key`, when this is an object that has one.
+    pub fn member(&self, key: &str) -> Option<&Data> {
+        match self {
+            Data::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// Whether it is an array or an object.
     pub fn is_nested(&self) -> bool {
         matches!(self, Data::Object(_) | Data::Array(_))

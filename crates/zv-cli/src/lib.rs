@@ -10,6 +10,8 @@
 pub mod api;
 pub mod data;
 pub mod endpoints;
+pub mod format;
+pub mod hints;
 pub mod input;
 pub mod params;
 pub mod render;

@@ -20,8 +20,8 @@ use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
+use zv_cli::format::{Format, Printer};
 use zv_cli::input;
-use zv_cli::render::Data;
 use zv_cli::report::error_line;
 use zv_cli::term;
 use zv_cli::verbose::{self, MaxAttempts};
@@ -98,24 +98,16 @@ fn hint(e: &zv_api::Error) -> Option<&'static str> {
             _ => None,
         };
     }
-    if let Some(status) = e.http_status()
-        && (status.is_server_error() || status.as_u16() == 429)
-        && e.api_code().is_none()
-    {
-        return Some("the gateway is failing or busy: try again later, or with more --retries");
+    if let Some(api) = e.api_error() {
+        return zv_cli::hints::for_platform_error(Some(&api.code.to_string()), &api.message);
     }
-    if e.kind() == ErrorKind::ApiSystem {
-        let text = e.to_string();
-        // 110004 验签失败 is the gateway's bad-signature answer.
-        let signature = e.api_code().is_some_and(|c| c.to_string() == "110004")
-            || ["验签", "签名", "signature", "token"].iter().any(|w| text.contains(w));
-        if signature {
-            return Some(
-                "check ZV_OPEN_ID, ZV_GRANT_CODE and ZV_OPEN_KEY and the system clock; `zv sign` shows what is signed",
-            );
+    match e.http_status() {
+        Some(status) if status.as_u16() == 429 => Some(zv_cli::hints::THROTTLE_HINT),
+        Some(status) if status.is_server_error() => {
+            Some("the gateway is failing or busy: try again later, or with more --retries")
         }
+        _ => None,
     }
-    None
 }
 
 impl From<zv_mock::MockError> for Failure {
@@ -264,13 +256,16 @@ fn json_arg(g: &Global, what: &str, arg: &str) -> Result<serde_json::Value, Fail
 fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
     let g = &cli.global;
     let layout = term::stdout_layout();
+    let terminal = term::stdout_is_terminal();
+    let printer = |default| Printer { format: g.format_or(default), layout, terminal };
+    let table = printer(Format::Table);
     let mut out = std::io::stdout().lock();
     let written = match cli.command {
         Command::GiftCards { user_id, include_recycled } => {
             let cards = gateway(g, attempts)?
                 .client
                 .gift_cards(&GiftCardListParams::new(user_id).include_recycled(include_recycled))?;
-            if g.json { output::json(&mut out, &cards) } else { output::gift_cards(&mut out, &cards, layout) }
+            output::show(&mut out, &table, &cards, None, |out| output::gift_cards(out, &cards, layout))
         }
         Command::Coupons { user_id, status, amount, basket, from_pay_page, store } => {
             let mut p = CouponListParams::new();
@@ -300,15 +295,16 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                 p = p.basket(Basket::new(items).map_err(|e| Failure::usage(format!("--basket: {e}")))?);
             }
             let list = gateway(g, attempts)?.client.coupons(&p)?;
-            if g.json { output::json(&mut out, &list) } else { output::coupons(&mut out, &list, layout) }
+            output::show(&mut out, &table, &list, Some("item_list"), |out| {
+                output::coupons(out, &list, layout)
+            })
         }
         Command::ExchangeCode { code } => {
             let status = gateway(g, attempts)?.client.exchange_code_status(&code)?;
-            if g.json {
-                output::json(&mut out, &json!({"code": code, "redeemable": status.redeemable}))
-            } else {
-                output::exchange_code(&mut out, &code, status.redeemable)
-            }
+            let value = json!({"code": code, "redeemable": status.redeemable});
+            output::show(&mut out, &table, &value, None, |out| {
+                output::exchange_code(out, &code, status.redeemable)
+            })
         }
         Command::Call { action, path, params, idempotent } => {
             let params = json_arg(g, "--params", &params)?;
@@ -319,36 +315,32 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
             }
             .retry_safe(idempotent);
             let response = gateway(g, attempts)?.client.send_untyped(&request)?;
-            if g.json {
-                output::json(&mut out, &response.data)
-            } else {
-                // The raw `data` text keeps the gateway's key order (the decoded value sorts it).
-                let raw = response.http.data_json().map_or("null", |d| d.get());
-                let data = Data::from_json(raw).map_err(|e| Failure {
-                    message: format!("cannot read the response data: {e}"),
-                    code: exit::DECODE,
-                })?;
-                write!(out, "{}", data.render(layout))
-            }
+            // The raw `data` text keeps the gateway's key order and every digit.
+            let raw = response.http.data_json().map_or("null", |d| d.get());
+            return api_cmd::print_data(&mut out, &table, raw);
         }
         Command::Endpoints { query, domain } => {
-            return api_cmd::endpoints(query.as_deref(), domain.as_deref(), g.json, &mut out);
+            return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);
         }
         Command::Api { target, fields, params, all_pages, page_size, max_pages, yes, dry_run } => {
             let args =
                 api_cmd::ApiArgs { target, fields, params, all_pages, page_size, max_pages, yes, dry_run };
-            return api_cmd::api(args, g.max_input_bytes, || gateway(g, attempts), &mut out);
+            let default = if all_pages { Format::Jsonl } else { Format::Json };
+            return api_cmd::api(
+                args,
+                g.max_input_bytes,
+                &printer(default),
+                || gateway(g, attempts),
+                &mut out,
+            );
         }
         Command::Sign { timestamp, nonce } => {
             let creds = if g.sandbox { zv_mock::demo_credentials() } else { credentials(g)? };
             let signer = Signer::new(&creds);
             let sig = signer.sign(timestamp, nonce);
-            if g.json {
-                output::json(
-                    &mut out,
-                    &json!({"canonical": sig.canonical(), "signature": sig.signature(), "token": sig.token()}),
-                )
-            } else {
+            let value =
+                json!({"canonical": sig.canonical(), "signature": sig.signature(), "token": sig.token()});
+            output::show(&mut out, &table, &value, None, |out| {
                 writeln!(
                     out,
                     "canonical: {}\nsignature: {}\ntoken:     {}",
@@ -356,7 +348,12 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                     sig.signature(),
                     sig.token()
                 )
-            }
+            })
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "zv", &mut out);
+            Ok(())
         }
         Command::Mock { addr, messy, fixtures } => {
             return run_mock(addr, messy, fixtures, g.max_input_bytes, &mut out);

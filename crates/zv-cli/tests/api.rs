@@ -340,3 +340,24 @@ fn all_pages_needs_a_paging_dialect_and_a_page_error_ends_the_scan() {
     assert!(r.stderr.contains("--max-pages") && r.stderr.contains("more"), "{}", r.stderr);
     assert_eq!(gateway.requests().len(), 1);
 }
+
+#[test]
+fn all_pages_in_every_format() {
+    let page = item_page(&[r#"{"id":98765432109876543210,"n":"a"}"#, r#"{"id":2,"m":[1]}"#], 2);
+    let run_with = |format: &str| {
+        let gateway = Scripted::start();
+        gateway.answer_data(&page);
+        let args = ["--format", format, "api", "goods/item/getItemList", "--all-pages", "--page-size", "2"];
+        let r = run(gateway.zv(), &args);
+        ok(&r).to_owned()
+    };
+    assert_eq!(run_with("json"), "[{\"id\":98765432109876543210,\"n\":\"a\"}\n,{\"id\":2,\"m\":[1]}\n]\n");
+    assert_eq!(run_with("jsonl"), "{\"id\":98765432109876543210,\"n\":\"a\"}\n{\"id\":2,\"m\":[1]}\n");
+    assert_eq!(run_with("csv"), "id,n,m\r\n98765432109876543210,a,\r\n2,,[1]\r\n");
+    assert!(run_with("table").contains("98765432109876543210"));
+    // no record at all is still a JSON array
+    let gateway = Scripted::start();
+    gateway.answer_data(&item_page(&[], 0));
+    let r = run(gateway.zv(), &["--json", "api", "goods/item/getItemList", "--all-pages"]);
+    assert_eq!(ok(&r), "[]\n");
+}
