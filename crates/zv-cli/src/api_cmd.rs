@@ -14,6 +14,9 @@ use zv_types::Protocol;
 
 use crate::{Failure, Gateway, exit};
 
+/// The param a profile's shop code fills in.
+const SHOP_CODE: &str = "shopCode";
+
 /// What `zv api` was asked.
 pub struct ApiArgs {
     pub target: String,
@@ -24,6 +27,9 @@ pub struct ApiArgs {
     pub max_pages: Option<u32>,
     pub yes: bool,
     pub dry_run: bool,
+    /// The profile's shop code: sent as `shopCode` to a catalogued endpoint that takes one,
+    /// unless the params give it.
+    pub shop_code: Option<String>,
 }
 
 /// `zv api`: checks everything that needs no gateway (the route, the params, whether a write
@@ -43,7 +49,12 @@ pub fn api(
         ),
         None => None,
     };
-    let params = params::build(base.as_deref(), &args.fields).map_err(|e| Failure::usage(e.to_string()))?;
+    let defaults = match (&args.shop_code, target.entry().and_then(|e| e.param(SHOP_CODE))) {
+        (Some(code), Some(_)) => vec![Field::string(SHOP_CODE, code)],
+        _ => Vec::new(),
+    };
+    let params = params::build_with_defaults(&defaults, base.as_deref(), &args.fields)
+        .map_err(|e| Failure::usage(e.to_string()))?;
     let retry_safe = target.safety().is_retry_safe();
     let paging = match (args.all_pages, target.paging()) {
         (false, _) => None,

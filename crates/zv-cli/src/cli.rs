@@ -31,6 +31,7 @@ Examples:
 Environment:
   ZV_OPEN_ID, ZV_GRANT_CODE, ZV_OPEN_KEY  the credentials (the key only signs: never sent or shown)
   ZV_BASE_URL     the gateway (default http://openapi.zvcms.com; Qmai: https://openapi.qmai.cn)
+  ZV_PROFILE      the profile to use (`zv profile add`); flags and ZV_* variables win over it
   COLUMNS         the table width when stdout is not a terminal (default: no limit)
   NO_COLOR        no colour; CLICOLOR_FORCE=1: colour even when not a terminal
   RUST_LOG        an extra log filter, e.g. ureq=debug (an HTTP library's TRACE only when named)
@@ -59,6 +60,9 @@ pub struct Global {
     /// The openKey (the secret; prefer the environment variable, a command line is visible to other users).
     #[arg(long, env = "ZV_OPEN_KEY", global = true, value_name = "KEY", hide_env_values = true)]
     pub open_key: Option<String>,
+    /// The profile to use (`zv profile list`); default: the one called `default`, if any.
+    #[arg(long, env = "ZV_PROFILE", global = true, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Run against a built-in mock gateway with demo data: no credentials, no network.
     #[arg(long, global = true)]
     pub sandbox: bool,
@@ -190,6 +194,12 @@ pub enum Command {
         #[arg(long)]
         idempotent: bool,
     },
+    /// Manage profiles: named settings in the config file, each key in the OS credential store.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Check the configuration, the network path to the gateway, the clock and a signed probe.
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor,
     /// Print a shell completion script (e.g. `zv completions bash > /etc/bash_completion.d/zv`).
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -224,6 +234,35 @@ pub enum Command {
     },
 }
 
+/// `zv profile …`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile, or update one: the global --base-url, --open-id and --grant-code given on the command line (not from the environment) go into it.
+    #[command(after_help = PROFILE_EXAMPLES)]
+    Add {
+        /// The profile's name (letters, digits, `-`, `_`, `.`).
+        name: String,
+        /// The shop code `zv api` sends as `shopCode` to endpoints that take one.
+        #[arg(long, value_name = "CODE")]
+        shop_code: Option<String>,
+        /// Read the openKey from stdin (one line) into the OS credential store; it is never written to a file.
+        #[arg(long)]
+        open_key_stdin: bool,
+    },
+    /// The profiles, without their keys.
+    List,
+    /// One profile; the key only as stored or not.
+    Show {
+        /// The profile's name.
+        name: String,
+    },
+    /// Remove a profile and its stored key.
+    Remove {
+        /// The profile's name.
+        name: String,
+    },
+}
+
 // Each command's help ends with examples, sandbox ones first (a test runs those).
 const GIFT_CARDS_EXAMPLES: &str = r#"Examples:
   zv --sandbox gift-cards --user-id 10001
@@ -248,6 +287,13 @@ const API_EXAMPLES: &str = r#"Examples:
   zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
   zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
   zv api v3/coupon/card/exchangeGiftCard code=164822200532619796511 --dry-run"#;
+const PROFILE_EXAMPLES: &str = r#"Examples:
+  zv profile add prod --open-id ID --grant-code CODE --open-key-stdin < key.txt
+  zv --profile prod gift-cards --user-id 10001
+  zv profile list"#;
+const DOCTOR_EXAMPLES: &str = r#"Examples:
+  zv --sandbox doctor
+  zv --profile prod doctor --json"#;
 const COMPLETIONS_EXAMPLES: &str = r#"Examples:
   zv completions bash > ~/.local/share/bash-completion/completions/zv
   zv completions zsh > ~/.zfunc/_zv

@@ -9,12 +9,15 @@
 
 pub mod api;
 pub mod data;
+pub mod doctor;
 pub mod endpoints;
 pub mod format;
 pub mod hints;
 pub mod input;
 pub mod params;
+pub mod profile;
 pub mod render;
 pub mod report;
+pub mod settings;
 pub mod term;
 pub mod verbose;

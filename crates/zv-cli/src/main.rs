@@ -9,12 +9,13 @@
 
 mod api_cmd;
 mod cli;
+mod doctor_cmd;
 mod output;
+mod profile_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use serde_json::json;
 use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
@@ -22,7 +23,9 @@ use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCar
 
 use zv_cli::format::{Format, Printer};
 use zv_cli::input;
+use zv_cli::profile::{Config, KeyStore, Profile};
 use zv_cli::report::error_line;
+use zv_cli::settings::{Given, Inputs, Settings, Source};
 use zv_cli::term;
 use zv_cli::verbose::{self, MaxAttempts};
 
@@ -117,11 +120,19 @@ impl From<zv_mock::MockError> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = <Cli as clap::CommandFactory>::command().try_get_matches().and_then(|matches| {
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
+    });
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => return clap_exit(e),
     };
-    match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &attempts)) {
+    // Tests set ZV_KEYRING=mock: keyring's in-memory store, never the machine's credentials.
+    if std::env::var_os("ZV_KEYRING").is_some_and(|v| v == "mock") {
+        KeyStore::use_mock_store();
+    }
+    let inputs = inputs(&cli.global, &matches);
+    match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &inputs, &attempts)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) if f.code == 0 => ExitCode::SUCCESS,
         Err(f) => {
@@ -200,41 +211,85 @@ pub(crate) struct Gateway {
     _sandbox: Option<zv_mock::MockServer>,
 }
 
-fn credentials(g: &Global) -> Result<Credentials, Failure> {
-    match (&g.open_id, &g.grant_code, &g.open_key) {
-        (Some(id), Some(code), Some(key)) if ![id, code, key].iter().any(|v| v.trim().is_empty()) => {
-            Ok(Credentials::new(id.clone(), code.clone(), key.clone()))
+/// What the flags and the environment gave for the connection settings, and which gave it.
+fn inputs(g: &Global, matches: &clap::ArgMatches) -> Inputs {
+    let given = |id: &str, var: &'static str, value: &Option<String>| {
+        let source = match matches.value_source(id) {
+            Some(clap::parser::ValueSource::EnvVariable) => Source::Env(var),
+            _ => Source::Flag,
+        };
+        value.clone().map(|value| Given { value, source })
+    };
+    Inputs {
+        base_url: given("base_url", "ZV_BASE_URL", &g.base_url),
+        open_id: given("open_id", "ZV_OPEN_ID", &g.open_id),
+        grant_code: given("grant_code", "ZV_GRANT_CODE", &g.grant_code),
+        open_key: given("open_key", "ZV_OPEN_KEY", &g.open_key),
+    }
+}
+
+/// The profile in use: `--profile`/`ZV_PROFILE`, else the one called `default` if there is one.
+fn selected_profile(g: &Global) -> Result<Option<(String, Profile)>, Failure> {
+    let path = match (Config::default_path(), &g.profile) {
+        (Ok(path), _) => path,
+        (Err(_), None) => return Ok(None),
+        (Err(e), Some(_)) => return Err(Failure::usage(e.to_string())),
+    };
+    let config = Config::load(&path).map_err(|e| Failure::usage(error_line(&e)))?;
+    match &g.profile {
+        Some(name) => {
+            let profile = config.profile(name).map_err(|e| Failure::usage(e.to_string()))?;
+            Ok(Some((name.clone(), profile.clone())))
         }
+        None => Ok(config.profiles.get("default").map(|p| ("default".to_owned(), p.clone()))),
+    }
+}
+
+/// The connection settings, each from a flag, the environment, the profile or the defaults.
+fn settings(g: &Global, inputs: &Inputs, store: &KeyStore) -> Result<Settings, Failure> {
+    let profile = selected_profile(g)?;
+    let profile = profile.as_ref().map(|(name, p)| (name.as_str(), p));
+    Ok(zv_cli::settings::resolve(inputs.clone(), profile, store, zv_api::DEFAULT_BASE_URL))
+}
+
+fn credentials(s: &Settings) -> Result<Credentials, Failure> {
+    match (&s.open_id.value, &s.grant_code.value, &s.open_key.value) {
+        (Some(id), Some(code), Some(key)) => Ok(Credentials::new(id.clone(), code.clone(), key.clone())),
         _ => {
             let missing: Vec<&str> = [
-                ("ZV_OPEN_ID (--open-id)", &g.open_id),
-                ("ZV_GRANT_CODE (--grant-code)", &g.grant_code),
-                ("ZV_OPEN_KEY (--open-key)", &g.open_key),
+                ("ZV_OPEN_ID (--open-id)", &s.open_id),
+                ("ZV_GRANT_CODE (--grant-code)", &s.grant_code),
+                ("ZV_OPEN_KEY (--open-key)", &s.open_key),
             ]
             .into_iter()
-            .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+            .filter(|(_, v)| v.value.is_none())
             .map(|(name, _)| name)
             .collect();
+            let store = s.store_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
             Err(Failure::usage(format!(
-                "missing credentials: {}; set them, or try --sandbox for the built-in demo gateway",
+                "missing credentials: {}{store}; set them, add a profile (`zv profile add`), or try --sandbox for the built-in demo gateway",
                 missing.join(", ")
             )))
         }
     }
 }
 
-fn gateway(g: &Global, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
+/// The gateway: the in-process sandbox with `--sandbox`, else the one the settings name.
+fn gateway(g: &Global, settings: Option<&Settings>, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
     let mut builder = zv_api::blocking::Client::builder();
-    let sandbox = if g.sandbox {
-        let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
-        builder = builder.base_url(mock.base_url()).credentials(mock.credentials().clone());
-        Some(mock)
-    } else {
-        builder = builder.credentials(credentials(g)?);
-        if let Some(url) = &g.base_url {
-            builder = builder.base_url(url);
+    let sandbox = match settings {
+        None => {
+            let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
+            builder = builder.base_url(mock.base_url()).credentials(mock.credentials().clone());
+            Some(mock)
         }
-        None
+        Some(s) => {
+            builder = builder.credentials(credentials(s)?);
+            if let Some(url) = &s.base_url.value {
+                builder = builder.base_url(url);
+            }
+            None
+        }
     };
     if let Some(t) = g.timeout {
         builder = builder.timeout(t);
@@ -253,8 +308,11 @@ fn json_arg(g: &Global, what: &str, arg: &str) -> Result<serde_json::Value, Fail
     serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))
 }
 
-fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
+fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure> {
     let g = &cli.global;
+    let store = KeyStore::new();
+    let settings = || if g.sandbox { Ok(None) } else { settings(g, inputs, &store).map(Some) };
+    let connect = || gateway(g, settings()?.as_ref(), attempts);
     let layout = term::stdout_layout();
     let terminal = term::stdout_is_terminal();
     let printer = |default| Printer { format: g.format_or(default), layout, terminal };
@@ -262,7 +320,7 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     let written = match cli.command {
         Command::GiftCards { user_id, include_recycled } => {
-            let cards = gateway(g, attempts)?
+            let cards = connect()?
                 .client
                 .gift_cards(&GiftCardListParams::new(user_id).include_recycled(include_recycled))?;
             output::show(&mut out, &table, &cards, None, |out| output::gift_cards(out, &cards, layout))
@@ -294,13 +352,13 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                     })?;
                 p = p.basket(Basket::new(items).map_err(|e| Failure::usage(format!("--basket: {e}")))?);
             }
-            let list = gateway(g, attempts)?.client.coupons(&p)?;
+            let list = connect()?.client.coupons(&p)?;
             output::show(&mut out, &table, &list, Some("item_list"), |out| {
                 output::coupons(out, &list, layout)
             })
         }
         Command::ExchangeCode { code } => {
-            let status = gateway(g, attempts)?.client.exchange_code_status(&code)?;
+            let status = connect()?.client.exchange_code_status(&code)?;
             let value = json!({"code": code, "redeemable": status.redeemable});
             output::show(&mut out, &table, &value, None, |out| {
                 output::exchange_code(out, &code, status.redeemable)
@@ -314,7 +372,7 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                 (None, None) => return Err(Failure::usage("give --action or --path")),
             }
             .retry_safe(idempotent);
-            let response = gateway(g, attempts)?.client.send_untyped(&request)?;
+            let response = connect()?.client.send_untyped(&request)?;
             // The raw `data` text keeps the gateway's key order and every digit.
             let raw = response.http.data_json().map_or("null", |d| d.get());
             return api_cmd::print_data(&mut out, &table, raw);
@@ -323,19 +381,28 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
             return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);
         }
         Command::Api { target, fields, params, all_pages, page_size, max_pages, yes, dry_run } => {
-            let args =
-                api_cmd::ApiArgs { target, fields, params, all_pages, page_size, max_pages, yes, dry_run };
+            let resolved = settings()?;
+            let shop_code = resolved.as_ref().and_then(|s| s.shop_code.value.clone());
+            let args = api_cmd::ApiArgs {
+                target,
+                fields,
+                params,
+                all_pages,
+                page_size,
+                max_pages,
+                yes,
+                dry_run,
+                shop_code,
+            };
             let default = if all_pages { Format::Jsonl } else { Format::Json };
-            return api_cmd::api(
-                args,
-                g.max_input_bytes,
-                &printer(default),
-                || gateway(g, attempts),
-                &mut out,
-            );
+            let connect = || gateway(g, resolved.as_ref(), attempts);
+            return api_cmd::api(args, g.max_input_bytes, &printer(default), connect, &mut out);
         }
         Command::Sign { timestamp, nonce } => {
-            let creds = if g.sandbox { zv_mock::demo_credentials() } else { credentials(g)? };
+            let creds = match settings()? {
+                None => zv_mock::demo_credentials(),
+                Some(s) => credentials(&s)?,
+            };
             let signer = Signer::new(&creds);
             let sig = signer.sign(timestamp, nonce);
             let value =
@@ -349,6 +416,12 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                     sig.token()
                 )
             })
+        }
+        Command::Profile(command) => return profile_cmd::run(command, inputs, &store, &table, &mut out),
+        Command::Doctor => {
+            let resolved = settings()?;
+            let connect = || gateway(g, resolved.as_ref(), attempts);
+            return doctor_cmd::run(resolved.as_ref(), g.timeout, connect, &table, &mut out);
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

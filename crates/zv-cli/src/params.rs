@@ -51,6 +51,13 @@ pub struct Field {
 }
 
 impl Field {
+    /// A string field, as `name=value` gives it.
+    pub fn string(name: &str, value: &str) -> Field {
+        // A string's JSON text cannot fail to serialize.
+        let value = serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned());
+        Field { name: name.to_owned(), value }
+    }
+
     /// The field's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -81,8 +88,7 @@ impl FromStr for Field {
             RawValue::from_string(value.trim().to_owned())
                 .map_err(|e| ParamsError::NotJson { field: name.to_owned(), reason: e.to_string() })?
         } else {
-            // A string's JSON text cannot fail to serialize.
-            serde_json::value::to_raw_value(value).map_err(|_| not_a_field())?
+            return Ok(Field::string(name, value));
         };
         Ok(Field { name: name.to_owned(), value })
     }
@@ -92,6 +98,16 @@ impl FromStr for Field {
 /// order — a field already there keeps its place and takes the new value, a new one is
 /// appended. Every value is kept as its JSON text.
 pub fn build(base: Option<&str>, fields: &[Field]) -> Result<Box<RawValue>, ParamsError> {
+    build_with_defaults(&[], base, fields)
+}
+
+/// [`build`] over `defaults`: a default is sent only when neither `--params` nor a field
+/// gives its name.
+pub fn build_with_defaults(
+    defaults: &[Field],
+    base: Option<&str>,
+    fields: &[Field],
+) -> Result<Box<RawValue>, ParamsError> {
     let mut members = match base {
         None => Vec::new(),
         Some(text) => {
@@ -112,6 +128,11 @@ pub fn build(base: Option<&str>, fields: &[Field]) -> Result<Box<RawValue>, Para
     };
     for field in fields {
         set(&mut members, field.name.clone(), field.value.clone());
+    }
+    for default in defaults {
+        if !members.iter().any(|(k, _)| *k == default.name) {
+            members.push((default.name.clone(), default.value.clone()));
+        }
     }
     // Raw values serialize as their text; keys as JSON strings: this cannot fail.
     serde_json::value::to_raw_value(&Members(members)).map_err(|e| ParamsError::ParamsNotJson(e.to_string()))
@@ -153,6 +174,9 @@ mod tests {
         let params = build(Some(r#"{"a":1,"b":"x","a":5}"#), &fields).unwrap();
         assert_eq!(params.get(), r#"{"a":5,"b":4,"c":3}"#);
         assert_eq!(build(None, &[]).unwrap().get(), "{}");
+        let defaults = [Field::string("shopCode", "S1"), Field::string("x", "d")];
+        let params = build_with_defaults(&defaults, Some(r#"{"x":1}"#), &[field("y=2")]).unwrap();
+        assert_eq!(params.get(), r#"{"x":1,"y":"2","shopCode":"S1"}"#);
         assert!(matches!(build(Some("[1]"), &[]), Err(ParamsError::ParamsNotObject)));
         assert!(matches!(build(Some("{"), &[]), Err(ParamsError::ParamsNotJson(_))));
     }

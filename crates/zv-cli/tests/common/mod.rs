@@ -18,6 +18,8 @@ pub fn zv() -> Command {
         "ZV_OPEN_ID",
         "ZV_GRANT_CODE",
         "ZV_OPEN_KEY",
+        "ZV_PROFILE",
+        "ZV_KEYRING",
         "COLUMNS",
         "NO_COLOR",
         "CLICOLOR",
@@ -27,6 +29,14 @@ pub fn zv() -> Command {
         c.env_remove(v);
     }
     c.timeout(Duration::from_secs(60));
+    c
+}
+
+/// `zv` with its config directory in `home` (a tempfile dir) and keyring's in-memory mock
+/// store: never the machine's config or credentials.
+pub fn zv_at(home: &std::path::Path) -> Command {
+    let mut c = zv();
+    c.env("XDG_CONFIG_HOME", home).env("HOME", home).env("ZV_KEYRING", "mock");
     c
 }
 
@@ -96,7 +106,7 @@ pub fn json_out(r: &Run) -> Value {
 pub struct Scripted {
     pub url: String,
     requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-    answers: std::sync::mpsc::Sender<String>,
+    answers: std::sync::mpsc::Sender<(String, Option<String>)>,
 }
 
 impl Scripted {
@@ -106,7 +116,7 @@ impl Scripted {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (answers, rx) = mpsc::channel::<String>();
+        let (answers, rx) = mpsc::channel::<(String, Option<String>)>();
         let rx = Arc::new(Mutex::new(rx));
         let log = requests.clone();
         std::thread::spawn(move || {
@@ -136,9 +146,10 @@ impl Scripted {
                         let mut body = vec![0; length];
                         reader.read_exact(&mut body).unwrap();
                         log.lock().unwrap().push(String::from_utf8(body).unwrap());
-                        let Ok(answer) = rx.lock().unwrap().recv() else { return };
+                        let Ok((answer, date)) = rx.lock().unwrap().recv() else { return };
+                        let date = date.map(|d| format!("date: {d}\r\n")).unwrap_or_default();
                         let head = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{date}content-length: {}\r\n\r\n",
                             answer.len()
                         );
                         if stream
@@ -162,7 +173,12 @@ impl Scripted {
 
     /// Queues the body of the next answer.
     pub fn answer(&self, body: &str) {
-        self.answers.send(body.to_owned()).unwrap();
+        self.answers.send((body.to_owned(), None)).unwrap();
+    }
+
+    /// Queues the body of the next answer, sent with this `Date` header.
+    pub fn answer_dated(&self, body: &str, date: std::time::SystemTime) {
+        self.answers.send((body.to_owned(), Some(httpdate::fmt_http_date(date)))).unwrap();
     }
 
     /// The request bodies so far, as sent.
