@@ -124,7 +124,7 @@ fn decode_error_names_the_json_path() {
     let env = one_attempt();
     let body = r#"{"status":true,"code":0,"data":[{"id":"1","par_value":"10.00"},{"id":"2","par_value":"ten yuan"}]}"#;
     for backend in BACKENDS {
-        env.mock.push_fault(Fault::Raw { status: 200, body: body.into() });
+        env.mock.push_fault(Fault::Respond { status: 200, body: body.into() });
         let e = gift_cards(&env, backend).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode, "{backend:?}: {e}");
         let Error::Decode { source, .. } = &e else { panic!("{e:?}") };

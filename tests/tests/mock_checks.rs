@@ -1,14 +1,15 @@
-//! The mock rejects what the gateway rejects: crafted requests through the raw transport.
+//! The mock rejects what the gateway rejects: crafted requests through the raw transport,
+//! and the SDK's clients reading each rejection as the platform's system error.
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use zv_api::sansio;
-use zv_integration_tests::Env;
+use zv_api::{UntypedRequest, sansio};
+use zv_integration_tests::{BACKENDS, Backend, Env, call};
 use zv_mock::{Check, MockConfig, Verdict};
 use zv_sign::{Clock, Credentials, FixedClock, SystemClock};
 use zv_transport::{Transport, TransportConfig, UreqTransport};
-use zv_types::{ExchangeCodeParams, GetExchangeCodeStatus};
+use zv_types::{ExchangeCodeParams, GetExchangeCodeStatus, GiftCardListParams};
 
 fn post(env: &Env, path: &str, body: &Value) -> Value {
     let t = UreqTransport::new(TransportConfig::default()).unwrap();
@@ -103,4 +104,101 @@ fn a_wrong_envelope_is_rejected() {
         "Token": zv_sign::Signer::new(&c).sign(now.parse().unwrap(), 9).token(), "Action": "no.such-action", "Params": {}});
     assert!(rejected(&post(&env, "/api/v2", &unknown)));
     assert_eq!(last_check(&env), Some(Check::Route));
+}
+
+/// Asserts the SDK read the mock's rejection as the system error of `check`, and the log
+/// agrees.
+fn assert_sdk_rejected(env: &Env, error: &zv_api::Error, check: Check) {
+    assert_eq!(error.kind(), zv_api::ErrorKind::ApiSystem, "{error}");
+    assert_eq!(error.api_code().and_then(|c| c.as_i64()), Some(check.code()), "{error}");
+    assert!(error.api_error().unwrap().message.starts_with(check.label()), "{error}");
+    assert_eq!(last_check(env), Some(check));
+}
+
+fn gift_cards(env: &Env, backend: Backend) -> Result<Vec<zv_types::GiftCard>, zv_api::Error> {
+    call!(env, backend, gift_cards(&GiftCardListParams::new("10001")))
+}
+
+#[test]
+fn the_sdk_with_a_wrong_open_id_gets_the_credentials_error() {
+    let stranger = Credentials::new("ffffffffffffffffffffffffffffffff", zv_mock::DEMO_GRANT_CODE, "k");
+    let env = Env::with(
+        MockConfig::new(),
+        |b| b.credentials(stranger.clone()),
+        |a| a.credentials(stranger.clone()),
+    );
+    for backend in BACKENDS {
+        assert_sdk_rejected(&env, &gift_cards(&env, backend).unwrap_err(), Check::Credentials);
+    }
+}
+
+#[test]
+fn the_sdk_with_a_clock_out_of_the_window_gets_the_timestamp_error() {
+    // The mock's clock an hour ahead of the clients'.
+    let env = Env::new(MockConfig::new().clock(FixedClock(SystemClock.now_unix_seconds() + 3600)));
+    for backend in BACKENDS {
+        assert_sdk_rejected(&env, &gift_cards(&env, backend).unwrap_err(), Check::Timestamp);
+    }
+    // A client whose clock is off by more than the window (±300 s, inclusive).
+    let t = 1_700_000_000;
+    let env = Env::new(MockConfig::new().clock(FixedClock(t)));
+    let client = |ts| {
+        zv_api::blocking::Client::builder()
+            .base_url(env.mock.base_url())
+            .credentials(env.mock.credentials().clone())
+            .clock(FixedClock(ts))
+            .build()
+            .unwrap()
+    };
+    for ts in [t - 301, t + 301] {
+        let error = client(ts).gift_cards(&GiftCardListParams::new("10001")).unwrap_err();
+        assert_sdk_rejected(&env, &error, Check::Timestamp);
+    }
+    for ts in [t - 300, t + 300] {
+        assert!(!client(ts).gift_cards(&GiftCardListParams::new("10001")).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn the_sdk_calling_an_unknown_route_gets_the_route_error_listing_the_table() {
+    let env = Env::new(MockConfig::new());
+    let v3 = UntypedRequest::v3("crm/giftCard/noSuchThing", json!({})).unwrap();
+    let v2 = UntypedRequest::v2("coupon.no-such-action", json!({})).unwrap();
+    for backend in BACKENDS {
+        let error = call!(env, backend, send_untyped(&v3)).unwrap_err();
+        assert_sdk_rejected(&env, &error, Check::Route);
+        let message = &error.api_error().unwrap().message;
+        assert!(message.contains("the mock serves /v3/coupon/exchange/getExchangeCodeStatus, "), "{message}");
+        let error = call!(env, backend, send_untyped(&v2)).unwrap_err();
+        assert_sdk_rejected(&env, &error, Check::Route);
+        let entry = env.mock.log().pop().unwrap();
+        assert_eq!(entry.action.as_deref(), Some("coupon.no-such-action"));
+        assert_eq!(entry.protocol, Some(zv_types::Protocol::V2));
+    }
+}
+
+#[test]
+fn the_sdk_sending_bad_params_gets_the_params_error() {
+    let env = Env::new(MockConfig::new());
+    // As the vendor documents it, a basket counts only with shopping = 1 (it is ignored
+    // otherwise), and then it is required.
+    let basket_without_shopping = json!({"user_id": 10001, "shopping": 0, "checked": r#"[{"bar_code":"A","offline_price":100,"buy_num":1}]"#});
+    let coupons = |params: Value| UntypedRequest::v2("coupon.user-coupon-list", params).unwrap();
+    for backend in BACKENDS {
+        assert!(call!(env, backend, send_untyped(&coupons(basket_without_shopping.clone()))).is_ok());
+        // (Every params rejection of the mock is in its own tests; two kinds here.)
+        for bad in [json!({"user_id": 10001, "shopping": 1}), json!({"user_id": 10001, "expire": "someday"})]
+        {
+            let error = call!(env, backend, send_untyped(&coupons(bad))).unwrap_err();
+            assert_sdk_rejected(&env, &error, Check::Params);
+        }
+        for (path, params) in [
+            ("coupon/exchange/getExchangeCodeStatus", json!({})),
+            (zv_mock::REDEEM_PATH, json!({"user_id": "10001"})),
+        ] {
+            let request = UntypedRequest::v3(path, params).unwrap();
+            let error = call!(env, backend, send_untyped(&request)).unwrap_err();
+            assert_sdk_rejected(&env, &error, Check::Params);
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Paged scans end to end: signed page requests over real sockets to zv-mock, which answers
-//! each with a scripted page (`Fault::Raw`), through both backends.
+//! each with a scripted page (`Fault::Respond`), through both backends.
 
 use std::collections::HashSet;
 
@@ -25,7 +25,7 @@ fn push_page(env: &Env, dialect: PageDialect, number: u32, size: u32, n: u64) {
     let records: Vec<_> = (first..n.min(first + u64::from(size))).map(record).collect();
     let data = dialect.render_page(&records, number, size, n).unwrap();
     let body = format!(r#"{{"status":true,"code":0,"message":"请求成功","data":{}}}"#, data.get());
-    env.mock.push_fault(Fault::Raw { status: 200, body });
+    env.mock.push_fault(Fault::Respond { status: 200, body });
 }
 
 /// Every record of a scan (its text, or the error), through `backend`.

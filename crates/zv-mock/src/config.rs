@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use zv_sign::{Clock, Credentials, SystemClock};
 
-use crate::state::Observer;
-use crate::{Fixtures, LogEntry, demo_credentials};
+use crate::connection::Limits;
+use crate::state::{DEFAULT_LOG_BYTES, Observer};
+use crate::{Endpoints, Fixtures, LogEntry, demo_credentials};
 
 /// The default timestamp skew window: ±300 s.
 pub const DEFAULT_SKEW: Duration = Duration::from_secs(300);
@@ -35,15 +36,19 @@ pub struct MockConfig {
     pub(crate) credentials: Credentials,
     pub(crate) fixtures: Fixtures,
     pub(crate) messy: bool,
+    pub(crate) endpoints: Endpoints,
     pub(crate) tls: bool,
     pub(crate) skew: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) observer: Option<Observer>,
+    pub(crate) log_bytes: usize,
+    pub(crate) limits: Limits,
 }
 
 impl MockConfig {
     /// The defaults: the demo credentials ([`demo_credentials`]), the demo fixtures
-    /// ([`Fixtures::demo`]), `127.0.0.1` on a free port, a skew window of ±300 s, the system
+    /// ([`Fixtures::demo`]), the built-in endpoints ([`Endpoints::builtin`]), `127.0.0.1` on a
+    /// free port, a skew window of ±300 s, the system
     /// clock, canonical answers, plain HTTP, no observer.
     pub fn new() -> Self {
         MockConfig {
@@ -51,10 +56,13 @@ impl MockConfig {
             credentials: demo_credentials(),
             fixtures: Fixtures::demo(),
             messy: false,
+            endpoints: Endpoints::builtin(),
             tls: false,
             skew: DEFAULT_SKEW,
             clock: Arc::new(SystemClock),
             observer: None,
+            log_bytes: DEFAULT_LOG_BYTES,
+            limits: Limits::default(),
         }
     }
 
@@ -82,6 +90,13 @@ impl MockConfig {
     /// changes are drawn from a generator seeded with the request's nonce.
     pub fn messy(mut self, yes: bool) -> Self {
         self.messy = yes;
+        self
+    }
+
+    /// Serves the endpoints of this table instead of the built-in ones (start from
+    /// [`Endpoints::builtin`] to add yours to them).
+    pub fn endpoints(mut self, endpoints: Endpoints) -> Self {
+        self.endpoints = endpoints;
         self
     }
 
@@ -115,6 +130,42 @@ impl MockConfig {
     }
 }
 
+impl MockConfig {
+    /// Keeps at most about `bytes` of request log (default 16 MiB): the oldest entries are
+    /// dropped to make room (see [`MockServer::log`](crate::MockServer::log)); 0 keeps none.
+    pub fn log_capacity(mut self, bytes: usize) -> Self {
+        self.log_bytes = bytes;
+        self
+    }
+
+    /// Gives a client `timeout` (default [`DEFAULT_HEADER_TIMEOUT`](crate::DEFAULT_HEADER_TIMEOUT),
+    /// 5 s) to send its first request head once connected (TLS handshake included), and a
+    /// request's body once its head is in; a connection past it is closed (a late body fails
+    /// the `json` check). Half-sent requests cannot hold the server's connections for longer.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection that has had no request in flight for `timeout` (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 30 s): idle keep-alive
+    /// connections, and any later request head that is not complete in time.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// Holds at most `max` connections at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS), 256; at least 1): further
+    /// clients wait in the listen queue until a connection ends, so the mock never runs out
+    /// of file descriptors on its clients' account. Keep it below the process's descriptor
+    /// limit.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
+        self
+    }
+}
+
 impl Default for MockConfig {
     fn default() -> Self {
         Self::new()
@@ -129,10 +180,13 @@ impl fmt::Debug for MockConfig {
             .field("members", &self.fixtures.members.len())
             .field("exchange_codes", &self.fixtures.exchange_codes.len())
             .field("messy", &self.messy)
+            .field("endpoints", &self.endpoints)
             .field("tls", &self.tls)
             .field("skew", &self.skew)
             .field("clock_now", &self.clock.now_unix_seconds())
             .field("observer", &self.observer.is_some())
+            .field("log_bytes", &self.log_bytes)
+            .field("limits", &self.limits)
             .finish()
     }
 }

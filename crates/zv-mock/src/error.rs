@@ -24,6 +24,9 @@ pub enum MockError {
     /// The self-signed certificate or the TLS configuration could not be made.
     #[error("cannot set up TLS: {0}")]
     Tls(String),
+    /// A route given to [`Endpoints`](crate::Endpoints) is not a valid V3 path or V2 Action.
+    #[error("cannot serve that route: {0}")]
+    Route(String),
     /// A fixtures file could not be read, or its text does not describe [`Fixtures`](crate::Fixtures).
     #[error("invalid fixtures in {origin}: {message}")]
     Fixtures {

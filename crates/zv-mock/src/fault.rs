@@ -1,4 +1,4 @@
-//! Injected faults: what they are, which request gets which, and the bodies they send.
+//! Injected faults: what they are, which request gets which, and how they shape the answer.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -6,8 +6,15 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::response::Response;
 use bytes::Bytes;
+use http::StatusCode;
 use http_body::{Frame, SizeHint};
+
+use crate::LogEntry;
+use crate::render::{JSON, json_response, respond as response};
+use crate::state::{Shared, stopped};
 
 /// A failure the mock injects into the answer of a request that passed every check.
 ///
@@ -55,9 +62,10 @@ pub enum Fault {
         /// The message.
         message: String,
     },
-    /// Exactly this answer: an HTTP status and a body (served as `application/json`), e.g. a
-    /// payload the SDK cannot decode, or an answer of an endpoint the mock does not model.
-    Raw {
+    /// Respond with exactly this: an HTTP status and a body (served as `application/json`),
+    /// e.g. a payload the SDK cannot decode. (To serve an endpoint the mock does not have,
+    /// register a handler: [`Endpoints`](crate::Endpoints).)
+    Respond {
         /// The HTTP status (an invalid one becomes 500).
         status: u16,
         /// The body, byte for byte.
@@ -112,7 +120,7 @@ impl fmt::Display for Fault {
             }
             Fault::BusinessError { code, message } => write!(f, "business error {code}: {message}"),
             Fault::SystemError { code, message } => write!(f, "system error {code}: {message}"),
-            Fault::Raw { status, body } => write!(f, "raw {status} ({} bytes)", body.len()),
+            Fault::Respond { status, body } => write!(f, "respond {status} ({} bytes)", body.len()),
             Fault::FailTimes { times, fault } => write!(f, "fail {times} more times: {fault}"),
         }
     }
@@ -189,6 +197,81 @@ impl Faults {
             }
         }
         None
+    }
+}
+
+/// The response to a verified request: the endpoint's answer (`answer` runs the endpoint,
+/// and only for faults that wrap its answer), shaped by the fault `applied`. Records `entry`
+/// before any delay.
+pub(crate) async fn respond(
+    shared: &Shared,
+    mut entry: LogEntry,
+    applied: Option<Applied>,
+    answer: impl FnOnce(&mut LogEntry) -> Vec<u8>,
+) -> Response {
+    let Some(applied) = applied else {
+        let body = answer(&mut entry);
+        shared.record(entry);
+        return json_response(body);
+    };
+    entry.fault = Some(applied.label);
+    let style = crate::render::Representation::new(shared.messy, 0);
+    match applied.fault {
+        Fault::Delay(d) => {
+            let body = answer(&mut entry);
+            shared.record(entry);
+            sleep_unless_stopped(shared, d).await;
+            json_response(body)
+        }
+        Fault::TruncatedJson => {
+            let mut body = answer(&mut entry);
+            body.truncate(body.len() / 2);
+            shared.record(entry);
+            json_response(body)
+        }
+        // `Faults::take` never hands out a `FailTimes` (it applies the fault inside).
+        Fault::FailTimes { .. } => {
+            let body = answer(&mut entry);
+            shared.record(entry);
+            json_response(body)
+        }
+        Fault::HttpStatus(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            entry.http_status = status.as_u16();
+            shared.record(entry);
+            response(status, "text/html", Body::from(nginx_page(status)))
+        }
+        Fault::EmptyBody => {
+            shared.record(entry);
+            json_response(Vec::new())
+        }
+        Fault::HugeBody { bytes, content_length } => {
+            shared.record(entry);
+            let body = HugeBody::new(bytes, content_length, shared.stop.clone());
+            response(StatusCode::OK, JSON, Body::new(body))
+        }
+        Fault::BusinessError { code, message } => {
+            shared.record(entry);
+            json_response(style.error(true, code, &message))
+        }
+        Fault::SystemError { code, message } => {
+            shared.record(entry);
+            json_response(style.error(false, code, &message))
+        }
+        Fault::Respond { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            entry.http_status = status.as_u16();
+            shared.record(entry);
+            response(status, JSON, Body::from(body))
+        }
+    }
+}
+
+/// Sleeps for `d`, or less if the server shuts down meanwhile.
+async fn sleep_unless_stopped(shared: &Shared, d: Duration) {
+    tokio::select! {
+        () = tokio::time::sleep(d) => {}
+        () = stopped(shared.stop.clone()) => {}
     }
 }
 

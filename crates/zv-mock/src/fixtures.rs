@@ -28,8 +28,21 @@ pub const DEMO_SPENT_EXCHANGE_CODE: &str = "164822200532619796512";
 /// form, the way the gateway documents them (see the [crate docs](crate#fixtures) for an
 /// example). Unknown keys at the top level or in a member are rejected (a typo would
 /// otherwise silently serve nothing); missing keys are empty.
+///
+/// New kinds of data may be added: build one with [`Fixtures::new`] and the `with_*`
+/// methods, or start from [`Fixtures::demo`].
+///
+/// ```
+/// use zv_mock::{Fixtures, Member};
+///
+/// let fixtures = Fixtures::new()
+///     .with_member("20001", Member::new())
+///     .with_exchange_code("900000000000000001", true);
+/// assert!(fixtures.members["20001"].gift_cards.is_empty());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Fixtures {
     /// The members, by member id (`user_id`).
     pub members: BTreeMap<String, Member>,
@@ -38,9 +51,11 @@ pub struct Fixtures {
     pub exchange_codes: BTreeMap<String, bool>,
 }
 
-/// One member's gift cards and coupons.
+/// One member's gift cards and coupons: build one with [`Member::new`] and the `with_*`
+/// methods.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Member {
     /// The member's gift cards, in the order they are listed.
     pub gift_cards: Vec<GiftCard>,
@@ -48,26 +63,62 @@ pub struct Member {
     pub coupons: Vec<UserCoupon>,
 }
 
+impl Member {
+    /// A member without gift cards or coupons.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// This member with these gift cards (in the order they are listed).
+    pub fn with_gift_cards(mut self, gift_cards: Vec<GiftCard>) -> Self {
+        self.gift_cards = gift_cards;
+        self
+    }
+
+    /// This member with these coupons (in the order they are listed).
+    pub fn with_coupons(mut self, coupons: Vec<UserCoupon>) -> Self {
+        self.coupons = coupons;
+        self
+    }
+}
+
 impl Fixtures {
+    /// No data at all: no member, no exchange code.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// These fixtures with member `user_id` (replacing one of that id).
+    pub fn with_member(mut self, user_id: impl Into<String>, member: Member) -> Self {
+        self.members.insert(user_id.into(), member);
+        self
+    }
+
+    /// These fixtures with exchange code `code`, redeemable or not.
+    pub fn with_exchange_code(mut self, code: impl Into<String>, redeemable: bool) -> Self {
+        self.exchange_codes.insert(code.into(), redeemable);
+        self
+    }
+
     /// The demo data: member [`DEMO_MEMBER`] (`10001`) with six gift cards (bound with
     /// ¥100.50, used up, expired, recycled, one in a status the SDK does not know (`"8"`))
     /// and five coupons (two valid until 2099, two used, one expired in 2020, with minimum
     /// spends of ¥0, ¥50 and ¥100), member `10002` with one card, and the exchange codes
     /// [`DEMO_EXCHANGE_CODE`] (redeemable) and [`DEMO_SPENT_EXCHANGE_CODE`] (not).
     pub fn demo() -> Self {
-        let mut members = BTreeMap::new();
-        members.insert(DEMO_MEMBER.to_owned(), Member { gift_cards: demo_cards(), coupons: demo_coupons() });
         let mut coffee = card("8800101", "106", "咖啡会员卡", GiftCardStatus::Bound, 5000);
         coffee.deduct_amount = Some(Money::from_fen(5000));
         coffee.valid_type = Some(ValidType::Permanent);
         coffee.expired_desc = "长期有效".into();
         coffee.created_at = at("2025-05-20 08:15:00");
-        members.insert("10002".to_owned(), Member { gift_cards: vec![coffee], coupons: Vec::new() });
-        let exchange_codes =
-            [(DEMO_EXCHANGE_CODE.to_owned(), true), (DEMO_SPENT_EXCHANGE_CODE.to_owned(), false)]
-                .into_iter()
-                .collect();
-        Fixtures { members, exchange_codes }
+        Fixtures::new()
+            .with_member(
+                DEMO_MEMBER,
+                Member::new().with_gift_cards(demo_cards()).with_coupons(demo_coupons()),
+            )
+            .with_member("10002", Member::new().with_gift_cards(vec![coffee]))
+            .with_exchange_code(DEMO_EXCHANGE_CODE, true)
+            .with_exchange_code(DEMO_SPENT_EXCHANGE_CODE, false)
     }
 
     /// Reads fixtures from JSON text.

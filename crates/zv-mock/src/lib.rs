@@ -10,8 +10,9 @@
 //! *messy* mode writes the same data the way real gateways do. Use it to test an app (the
 //! `zv mock` command wraps it) or the SDK itself over real sockets. It deliberately is
 //! **not** a full gateway: it serves the three documented endpoints plus one mock-only write
-//! ([`REDEEM_PATH`]), keeps everything in memory (no persistence: a restart forgets redeems
-//! and nonces), and has no rate limits, accounts or permissions beyond one credential set.
+//! ([`REDEEM_PATH`]) — and any endpoint you register ([`Endpoints`]) —, keeps everything in
+//! memory (no persistence: a restart forgets redeems and nonces), and has no rate limits,
+//! accounts or permissions beyond one credential set.
 //!
 //! # From blocking code
 //!
@@ -66,10 +67,13 @@
 //! | 5 | `Timestamp` | 40005 | `timestamp` is more than the skew (±300 s) from the mock's clock |
 //! | 6 | `Signature` | 40006 | `token` is not the URL-encoded HMAC-SHA1 signature of the request |
 //! | 7 | `Nonce` | 40007 | the `nonce` was already used by this `openId` within the skew window (a replay) |
-//! | 8 | `Route` | 40008 | no such V3 path or V2 `Action` (any path other than `/api/v2` is read as V3) |
-//! | 9 | `Params` | 40009 | the params do not fit the endpoint (e.g. a basket without `shopping = 1`) |
+//! | 8 | `Route` | 40008 | no such V3 path or V2 `Action` in the [`Endpoints`] table (any path other than `/api/v2` is read as V3); the message lists the table |
+//! | 9 | `Params` | 40009 | the params do not fit the endpoint (e.g. a basket with `shopping = 1` but no `checked`) |
 //!
 //! # Endpoints
+//!
+//! The mock dispatches through a table, [`Endpoints`]: one handler per route. These are the
+//! built-in entries ([`Endpoints::builtin`], the default):
 //!
 //! | route | answers |
 //! |---|---|
@@ -84,6 +88,34 @@
 //! (`shopping = 1`, `checked`) keeps those whose `min_amount_use` ≤ Σ `offline_price` ×
 //! `buy_num`. A coupon without a template or threshold counts as threshold 0. A request
 //! without `user_id` gets an empty list.
+//!
+//! Your own endpoint — one the SDK does not type yet, or a built-in one answered
+//! differently — is a handler in the table: it gets the params (as JSON, or read into your
+//! type, which makes the `params` check yours) and a [`CallContext`] (the fixtures, the
+//! clock), and returns the `data` or a [`PlatformError`]. It runs only for requests that
+//! passed every check, and faults apply to it like to any endpoint. A typed handler
+//! ([`Endpoints::endpoint`]) is messy in messy mode too.
+//!
+//! ```
+//! use serde_json::{Value, json};
+//! use zv_mock::{Endpoints, MockConfig, MockServer, PlatformError};
+//!
+//! let endpoints = Endpoints::builtin().v3("crm/member/getMemberInfo", |params: Value, call| {
+//!     let user_id = params["user_id"].as_str().unwrap_or_default().to_owned();
+//!     match call.fixtures().members.get(&user_id) {
+//!         Some(member) => Ok(json!({"user_id": user_id, "gift_cards": member.gift_cards.len()})),
+//!         None => Err(PlatformError::business(zv_mock::NOT_FOUND_CODE, zv_mock::NOT_FOUND_MESSAGE)),
+//!     }
+//! })?;
+//! let mock = MockServer::start(MockConfig::new().endpoints(endpoints))?;
+//! let client = zv_api::blocking::Client::builder()
+//!     .base_url(mock.base_url())
+//!     .credentials(mock.credentials().clone())
+//!     .build()?;
+//! let request = zv_api::UntypedRequest::v3("crm/member/getMemberInfo", json!({"user_id": "10001"}))?;
+//! assert_eq!(client.send_untyped(&request)?.data["gift_cards"], 6);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! Business errors (`{"status":true,"code":…}`): an unknown member (gift cards or coupons)
 //! gets [`NOT_FOUND_CODE`] `20001` "查询的信息不存在"; redeeming an unknown or spent code
@@ -132,6 +164,23 @@
 //! # Ok::<(), zv_mock::MockError>(())
 //! ```
 //!
+//! # Hostile clients
+//!
+//! The mock is meant for tests, but stays up under clients that misbehave:
+//!
+//! - The log keeps a summary of each request: every text field (path, `Action`, `openId`,
+//!   message) is cut short and its control characters escaped, and only a signed request's
+//!   params are kept whole. The log is bounded in bytes ([`MockConfig::log_capacity`],
+//!   16 MiB by default), dropping the oldest entries.
+//! - A connection must send its first request head (and finish any TLS handshake) within
+//!   the header timeout ([`MockConfig::header_timeout`], 5 s), and a request's body within
+//!   as long again; a connection with no request in flight is closed after the idle timeout
+//!   ([`MockConfig::idle_timeout`], 30 s); at most [`MockConfig::max_connections`] (256) are
+//!   held at once, the others wait to be accepted. Half-sent requests cannot starve real
+//!   clients.
+//! - A [`LogEntry`]'s `Display` (the line `zv mock` prints) escapes control characters and
+//!   cuts long fields: no client can forge a line or print a megabyte one.
+//!
 //! # Sandbox credentials
 //!
 //! By default the mock accepts [`DEMO_OPEN_ID`], [`DEMO_GRANT_CODE`] and [`DEMO_OPEN_KEY`]
@@ -141,24 +190,30 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod checks;
 mod config;
+mod connection;
 mod error;
 mod fault;
 mod fixtures;
-mod gateway;
+mod handlers;
 mod log;
 mod render;
+mod routing;
 mod server;
+mod service;
 mod state;
 
 pub use config::{DEFAULT_SKEW, MockConfig};
+pub use connection::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use error::MockError;
 pub use fault::Fault;
 pub use fixtures::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, Fixtures, Member};
-pub use gateway::{
+pub use handlers::{
     NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE, REDEEM_FAILED_MESSAGE, REDEEM_PATH,
 };
 pub use log::{Check, LogEntry, Verdict};
+pub use routing::{CallContext, Endpoints, PlatformError};
 pub use server::MockServer;
 
 /// The demo `openId` (32 hex characters), accepted by default.

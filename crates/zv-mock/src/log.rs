@@ -1,6 +1,8 @@
-//! The request log: one [`LogEntry`] per request, with the gateway's [`Verdict`].
+//! The request log: one [`LogEntry`] per request, with the gateway's [`Verdict`], its text
+//! kept short and printed safely.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 
 use serde::{Serialize, Serializer};
 use zv_types::Protocol;
@@ -135,6 +137,7 @@ impl Verdict {
 /// `POST /v3/crm/giftCard/getCustomerGiftCardList nonce=123 -> ok (200)`,
 /// `POST /api/v2 coupon.user-coupon-list nonce=9 -> rejected: signature: token does not match`.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct LogEntry {
     /// The HTTP method.
     pub method: String,
@@ -187,11 +190,79 @@ impl LogEntry {
     }
 }
 
+/// The most characters kept of the method, of the `openId`, and of the path, the `Action`
+/// or a fault's label (the rest is cut and counted).
+const METHOD_CHARS: usize = 16;
+const OPEN_ID_CHARS: usize = 64;
+const TEXT_CHARS: usize = 256;
+/// The most characters kept of a rejection's message (which may list the endpoint table).
+pub(crate) const MESSAGE_CHARS: usize = 1024;
+
+/// Whether a character could forge or garble a terminal line: a control character (a line
+/// break, an escape sequence) or a bidirectional-text override.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` made safe to print on one line: unsafe characters escaped (`\n`, `\u{1b}`), and
+/// cut after `max` characters with a note of how many bytes were left out. Text written by
+/// anyone (a client's path, `Action` or `openId`) goes through here before it is kept or
+/// printed.
+// Hand-written until the workspace's shared sanitizer (`zv_types::text`) is there to
+// delegate to: a few lines, and no crate escapes exactly these characters.
+pub(crate) fn printable(text: &str, max: usize) -> Cow<'_, str> {
+    let cut = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    if cut == text.len() && !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(cut + 16);
+    for c in text[..cut].chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if cut < text.len() {
+        let _ = write!(out, "…(+{} bytes)", text.len() - cut);
+    }
+    Cow::Owned(out)
+}
+
+/// `text` as [`printable`] makes it, in place.
+fn cap(text: &mut String, max: usize) {
+    if let Cow::Owned(safe) = printable(text, max) {
+        *text = safe;
+    }
+}
+
+impl LogEntry {
+    /// Cuts every text field to a short summary and escapes what could garble a line: what
+    /// the log keeps of a request, whoever sent it (only a signed request's `params` are kept
+    /// whole).
+    pub(crate) fn summarize(&mut self) {
+        cap(&mut self.method, METHOD_CHARS);
+        cap(&mut self.path, TEXT_CHARS);
+        for text in [&mut self.action, &mut self.fault].into_iter().flatten() {
+            cap(text, TEXT_CHARS);
+        }
+        if let Some(open_id) = &mut self.open_id {
+            cap(open_id, OPEN_ID_CHARS);
+        }
+        if let Verdict::Rejected { message, .. } = &mut self.verdict {
+            cap(message, MESSAGE_CHARS);
+        }
+    }
+}
+
+/// One line: every field is made printable (control characters escaped, long text
+/// cut), so no field can forge a line or make a huge one.
 impl fmt::Display for LogEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.path)?;
+        let p = printable;
+        write!(f, "{} {}", p(&self.method, METHOD_CHARS), p(&self.path, TEXT_CHARS))?;
         if let Some(action) = &self.action {
-            write!(f, " {action}")?;
+            write!(f, " {}", p(action, TEXT_CHARS))?;
         }
         if let Some(nonce) = self.nonce {
             write!(f, " nonce={nonce}")?;
@@ -200,11 +271,13 @@ impl fmt::Display for LogEntry {
             Verdict::Ok => {
                 f.write_str(" -> ok")?;
                 if let Some(fault) = &self.fault {
-                    write!(f, ", fault: {fault}")?;
+                    write!(f, ", fault: {}", p(fault, TEXT_CHARS))?;
                 }
                 write!(f, " ({})", self.http_status)
             }
-            Verdict::Rejected { check, message } => write!(f, " -> rejected: {check}: {message}"),
+            Verdict::Rejected { check, message } => {
+                write!(f, " -> rejected: {check}: {}", p(message, MESSAGE_CHARS))
+            }
         }
     }
 }
@@ -212,6 +285,32 @@ impl fmt::Display for LogEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_and_cuts() {
+        assert!(matches!(printable("POST /v3/a 查询", 100), Cow::Borrowed(_)));
+        assert_eq!(printable("a\nb\r\u{1b}[31m\u{202e}c", 100), "a\\nb\\r\\u{1b}[31m\\u{202e}c");
+        assert_eq!(printable("查询的信息不存在", 4), "查询的信…(+12 bytes)");
+        assert_eq!(printable(&"x".repeat(1 << 20), 10), format!("xxxxxxxxxx…(+{} bytes)", (1 << 20) - 10));
+        assert_eq!(printable("", 0), "");
+    }
+
+    #[test]
+    fn a_forged_entry_prints_one_short_line_and_summarizes() {
+        let mut e = LogEntry::new("POST", "/v3/a");
+        e.action = Some(format!("x -> ok (200)\nPOST /v3/forged{}", "y".repeat(100_000)));
+        e.open_id = Some("o".repeat(1 << 20));
+        e.verdict = Verdict::Rejected { check: Check::Credentials, message: "m\u{1b}[2J".repeat(50_000) };
+        let line = e.to_string();
+        assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
+        assert!(line.len() < 4096, "{}", line.len());
+        assert!(line.starts_with("POST /v3/a x -> ok (200)\\nPOST /v3/forged"), "{line}");
+        e.summarize();
+        let summary = e.to_string();
+        assert!(!summary.contains('\n') && summary.len() < 4096, "{summary}");
+        assert!(serde_json::to_string(&e).unwrap().len() < 4096);
+        assert!(e.open_id.unwrap().ends_with(&format!("…(+{} bytes)", (1 << 20) - 64)));
+    }
 
     #[test]
     fn codes_are_distinct_and_in_check_order() {

@@ -7,7 +7,11 @@
 //! endpoint's decoder. So a rule that is wrong for some field (say, a numeric-looking title
 //! that must stay text) is simply not applied there.
 
+use axum::body::Body;
+use axum::response::Response;
 use fastrand::Rng;
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value, json};
@@ -30,7 +34,7 @@ impl Representation {
     }
 
     /// `{"status":true,"code":0,"message":"success","data":…}` (messy: `"true"`, `"0"`).
-    pub(crate) fn success(&self, data: Value) -> Vec<u8> {
+    pub(crate) fn success(&self, data: &Value) -> Vec<u8> {
         self.envelope(true, 0, "success", Some(data))
     }
 
@@ -40,14 +44,14 @@ impl Representation {
         self.envelope(status, code, message, None)
     }
 
-    fn envelope(&self, status: bool, code: i64, message: &str, data: Option<Value>) -> Vec<u8> {
+    fn envelope(&self, status: bool, code: i64, message: &str, data: Option<&Value>) -> Vec<u8> {
         #[derive(Serialize)]
         struct Envelope<'a> {
             status: Value,
             code: Value,
             message: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
-            data: Option<Value>,
+            data: Option<&'a Value>,
         }
         let (status, code) = if self.is_messy() {
             (Value::String(status.to_string()), Value::String(code.to_string()))
@@ -57,31 +61,47 @@ impl Representation {
         serde_json::to_vec(&Envelope { status, code, message, data }).unwrap_or_default()
     }
 
-    /// The success body of endpoint `E` for `data`. In messy mode the body is decoded again
-    /// with the SDK's own decoder and, should it not give back `data` exactly, the canonical
-    /// body is sent instead (and a warning traced).
-    pub(crate) fn answer<E>(&mut self, data: &E::Data) -> Vec<u8>
+    /// The success body of endpoint `E` for `data`, written messily by `messy` in messy mode.
+    /// A messy body is decoded again with the SDK's own decoder and, should it not give back
+    /// `data` exactly, the canonical body is sent instead (and a warning traced).
+    pub(crate) fn answer<E>(&mut self, data: &E::Data, messy: fn(&E::Data, &mut Rng) -> Value) -> Vec<u8>
     where
         E: Endpoint,
-        E::Data: Render,
+        E::Data: Serialize + PartialEq,
     {
         let messy = match self.rng.as_mut() {
-            None => return self.success(canonical(data)),
-            Some(rng) => data.messy(rng),
+            None => return self.success(&canonical(data)),
+            Some(rng) => messy(data, rng),
         };
-        let body = self.success(messy);
+        let body = self.success(&messy);
         match zv_types::decode_endpoint::<E>(&body) {
             Ok(decoded) if &decoded == data => body,
             _ => {
                 tracing::warn!(
                     target: "zv_mock",
-                    endpoint = %E::ROUTE,
+                    endpoint = std::any::type_name::<E>(),
                     "messy answer did not decode to the same data; sent the canonical one"
                 );
-                Representation { rng: None }.success(canonical(data))
+                Representation { rng: None }.success(&canonical(data))
             }
         }
     }
+}
+
+/// The content type of every JSON answer.
+pub(crate) const JSON: &str = "application/json; charset=utf-8";
+
+/// A response with this status, content type and body.
+pub(crate) fn respond(status: StatusCode, content_type: &'static str, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// HTTP 200 with a JSON body.
+pub(crate) fn json_response(body: Vec<u8>) -> Response {
+    respond(StatusCode::OK, JSON, Body::from(body))
 }
 
 /// The model exactly as it serializes.
@@ -90,10 +110,18 @@ fn canonical<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// A `data` type the mock can write messily.
+/// A `data` type of a built-in endpoint, with its own messy writer (it knows the model's
+/// optional fields).
 pub(crate) trait Render: Serialize + DeserializeOwned + PartialEq {
     /// The value written the way real gateways do, decoding to exactly `self`.
     fn messy(&self, rng: &mut Rng) -> Value;
+}
+
+/// Any model written messily (numbers and texts swapped, unknown fields added, …), each
+/// change kept only if it still decodes to exactly `data`: the messy writer of the data of a
+/// user's typed endpoint.
+pub(crate) fn generic_messy<T: Serialize + DeserializeOwned + PartialEq>(data: &T, rng: &mut Rng) -> Value {
+    messify(data, &[], rng)
 }
 
 /// Optional fields of a gift card (absent in canonical form when `None`).
@@ -375,16 +403,17 @@ mod tests {
         let mut changed = 0;
         for seed in 0..200 {
             let mut style = Representation::new(true, seed);
-            let body = style.answer::<GetCustomerGiftCardList>(&cards);
+            let body = style.answer::<GetCustomerGiftCardList>(&cards, Render::messy);
             assert_eq!(decode_endpoint::<GetCustomerGiftCardList>(&body).unwrap(), cards);
-            let canonical_body = Representation::new(false, seed).answer::<GetCustomerGiftCardList>(&cards);
+            let canonical_body =
+                Representation::new(false, seed).answer::<GetCustomerGiftCardList>(&cards, Render::messy);
             changed += usize::from(body != canonical_body);
             let text = String::from_utf8(body).unwrap();
             assert!(text.starts_with(r#"{"status":"true","code":"0""#), "{text}");
 
-            let body = style.answer::<UserCouponList>(&coupons);
+            let body = style.answer::<UserCouponList>(&coupons, Render::messy);
             assert_eq!(decode_endpoint::<UserCouponList>(&body).unwrap(), coupons);
-            let body = style.answer::<GetExchangeCodeStatus>(&status);
+            let body = style.answer::<GetExchangeCodeStatus>(&status, Render::messy);
             assert_eq!(decode_endpoint::<GetExchangeCodeStatus>(&body).unwrap(), status);
         }
         assert_eq!(changed, 200);
@@ -393,9 +422,9 @@ mod tests {
     #[test]
     fn messy_is_deterministic_per_seed() {
         let cards = Fixtures::demo().members[crate::DEMO_MEMBER].gift_cards.clone();
-        let a = Representation::new(true, 42).answer::<GetCustomerGiftCardList>(&cards);
-        let b = Representation::new(true, 42).answer::<GetCustomerGiftCardList>(&cards);
-        let c = Representation::new(true, 43).answer::<GetCustomerGiftCardList>(&cards);
+        let a = Representation::new(true, 42).answer::<GetCustomerGiftCardList>(&cards, Render::messy);
+        let b = Representation::new(true, 42).answer::<GetCustomerGiftCardList>(&cards, Render::messy);
+        let c = Representation::new(true, 43).answer::<GetCustomerGiftCardList>(&cards, Render::messy);
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -406,9 +435,10 @@ mod tests {
         let coupons = CouponList::new(member.coupons.clone());
         let mut seen = [false; 6];
         for seed in 0..100 {
-            let v: Value =
-                serde_json::from_slice(&Representation::new(true, seed).answer::<UserCouponList>(&coupons))
-                    .unwrap();
+            let v: Value = serde_json::from_slice(
+                &Representation::new(true, seed).answer::<UserCouponList>(&coupons, Render::messy),
+            )
+            .unwrap();
             for item in v["data"]["item_list"].as_array().unwrap() {
                 seen[0] |= item["id"].is_string();
                 seen[1] |= item["start_at"].is_number();
@@ -425,7 +455,7 @@ mod tests {
         let (mut number_amount, mut null_date) = (false, false);
         for seed in 0..100 {
             let v: Value = serde_json::from_slice(
-                &Representation::new(true, seed).answer::<GetCustomerGiftCardList>(&cards),
+                &Representation::new(true, seed).answer::<GetCustomerGiftCardList>(&cards, Render::messy),
             )
             .unwrap();
             for card in v["data"].as_array().unwrap() {

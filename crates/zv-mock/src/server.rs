@@ -2,30 +2,26 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
-use hyper_util::service::TowerToHyperService;
+use hyper_util::server::graceful::GracefulShutdown;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use zv_sign::{Credentials, Signer};
 
-use crate::state::{Shared, lock, stopped};
+use crate::connection::{self, Limits, Slot};
+use crate::state::{Log, Shared, lock, stopped};
 use crate::{Fault, Fixtures, LogEntry, MockConfig, MockError};
 
 /// How long in-flight requests may finish after a shutdown before they are cut.
 const GRACE: Duration = Duration::from_secs(2);
-/// How long a client may take to complete the TLS handshake.
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running mock gateway. Stops when dropped (or with [`MockServer::shutdown`]).
 ///
@@ -37,6 +33,7 @@ pub struct MockServer {
     certificate_der: Option<Vec<u8>>,
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
+    open: Arc<AtomicUsize>,
 }
 
 /// What both ways of starting need before they listen.
@@ -44,6 +41,19 @@ struct Prepared {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tls: Option<(TlsAcceptor, Vec<u8>)>,
+    slots: Arc<Semaphore>,
+    open: Arc<AtomicUsize>,
+    limits: Limits,
+}
+
+impl Prepared {
+    /// The server's task, on `listener`.
+    fn serve(&self, listener: TcpListener) -> impl Future<Output = ()> + Send + 'static {
+        let acceptor = self.tls.as_ref().map(|(acceptor, _)| acceptor.clone());
+        let router = router(Arc::clone(&self.shared));
+        let places = (Arc::clone(&self.slots), Arc::clone(&self.open));
+        serve(listener, acceptor, router, self.stop.subscribe(), self.limits, places)
+    }
 }
 
 fn prepare(config: MockConfig) -> Result<Prepared, MockError> {
@@ -55,14 +65,17 @@ fn prepare(config: MockConfig) -> Result<Prepared, MockError> {
         clock: config.clock,
         skew: config.skew,
         messy: config.messy,
+        endpoints: config.endpoints,
         observer: config.observer,
         fixtures: Mutex::new(config.fixtures),
         faults: Mutex::default(),
         nonces: Mutex::default(),
-        log: Mutex::default(),
+        log: Mutex::new(Log::new(config.log_bytes)),
+        header_timeout: config.limits.header_timeout,
         stop: stopped,
     });
-    Ok(Prepared { shared, stop, tls })
+    let slots = Arc::new(Semaphore::new(config.limits.max_connections));
+    Ok(Prepared { shared, stop, tls, slots, open: Arc::default(), limits: config.limits })
 }
 
 /// A self-signed certificate for `localhost`, `127.0.0.1`, `::1` (and `ip` when it is a
@@ -107,67 +120,62 @@ fn base_url(addr: SocketAddr, tls: bool) -> String {
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(crate::gateway::handle).with_state(shared)
+    Router::new().fallback(crate::service::handle).with_state(shared)
 }
 
-/// Accepts connections until `stop` turns true, then lets in-flight requests finish for up
-/// to [`GRACE`] and cuts the rest.
-async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>, router: Router, stop: watch::Receiver<bool>) {
+/// Accepts connections until `stop` turns true, at most `limits.max_connections` at once
+/// (the others wait in the listen queue until a place frees), then lets in-flight requests
+/// finish for up to [`GRACE`] and cuts the rest.
+async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    router: Router,
+    stop: watch::Receiver<bool>,
+    limits: Limits,
+    (slots, open): (Arc<Semaphore>, Arc<AtomicUsize>),
+) {
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
     let stop = stopped(stop);
     tokio::pin!(stop);
     loop {
-        tokio::select! {
+        while connections.try_join_next().is_some() {}
+        let slot = tokio::select! {
             () = &mut stop => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    connections.spawn(connection(stream, peer, tls.clone(), router.clone(), graceful.watcher()));
-                }
-                Err(e) => {
-                    // E.g. out of file descriptors: wait a little instead of spinning.
-                    tracing::warn!(target: "zv_mock", error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
+            slot = Arc::clone(&slots).acquire_owned() => slot,
+        };
+        // The semaphore is never closed.
+        let Ok(slot) = slot else { break };
+        let accepted = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                let watcher = graceful.watcher();
+                let slot = Slot::take(slot, &open);
+                connections.spawn(connection::serve(
+                    stream,
+                    peer,
+                    tls.clone(),
+                    router.clone(),
+                    watcher,
+                    limits,
+                    slot,
+                ));
+            }
+            Err(e) => {
+                // E.g. out of file descriptors: wait a little instead of spinning.
+                tracing::warn!(target: "zv_mock", error = %e, "accept failed");
+                drop(slot);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
     }
     drop(listener);
     let _ = tokio::time::timeout(GRACE, graceful.shutdown()).await;
     connections.shutdown().await;
     tracing::debug!(target: "zv_mock", "mock server stopped");
-}
-
-/// One accepted connection: TLS handshake if configured, then HTTP/1.1 or HTTP/2.
-async fn connection(
-    stream: TcpStream,
-    peer: SocketAddr,
-    tls: Option<TlsAcceptor>,
-    router: Router,
-    watcher: Watcher,
-) {
-    let _ = stream.set_nodelay(true);
-    match tls {
-        None => serve_connection(stream, peer, router, watcher).await,
-        Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-            Ok(Ok(stream)) => serve_connection(stream, peer, router, watcher).await,
-            Ok(Err(e)) => tracing::debug!(target: "zv_mock", %peer, error = %e, "TLS handshake failed"),
-            Err(_) => tracing::debug!(target: "zv_mock", %peer, "TLS handshake timed out"),
-        },
-    }
-}
-
-async fn serve_connection<IO>(io: IO, peer: SocketAddr, router: Router, watcher: Watcher)
-where
-    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let connection = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(router));
-    if let Err(e) = watcher.watch(connection).await {
-        // A client that gave up (timeout, body too large) ends here: nothing to do.
-        tracing::debug!(target: "zv_mock", %peer, error = %e, "connection ended with an error");
-    }
 }
 
 impl MockServer {
@@ -195,8 +203,7 @@ impl MockServer {
             let _context = runtime.enter();
             TcpListener::from_std(std_listener)?
         };
-        let acceptor = prepared.tls.as_ref().map(|(acceptor, _)| acceptor.clone());
-        let task = serve(listener, acceptor, router(prepared.shared.clone()), prepared.stop.subscribe());
+        let task = prepared.serve(listener);
         let thread = std::thread::Builder::new()
             .name(format!("zv-mock-{}", addr.port()))
             .spawn(move || runtime.block_on(task))?;
@@ -221,8 +228,7 @@ impl MockServer {
             .await
             .map_err(|source| MockError::Bind { addr: requested, source })?;
         let addr = listener.local_addr()?;
-        let acceptor = prepared.tls.as_ref().map(|(acceptor, _)| acceptor.clone());
-        tokio::spawn(serve(listener, acceptor, router(prepared.shared.clone()), prepared.stop.subscribe()));
+        tokio::spawn(prepared.serve(listener));
         Ok(Self::assemble(prepared, addr, tls, None))
     }
 
@@ -239,6 +245,7 @@ impl MockServer {
             certificate_der: prepared.tls.map(|(_, der)| der),
             stop: prepared.stop,
             thread,
+            open: prepared.open,
         }
     }
 
@@ -253,6 +260,12 @@ impl MockServer {
         self.addr
     }
 
+    /// How many connections the server holds open now (at most
+    /// [`MockConfig::max_connections`]).
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+
     /// The credentials requests must be signed with.
     pub fn credentials(&self) -> &Credentials {
         &self.shared.credentials
@@ -263,9 +276,11 @@ impl MockServer {
         self.certificate_der.clone()
     }
 
-    /// Every request so far, oldest first (at most the last 10 000).
+    /// The requests so far, oldest first: the newest that fit in the log's capacity
+    /// ([`MockConfig::log_capacity`], 16 MiB by default). Each is a summary: text fields are
+    /// cut short and made printable, and only a signed request's params are kept.
     pub fn log(&self) -> Vec<LogEntry> {
-        lock(&self.shared.log).iter().cloned().collect()
+        lock(&self.shared.log).entries().cloned().collect()
     }
 
     /// Forgets the requests logged so far.

@@ -9,13 +9,13 @@ use tokio::sync::watch;
 use zv_sign::{Clock, Credentials, Signer};
 
 use crate::fault::Faults;
-use crate::{Fixtures, LogEntry, Verdict};
+use crate::{Endpoints, Fixtures, LogEntry, Verdict};
 
 /// The observer callback of [`MockConfig::observer`](crate::MockConfig::observer).
 pub(crate) type Observer = Arc<dyn Fn(&LogEntry) + Send + Sync>;
 
-/// The most log entries kept (the oldest are dropped beyond this).
-pub(crate) const MAX_LOG_ENTRIES: usize = 10_000;
+/// The default capacity of the request log, in bytes (16 MiB).
+pub(crate) const DEFAULT_LOG_BYTES: usize = 16 << 20;
 
 /// The most nonces remembered per `openId` (the oldest are dropped beyond this).
 const MAX_NONCES: usize = 200_000;
@@ -38,18 +38,23 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) skew: Duration,
     pub(crate) messy: bool,
+    pub(crate) endpoints: Endpoints,
     pub(crate) observer: Option<Observer>,
     pub(crate) fixtures: Mutex<Fixtures>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) nonces: Mutex<NonceStore>,
-    pub(crate) log: Mutex<VecDeque<LogEntry>>,
+    pub(crate) log: Mutex<Log>,
+    /// How long a request's body may take to arrive once its head is in.
+    pub(crate) header_timeout: Duration,
     /// Becomes `true` when the server shuts down (ends delays and huge bodies early).
     pub(crate) stop: watch::Receiver<bool>,
 }
 
 impl Shared {
-    /// Records a request: the log, a `tracing` event and the observer.
-    pub(crate) fn record(&self, entry: LogEntry) {
+    /// Records a request: a summary of it (see [`LogEntry::summarize`]) goes to the log, a
+    /// `tracing` event and the observer.
+    pub(crate) fn record(&self, mut entry: LogEntry) {
+        entry.summarize();
         match &entry.verdict {
             Verdict::Ok => tracing::info!(
                 target: "zv_mock",
@@ -75,12 +80,69 @@ impl Shared {
         if let Some(observer) = &self.observer {
             observer(&entry);
         }
-        let mut log = lock(&self.log);
-        if log.len() == MAX_LOG_ENTRIES {
-            log.pop_front();
-        }
-        log.push_back(entry);
+        lock(&self.log).push(entry);
     }
+}
+
+/// The request log: the newest entries that fit in `capacity` bytes.
+#[derive(Debug)]
+pub(crate) struct Log {
+    entries: VecDeque<(LogEntry, usize)>,
+    bytes: usize,
+    capacity: usize,
+}
+
+impl Log {
+    pub(crate) fn new(capacity: usize) -> Log {
+        Log { entries: VecDeque::new(), bytes: 0, capacity }
+    }
+
+    /// Keeps `entry`, dropping the oldest entries to make room. An entry larger than the
+    /// whole capacity is kept without its params, or not at all if still too large.
+    fn push(&mut self, mut entry: LogEntry) {
+        let mut size = entry_bytes(&entry);
+        if size > self.capacity && entry.params.take().is_some() {
+            size = entry_bytes(&entry);
+        }
+        if size > self.capacity {
+            return;
+        }
+        while self.bytes + size > self.capacity {
+            let Some((_, dropped)) = self.entries.pop_front() else { break };
+            self.bytes -= dropped;
+        }
+        self.bytes += size;
+        self.entries.push_back((entry, size));
+    }
+
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter().map(|(entry, _)| entry)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
+/// What an entry costs in memory, near enough: its JSON size (the strings and params it
+/// holds) plus the struct itself.
+fn entry_bytes(entry: &LogEntry) -> usize {
+    /// Counts what is written.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail, and a log entry always serializes.
+    let _ = serde_json::to_writer(&mut count, entry);
+    count.0 + std::mem::size_of::<LogEntry>()
 }
 
 /// The nonces seen per `openId`, with the timestamp of the request that used each.
@@ -140,6 +202,34 @@ impl NonceStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(nonce: u64, params: Option<serde_json::Value>) -> LogEntry {
+        let mut e = LogEntry::new("POST", "/v3/a");
+        e.nonce = Some(nonce);
+        e.params = params;
+        e
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_entries_that_fit_in_its_bytes() {
+        let one = entry_bytes(&entry(1, None));
+        let mut log = Log::new(10 * one + one / 2);
+        for n in 0..100 {
+            log.push(entry(n, None));
+        }
+        assert_eq!(log.entries().filter_map(|e| e.nonce).collect::<Vec<_>>(), (90..100).collect::<Vec<_>>());
+        assert!(log.bytes <= log.capacity);
+        // An entry larger than the whole log loses its params; the oldest make room for it.
+        log.push(entry(100, Some(serde_json::json!("x".repeat(100 * one)))));
+        let last = log.entries().last().unwrap();
+        assert_eq!((last.nonce, &last.params), (Some(100), &None));
+        assert!(log.bytes <= log.capacity);
+        let mut nothing = Log::new(0);
+        nothing.push(entry(1, None));
+        assert_eq!(nothing.entries().count(), 0);
+        log.clear();
+        assert_eq!((log.entries().count(), log.bytes), (0, 0));
+    }
 
     #[test]
     fn replays_are_caught_and_old_nonces_purged() {

@@ -1,14 +1,12 @@
-//! Every gateway check, over real sockets: each rejection has its code and its log entry.
+//! Every gateway check, over raw HTTP: each rejection has its code and its log entry.
 
 mod common;
 
 use common::*;
 use serde_json::json;
-use zv_api::UntypedRequest;
-use zv_mock::{Check, DEMO_MEMBER, Fault, MockConfig, Verdict};
+use zv_mock::{Check, DEMO_MEMBER, Fault, MockConfig, REDEEM_PATH, Verdict};
 use zv_sign::{Credentials, FixedClock};
 use zv_transport::http::Method;
-use zv_types::GiftCardListParams;
 
 fn cards_params() -> serde_json::Value {
     json!({"user_id": DEMO_MEMBER, "needCycleCard": 0})
@@ -91,29 +89,27 @@ fn credentials() {
         post(&mock, GIFT_CARDS, &v3_body(&wrong_grant, now(), nonce(), cards_params())),
         Check::Credentials,
     );
-    // The SDK with a wrong openId gets the system error too.
-    let client = blocking_builder(&mock).credentials(stranger).build().unwrap();
-    let error = client.gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Credentials);
+    // V2 too.
+    let v2 = v2_body(&stranger, now(), nonce(), COUPONS, json!({"user_id": 10001}));
+    assert_rejected(&mock, post(&mock, V2, &v2), Check::Credentials);
 }
 
 #[test]
 fn timestamp() {
     // The mock's clock an hour ahead of the client's.
     let mock = start(MockConfig::new().clock(FixedClock(now() + 3600)));
-    let error = blocking(&mock).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Timestamp);
+    assert_rejected(&mock, call(&mock, GIFT_CARDS, cards_params()), Check::Timestamp);
+    let message = mock.log().pop().unwrap().verdict;
+    assert!(format!("{message:?}").contains("behind the server clock"), "{message:?}");
 
     // The client's clock stale; the window is ±300 s inclusive.
     let t = 1_700_000_000;
     let mock = start(MockConfig::new().clock(FixedClock(t)));
-    let client = |ts| blocking_builder(&mock).clock(FixedClock(ts)).build().unwrap();
-    let error = client(t - 301).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Timestamp);
-    let error = client(t + 301).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Timestamp);
-    client(t - 300).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap();
-    client(t + 300).gift_cards(&GiftCardListParams::new(DEMO_MEMBER)).unwrap();
+    let at = |ts| post(&mock, GIFT_CARDS, &v3_body(mock.credentials(), ts, nonce(), cards_params()));
+    assert_rejected(&mock, at(t - 301), Check::Timestamp);
+    assert_rejected(&mock, at(t + 301), Check::Timestamp);
+    assert_eq!(at(t - 300).1["code"], 0);
+    assert_eq!(at(t + 300).1["code"], 0);
 
     // A narrower window.
     let mock = start(MockConfig::new().clock(FixedClock(t)).skew(std::time::Duration::from_secs(5)));
@@ -177,13 +173,17 @@ fn nonce_replay() {
 #[test]
 fn route() {
     let mock = start(MockConfig::new());
-    let client = blocking(&mock);
-    let error =
-        client.send_untyped(&UntypedRequest::v3("crm/giftCard/noSuchThing", json!({})).unwrap()).unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Route);
-    let error =
-        client.send_untyped(&UntypedRequest::v2("coupon.no-such-action", json!({})).unwrap()).unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Route);
+    let (_, body) = call(&mock, "/v3/crm/giftCard/noSuchThing", json!({}));
+    let message = body["message"].as_str().unwrap().to_owned();
+    assert_rejected(&mock, (200, body), Check::Route);
+    // The message lists the table.
+    assert!(message.contains("no endpoint at /v3/crm/giftCard/noSuchThing: the mock serves "), "{message}");
+    for route in [GIFT_CARDS, EXCHANGE_STATUS, REDEEM_PATH, "/api/v2 Action coupon.user-coupon-list"] {
+        assert!(message.contains(route), "{message}");
+    }
+    let body = call_v2(&mock, "coupon.no-such-action", json!({}));
+    assert!(body["message"].as_str().unwrap().contains("unknown Action \"coupon.no-such-action\""), "{body}");
+    assert_rejected(&mock, (200, body), Check::Route);
     let entry = mock.log().pop().unwrap();
     assert_eq!(entry.action.as_deref(), Some("coupon.no-such-action"));
     assert_eq!(entry.protocol, Some(zv_types::Protocol::V2));
@@ -195,11 +195,10 @@ fn route() {
 #[test]
 fn params() {
     let mock = start(MockConfig::new());
-    let client = blocking(&mock);
     // As the vendor documents it, a basket counts only with shopping = 1 (it is ignored
     // otherwise), and then it is required.
     let basket_without_shopping = json!({"user_id": 10001, "shopping": 0, "checked": r#"[{"bar_code":"A","offline_price":100,"buy_num":1}]"#});
-    assert!(client.send_untyped(&UntypedRequest::v2(COUPONS, basket_without_shopping).unwrap()).is_ok());
+    assert_eq!(call_v2(&mock, COUPONS, basket_without_shopping)["code"], 0);
     for bad in [
         json!({"user_id": 10001, "shopping": 1}),
         json!({"user_id": 10001, "shopping": 1, "checked": "[]"}),
@@ -207,17 +206,15 @@ fn params() {
         json!({"user_id": 10001, "expire": "someday"}),
         json!({"user_id": "not-a-number"}),
     ] {
-        let error = client.send_untyped(&UntypedRequest::v2(COUPONS, bad.clone()).unwrap()).unwrap_err();
-        assert_sdk_rejected(&mock, &error, Check::Params);
+        assert_rejected(&mock, (200, call_v2(&mock, COUPONS, bad)), Check::Params);
     }
-    let error = client
-        .send_untyped(&UntypedRequest::v3("coupon/exchange/getExchangeCodeStatus", json!({})).unwrap())
-        .unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Params);
-    let error = client
-        .send_untyped(&UntypedRequest::v3(zv_mock::REDEEM_PATH, json!({"user_id": "10001"})).unwrap())
-        .unwrap_err();
-    assert_sdk_rejected(&mock, &error, Check::Params);
+    assert_rejected(&mock, call(&mock, EXCHANGE_STATUS, json!({})), Check::Params);
+    for bad in [json!({"user_id": "10001"}), json!({"exchangeCode": " "}), json!({"exchangeCode": []})] {
+        let (status, body) = call(&mock, REDEEM_PATH, bad);
+        assert!(body["message"].as_str().unwrap().contains("`exchangeCode` is required"), "{body}");
+        assert_rejected(&mock, (status, body), Check::Params);
+    }
+    assert!(mock.fixtures().exchange_codes[zv_mock::DEMO_EXCHANGE_CODE], "nothing was redeemed");
 }
 
 #[test]

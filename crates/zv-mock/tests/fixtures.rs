@@ -6,8 +6,12 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use zv_mock::{Fixtures, MockConfig, MockError};
-use zv_types::{CardSource, CouponListParams, CouponStatusFilter, GiftCardListParams, GiftCardStatus, Money};
+use serde_json::json;
+use zv_mock::{Fixtures, Member, MockConfig, MockError};
+use zv_types::{
+    CardSource, GetCustomerGiftCardList, GetExchangeCodeStatus, GiftCard, GiftCardStatus, Money,
+    UserCouponList,
+};
 
 fn example_path() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example.json")
@@ -25,13 +29,30 @@ fn the_example_file_loads_and_is_served() {
     assert_eq!(fixtures.exchange_codes.len(), 2);
 
     let mock = start(MockConfig::new().fixtures(fixtures));
-    let client = blocking(&mock);
-    assert_eq!(client.gift_cards(&GiftCardListParams::new("20001")).unwrap().len(), 1);
-    let expired =
-        client.coupons(&CouponListParams::new().user_id(20001).status(CouponStatusFilter::Expired)).unwrap();
+    assert_eq!(
+        data::<GetCustomerGiftCardList>(&mock, json!({"user_id": "20001", "needCycleCard": 0})).len(),
+        1
+    );
+    let expired = data::<UserCouponList>(&mock, json!({"user_id": 20001, "expire": "expired"}));
     assert_eq!(expired.item_list.iter().filter_map(|c| c.id).collect::<Vec<_>>(), [70002]);
-    assert!(client.exchange_code_status("900000000000000001").unwrap().redeemable);
-    assert!(client.gift_cards(&GiftCardListParams::new(zv_mock::DEMO_MEMBER)).is_err(), "not the demo data");
+    assert!(data::<GetExchangeCodeStatus>(&mock, json!({"exchangeCode": "900000000000000001"})).redeemable);
+    let (_, unknown) = call(&mock, GIFT_CARDS, json!({"user_id": zv_mock::DEMO_MEMBER}));
+    assert_business(&unknown, zv_mock::NOT_FOUND_CODE);
+}
+
+#[test]
+fn fixtures_built_in_code_are_served() {
+    let mut card = GiftCard::default();
+    card.id = "1".into();
+    card.gift_title = "测试卡".into();
+    let fixtures = Fixtures::new()
+        .with_member("7", Member::new().with_gift_cards(vec![card.clone()]))
+        .with_exchange_code("42", true);
+    assert_eq!(Fixtures::from_json(&fixtures.to_json()).unwrap(), fixtures);
+    let mock = start(MockConfig::new().fixtures(fixtures));
+    assert_eq!(data::<GetCustomerGiftCardList>(&mock, json!({"user_id": "7"})), [card]);
+    assert!(data::<UserCouponList>(&mock, json!({"user_id": 7})).item_list.is_empty());
+    assert!(data::<GetExchangeCodeStatus>(&mock, json!({"exchangeCode": "42"})).redeemable);
 }
 
 #[test]

@@ -1,55 +1,17 @@
-//! Helpers shared by the integration tests: clients pointed at a mock, hand-made signed
-//! envelopes, raw HTTP.
+//! Helpers of the mock's own tests: hand-made signed envelopes and raw HTTP over real
+//! sockets (no SDK client: the client-driven scenarios live in the workspace's `tests/`).
 #![allow(dead_code)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use zv_api::{Async, Blocking, ClientBuilder, Mode, RetryPolicy};
 use zv_mock::{Check, MockConfig, MockServer};
 use zv_sign::{Credentials, Signer};
-use zv_transport::{Transport, TransportConfig, UreqTransport, http};
+use zv_transport::{Transport, TransportConfig, TransportError, UreqTransport, http};
+use zv_types::{Endpoint, Route};
 
 pub fn start(config: MockConfig) -> MockServer {
     MockServer::start(config).expect("the mock starts")
-}
-
-/// A fast retry policy: `retries` retries, 10 ms base delay.
-pub fn fast_retries(retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    }
-    .with_max_retries(retries)
-}
-
-/// `builder` pointed at `mock`: its URL, credentials and certificate, fast retries.
-fn pointed_at<M: Mode>(mut builder: ClientBuilder<M>, mock: &MockServer) -> ClientBuilder<M> {
-    builder = builder
-        .base_url(mock.base_url())
-        .credentials(mock.credentials().clone())
-        .retry_policy(fast_retries(2));
-    if let Some(der) = mock.certificate_der() {
-        builder = builder.add_root_certificate(der);
-    }
-    builder
-}
-
-pub fn blocking_builder(mock: &MockServer) -> ClientBuilder<Blocking> {
-    pointed_at(zv_api::blocking::Client::builder(), mock)
-}
-
-pub fn async_builder(mock: &MockServer) -> ClientBuilder<Async> {
-    pointed_at(zv_api::Client::builder(), mock)
-}
-
-pub fn blocking(mock: &MockServer) -> zv_api::blocking::Client {
-    blocking_builder(mock).build().expect("client")
-}
-
-pub fn asynch(mock: &MockServer) -> zv_api::Client {
-    async_builder(mock).build().expect("client")
 }
 
 /// Runs a future on a fresh current-thread runtime.
@@ -101,22 +63,40 @@ pub fn v2_body(creds: &Credentials, timestamp: u64, nonce: u64, action: &str, pa
 pub const GIFT_CARDS: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 pub const EXCHANGE_STATUS: &str = "/v3/coupon/exchange/getExchangeCodeStatus";
 pub const COUPONS: &str = "coupon.user-coupon-list";
+pub const V2: &str = "/api/v2";
 
-/// Sends a raw request; returns the status and the body.
-pub fn send(mock: &MockServer, method: http::Method, path: &str, body: impl Into<Vec<u8>>) -> (u16, Vec<u8>) {
-    let mut config = TransportConfig::default().with_timeout(Duration::from_secs(10));
+/// A raw HTTP transport that trusts the mock's certificate, with this response cap and
+/// timeout.
+pub fn transport_with(mock: &MockServer, max_bytes: u64, timeout: Duration) -> UreqTransport {
+    let mut config = TransportConfig::default().with_timeout(timeout).with_max_response_bytes(max_bytes);
     if let Some(der) = mock.certificate_der() {
         config = config.with_root_certificate(der);
     }
-    let transport = UreqTransport::new(config).unwrap();
+    UreqTransport::new(config).unwrap()
+}
+
+/// Sends a raw request through `transport`.
+pub fn try_send(
+    transport: &UreqTransport,
+    mock: &MockServer,
+    method: http::Method,
+    path: &str,
+    body: impl Into<Vec<u8>>,
+) -> Result<(u16, Vec<u8>), TransportError> {
     let request = http::Request::builder()
         .method(method)
         .uri(format!("{}{path}", mock.base_url()))
         .header("content-type", "application/json")
         .body(body.into())
         .unwrap();
-    let response = transport.send(request).expect("the mock answers");
-    (response.status().as_u16(), response.into_body())
+    let response = transport.send(request)?;
+    Ok((response.status().as_u16(), response.into_body()))
+}
+
+/// Sends a raw request; returns the status and the body.
+pub fn send(mock: &MockServer, method: http::Method, path: &str, body: impl Into<Vec<u8>>) -> (u16, Vec<u8>) {
+    let transport = transport_with(mock, 64 << 20, Duration::from_secs(30));
+    try_send(&transport, mock, method, path, body).expect("the mock answers")
 }
 
 /// POSTs a JSON body; returns the status and the body as JSON.
@@ -126,6 +106,42 @@ pub fn post(mock: &MockServer, path: &str, body: &Value) -> (u16, Value) {
         status,
         serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes))),
     )
+}
+
+/// A correctly signed V3 request with a fresh nonce at `path`: the status and raw body.
+pub fn call_raw(mock: &MockServer, path: &str, params: Value) -> (u16, Vec<u8>) {
+    let body = v3_body(mock.credentials(), now(), nonce(), params);
+    send(mock, http::Method::POST, path, serde_json::to_vec(&body).unwrap())
+}
+
+/// A correctly signed V3 request with a fresh nonce at `path`: the status and JSON body.
+pub fn call(mock: &MockServer, path: &str, params: Value) -> (u16, Value) {
+    post(mock, path, &v3_body(mock.credentials(), now(), nonce(), params))
+}
+
+/// A correctly signed V2 request with a fresh nonce for `action`: the JSON body.
+pub fn call_v2(mock: &MockServer, action: &str, params: Value) -> Value {
+    post(mock, V2, &v2_body(mock.credentials(), now(), nonce(), action, params)).1
+}
+
+/// The body of a correctly signed request for endpoint `E` with `params`.
+pub fn body_of<E: Endpoint>(mock: &MockServer, params: Value) -> Vec<u8> {
+    let route = E::ROUTE;
+    let json = match route {
+        Route::V3(_) => v3_body(mock.credentials(), now(), nonce(), params),
+        Route::V2(action) => v2_body(mock.credentials(), now(), nonce(), action, params),
+    };
+    let (status, body) =
+        send(mock, http::Method::POST, &route.url_path(), serde_json::to_vec(&json).unwrap());
+    assert_eq!(status, 200);
+    body
+}
+
+/// The `data` of endpoint `E` for `params`, read with the SDK's own decoder.
+pub fn data<E: Endpoint>(mock: &MockServer, params: Value) -> E::Data {
+    let body = body_of::<E>(mock, params);
+    zv_types::decode_endpoint::<E>(&body)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&body)))
 }
 
 /// Asserts the platform's system-error answer for `check` and that the log's last entry
@@ -140,10 +156,7 @@ pub fn assert_rejected(mock: &MockServer, (status, body): (u16, Value), check: C
     assert_eq!(last.http_status, 200);
 }
 
-/// Asserts an SDK error is the system error of `check`, and the log agrees.
-pub fn assert_sdk_rejected(mock: &MockServer, error: &zv_api::Error, check: Check) {
-    assert_eq!(error.kind(), zv_api::ErrorKind::ApiSystem, "{error}");
-    assert_eq!(error.api_code().and_then(|c| c.as_i64()), Some(check.code()), "{error}");
-    let last = mock.log().pop().expect("logged");
-    assert_eq!(last.verdict.check(), Some(check), "{last}");
+/// Asserts a business error with this code.
+pub fn assert_business(body: &Value, code: i64) {
+    assert_eq!((&body["status"], &body["code"]), (&json!(true), &json!(code)), "{body}");
 }
