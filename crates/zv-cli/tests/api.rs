@@ -211,11 +211,11 @@ fn big_numbers_print_byte_for_byte() {
     let (mock, cmd) = mock_and_zv();
     let data =
         r#"{"code":164822200532619796511,"status":"true","amount":1.10,"big":-98765432109876543210.5e3}"#;
-    mock.push_fault(Fault::Raw { status: 200, body: format!(r#"{{"status":true,"code":0,"data":{data}}}"#) });
+    mock.push_fault(Fault::Respond { status: 200, body: format!(r#"{{"status":true,"code":0,"data":{data}}}"#) });
     let r = run(cmd(), &["api", EXCHANGE_STATUS, "exchangeCode=164822200532619796511"]);
     assert_eq!(ok(&r), format!("{data}\n"));
     // a gateway that indents its JSON: compacted on a pipe, every digit kept
-    mock.push_fault(Fault::Raw {
+    mock.push_fault(Fault::Respond {
         status: 200,
         body: "{\"status\":true,\"code\":0,\"data\":{\n  \"id\": 123456789012345678901,\n  \"n\": [1.50]\n}}"
             .into(),
@@ -259,7 +259,7 @@ fn numbers_in_params_reach_the_wire_as_typed() {
 #[test]
 fn errors_show_the_gateways_trace_id() {
     let (mock, cmd) = mock_and_zv();
-    mock.push_fault(Fault::Raw {
+    mock.push_fault(Fault::Respond {
         status: 200,
         body: r#"{"status":true,"code":20001,"message":"查询的信息不存在","traceId":"7f3a9c0e-trace"}"#
             .into(),
@@ -267,7 +267,7 @@ fn errors_show_the_gateways_trace_id() {
     let line = fails(&run(cmd(), &["api", GIFT_CARDS, "user_id=10001"]), 3).to_owned();
     assert!(line.contains("20001") && line.contains("traceId 7f3a9c0e-trace"), "{line}");
     // and a typed command the same way
-    mock.push_fault(Fault::Raw {
+    mock.push_fault(Fault::Respond {
         status: 200,
         body: r#"{"status":false,"code":110004,"message":"验签失败","traceId":42}"#.into(),
     });
