@@ -10,7 +10,6 @@ use zv_cli::data::Data;
 use zv_cli::format::{Format, Printer};
 use zv_cli::params::{self, Field};
 use zv_cli::{endpoints, input};
-use zv_types::Protocol;
 
 use crate::{Failure, Gateway, exit};
 
@@ -133,51 +132,13 @@ fn sample_timestamp_and_nonce() -> (u64, u64) {
     (SystemClock.now_unix_seconds(), RandomNonce::default().next_nonce())
 }
 
-/// The untyped request for `params` — the one spot that depends on how zv-api takes them.
-///
-/// zv-api's `UntypedRequest` takes a `serde_json::Value` here, which holds integers of up to
-/// 64 bits and decimals of up to 15 significant digits exactly; params beyond that are
-/// refused rather than sent altered. Once `UntypedRequest` takes JSON text, `params` goes
-/// as it is and this check goes away.
+/// The untyped request: `params` go as their JSON text, byte for byte.
 fn untyped_request<'a>(
     target: &Target<'a>,
     params: &RawValue,
     retry_safe: bool,
 ) -> Result<UntypedRequest<'a>, Failure> {
-    if let Some(number) =
-        first_inexact_number(&Data::from_raw(params).map_err(|e| Failure::usage(format!("params: {e}")))?)
-    {
-        return Err(Failure::usage(format!(
-            "the number {number} in the params cannot be sent exactly by this build (beyond 64-bit integers \
-             or 15 significant digits); send it as a string (FIELD=VALUE) if the endpoint takes one"
-        )));
-    }
-    let value: serde_json::Value =
-        serde_json::from_str(params.get()).map_err(|e| Failure::usage(format!("params: {e}")))?;
-    let request = match target.route().protocol() {
-        Protocol::V3 => UntypedRequest::v3(target.key(), value),
-        Protocol::V2 => UntypedRequest::v2(target.key(), value),
-    }?;
-    Ok(request.retry_safe(retry_safe))
-}
-
-/// The first number in `data` that a `serde_json::Value` would not keep exactly.
-fn first_inexact_number(data: &Data) -> Option<&str> {
-    match data {
-        Data::Object(members) => members.iter().find_map(|(_, v)| first_inexact_number(v)),
-        Data::Array(items) => items.iter().find_map(first_inexact_number),
-        Data::Number(text) => {
-            let exact = if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-                text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()
-            } else {
-                let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-                let digits = mantissa.bytes().filter(u8::is_ascii_digit).skip_while(|&b| b == b'0').count();
-                digits <= 15 && text.parse::<f64>().is_ok_and(f64::is_finite)
-            };
-            (!exact).then_some(text.as_str())
-        }
-        _ => None,
-    }
+    Ok(UntypedRequest::new(target.route(), params)?.retry_safe(retry_safe))
 }
 
 /// `data` in the printer's format; as JSON on a pipe, exactly the text the gateway sent

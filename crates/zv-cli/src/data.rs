@@ -113,15 +113,16 @@ impl Data {
     }
 
     /// Indented JSON for a person at a terminal: numbers and key order as read, and any
-    /// control character serde_json leaves as it is (DEL, C1) escaped, so nothing from the
-    /// network reaches the terminal as an escape sequence.
+    /// character serde_json leaves as it is but [`zv_types::text`] deems unsafe (DEL, C1,
+    /// line separators, bidirectional overrides) escaped, so nothing from the network reaches
+    /// the terminal as an escape sequence.
     pub fn to_pretty(&self) -> String {
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
         // Outside strings, pretty JSON has no control character but the line breaks it adds;
         // inside them, `\uXXXX` is the JSON spelling of the same character.
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {
-            if c.is_control() && c != '\n' {
+            if c != '\n' && zv_types::text::is_unsafe_char(c) {
                 out.push_str(&format!("\\u{:04x}", u32::from(c)));
             } else {
                 out.push(c);
@@ -220,7 +221,7 @@ mod tests {
 
     #[test]
     fn pretty_output_escapes_what_a_terminal_would_obey() {
-        let data = Data::String("a\u{1b}[31m\u{7f}\u{9b}b".into());
-        assert_eq!(data.to_pretty(), r#""a\u001b[31m\u007f\u009bb""#);
+        let data = Data::String("a\u{1b}[31m\u{7f}\u{9b}b\u{202e}".into());
+        assert_eq!(data.to_pretty(), r#""a\u001b[31m\u007f\u009bb\u202e""#);
     }
 }

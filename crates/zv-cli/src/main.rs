@@ -365,13 +365,16 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
             })
         }
         Command::Call { action, path, params, idempotent } => {
-            let params = json_arg(g, "--params", &params)?;
+            // The params' text goes as it is: every number exactly as written.
+            let params = input::text_arg("--params", &params, g.max_input_bytes)
+                .map_err(|e| Failure::usage(error_line(&e)))?;
             let request = match (&action, &path) {
-                (Some(a), _) => UntypedRequest::v2(a, params)?,
-                (None, Some(p)) => UntypedRequest::v3(p, params)?,
+                (Some(a), _) => UntypedRequest::v2(a, params),
+                (None, Some(p)) => UntypedRequest::v3(p, params),
                 (None, None) => return Err(Failure::usage("give --action or --path")),
-            }
-            .retry_safe(idempotent);
+            }?;
+            // Retry safety: the catalogue's, or a read when --idempotent says so.
+            let request = if idempotent { request.retry_safe(true) } else { request };
             let response = connect()?.client.send_untyped(&request)?;
             // The raw `data` text keeps the gateway's key order and every digit.
             let raw = response.http.data_json().map_or("null", |d| d.get());

@@ -309,13 +309,15 @@ fn cell(text: &str, align: Align) -> Cell {
     }
 }
 
-/// Line breaks and tabs become spaces; other control characters (C0, DEL, C1, among them
-/// ESC) become U+FFFD.
+/// Text for one table cell or line: line breaks and tabs become spaces; any other character
+/// that [`zv_types::text`] deems unsafe (C0, DEL, C1 — among them ESC —, line separators,
+/// bidirectional overrides) becomes U+FFFD, which keeps the cell's width predictable where
+/// the SDK's `\u{…}` escapes would not.
 pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+            c if zv_types::text::is_unsafe_char(c) => '\u{FFFD}',
             c => c,
         })
         .collect()

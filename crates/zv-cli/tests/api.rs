@@ -211,7 +211,10 @@ fn big_numbers_print_byte_for_byte() {
     let (mock, cmd) = mock_and_zv();
     let data =
         r#"{"code":164822200532619796511,"status":"true","amount":1.10,"big":-98765432109876543210.5e3}"#;
-    mock.push_fault(Fault::Respond { status: 200, body: format!(r#"{{"status":true,"code":0,"data":{data}}}"#) });
+    mock.push_fault(Fault::Respond {
+        status: 200,
+        body: format!(r#"{{"status":true,"code":0,"data":{data}}}"#),
+    });
     let r = run(cmd(), &["api", EXCHANGE_STATUS, "exchangeCode=164822200532619796511"]);
     assert_eq!(ok(&r), format!("{data}\n"));
     // a gateway that indents its JSON: compacted on a pipe, every digit kept
@@ -242,18 +245,32 @@ fn numbers_in_params_reach_the_wire_as_typed() {
     assert_eq!(ok(&r), "null\n");
     let sent = gateway.requests();
     assert_eq!(sent.len(), 1);
-    // (in key order once zv-api's untyped call takes the params as text; sorted until then)
-    for member in
-        [r#""id":1234567890123456789"#, r#""max":18446744073709551615"#, r#""x":0.1"#, r#""s":"00123""#]
-    {
-        assert!(sent[0].contains(member), "{member} in {}", sent[0]);
-    }
-    // Beyond 64 bits, zv-api's untyped call cannot yet take the params as text: refused
-    // before anything is sent, rather than sent rounded.
-    let line =
-        fails(&run(gateway.zv(), &["api", EXCHANGE_STATUS, "id:=123456789012345678901"]), 2).to_owned();
-    assert!(line.contains("123456789012345678901") && line.contains("exactly"), "{line}");
-    assert_eq!(gateway.requests().len(), 1);
+    assert!(
+        sent[0].contains(
+            r#""params":{"id":1234567890123456789,"max":18446744073709551615,"x":0.1,"s":"00123"}"#
+        ),
+        "{}",
+        sent[0]
+    );
+    // beyond 64 bits too: the params' text is what is sent
+    gateway.answer_data("null");
+    ok(&run(
+        gateway.zv(),
+        &["api", EXCHANGE_STATUS, "id:=123456789012345678901", "d:=0.10000000000000000000001"],
+    ));
+    let sent = gateway.requests();
+    assert!(
+        sent[1].contains(r#""params":{"id":123456789012345678901,"d":0.10000000000000000000001}"#),
+        "{}",
+        sent[1]
+    );
+    // and through `zv call` as well
+    gateway.answer_data("null");
+    ok(&run(
+        gateway.zv(),
+        &["call", "--path", EXCHANGE_STATUS, "--params", r#"{"id":123456789012345678901}"#],
+    ));
+    assert!(gateway.requests()[2].contains(r#""params":{"id":123456789012345678901}"#));
 }
 
 #[test]

@@ -73,7 +73,10 @@ fn csv_cells_keep_numbers_and_nest_json() {
 
     let (mock, cmd) = mock_and_zv();
     let data = r#"[{"id":164822200532619796511,"name":"奶茶, \"大杯\"","tags":null}]"#;
-    mock.push_fault(Fault::Respond { status: 200, body: format!(r#"{{"status":true,"code":0,"data":{data}}}"#) });
+    mock.push_fault(Fault::Respond {
+        status: 200,
+        body: format!(r#"{{"status":true,"code":0,"data":{data}}}"#),
+    });
     let r = run(cmd(), &["--format", "csv", "api", GIFT_CARDS, "user_id=10001"]);
     assert_eq!(ok(&r), "id,name,tags\r\n164822200532619796511,\"奶茶, \"\"大杯\"\"\",\r\n");
 }
