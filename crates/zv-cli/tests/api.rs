@@ -2,7 +2,6 @@
 //! started by the test (127.0.0.1 only).
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 
 use serde_json::{Value, json};
 use zv_mock::Fault;
@@ -301,14 +300,8 @@ fn item_page(records: &[&str], total: usize) -> String {
 fn all_pages_streams_one_record_per_line() {
     let gateway = Scripted::start();
     let records = [r#"{"id":98765432109876543210,"name":"奶茶"}"#, r#"{"id":2}"#, r#"{"id":3}"#];
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zv"))
-        .args(["api", "goods/item/getItemList", "shopCode=S1", "--all-pages", "--page-size", "2"])
-        .envs(gateway.zv().get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))))
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let args = ["api", "goods/item/getItemList", "shopCode=S1", "--all-pages", "--page-size", "2"];
+    let mut child = spawn(&gateway.zv(), &args);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     // page 1 is answered; page 2 only once page 1's records were read: they came as it arrived
     gateway.answer_data(&item_page(&records[..2], 3));

@@ -2,7 +2,7 @@
 //! by the test (127.0.0.1 only).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Command as StdCommand;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -343,18 +343,12 @@ fn help_never_shows_the_key_from_the_environment() {
 
 #[test]
 fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
-    let bin = assert_cmd::cargo::cargo_bin("zv");
     // Real credentials in the environment are neither adopted nor printed.
-    let mut child = StdCommand::new(bin)
-        .args(["mock", "--addr", "127.0.0.1:0", "--messy"])
-        .env("ZV_OPEN_ID", "real-open-id-0000000000000000000")
+    let mut c = zv();
+    c.env("ZV_OPEN_ID", "real-open-id-0000000000000000000")
         .env("ZV_GRANT_CODE", "RealGrant1")
-        .env("ZV_OPEN_KEY", SECRET)
-        .env_remove("ZV_BASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .env("ZV_OPEN_KEY", SECRET);
+    let mut child = spawn(&c, &["mock", "--addr", "127.0.0.1:0", "--messy"]);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();

@@ -32,6 +32,20 @@ pub fn zv() -> Command {
     c
 }
 
+/// Starts `zv` with `c`'s environment and `args`, stdout and stderr piped, for a test that
+/// reads its output while it runs.
+pub fn spawn(c: &Command, args: &[&str]) -> std::process::Child {
+    let mut s = std::process::Command::new(assert_cmd::cargo::cargo_bin("zv"));
+    for (key, value) in c.get_envs() {
+        match value {
+            Some(value) => s.env(key, value),
+            None => s.env_remove(key),
+        };
+    }
+    let piped = std::process::Stdio::piped;
+    s.args(args).stdout(piped()).stderr(piped()).spawn().unwrap()
+}
+
 /// `zv` with its config directory in `home` (a tempfile dir) and keyring's in-memory mock
 /// store: never the machine's config or credentials.
 pub fn zv_at(home: &std::path::Path) -> Command {
