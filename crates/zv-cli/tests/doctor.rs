@@ -121,3 +121,20 @@ fn clock_skew_warns_over_60_seconds_and_fails_over_240() {
         assert_eq!(status(&all, "signed probe").0, "pass");
     }
 }
+
+#[test]
+fn a_certificate_the_roots_do_not_vouch_for_fails_tls() {
+    let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new().tls(true)).unwrap();
+    assert!(mock.base_url().starts_with("https://"));
+    let mut c = zv();
+    c.env("ZV_OPEN_ID", "a").env("ZV_GRANT_CODE", "b").env("ZV_OPEN_KEY", SECRET);
+    let r = run(c, &["--base-url", mock.base_url(), "doctor", "--json"]);
+    assert_eq!(r.code, 1);
+    let all = checks(&r);
+    assert_eq!(status(&all, "TCP").0, "pass");
+    let (tls, detail) = status(&all, "TLS");
+    assert_eq!(tls, "fail", "{detail}");
+    assert!(detail.to_lowercase().contains("certificate"), "{detail}");
+    assert!(status(&all, "signed probe").1.contains("unreachable"), "{all:?}");
+    assert!(mock.log().is_empty(), "no request was sent");
+}

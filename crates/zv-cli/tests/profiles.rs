@@ -61,6 +61,15 @@ fn add_list_show_remove_never_show_the_key() {
     assert_eq!(names, ["dev", "prod"]);
     let table = run(at(), &["profile", "list"]);
     assert!(ok(&table).contains("openapi.qmai.cn"), "{}", table.stdout);
+    // values from the environment are not a profile's: only flags go into it
+    let mut c = at();
+    c.env("ZV_BASE_URL", "http://from-the-environment").env("ZV_OPEN_ID", "env-id");
+    ok(&run(c, &["profile", "add", "dev", "--grant-code", "G"]));
+    let dev = json_out(&run(at(), &["--json", "profile", "show", "dev"]));
+    assert_eq!(
+        (&dev["base_url"], &dev["open_id"], &dev["grant_code"]),
+        (&json!("http://127.0.0.1:9"), &Value::Null, &json!("G"))
+    );
     // remove
     assert!(ok(&run(at(), &["profile", "remove", "dev"])).contains("removed"));
     let line = fails(&run(at(), &["profile", "show", "dev"]), 2).to_owned();
