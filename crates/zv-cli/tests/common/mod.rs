@@ -10,7 +10,8 @@ use zv_mock::{MockConfig, MockServer};
 
 pub const SECRET: &str = "cli-test-KEY-do-not-print-9f8e7d";
 
-/// `zv` with no ZV_*, colour, width or log variables inherited from the environment.
+/// `zv` with no ZV_*, colour, width or log variables inherited from the environment, and no
+/// config file.
 pub fn zv() -> Command {
     let mut c = Command::cargo_bin("zv").unwrap();
     for v in [
@@ -28,6 +29,8 @@ pub fn zv() -> Command {
     ] {
         c.env_remove(v);
     }
+    // Never the machine's profiles or credentials: no config file, keyring's mock store.
+    c.env("XDG_CONFIG_HOME", "/nonexistent/zv-test-config").env("ZV_KEYRING", "mock");
     c.timeout(Duration::from_secs(60));
     c
 }
