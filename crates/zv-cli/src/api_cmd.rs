@@ -122,8 +122,7 @@ pub fn api(
         return Ok(());
     }
     let response = client.send_untyped(&request)?;
-    let data = response.http.data_json().map_or("null", RawValue::get);
-    print_data(out, printer, data)
+    print_data(out, printer, response.data.get())
 }
 
 /// A timestamp and nonce for `--dry-run`, drawn as a call would draw them.

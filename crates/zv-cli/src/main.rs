@@ -376,9 +376,8 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
             // Retry safety: the catalogue's, or a read when --idempotent says so.
             let request = if idempotent { request.retry_safe(true) } else { request };
             let response = connect()?.client.send_untyped(&request)?;
-            // The raw `data` text keeps the gateway's key order and every digit.
-            let raw = response.http.data_json().map_or("null", |d| d.get());
-            return api_cmd::print_data(&mut out, &table, raw);
+            // The `data` text keeps the gateway's key order and every digit.
+            return api_cmd::print_data(&mut out, &table, response.data.get());
         }
         Command::Endpoints { query, domain } => {
             return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);
