@@ -25,10 +25,13 @@ Examples:
   zv --sandbox gift-cards --user-id 10001
   zv --sandbox coupons --user-id 10001 --status canuse
   zv -v coupons --user-id 10001 --json
+  zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
+  zv endpoints giftCard
 
 Environment:
   ZV_OPEN_ID, ZV_GRANT_CODE, ZV_OPEN_KEY  the credentials (the key only signs: never sent or shown)
   ZV_BASE_URL     the gateway (default http://openapi.zvcms.com; Qmai: https://openapi.qmai.cn)
+  ZV_PROFILE      the profile to use (`zv profile add`); flags and ZV_* variables win over it
   COLUMNS         the table width when stdout is not a terminal (default: no limit)
   NO_COLOR        no colour; CLICOLOR_FORCE=1: colour even when not a terminal
   RUST_LOG        an extra log filter, e.g. ureq=debug (an HTTP library's TRACE only when named)
@@ -57,12 +60,18 @@ pub struct Global {
     /// The openKey (the secret; prefer the environment variable, a command line is visible to other users).
     #[arg(long, env = "ZV_OPEN_KEY", global = true, value_name = "KEY", hide_env_values = true)]
     pub open_key: Option<String>,
+    /// The profile to use (`zv profile list`); default: the one called `default`, if any.
+    #[arg(long, env = "ZV_PROFILE", global = true, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Run against a built-in mock gateway with demo data: no credentials, no network.
     #[arg(long, global = true)]
     pub sandbox: bool,
-    /// Print the result as JSON (and nothing else on stdout).
-    #[arg(long, global = true)]
+    /// Print the result as JSON (and nothing else on stdout): --format json.
+    #[arg(long, global = true, conflicts_with = "format")]
     pub json: bool,
+    /// The output format: a table, JSON (indented on a terminal), one JSON record per line, or CSV with a header (RFC 4180; nested values as compact JSON). Default: a table, JSON for `zv api`.
+    #[arg(long, global = true, value_name = "FORMAT", value_enum)]
+    pub format: Option<zv_cli::format::Format>,
     /// Whole-request timeout in seconds (default 30).
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<std::time::Duration>,
@@ -128,7 +137,47 @@ pub enum Command {
         /// The exchange code or universal code (兑换码/通用码).
         code: String,
     },
-    /// Call any endpoint: a V2 Action or a V3 path, JSON params; prints `data` as a table (--json: as JSON).
+    /// Search the endpoint catalogue by path, title or domain.
+    #[command(after_help = ENDPOINTS_EXAMPLES)]
+    Endpoints {
+        /// Part of a path or Action, a title or a domain (case-insensitive); none: every endpoint.
+        query: Option<String>,
+        /// Only this domain's endpoints (member, marketing, goods, …).
+        #[arg(long, value_name = "D")]
+        domain: Option<String>,
+    },
+    /// Call any endpoint by path or Action; prints `data` as JSON (pretty on a terminal).
+    ///
+    /// A read (per the endpoint catalogue) is retried after transient failures; a write, or
+    /// any endpoint not in the catalogue, is never resent blindly and needs --yes.
+    #[command(after_help = API_EXAMPLES)]
+    Api {
+        /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
+        #[arg(value_name = "PATH|ACTION")]
+        target: String,
+        /// Params: FIELD=VALUE is a string (`customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`). Both override --params.
+        #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(zv_cli::params::Field))]
+        fields: Vec<zv_cli::params::Field>,
+        /// The params as a JSON object, or @file.
+        #[arg(long, value_name = "JSON|@FILE")]
+        params: Option<String>,
+        /// Every page, one record per line (JSONL) as pages arrive; the paging dialect comes from the catalogue.
+        #[arg(long)]
+        all_pages: bool,
+        /// Records per page with --all-pages.
+        #[arg(long, value_name = "N", requires = "all_pages")]
+        page_size: Option<u32>,
+        /// Stop after this many pages with --all-pages.
+        #[arg(long, value_name = "N", requires = "all_pages")]
+        max_pages: Option<u32>,
+        /// Send a write (or an endpoint the catalogue does not know).
+        #[arg(long)]
+        yes: bool,
+        /// Print the request that would be sent (the token redacted) and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Call any endpoint with --action/--path and --params (see `zv api`, which supersedes it); prints `data` as a table (--json: as JSON).
     #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
     #[command(after_help = CALL_EXAMPLES)]
     Call {
@@ -144,6 +193,19 @@ pub enum Command {
         /// The call is a read and safe to send twice: retry it after transient failures.
         #[arg(long)]
         idempotent: bool,
+    },
+    /// Manage profiles: named settings in the config file, each key in the OS credential store.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Check the configuration, the network path to the gateway, the clock and a signed probe.
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor,
+    /// Print a shell completion script (e.g. `zv completions bash > /etc/bash_completion.d/zv`).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Print the canonical string, signature and token for a timestamp and nonce.
     #[command(after_help = SIGN_EXAMPLES)]
@@ -172,6 +234,35 @@ pub enum Command {
     },
 }
 
+/// `zv profile …`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile, or update one: the global --base-url, --open-id and --grant-code given on the command line (not from the environment) go into it.
+    #[command(after_help = PROFILE_EXAMPLES)]
+    Add {
+        /// The profile's name (letters, digits, `-`, `_`, `.`).
+        name: String,
+        /// The shop code `zv api` sends as `shopCode` to endpoints that take one.
+        #[arg(long, value_name = "CODE")]
+        shop_code: Option<String>,
+        /// Read the openKey from stdin (one line) into the OS credential store; it is never written to a file.
+        #[arg(long)]
+        open_key_stdin: bool,
+    },
+    /// The profiles, without their keys.
+    List,
+    /// One profile; the key only as stored or not.
+    Show {
+        /// The profile's name.
+        name: String,
+    },
+    /// Remove a profile and its stored key.
+    Remove {
+        /// The profile's name.
+        name: String,
+    },
+}
+
 // Each command's help ends with examples, sandbox ones first (a test runs those).
 const GIFT_CARDS_EXAMPLES: &str = r#"Examples:
   zv --sandbox gift-cards --user-id 10001
@@ -188,6 +279,25 @@ const CALL_EXAMPLES: &str = r#"Examples:
   zv --sandbox call --path /v3/crm/giftCard/getCustomerGiftCardList --params '{"user_id":"10001"}'
   zv --sandbox call --action coupon.user-coupon-list --params '{"user_id":10001}' --json
   zv call --path /v3/crm/member/getMemberInfo --params @params.json --idempotent"#;
+const ENDPOINTS_EXAMPLES: &str = r#"Examples:
+  zv endpoints giftCard
+  zv endpoints --domain goods --json
+  zv endpoints 礼品卡"#;
+const API_EXAMPLES: &str = r#"Examples:
+  zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
+  zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
+  zv api v3/coupon/card/exchangeGiftCard code=164822200532619796511 --dry-run"#;
+const PROFILE_EXAMPLES: &str = r#"Examples:
+  zv profile add prod --open-id ID --grant-code CODE --open-key-stdin < key.txt
+  zv --profile prod gift-cards --user-id 10001
+  zv profile list"#;
+const DOCTOR_EXAMPLES: &str = r#"Examples:
+  zv --sandbox doctor
+  zv --profile prod doctor --json"#;
+const COMPLETIONS_EXAMPLES: &str = r#"Examples:
+  zv completions bash > ~/.local/share/bash-completion/completions/zv
+  zv completions zsh > ~/.zfunc/_zv
+  zv completions fish > ~/.config/fish/completions/zv.fish"#;
 const SIGN_EXAMPLES: &str = r#"Examples:
   zv --sandbox sign --timestamp 1531998134 --nonce 664656493
   zv sign --timestamp "$(date +%s)" --nonce 12345 --json"#;
@@ -195,3 +305,10 @@ const MOCK_EXAMPLES: &str = r#"Examples:
   zv mock
   zv mock --addr 127.0.0.1:8080 --messy
   zv mock --fixtures fixtures.json"#;
+
+impl Global {
+    /// The format asked for (`--json` is `--format json`), or `default`.
+    pub fn format_or(&self, default: zv_cli::format::Format) -> zv_cli::format::Format {
+        if self.json { zv_cli::format::Format::Json } else { self.format.unwrap_or(default) }
+    }
+}

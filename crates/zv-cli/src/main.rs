@@ -7,28 +7,32 @@
 //! which prints its own sandbox key so a client can be configured). Every failure is one
 //! line on stderr and a documented exit code.
 
+mod api_cmd;
 mod cli;
+mod doctor_cmd;
 mod output;
+mod profile_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use serde_json::json;
 use zv_api::{ErrorKind, UntypedRequest};
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
+use zv_cli::format::{Format, Printer};
 use zv_cli::input;
-use zv_cli::render::Data;
+use zv_cli::profile::{Config, KeyStore, Profile};
 use zv_cli::report::error_line;
+use zv_cli::settings::{Given, Inputs, Settings, Source};
 use zv_cli::term;
 use zv_cli::verbose::{self, MaxAttempts};
 
 use crate::cli::{Cli, Command, Global};
 
 /// Exit codes (also in `--help`).
-mod exit {
+pub(crate) mod exit {
     pub const INTERNAL: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const BUSINESS: u8 = 3;
@@ -39,7 +43,7 @@ mod exit {
 
 /// A failure: its one-line message and exit code.
 #[derive(Debug)]
-struct Failure {
+pub(crate) struct Failure {
     message: String,
     code: u8,
 }
@@ -47,6 +51,19 @@ struct Failure {
 impl Failure {
     fn usage(message: impl Into<String>) -> Self {
         Failure { message: message.into(), code: exit::USAGE }
+    }
+
+    fn internal(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code: exit::INTERNAL }
+    }
+
+    /// Stdout could not be written. A reader that went away (`zv endpoints | head`) is not
+    /// a failure: the command stops quietly, as the tools it is piped to expect.
+    fn output(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure { message: String::new(), code: 0 };
+        }
+        Failure::internal(format!("cannot write the output: {e}"))
     }
 }
 
@@ -61,6 +78,10 @@ impl From<zv_api::Error> for Failure {
             _ => exit::INTERNAL,
         };
         let mut message = error_line(&e);
+        // The vendor's support asks for the gateway's traceId: shown whenever it sent one.
+        if let Some(id) = e.http_response().and_then(|r| zv_cli::report::trace_id(r.body())) {
+            message.push_str(&format!(" (traceId {id})"));
+        }
         if let Some(hint) = hint(&e) {
             message.push_str("; ");
             message.push_str(hint);
@@ -80,24 +101,16 @@ fn hint(e: &zv_api::Error) -> Option<&'static str> {
             _ => None,
         };
     }
-    if let Some(status) = e.http_status()
-        && (status.is_server_error() || status.as_u16() == 429)
-        && e.api_code().is_none()
-    {
-        return Some("the gateway is failing or busy: try again later, or with more --retries");
+    if let Some(api) = e.api_error() {
+        return zv_cli::hints::for_platform_error(Some(&api.code.to_string()), &api.message);
     }
-    if e.kind() == ErrorKind::ApiSystem {
-        let text = e.to_string();
-        // 110004 验签失败 is the gateway's bad-signature answer.
-        let signature = e.api_code().is_some_and(|c| c.to_string() == "110004")
-            || ["验签", "签名", "signature", "token"].iter().any(|w| text.contains(w));
-        if signature {
-            return Some(
-                "check ZV_OPEN_ID, ZV_GRANT_CODE and ZV_OPEN_KEY and the system clock; `zv sign` shows what is signed",
-            );
+    match e.http_status() {
+        Some(status) if status.as_u16() == 429 => Some(zv_cli::hints::THROTTLE_HINT),
+        Some(status) if status.is_server_error() => {
+            Some("the gateway is failing or busy: try again later, or with more --retries")
         }
+        _ => None,
     }
-    None
 }
 
 impl From<zv_mock::MockError> for Failure {
@@ -107,12 +120,21 @@ impl From<zv_mock::MockError> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = <Cli as clap::CommandFactory>::command().try_get_matches().and_then(|matches| {
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
+    });
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => return clap_exit(e),
     };
-    match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &attempts)) {
+    // Tests set ZV_KEYRING=mock: keyring's in-memory store, never the machine's credentials.
+    if std::env::var_os("ZV_KEYRING").is_some_and(|v| v == "mock") {
+        KeyStore::use_mock_store();
+    }
+    let inputs = inputs(&cli.global, &matches);
+    match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &inputs, &attempts)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(f) if f.code == 0 => ExitCode::SUCCESS,
         Err(f) => {
             report(&f.message);
             ExitCode::from(f.code)
@@ -183,47 +205,91 @@ fn init_logging(verbose: u8) -> Result<MaxAttempts, Failure> {
 }
 
 /// The gateway a command talks to: the configured one, or an in-process sandbox mock.
-struct Gateway {
+pub(crate) struct Gateway {
     client: zv_api::blocking::Client,
     /// Kept alive for the duration of the command; dropped (stopped) at the end.
     _sandbox: Option<zv_mock::MockServer>,
 }
 
-fn credentials(g: &Global) -> Result<Credentials, Failure> {
-    match (&g.open_id, &g.grant_code, &g.open_key) {
-        (Some(id), Some(code), Some(key)) if ![id, code, key].iter().any(|v| v.trim().is_empty()) => {
-            Ok(Credentials::new(id.clone(), code.clone(), key.clone()))
+/// What the flags and the environment gave for the connection settings, and which gave it.
+fn inputs(g: &Global, matches: &clap::ArgMatches) -> Inputs {
+    let given = |id: &str, var: &'static str, value: &Option<String>| {
+        let source = match matches.value_source(id) {
+            Some(clap::parser::ValueSource::EnvVariable) => Source::Env(var),
+            _ => Source::Flag,
+        };
+        value.clone().map(|value| Given { value, source })
+    };
+    Inputs {
+        base_url: given("base_url", "ZV_BASE_URL", &g.base_url),
+        open_id: given("open_id", "ZV_OPEN_ID", &g.open_id),
+        grant_code: given("grant_code", "ZV_GRANT_CODE", &g.grant_code),
+        open_key: given("open_key", "ZV_OPEN_KEY", &g.open_key),
+    }
+}
+
+/// The profile in use: `--profile`/`ZV_PROFILE`, else the one called `default` if there is one.
+fn selected_profile(g: &Global) -> Result<Option<(String, Profile)>, Failure> {
+    let path = match (Config::default_path(), &g.profile) {
+        (Ok(path), _) => path,
+        (Err(_), None) => return Ok(None),
+        (Err(e), Some(_)) => return Err(Failure::usage(e.to_string())),
+    };
+    let config = Config::load(&path).map_err(|e| Failure::usage(error_line(&e)))?;
+    match &g.profile {
+        Some(name) => {
+            let profile = config.profile(name).map_err(|e| Failure::usage(e.to_string()))?;
+            Ok(Some((name.clone(), profile.clone())))
         }
+        None => Ok(config.profiles.get("default").map(|p| ("default".to_owned(), p.clone()))),
+    }
+}
+
+/// The connection settings, each from a flag, the environment, the profile or the defaults.
+fn settings(g: &Global, inputs: &Inputs, store: &KeyStore) -> Result<Settings, Failure> {
+    let profile = selected_profile(g)?;
+    let profile = profile.as_ref().map(|(name, p)| (name.as_str(), p));
+    Ok(zv_cli::settings::resolve(inputs.clone(), profile, store, zv_api::DEFAULT_BASE_URL))
+}
+
+fn credentials(s: &Settings) -> Result<Credentials, Failure> {
+    match (&s.open_id.value, &s.grant_code.value, &s.open_key.value) {
+        (Some(id), Some(code), Some(key)) => Ok(Credentials::new(id.clone(), code.clone(), key.clone())),
         _ => {
             let missing: Vec<&str> = [
-                ("ZV_OPEN_ID (--open-id)", &g.open_id),
-                ("ZV_GRANT_CODE (--grant-code)", &g.grant_code),
-                ("ZV_OPEN_KEY (--open-key)", &g.open_key),
+                ("ZV_OPEN_ID (--open-id)", &s.open_id),
+                ("ZV_GRANT_CODE (--grant-code)", &s.grant_code),
+                ("ZV_OPEN_KEY (--open-key)", &s.open_key),
             ]
             .into_iter()
-            .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+            .filter(|(_, v)| v.value.is_none())
             .map(|(name, _)| name)
             .collect();
+            let store = s.store_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
             Err(Failure::usage(format!(
-                "missing credentials: {}; set them, or try --sandbox for the built-in demo gateway",
+                "missing credentials: {}{store}; set them, add a profile (`zv profile add`), or try --sandbox for the built-in demo gateway",
                 missing.join(", ")
             )))
         }
     }
 }
 
-fn gateway(g: &Global, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
+/// The gateway: the in-process sandbox with `--sandbox`, else the one the settings name.
+fn gateway(g: &Global, settings: Option<&Settings>, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
     let mut builder = zv_api::blocking::Client::builder();
-    let sandbox = if g.sandbox {
-        let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
-        builder = builder.base_url(mock.base_url()).credentials(mock.credentials().clone());
-        Some(mock)
-    } else {
-        builder = builder.credentials(credentials(g)?);
-        if let Some(url) = &g.base_url {
-            builder = builder.base_url(url);
+    let sandbox = match settings {
+        None => {
+            let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
+            builder = builder.base_url(mock.base_url()).credentials(mock.credentials().clone());
+            Some(mock)
         }
-        None
+        Some(s) => {
+            builder = builder.credentials(credentials(s)?);
+            if let Some(url) = &s.base_url.value {
+                builder = builder.base_url(url);
+            }
+            None
+        }
     };
     if let Some(t) = g.timeout {
         builder = builder.timeout(t);
@@ -242,16 +308,22 @@ fn json_arg(g: &Global, what: &str, arg: &str) -> Result<serde_json::Value, Fail
     serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))
 }
 
-fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
+fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure> {
     let g = &cli.global;
+    let store = KeyStore::new();
+    let settings = || if g.sandbox { Ok(None) } else { settings(g, inputs, &store).map(Some) };
+    let connect = || gateway(g, settings()?.as_ref(), attempts);
     let layout = term::stdout_layout();
+    let terminal = term::stdout_is_terminal();
+    let printer = |default| Printer { format: g.format_or(default), layout, terminal };
+    let table = printer(Format::Table);
     let mut out = std::io::stdout().lock();
     let written = match cli.command {
         Command::GiftCards { user_id, include_recycled } => {
-            let cards = gateway(g, attempts)?
+            let cards = connect()?
                 .client
                 .gift_cards(&GiftCardListParams::new(user_id).include_recycled(include_recycled))?;
-            if g.json { output::json(&mut out, &cards) } else { output::gift_cards(&mut out, &cards, layout) }
+            output::show(&mut out, &table, &cards, None, |out| output::gift_cards(out, &cards, layout))
         }
         Command::Coupons { user_id, status, amount, basket, from_pay_page, store } => {
             let mut p = CouponListParams::new();
@@ -280,48 +352,64 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                     })?;
                 p = p.basket(Basket::new(items).map_err(|e| Failure::usage(format!("--basket: {e}")))?);
             }
-            let list = gateway(g, attempts)?.client.coupons(&p)?;
-            if g.json { output::json(&mut out, &list) } else { output::coupons(&mut out, &list, layout) }
+            let list = connect()?.client.coupons(&p)?;
+            output::show(&mut out, &table, &list, Some("item_list"), |out| {
+                output::coupons(out, &list, layout)
+            })
         }
         Command::ExchangeCode { code } => {
-            let status = gateway(g, attempts)?.client.exchange_code_status(&code)?;
-            if g.json {
-                output::json(&mut out, &json!({"code": code, "redeemable": status.redeemable}))
-            } else {
-                output::exchange_code(&mut out, &code, status.redeemable)
-            }
+            let status = connect()?.client.exchange_code_status(&code)?;
+            let value = json!({"code": code, "redeemable": status.redeemable});
+            output::show(&mut out, &table, &value, None, |out| {
+                output::exchange_code(out, &code, status.redeemable)
+            })
         }
         Command::Call { action, path, params, idempotent } => {
-            let params = json_arg(g, "--params", &params)?;
+            // The params' text goes as it is: every number exactly as written.
+            let params = input::text_arg("--params", &params, g.max_input_bytes)
+                .map_err(|e| Failure::usage(error_line(&e)))?;
             let request = match (&action, &path) {
-                (Some(a), _) => UntypedRequest::v2(a, params)?,
-                (None, Some(p)) => UntypedRequest::v3(p, params)?,
+                (Some(a), _) => UntypedRequest::v2(a, params),
+                (None, Some(p)) => UntypedRequest::v3(p, params),
                 (None, None) => return Err(Failure::usage("give --action or --path")),
-            }
-            .retry_safe(idempotent);
-            let response = gateway(g, attempts)?.client.send_untyped(&request)?;
-            if g.json {
-                output::json(&mut out, &response.data)
-            } else {
-                // The raw `data` text keeps the gateway's key order (the decoded value sorts it).
-                let raw = response.http.data_json().map_or("null", |d| d.get());
-                let data = Data::from_json(raw).map_err(|e| Failure {
-                    message: format!("cannot read the response data: {e}"),
-                    code: exit::DECODE,
-                })?;
-                write!(out, "{}", data.render(layout))
-            }
+            }?;
+            // Retry safety: the catalogue's, or a read when --idempotent says so.
+            let request = if idempotent { request.retry_safe(true) } else { request };
+            let response = connect()?.client.send_untyped(&request)?;
+            // The `data` text keeps the gateway's key order and every digit.
+            return api_cmd::print_data(&mut out, &table, response.data.get());
+        }
+        Command::Endpoints { query, domain } => {
+            return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);
+        }
+        Command::Api { target, fields, params, all_pages, page_size, max_pages, yes, dry_run } => {
+            let resolved = settings()?;
+            let shop_code = resolved.as_ref().and_then(|s| s.shop_code.value.clone());
+            let args = api_cmd::ApiArgs {
+                target,
+                fields,
+                params,
+                all_pages,
+                page_size,
+                max_pages,
+                yes,
+                dry_run,
+                shop_code,
+            };
+            let default = if all_pages { Format::Jsonl } else { Format::Json };
+            let connect = || gateway(g, resolved.as_ref(), attempts);
+            return api_cmd::api(args, g.max_input_bytes, &printer(default), connect, &mut out);
         }
         Command::Sign { timestamp, nonce } => {
-            let creds = if g.sandbox { zv_mock::demo_credentials() } else { credentials(g)? };
+            let creds = match settings()? {
+                None => zv_mock::demo_credentials(),
+                Some(s) => credentials(&s)?,
+            };
             let signer = Signer::new(&creds);
             let sig = signer.sign(timestamp, nonce);
-            if g.json {
-                output::json(
-                    &mut out,
-                    &json!({"canonical": sig.canonical(), "signature": sig.signature(), "token": sig.token()}),
-                )
-            } else {
+            let value =
+                json!({"canonical": sig.canonical(), "signature": sig.signature(), "token": sig.token()});
+            output::show(&mut out, &table, &value, None, |out| {
                 writeln!(
                     out,
                     "canonical: {}\nsignature: {}\ntoken:     {}",
@@ -329,13 +417,24 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                     sig.signature(),
                     sig.token()
                 )
-            }
+            })
+        }
+        Command::Profile(command) => return profile_cmd::run(command, inputs, &store, &table, &mut out),
+        Command::Doctor => {
+            let resolved = settings()?;
+            let connect = || gateway(g, resolved.as_ref(), attempts);
+            return doctor_cmd::run(resolved.as_ref(), g.timeout, connect, &table, &mut out);
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "zv", &mut out);
+            Ok(())
         }
         Command::Mock { addr, messy, fixtures } => {
             return run_mock(addr, messy, fixtures, g.max_input_bytes, &mut out);
         }
     };
-    written.map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })
+    written.map_err(Failure::output)
 }
 
 fn run_mock(
@@ -374,9 +473,7 @@ fn run_mock(
         "grant_code": creds.grant_code(),
         "open_key": creds.expose_open_key(),
     });
-    writeln!(out, "{ready}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })?;
+    writeln!(out, "{ready}").and_then(|()| out.flush()).map_err(Failure::output)?;
     let _ = writeln!(std::io::stderr(), "zv mock: listening on {} (Ctrl-C to stop)", mock.base_url());
     let _ = stop_rx.recv();
     let _ = writeln!(std::io::stderr(), "zv mock: stopped");

@@ -1,15 +1,30 @@
-//! Human output (the curated tables of the typed commands) and JSON output.
+//! The typed commands' output: their curated tables, or their data in any other format.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
+use zv_cli::data::Data;
+use zv_cli::format::{Format, Printer};
 use zv_cli::render::{Column, Grid, Layout};
 use zv_types::{CouponList, GiftCard, Moment, Money};
 
-/// One line of compact JSON: the typed data with its wire field names.
-pub fn json(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
-    writeln!(out)
+/// A typed result: `table` (its curated table) for the table format, else the data with its
+/// wire field names in the format asked for; `records` names the member whose elements are
+/// the records of `jsonl` and `csv` (e.g. a coupon list's `item_list`), if not the data itself.
+pub fn show<W: Write>(
+    out: &mut W,
+    printer: &Printer,
+    value: &impl Serialize,
+    records: Option<&str>,
+    table: impl FnOnce(&mut W) -> io::Result<()>,
+) -> io::Result<()> {
+    if printer.format == Format::Table {
+        return table(out);
+    }
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    let data = Data::from_json(&text).map_err(io::Error::other)?;
+    let list = records.and_then(|key| data.member(key)).unwrap_or(&data);
+    printer.data_with_records(out, &data, list)
 }
 
 fn money(m: Option<Money>) -> String {

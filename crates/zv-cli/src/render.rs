@@ -8,8 +8,8 @@
 //! commands are [`Grid`]s too, so every table is laid out by the same code.
 
 use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
-use serde::{Deserialize, Serialize};
-use serde_with::serde_as;
+
+pub use crate::data::Data;
 
 /// How a table is laid out: how much room it has, whether a row may take several lines, and
 /// whether its header is styled.
@@ -309,52 +309,21 @@ fn cell(text: &str, align: Align) -> Cell {
     }
 }
 
-/// Line breaks and tabs become spaces; other control characters (C0, DEL, C1, among them
-/// ESC) become U+FFFD.
+/// Text for one table cell or line: line breaks and tabs become spaces; any other character
+/// that [`zv_types::text`] deems unsafe (C0, DEL, C1 — among them ESC —, line separators,
+/// bidirectional overrides) becomes U+FFFD, which keeps the cell's width predictable where
+/// the SDK's `\u{…}` escapes would not.
 pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+            c if zv_types::text::is_unsafe_char(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
 }
 
-/// Any JSON value, with object keys kept in the order they came in.
-///
-/// `serde_json::Value` sorts keys (the workspace does not turn on `preserve_order`, which
-/// would change key order for every crate in the build), so objects are read as ordered
-/// pairs with `serde_with::Map`.
-#[serde_as]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Data {
-    /// An object: its members in the order they came in.
-    Object(#[serde_as(as = "serde_with::Map<_, _>")] Vec<(String, Data)>),
-    /// An array.
-    Array(Vec<Data>),
-    /// A string, number, boolean or null.
-    Scalar(serde_json::Value),
-}
-
 impl Data {
-    /// Reads JSON text.
-    pub fn from_json(text: &str) -> Result<Data, serde_json::Error> {
-        serde_json::from_str(text)
-    }
-
-    /// The value as a table cell: strings as they are, `-` for null or an empty string,
-    /// arrays and objects as compact JSON in their original order.
-    pub fn cell_text(&self) -> String {
-        match self {
-            Data::Scalar(serde_json::Value::Null) => "-".to_owned(),
-            Data::Scalar(serde_json::Value::String(s)) if s.trim().is_empty() => "-".to_owned(),
-            Data::Scalar(serde_json::Value::String(s)) => s.clone(),
-            other => compact(other),
-        }
-    }
-
     /// The value as a person reads it, ending with a line break: an array of objects as a
     /// table, an object as a key/value table, an array of anything else as a one-column
     /// table, a scalar as one line.
@@ -364,8 +333,8 @@ impl Data {
             None => match self {
                 Data::Array(_) => "(empty list)\n".to_owned(),
                 Data::Object(_) => "(empty object)\n".to_owned(),
-                Data::Scalar(serde_json::Value::String(s)) => format!("{}\n", sanitize(s)),
-                Data::Scalar(v) => format!("{v}\n"),
+                Data::String(s) => format!("{}\n", sanitize(s)),
+                other => format!("{}\n", other.to_json()),
             },
         }
     }
@@ -382,25 +351,16 @@ impl Data {
                 }
                 Some(grid)
             }
-            Data::Array(items) if !items.is_empty() => {
-                let objects: Option<Vec<&[(String, Data)]>> = items
-                    .iter()
-                    .map(|item| match item {
-                        Data::Object(members) => Some(members.as_slice()),
-                        _ => None,
-                    })
-                    .collect();
-                match objects {
-                    Some(objects) => Some(object_table(&objects)),
-                    None => {
-                        let mut grid = Grid::new(vec![Column::new("value")]);
-                        for item in items {
-                            grid.push_row([item.cell_text()]);
-                        }
-                        Some(grid)
+            Data::Array(items) if !items.is_empty() => match self.records() {
+                Some(objects) => Some(object_table(&objects)),
+                None => {
+                    let mut grid = Grid::new(vec![Column::new("value")]);
+                    for item in items {
+                        grid.push_row([item.cell_text()]);
                     }
+                    Some(grid)
                 }
-            }
+            },
             _ => None,
         }
     }
@@ -420,7 +380,7 @@ fn object_table(objects: &[&[(String, Data)]]) -> Grid {
                     keys.len() - 1
                 }
             };
-            nested[i] |= !matches!(value, Data::Scalar(_));
+            nested[i] |= value.is_nested();
         }
     }
     let columns = keys
@@ -435,11 +395,6 @@ fn object_table(objects: &[&[(String, Data)]]) -> Grid {
         }));
     }
     grid
-}
-
-fn compact(value: &Data) -> String {
-    // Serializing the tree we just read cannot fail: keys are strings, numbers are finite.
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -19,3 +19,8 @@ pub fn stdout_layout() -> Layout {
     let columns = std::env::var("COLUMNS").ok();
     Layout::for_stream(stdout.is_terminal(), width, columns.as_deref()).colored(wants_color(&stdout))
 }
+
+/// Whether stdout is a terminal (a person reads it) rather than a pipe or a file.
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}

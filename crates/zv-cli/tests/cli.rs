@@ -2,93 +2,14 @@
 //! by the test (127.0.0.1 only).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Command as StdCommand;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use zv_mock::{Fault, MockConfig, MockServer};
+use zv_mock::Fault;
 
-const SECRET: &str = "cli-test-KEY-do-not-print-9f8e7d";
-
-/// `zv` with no ZV_*, colour, width or log variables inherited from the environment.
-fn zv() -> Command {
-    let mut c = Command::cargo_bin("zv").unwrap();
-    for v in [
-        "ZV_BASE_URL",
-        "ZV_OPEN_ID",
-        "ZV_GRANT_CODE",
-        "ZV_OPEN_KEY",
-        "COLUMNS",
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "RUST_LOG",
-    ] {
-        c.env_remove(v);
-    }
-    c.timeout(Duration::from_secs(60));
-    c
-}
-
-/// A mock with a distinctive key, and `zv` configured for it through the environment.
-fn mock_and_zv() -> (MockServer, impl Fn() -> Command) {
-    let creds = zv_sign::Credentials::new("0123456789abcdef0123456789abcdef", "GrAnT12345", SECRET);
-    let mock = MockServer::start(MockConfig::new().credentials(creds)).unwrap();
-    let url = mock.base_url().to_owned();
-    let cmd = move || {
-        let mut c = zv();
-        c.env("ZV_BASE_URL", &url)
-            .env("ZV_OPEN_ID", "0123456789abcdef0123456789abcdef")
-            .env("ZV_GRANT_CODE", "GrAnT12345")
-            .env("ZV_OPEN_KEY", SECRET);
-        c
-    };
-    (mock, cmd)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut c: Command, args: &[&str]) -> Run {
-    let out = c.args(args).output().unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
-    assert!(
-        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
-        "key leaked: {}{}",
-        run.stdout,
-        run.stderr
-    );
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
-}
-
-const ESC: char = '\u{1b}';
-
-/// A failure: the exit code, and exactly one line on stderr.
-fn fails(r: &Run, code: i32) -> &str {
-    assert_eq!(r.code, code, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    assert_eq!(r.stderr.lines().count(), 1, "one line: {:?}", r.stderr);
-    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
-    assert!(r.stdout.is_empty(), "nothing on stdout: {}", r.stdout);
-    r.stderr.trim_end()
-}
-
-fn ok(r: &Run) -> &str {
-    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    &r.stdout
-}
-
-fn json_out(r: &Run) -> Value {
-    serde_json::from_str(ok(r)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout))
-}
+mod common;
+use common::*;
 
 #[test]
 fn sandbox_gift_cards_table_and_json() {
@@ -422,18 +343,12 @@ fn help_never_shows_the_key_from_the_environment() {
 
 #[test]
 fn zv_mock_prints_one_json_line_and_rejects_a_forged_request() {
-    let bin = assert_cmd::cargo::cargo_bin("zv");
     // Real credentials in the environment are neither adopted nor printed.
-    let mut child = StdCommand::new(bin)
-        .args(["mock", "--addr", "127.0.0.1:0", "--messy"])
-        .env("ZV_OPEN_ID", "real-open-id-0000000000000000000")
+    let mut c = zv();
+    c.env("ZV_OPEN_ID", "real-open-id-0000000000000000000")
         .env("ZV_GRANT_CODE", "RealGrant1")
-        .env("ZV_OPEN_KEY", SECRET)
-        .env_remove("ZV_BASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .env("ZV_OPEN_KEY", SECRET);
+    let mut child = spawn(&c, &["mock", "--addr", "127.0.0.1:0", "--messy"]);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
@@ -685,17 +600,36 @@ fn every_help_ends_with_examples_and_the_sandbox_ones_run() {
     {
         assert!(ok(&top).contains(section), "{section}: {}", top.stdout);
     }
-    for command in ["gift-cards", "coupons", "exchange-code", "call", "sign", "mock"] {
-        let r = run(zv(), &[command, "--help"]);
+    // commands that need no gateway run every example; those that write files or read stdin
+    // in their examples are not run, nor need a sandbox example
+    let offline = ["endpoints"];
+    let not_run = ["mock", "completions", "profile add"];
+    let commands = [
+        "gift-cards",
+        "coupons",
+        "exchange-code",
+        "call",
+        "endpoints",
+        "api",
+        "doctor",
+        "completions",
+        "profile add",
+        "sign",
+        "mock",
+    ];
+    for command in commands {
+        let mut help: Vec<&str> = command.split(' ').collect();
+        help.push("--help");
+        let r = run(zv(), &help);
         let help = ok(&r);
         let (_, examples) = help.rsplit_once("Examples:\n").unwrap_or_else(|| panic!("{command}: {help}"));
         let lines: Vec<&str> = examples.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         assert!((2..=3).contains(&lines.len()), "{command}: {lines:?}");
         assert!(lines.iter().all(|l| l.starts_with("zv ")), "{command}: {lines:?}");
-        if command != "mock" {
+        if !not_run.contains(&command) && !offline.contains(&command) {
             assert!(lines[0].starts_with("zv --sandbox "), "sandbox first: {lines:?}");
         }
-        for example in lines.iter().filter(|l| l.starts_with("zv --sandbox ")) {
+        for example in lines.iter().filter(|l| l.starts_with("zv --sandbox ") || offline.contains(&command)) {
             let words = shell_words(example);
             let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
             let r = run(zv(), &args);

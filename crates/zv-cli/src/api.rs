@@ -1,0 +1,156 @@
+//! `zv api`: which endpoint an argument names, whether it may be sent, and what `--dry-run`
+//! shows.
+
+use zv_api::zv_transport::http;
+use zv_types::catalogue::{self, Entry, Safety};
+use zv_types::{PageDialect, Protocol, Route, RouteError};
+
+use crate::data::Data;
+
+/// The endpoint `zv api` calls: its route and, when catalogued, its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target<'a> {
+    route: Route<'a>,
+    key: &'a str,
+    entry: Option<&'static Entry>,
+}
+
+impl<'a> Target<'a> {
+    /// Reads a V3 path (`/v3/x/y`, `v3/x/y`, `/x/y` or `x/y`) or a V2 Action
+    /// (`coupon.user-coupon-list` or `v2:coupon.user-coupon-list`): a catalogued one first,
+    /// else anything with a `/` is a V3 path and anything else an Action.
+    pub fn resolve(arg: &'a str) -> Result<Target<'a>, RouteError> {
+        if let Some(entry) = catalogue::lookup(arg) {
+            return Ok(Target { route: entry.route, key: entry.key(), entry: Some(entry) });
+        }
+        let arg = arg.trim();
+        let (route, key) = if let Some(action) = arg.strip_prefix("v2:") {
+            (Route::v2(action.trim())?, action.trim())
+        } else if arg.contains('/') {
+            let path = arg.strip_prefix('/').unwrap_or(arg);
+            let path = path.strip_prefix("v3/").unwrap_or(path);
+            (Route::v3(path)?, path)
+        } else {
+            (Route::v2(arg)?, arg)
+        };
+        Ok(Target { route, key, entry: None })
+    }
+
+    /// Where requests go.
+    pub fn route(&self) -> Route<'a> {
+        self.route
+    }
+
+    /// The catalogue's entry, if the endpoint is catalogued.
+    pub fn entry(&self) -> Option<&'static Entry> {
+        self.entry
+    }
+
+    /// A read when the catalogue says so; a write otherwise (an uncatalogued endpoint too).
+    pub fn safety(&self) -> Safety {
+        self.entry.map_or(Safety::Write, |e| e.safety)
+    }
+
+    /// How it pages, when the catalogue knows.
+    pub fn paging(&self) -> Option<PageDialect> {
+        self.entry.and_then(|e| e.paging)
+    }
+
+    /// The V3 path without `/v3/`, or the V2 Action.
+    pub fn key(&self) -> &'a str {
+        self.key
+    }
+
+    /// Why a write is refused without `--yes`: one line naming `--yes`.
+    pub fn refusal(&self) -> String {
+        let what = match self.entry {
+            Some(_) => "a write (the endpoint catalogue says so)",
+            None => "not in the endpoint catalogue, so it is treated as a write",
+        };
+        format!("{} is {what}: nothing was sent; add --yes to send it", self.route)
+    }
+}
+
+/// The protocol's name, `v2` or `v3`.
+pub fn protocol_name(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::V2 => "v2",
+        Protocol::V3 => "v3",
+    }
+}
+
+/// The placeholder `--dry-run` shows instead of the token.
+pub const REDACTED: &str = "<redacted>";
+
+/// What `--dry-run` prints: method, URL, whether a retry would be safe, and the body with
+/// its token replaced by [`REDACTED`] (any member named `token`, ignoring case). Numbers and
+/// key order are as they would be sent.
+pub fn dry_run_view(request: &http::Request<Vec<u8>>, retry_safe: bool) -> Result<Data, serde_json::Error> {
+    let text = String::from_utf8_lossy(request.body());
+    let mut body = Data::from_json(&text)?;
+    if let Data::Object(members) = &mut body {
+        for (key, value) in members.iter_mut() {
+            if key.eq_ignore_ascii_case("token") {
+                *value = Data::String(REDACTED.to_owned());
+            }
+        }
+    }
+    Ok(Data::Object(vec![
+        ("method".to_owned(), Data::String(request.method().to_string())),
+        ("url".to_owned(), Data::String(request.uri().to_string())),
+        ("retry_safe".to_owned(), Data::Bool(retry_safe)),
+        ("body".to_owned(), body),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_form_reaches_the_same_catalogued_entry() {
+        let forms = [
+            "/v3/crm/giftCard/getCustomerGiftCardList",
+            "v3/crm/giftCard/getCustomerGiftCardList",
+            "/crm/giftCard/getCustomerGiftCardList",
+            "crm/giftCard/getCustomerGiftCardList",
+        ];
+        for form in forms {
+            let t = Target::resolve(form).unwrap();
+            assert_eq!(
+                (t.route().protocol(), t.key()),
+                (Protocol::V3, "crm/giftCard/getCustomerGiftCardList")
+            );
+            assert_eq!(t.safety(), Safety::Read, "{form}");
+        }
+        let t = Target::resolve("coupon.user-coupon-list").unwrap();
+        assert_eq!((t.route().protocol(), t.entry().is_some()), (Protocol::V2, true));
+    }
+
+    #[test]
+    fn an_uncatalogued_endpoint_is_a_write_without_paging() {
+        for form in ["v3/no/such/thing", "/no/such/thing", "no/such/thing"] {
+            let t = Target::resolve(form).unwrap();
+            assert_eq!(t.route().protocol(), Protocol::V3);
+            assert_eq!((t.safety(), t.paging(), t.key()), (Safety::Write, None, "no/such/thing"));
+            assert!(t.refusal().contains("--yes"));
+        }
+        for form in ["v2:some.action", "some.action"] {
+            let t = Target::resolve(form).unwrap();
+            assert_eq!((t.route().protocol(), t.key()), (Protocol::V2, "some.action"));
+        }
+        assert!(Target::resolve("/v3/../etc").is_err());
+        assert!(Target::resolve("  ").is_err());
+    }
+
+    #[test]
+    fn the_dry_run_view_never_holds_the_token() {
+        let body = br#"{"openId":"o","grantCode":"g","timestamp":1,"nonce":2,"token":"SeCrEt%3D","params":{"id":123456789012345678901}}"#;
+        let request = http::Request::post("http://h/v3/x").body(body.to_vec()).unwrap();
+        let view = dry_run_view(&request, false).unwrap().to_json();
+        assert!(!view.contains("SeCrEt"), "{view}");
+        assert!(view.contains(r#""token":"<redacted>""#), "{view}");
+        assert!(view.contains(r#""params":{"id":123456789012345678901}"#), "{view}");
+        assert!(view.starts_with(r#"{"method":"POST","url":"http://h/v3/x","retry_safe":false"#), "{view}");
+    }
+}

@@ -1,0 +1,179 @@
+//! `zv api` and `zv endpoints`.
+
+use std::io::Write;
+
+use serde_json::value::RawValue;
+use zv_api::UntypedRequest;
+use zv_api::pages::PageOptions;
+use zv_cli::api::{Target, dry_run_view};
+use zv_cli::data::Data;
+use zv_cli::format::{Format, Printer};
+use zv_cli::params::{self, Field};
+use zv_cli::{endpoints, input};
+
+use crate::{Failure, Gateway, exit};
+
+/// The param a profile's shop code fills in.
+const SHOP_CODE: &str = "shopCode";
+
+/// What `zv api` was asked.
+pub struct ApiArgs {
+    pub target: String,
+    pub fields: Vec<Field>,
+    pub params: Option<String>,
+    pub all_pages: bool,
+    pub page_size: Option<u32>,
+    pub max_pages: Option<u32>,
+    pub yes: bool,
+    pub dry_run: bool,
+    /// The profile's shop code: sent as `shopCode` to a catalogued endpoint that takes one,
+    /// unless the params give it.
+    pub shop_code: Option<String>,
+}
+
+/// `zv api`: checks everything that needs no gateway (the route, the params, whether a write
+/// may be sent, the paging dialect) before `gateway` is asked for a connection.
+pub fn api(
+    args: ApiArgs,
+    max_input_bytes: u64,
+    printer: &Printer,
+    gateway: impl FnOnce() -> Result<Gateway, Failure>,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let target = Target::resolve(&args.target).map_err(|e| Failure::usage(e.to_string()))?;
+    let base = match &args.params {
+        Some(arg) => Some(
+            input::text_arg("--params", arg, max_input_bytes)
+                .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?,
+        ),
+        None => None,
+    };
+    let defaults = match (&args.shop_code, target.entry().and_then(|e| e.param(SHOP_CODE))) {
+        (Some(code), Some(_)) => vec![Field::string(SHOP_CODE, code)],
+        _ => Vec::new(),
+    };
+    let params = params::build_with_defaults(&defaults, base.as_deref(), &args.fields)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let retry_safe = target.safety().is_retry_safe();
+    let paging = match (args.all_pages, target.paging()) {
+        (false, _) => None,
+        (true, Some(dialect)) => Some(dialect),
+        (true, None) => {
+            return Err(Failure::usage(format!(
+                "{} has no known paging dialect (see `zv endpoints --json`), so --all-pages cannot page it",
+                target.route()
+            )));
+        }
+    };
+    if !retry_safe && !args.yes && !args.dry_run {
+        return Err(Failure::usage(target.refusal()));
+    }
+    let gateway = gateway()?;
+    let client = &gateway.client;
+    if args.dry_run {
+        let (timestamp, nonce) = sample_timestamp_and_nonce();
+        let request =
+            zv_api::sansio::prepare_serialized(client.config(), target.route(), &params, timestamp, nonce)?;
+        let view = dry_run_view(&request, retry_safe)
+            .map_err(|e| Failure::internal(format!("cannot show the request: {e}")))?;
+        return printer.data(out, &view).map_err(Failure::output);
+    }
+    let request = untyped_request(&target, &params, retry_safe)?;
+    if let Some(dialect) = paging {
+        let mut options = PageOptions::default();
+        if let Some(n) = args.page_size {
+            options = options.page_size(n);
+        }
+        let max_pages = args.max_pages.map_or(options.max_pages, |n| n.max(1));
+        options = options.max_pages(max_pages);
+        // Each page's records written (and, stdout being line-buffered, shown) as the page
+        // arrives: one a line (jsonl), or one a line inside a JSON array (json); a table or
+        // CSV needs them all first. An error ends the scan after the records before it.
+        let mut more = false;
+        let mut kept = Vec::new();
+        let mut first = true;
+        for page in client.pages(&request, dialect, options).take(max_pages as usize) {
+            let page = page?;
+            for record in &page.records {
+                match printer.format {
+                    Format::Jsonl => writeln!(out, "{}", one_line(record.get())?),
+                    Format::Json => {
+                        let sep = if std::mem::take(&mut first) { "[" } else { "," };
+                        writeln!(out, "{sep}{}", one_line(record.get())?)
+                    }
+                    Format::Table | Format::Csv => {
+                        kept.push(Data::from_raw(record).map_err(decode_failure)?);
+                        Ok(())
+                    }
+                }
+                .map_err(Failure::output)?;
+            }
+            more = !page.is_last;
+        }
+        match printer.format {
+            Format::Jsonl => Ok(()),
+            Format::Json => writeln!(out, "{}", if first { "[]" } else { "]" }),
+            Format::Table | Format::Csv => printer.data(out, &Data::Array(kept)),
+        }
+        .map_err(Failure::output)?;
+        if more && args.max_pages.is_some() {
+            eprintln!("zv: stopped after {max_pages} page(s) (--max-pages); there are more");
+        }
+        return Ok(());
+    }
+    let response = client.send_untyped(&request)?;
+    print_data(out, printer, response.data.get())
+}
+
+/// A timestamp and nonce for `--dry-run`, drawn as a call would draw them.
+fn sample_timestamp_and_nonce() -> (u64, u64) {
+    use zv_api::zv_sign::{Clock, NonceSource, RandomNonce, SystemClock};
+    (SystemClock.now_unix_seconds(), RandomNonce::default().next_nonce())
+}
+
+/// The untyped request: `params` go as their JSON text, byte for byte.
+fn untyped_request<'a>(
+    target: &Target<'a>,
+    params: &RawValue,
+    retry_safe: bool,
+) -> Result<UntypedRequest<'a>, Failure> {
+    Ok(UntypedRequest::new(target.route(), params)?.retry_safe(retry_safe))
+}
+
+/// `data` in the printer's format; as JSON on a pipe, exactly the text the gateway sent
+/// (on one line).
+pub fn print_data(out: &mut impl Write, printer: &Printer, data_json: &str) -> Result<(), Failure> {
+    if printer.format == Format::Json && !printer.terminal {
+        return writeln!(out, "{}", one_line(data_json)?).map_err(Failure::output);
+    }
+    let data = Data::from_json(data_json).map_err(decode_failure)?;
+    printer.data(out, &data).map_err(Failure::output)
+}
+
+fn decode_failure(e: serde_json::Error) -> Failure {
+    Failure { message: format!("cannot read the response data: {e}"), code: exit::DECODE }
+}
+
+/// JSON text on one line (see [`Data::one_line`]); text that is not JSON is a decode failure.
+fn one_line(text: &str) -> Result<std::borrow::Cow<'_, str>, Failure> {
+    Data::one_line(text).map_err(decode_failure)
+}
+
+/// `zv endpoints`.
+pub fn endpoints(
+    query: Option<&str>,
+    domain: Option<&str>,
+    printer: &Printer,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let entries = endpoints::search(query, domain).map_err(|e| Failure::usage(e.to_string()))?;
+    let rows = endpoints::rows(&entries);
+    crate::output::show(out, printer, &rows, None, |out| {
+        if rows.is_empty() {
+            return writeln!(out, "no endpoint matches (没有匹配的接口)");
+        }
+        write!(out, "{}", endpoints::grid(&rows).render(printer.layout))?;
+        writeln!(out, "{} endpoint(s)", rows.len())
+    })
+    .map_err(Failure::output)
+}

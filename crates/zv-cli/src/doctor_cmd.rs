@@ -1,0 +1,235 @@
+//! `zv doctor`: the checks that need the network.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use zv_api::zv_transport::http;
+use zv_cli::data::Data;
+use zv_cli::doctor::{self, Check, Status};
+use zv_cli::format::Printer;
+use zv_cli::settings::{Setting, Settings};
+use zv_types::{ExchangeCodeParams, GetExchangeCodeStatus};
+
+use crate::{Failure, Gateway, output};
+
+/// The exchange code the probe asks about: any answer but a refused signature will do.
+const PROBE_CODE: &str = "0";
+
+/// How long each network step may take.
+fn step_timeout(timeout: Option<Duration>) -> Duration {
+    timeout.unwrap_or(Duration::from_secs(10)).min(Duration::from_secs(30))
+}
+
+/// Runs every check and prints them; fails (exit 1) when one fails.
+pub fn run(
+    settings: Option<&Settings>,
+    timeout: Option<Duration>,
+    gateway: impl FnOnce() -> Result<Gateway, Failure>,
+    printer: &Printer,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut checks = Vec::new();
+    // A gateway needs credentials; without them the probe is not sent.
+    let gateway = gateway();
+    let base_url = match (settings, &gateway) {
+        (Some(s), _) => s.base_url.value.clone().unwrap_or_default(),
+        (None, Ok(g)) => g.client.config().base_url().to_owned(),
+        (None, Err(_)) => String::new(),
+    };
+    match settings {
+        Some(s) => {
+            checks.push(setting("base URL", &s.base_url));
+            checks.push(setting("openId", &s.open_id));
+            checks.push(setting("grantCode", &s.grant_code));
+            let key = &s.open_key;
+            checks.push(match &key.value {
+                Some(_) => Check::new("openKey", Status::Pass, format!("present ({})", key.source)),
+                None => Check::new(
+                    "openKey",
+                    Status::Fail,
+                    match &s.store_error {
+                        Some(e) => format!("absent: {e}"),
+                        None => {
+                            "absent: set ZV_OPEN_KEY, or store it with `zv profile add NAME --open-key-stdin`"
+                                .to_owned()
+                        }
+                    },
+                ),
+            });
+        }
+        None => {
+            checks.push(Check::new("base URL", Status::Pass, format!("{base_url} (sandbox)")));
+            for name in ["openId", "grantCode"] {
+                checks.push(Check::new(name, Status::Pass, "the sandbox's"));
+            }
+            checks.push(Check::new("openKey", Status::Pass, "present (the sandbox's)"));
+        }
+    }
+    let reachable = network(&base_url, step_timeout(timeout), &mut checks);
+    let (clock, probe) = match (&gateway, reachable) {
+        (Err(f), _) => (
+            Check::new("clock", Status::Fail, "not checked: no request was sent"),
+            Check::new("signed probe", Status::Fail, format!("not sent: {}", f.message)),
+        ),
+        (Ok(_), false) => (
+            Check::new("clock", Status::Fail, "not checked: the gateway is unreachable"),
+            Check::new("signed probe", Status::Fail, "not sent: the gateway is unreachable"),
+        ),
+        (Ok(g), true) => probe(g),
+    };
+    checks.push(clock);
+    checks.push(probe);
+    let rows = Data::Array(checks.iter().map(Check::to_data).collect());
+    output::show(out, printer, &rows, None, |out| {
+        for check in &checks {
+            writeln!(out, "{}", check.line())?;
+        }
+        Ok(())
+    })
+    .map_err(Failure::output)?;
+    if doctor::all_pass(&checks) {
+        Ok(())
+    } else {
+        let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
+        Err(Failure::internal(format!("{failed} of {} checks failed", checks.len())))
+    }
+}
+
+/// A configuration value and where it came from.
+fn setting(name: &'static str, s: &Setting) -> Check {
+    match &s.value {
+        Some(v) => Check::new(name, Status::Pass, format!("{v} ({})", s.source)),
+        None => Check::new(
+            name,
+            Status::Fail,
+            format!("not set: give --{}, its ZV_ variable or a profile", flag(name)),
+        ),
+    }
+}
+
+fn flag(name: &str) -> &'static str {
+    match name {
+        "openId" => "open-id",
+        "grantCode" => "grant-code",
+        _ => "base-url",
+    }
+}
+
+/// DNS, TCP and TLS to the base URL; whether the gateway is reachable.
+fn network(base_url: &str, timeout: Duration, checks: &mut Vec<Check>) -> bool {
+    let uri = match base_url.parse::<http::Uri>() {
+        Ok(uri) if uri.host().is_some() => uri,
+        _ => {
+            for name in ["DNS", "TCP", "TLS"] {
+                checks.push(Check::new(
+                    name,
+                    Status::Fail,
+                    format!("not checked: {base_url:?} is not a URL"),
+                ));
+            }
+            return false;
+        }
+    };
+    let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
+    let https = uri.scheme_str() == Some("https");
+    let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+    let started = Instant::now();
+    let addrs: Vec<SocketAddr> = match (host.as_str(), port).to_socket_addrs() {
+        Ok(addrs) => addrs.collect(),
+        Err(e) => {
+            checks.push(Check::new("DNS", Status::Fail, format!("{host}: {e}")).timed(started.elapsed()));
+            checks.push(Check::new("TCP", Status::Fail, "not checked: no address"));
+            checks.push(Check::new("TLS", Status::Fail, "not checked: no address"));
+            return false;
+        }
+    };
+    let shown: Vec<String> = addrs.iter().take(3).map(|a| a.ip().to_string()).collect();
+    checks.push(
+        Check::new("DNS", Status::Pass, format!("{host} → {}", shown.join(", "))).timed(started.elapsed()),
+    );
+    let started = Instant::now();
+    let mut last_error = None;
+    let mut stream = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(s) => {
+                stream = Some((s, *addr));
+                break;
+            }
+            Err(e) => last_error = Some(format!("{addr}: {e}")),
+        }
+    }
+    let Some((stream, addr)) = stream else {
+        let why = last_error.unwrap_or_else(|| "no address".to_owned());
+        checks.push(Check::new("TCP", Status::Fail, why).timed(started.elapsed()));
+        checks.push(Check::new("TLS", Status::Fail, "not checked: no connection"));
+        return false;
+    };
+    checks.push(Check::new("TCP", Status::Pass, format!("connected to {addr}")).timed(started.elapsed()));
+    if !https {
+        checks.push(Check::new("TLS", Status::Pass, "not used: the base URL is http"));
+        return true;
+    }
+    let started = Instant::now();
+    let check = match tls_handshake(stream, &host, timeout) {
+        Ok(version) => {
+            Check::new("TLS", Status::Pass, format!("{version} with {host}, certificate verified"))
+        }
+        Err(e) => Check::new("TLS", Status::Fail, format!("{host}: {e}")),
+    };
+    let ok = check.status == Status::Pass;
+    checks.push(check.timed(started.elapsed()));
+    ok
+}
+
+/// A rustls handshake (ring, the Mozilla roots) over `stream`; the protocol version agreed.
+fn tls_handshake(mut stream: TcpStream, host: &str, timeout: Duration) -> Result<String, String> {
+    use rustls::pki_types::ServerName;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
+    let config =
+        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| e.to_string())?;
+    let mut conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+    while conn.is_handshaking() {
+        conn.complete_io(&mut stream).map_err(|e| e.to_string())?;
+    }
+    Ok(conn.protocol_version().map_or_else(|| "TLS".to_owned(), |v| format!("{v:?}").replace('_', ".")))
+}
+
+/// The signed probe (an exchange code's status: a read) and the clock against its `Date`.
+fn probe(gateway: &Gateway) -> (Check, Check) {
+    let started = Instant::now();
+    let result = gateway.client.send::<GetExchangeCodeStatus>(&ExchangeCodeParams::new(PROBE_CODE));
+    let elapsed = started.elapsed();
+    let response = match &result {
+        Ok(r) => Some(&r.http),
+        Err(e) => e.http_response(),
+    };
+    let date = response.and_then(|r| r.headers().get(http::header::DATE)).and_then(|d| d.to_str().ok());
+    let clock = match date.map(httpdate::parse_http_date) {
+        Some(Ok(date)) => doctor::clock(skew(SystemTime::now(), date)),
+        Some(Err(_)) => Check::new("clock", Status::Warn, "the gateway's Date header is not an HTTP date"),
+        None if response.is_some() => Check::new("clock", Status::Warn, "the gateway sent no Date header"),
+        None => Check::new("clock", Status::Fail, "not checked: no answer from the gateway"),
+    };
+    let status = result.as_ref().map(|r| r.http.status().as_u16());
+    let probe = doctor::probe(status, Some(clock.status)).timed(elapsed);
+    (clock, probe)
+}
+
+/// Local time minus `date`, in whole seconds.
+fn skew(now: SystemTime, date: SystemTime) -> i64 {
+    match now.duration_since(date) {
+        Ok(ahead) => i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX),
+        Err(behind) => -i64::try_from(behind.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}

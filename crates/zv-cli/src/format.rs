@@ -1,0 +1,158 @@
+//! Output formats: `--format table|json|jsonl|csv` for every command.
+//!
+//! Every result is a [`Data`] (exact JSON) before it is printed, so the four formats show
+//! the same values, numbers digit for digit:
+//!
+//! - `table`: [`Data::render`] (the typed commands have curated tables of their own);
+//! - `json`: the whole value, indented on a terminal, one line otherwise;
+//! - `jsonl`: one record a line — the elements of an array, else the value itself;
+//! - `csv`: a header and one row a record (RFC 4180 quoting by the `csv` crate, CRLF line
+//!   ends); the columns are the records' keys in first-seen order, a nested value is compact
+//!   JSON, `null` an empty cell.
+
+use std::io::{self, Write};
+
+use crate::data::Data;
+use crate::render::Layout;
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table that fits the terminal.
+    Table,
+    /// JSON: indented on a terminal, one line otherwise.
+    Json,
+    /// One JSON record per line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// A format with what it needs to know about stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Printer {
+    /// The format.
+    pub format: Format,
+    /// The table layout (for [`Format::Table`]).
+    pub layout: Layout,
+    /// Whether stdout is a terminal (JSON is indented for a person).
+    pub terminal: bool,
+}
+
+impl Printer {
+    /// Prints `data` in the format; its records (for `jsonl` and `csv`) are its elements
+    /// when it is an array, else itself.
+    pub fn data(&self, out: &mut impl Write, data: &Data) -> io::Result<()> {
+        self.data_with_records(out, data, data)
+    }
+
+    /// Prints `whole` (for `table` and `json`) or `records` (for `jsonl` and `csv`), e.g. a
+    /// coupon list's `item_list`.
+    pub fn data_with_records(&self, out: &mut impl Write, whole: &Data, records: &Data) -> io::Result<()> {
+        match self.format {
+            Format::Table => write!(out, "{}", whole.render(self.layout)),
+            Format::Json => self.json(out, whole),
+            Format::Jsonl => {
+                for record in record_list(records) {
+                    writeln!(out, "{}", record.to_json())?;
+                }
+                Ok(())
+            }
+            Format::Csv => csv(out, &record_list(records)),
+        }
+    }
+
+    /// One JSON value: indented on a terminal, one line otherwise.
+    pub fn json(&self, out: &mut impl Write, data: &Data) -> io::Result<()> {
+        let text = if self.terminal { data.to_pretty() } else { data.to_json() };
+        writeln!(out, "{text}")
+    }
+}
+
+/// An array's elements, or the value itself.
+fn record_list(data: &Data) -> Vec<&Data> {
+    match data {
+        Data::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// The records as CSV: objects by the union of their keys, anything else in a `value` column.
+pub fn csv(out: &mut impl Write, records: &[&Data]) -> io::Result<()> {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut scalar = false;
+    for record in records {
+        match record {
+            Data::Object(members) => {
+                for (key, _) in members {
+                    if !keys.contains(&key.as_str()) {
+                        keys.push(key);
+                    }
+                }
+            }
+            _ => scalar = true,
+        }
+    }
+    if scalar || keys.is_empty() {
+        keys.push("value");
+    }
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    writer.write_record(&keys)?;
+    for record in records {
+        let row: Vec<String> = match record {
+            Data::Object(members) => keys
+                .iter()
+                .map(|key| {
+                    members.iter().find(|(k, _)| k == key).map(|(_, v)| csv_cell(v)).unwrap_or_default()
+                })
+                .collect(),
+            other => {
+                keys.iter().map(|&k| if k == "value" { csv_cell(other) } else { String::new() }).collect()
+            }
+        };
+        writer.write_record(&row)?;
+    }
+    writer.flush()
+}
+
+/// A CSV cell: a string as it is, a number as written, `null` empty, nested values compact JSON.
+fn csv_cell(value: &Data) -> String {
+    match value {
+        Data::Null => String::new(),
+        Data::String(s) => s.clone(),
+        other => other.cell_text(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn print(format: Format, json: &str) -> String {
+        let printer = Printer { format, layout: Layout::UNLIMITED, terminal: false };
+        let mut out = Vec::new();
+        printer.data(&mut out, &Data::from_json(json).unwrap()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_quotes_as_rfc_4180_says_and_nests_json() {
+        let json = r#"[{"id":164822200532619796511,"name":"a,\"b\"","tags":["x",1]},{"note":"two\nlines","id":2,"name":null}]"#;
+        assert_eq!(
+            print(Format::Csv, json),
+            "id,name,tags,note\r\n164822200532619796511,\"a,\"\"b\"\"\",\"[\"\"x\"\",1]\",\r\n2,,,\"two\nlines\"\r\n"
+        );
+        assert_eq!(print(Format::Csv, r#"[1,"a"]"#), "value\r\n1\r\na\r\n");
+        assert_eq!(print(Format::Csv, r#"{"a":1}"#), "a\r\n1\r\n");
+        assert_eq!(print(Format::Csv, "[]"), "value\r\n");
+    }
+
+    #[test]
+    fn jsonl_is_one_record_a_line_and_json_one_value() {
+        let json = r#"[{"id":164822200532619796511},{"id":2}]"#;
+        assert_eq!(print(Format::Jsonl, json), "{\"id\":164822200532619796511}\n{\"id\":2}\n");
+        assert_eq!(print(Format::Jsonl, r#"{"a":1}"#), "{\"a\":1}\n");
+        assert_eq!(print(Format::Json, json), format!("{json}\n"));
+        assert!(print(Format::Table, json).contains("164822200532619796511"));
+    }
+}
