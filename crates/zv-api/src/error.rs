@@ -4,6 +4,7 @@
 //! [`source()`](std::error::Error::source), never repeated. [`Report`] renders the whole
 //! chain on one line, as error reporters do.
 
+use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -72,6 +73,26 @@ impl HttpResponse {
         serde_json::from_slice::<zv_types::ResponseEnvelope<&serde_json::value::RawValue>>(&self.body)
             .ok()
             .and_then(|env| env.data)
+    }
+
+    /// The gateway's `traceId` (what the vendor's support asks for), if the body is a JSON
+    /// object carrying one as a string or a number. Returned as sent: sanitize it before
+    /// showing it on a terminal.
+    pub fn trace_id(&self) -> Option<Cow<'_, str>> {
+        #[derive(serde::Deserialize)]
+        struct Envelope<'a> {
+            #[serde(rename = "traceId", borrow)]
+            trace_id: Option<&'a serde_json::value::RawValue>,
+        }
+        let raw = serde_json::from_slice::<Envelope<'_>>(&self.body).ok()?.trace_id?;
+        match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
+            Ok(text) => Some(text).filter(|t| !t.is_empty()),
+            // A number stays as its JSON text, digit for digit.
+            Err(_) if raw.get().bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
+                Some(Cow::Borrowed(raw.get()))
+            }
+            Err(_) => None,
+        }
     }
 
     /// A short one-line excerpt of the body for error messages: sanitized, secrets redacted.
@@ -163,6 +184,40 @@ pub enum ErrorKind {
     ApiBusiness,
     /// The platform failed: status false.
     ApiSystem,
+}
+
+/// What became of a failed call's request ([`Error::outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The request never left, or never reached the server: sending it again is safe.
+    NotSent,
+    /// The gateway answered and refused it (a platform error or an HTTP 4xx, throttling
+    /// included): nothing was done.
+    Rejected,
+    /// It may have reached the gateway and been acted on: for a write, the write may have
+    /// been applied.
+    Unknown,
+}
+
+impl Outcome {
+    /// `not_sent`, `rejected` or `unknown`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NotSent => "not_sent",
+            Outcome::Rejected => "rejected",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::NotSent => "not sent",
+            Outcome::Rejected => "rejected by the gateway",
+            Outcome::Unknown => "outcome unknown (a write may have been applied)",
+        })
+    }
 }
 
 /// Everything that can go wrong with a call.
@@ -347,11 +402,39 @@ impl Error {
     /// body). (System errors count only when configured as transient in a
     /// [`RetryPolicy`].) The same rule as the clients' [`decide`](crate::retry::decide).
     pub fn is_retryable(&self) -> bool {
-        is_transient(&RetryPolicy::default(), &self.outcome(0))
+        is_transient(&RetryPolicy::default(), &self.attempt_outcome(0))
+    }
+
+    /// What became of the request: never sent, refused by the gateway, or unknown (it may
+    /// have reached the gateway and been acted on). For a write, [`Outcome::Unknown`] means
+    /// **the write may have been applied**: check before sending it again. The clients never
+    /// re-send a write (a catalogued write, an uncatalogued path, or an endpoint not
+    /// declared retry-safe) once its outcome is unknown.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Error::Config(_) | Error::InvalidRequest(_) => Outcome::NotSent,
+            Error::Transport { source, .. } if !source.may_have_reached_server() => Outcome::NotSent,
+            Error::Transport { .. } => Outcome::Unknown,
+            // The gateway answered with a verdict: a platform error, or an HTTP refusal
+            // (4xx, throttling included) that comes before any work.
+            Error::Api { .. } => Outcome::Rejected,
+            Error::Http { response, .. } if response.status().is_client_error() => Outcome::Rejected,
+            // A 5xx page from whatever stands in front of the gateway, or a success that
+            // could not be read: the work may have been done.
+            Error::Http { .. } | Error::Decode { .. } => Outcome::Unknown,
+            Error::Page { source, .. } => source.outcome(),
+            Error::Paging { response: None, .. } => Outcome::NotSent,
+            Error::Paging { .. } => Outcome::Unknown,
+        }
+    }
+
+    /// The gateway's `traceId` of the response this error came from, if it sent one.
+    pub fn trace_id(&self) -> Option<Cow<'_, str>> {
+        self.http_response().and_then(HttpResponse::trace_id)
     }
 
     /// This error as a retry outcome (`now_unix` reads an HTTP-date `Retry-After`).
-    pub fn outcome(&self, now_unix: u64) -> AttemptOutcome<'_> {
+    pub fn attempt_outcome(&self, now_unix: u64) -> AttemptOutcome<'_> {
         match self {
             Error::Config(_) | Error::InvalidRequest(_) => AttemptOutcome::Invalid,
             Error::Transport { source, .. } => AttemptOutcome::Transport(source),
@@ -362,7 +445,7 @@ impl Error {
                 http_outcome(response, now_unix)
             }
             Error::Api { error, .. } => AttemptOutcome::Api { kind: error.kind, code: &error.code },
-            Error::Page { source, .. } => source.outcome(now_unix),
+            Error::Page { source, .. } => source.attempt_outcome(now_unix),
             Error::Paging { .. } if self.kind() == crate::ErrorKind::InvalidRequest => {
                 AttemptOutcome::Invalid
             }

@@ -78,7 +78,7 @@ pub use config::{
     QMAI_BASE_URL,
 };
 pub use core::{Async, Blocking, Mode};
-pub use error::{ConfigError, EXCERPT_CHARS, Error, ErrorKind, HttpResponse, Report, excerpt};
+pub use error::{ConfigError, EXCERPT_CHARS, Error, ErrorKind, HttpResponse, Outcome, Report, excerpt};
 pub use retry::{Jitter, RetryPolicy};
 pub use sansio::ApiResponse;
 pub use sleep::{AsyncSleeper, Sleeper};

@@ -275,7 +275,7 @@ impl<'a, T> CallState<'a, T> {
             Err(e) => decide(
                 &self.config.retry,
                 self.attempts,
-                &e.outcome(now_unix),
+                &e.attempt_outcome(now_unix),
                 self.retry_safe,
                 self.config.jitter.next_jitter(),
             ),

@@ -121,7 +121,7 @@ pub fn api(
         }
         return Ok(());
     }
-    let response = client.send_untyped(&request)?;
+    let response = client.send_untyped(&request).map_err(|e| Failure::of_write(e, retry_safe))?;
     print_data(out, printer, response.data.get())
 }
 

@@ -67,6 +67,21 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The failure of a call that was not retry-safe: when its outcome is unknown, the line
+    /// says the write may have been applied.
+    fn of_write(e: zv_api::Error, retry_safe: bool) -> Self {
+        let unknown = !retry_safe && e.outcome() == zv_api::Outcome::Unknown;
+        let mut failure = Failure::from(e);
+        if unknown {
+            failure.message.push_str(
+                "; outcome unknown: the write may have been applied, check before sending it again",
+            );
+        }
+        failure
+    }
+}
+
 impl From<zv_api::Error> for Failure {
     fn from(e: zv_api::Error) -> Self {
         let code = match e.kind() {
@@ -79,8 +94,11 @@ impl From<zv_api::Error> for Failure {
         };
         let mut message = error_line(&e);
         // The vendor's support asks for the gateway's traceId: shown whenever it sent one.
-        if let Some(id) = e.http_response().and_then(|r| zv_cli::report::trace_id(r.body())) {
-            message.push_str(&format!(" (traceId {id})"));
+        if let Some(id) = e.trace_id() {
+            message.push_str(&format!(
+                " (traceId {})",
+                zv_types::text::Sanitized::new(id.trim()).max_chars(128)
+            ));
         }
         if let Some(hint) = hint(&e) {
             message.push_str("; ");

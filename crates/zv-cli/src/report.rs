@@ -22,50 +22,9 @@ pub fn error_line(error: &(dyn Error + 'static)) -> String {
     sanitize(&line)
 }
 
-/// The gateway's `traceId` in a response body (`{"status":…,"code":…,"traceId":"…"}`), the
-/// id the vendor's support asks for: a string or a number, on one line, at most 128
-/// characters; `None` when the body has none.
-///
-/// Read from the raw body until `zv_api::Error` carries it itself.
-pub fn trace_id(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Envelope<'a> {
-        #[serde(rename = "traceId", borrow)]
-        trace_id: Option<&'a serde_json::value::RawValue>,
-    }
-    let envelope: Envelope<'_> = serde_json::from_slice(body).ok()?;
-    let id = match crate::data::Data::from_raw(envelope.trace_id?).ok()? {
-        crate::data::Data::String(s) => s,
-        crate::data::Data::Number(n) => n,
-        _ => return None,
-    };
-    let id = sanitize(id.trim());
-    if id.is_empty() {
-        return None;
-    }
-    Some(id.chars().take(128).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_trace_id_is_read_from_any_envelope() {
-        assert_eq!(trace_id(br#"{"code":1,"traceId":"ab-12"}"#).as_deref(), Some("ab-12"));
-        assert_eq!(
-            trace_id(br#"{"traceId":12345678901234567890123}"#).as_deref(),
-            Some("12345678901234567890123")
-        );
-        assert_eq!(trace_id(br#"{"traceId":"x\u001b[2J"}"#).as_deref(), Some("x\u{fffd}[2J"));
-        for none in [&br#"{"traceId":""}"#[..], br#"{"traceId":null}"#, b"<html>", br#"{"code":0}"#] {
-            assert_eq!(trace_id(none), None);
-        }
-        assert_eq!(
-            trace_id(format!(r#"{{"traceId":"{}"}}"#, "a".repeat(500)).as_bytes()).unwrap().len(),
-            128
-        );
-    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("connection refused")]

@@ -371,3 +371,45 @@ fn all_pages_in_every_format() {
     let r = run(gateway.zv(), &["--json", "api", "goods/item/getItemList", "--all-pages"]);
     assert_eq!(ok(&r), "[]\n");
 }
+
+#[test]
+fn a_write_whose_outcome_is_unknown_says_it_may_have_been_applied() {
+    let (mock, cmd) = mock_and_zv();
+    // an uncatalogued path is a write: a 502 page after it was sent leaves its outcome unknown
+    mock.push_fault(Fault::HttpStatus(502));
+    let line = fails(
+        &run(
+            cmd(),
+            &[
+                "api",
+                "coupon/exchange/redeemExchangeCode",
+                "exchangeCode=164822200532619796511",
+                "user_id=10001",
+                "--yes",
+            ],
+        ),
+        5,
+    )
+    .to_owned();
+    assert!(line.contains("502") && line.contains("the write may have been applied"), "{line}");
+    // a read's failure does not say so (it was retried, and a read applies nothing)
+    mock.push_fault(Fault::HttpStatus(502));
+    mock.push_fault(Fault::HttpStatus(502));
+    mock.push_fault(Fault::HttpStatus(502));
+    let line = fails(&run(cmd(), &["api", GIFT_CARDS, "user_id=10001"]), 5).to_owned();
+    assert!(!line.contains("may have been applied"), "{line}");
+    // a business error is a refusal: nothing was applied, nothing to warn about
+    mock.push_fault(Fault::Respond {
+        status: 200,
+        body: r#"{"status":true,"code":20001,"message":"no"}"#.into(),
+    });
+    let line = fails(
+        &run(
+            cmd(),
+            &["api", "coupon/exchange/redeemExchangeCode", "exchangeCode=1", "user_id=10001", "--yes"],
+        ),
+        3,
+    )
+    .to_owned();
+    assert!(!line.contains("may have been applied"), "{line}");
+}
