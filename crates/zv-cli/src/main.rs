@@ -8,6 +8,7 @@
 //! line on stderr and a documented exit code.
 
 mod cli;
+mod mock_cmd;
 mod output;
 
 use std::io::Write;
@@ -215,7 +216,8 @@ fn credentials(g: &Global) -> Result<Credentials, Failure> {
 fn gateway(g: &Global, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
     let mut builder = zv_api::blocking::Client::builder();
     let sandbox = if g.sandbox {
-        let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
+        let endpoints = zv_mock::Endpoints::builtin().catalogue_hints(true);
+        let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new().endpoints(endpoints))?;
         builder = builder.base_url(mock.base_url()).credentials(mock.credentials().clone());
         Some(mock)
     } else {
@@ -331,55 +333,7 @@ fn run(cli: Cli, attempts: &MaxAttempts) -> Result<(), Failure> {
                 )
             }
         }
-        Command::Mock { addr, messy, fixtures } => {
-            return run_mock(addr, messy, fixtures, g.max_input_bytes, &mut out);
-        }
+        Command::Mock(args) => return mock_cmd::run(args, g, &mut out),
     };
     written.map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })
-}
-
-fn run_mock(
-    addr: std::net::SocketAddr,
-    messy: bool,
-    fixtures: Option<std::path::PathBuf>,
-    max_input_bytes: u64,
-    out: &mut impl Write,
-) -> Result<(), Failure> {
-    let mut config =
-        zv_mock::MockConfig::new().addr(addr).messy(messy).observer(|entry: &zv_mock::LogEntry| {
-            let _ = writeln!(std::io::stderr(), "{entry}");
-        });
-    if let Some(path) = fixtures {
-        let text = input::read_file("--fixtures", &path, max_input_bytes)
-            .map_err(|e| Failure::usage(error_line(&e)))?;
-        let fixtures = zv_mock::Fixtures::from_json(&text)
-            .map_err(|e| Failure::usage(format!("--fixtures file {}: {}", path.display(), error_line(&e))))?;
-        config = config.fixtures(fixtures);
-    }
-    // The mock always uses its own sandbox credentials: ZV_* usually hold real ones, which
-    // must never be adopted by a local test server, let alone printed.
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
-    })
-    .map_err(|e| Failure {
-        message: format!("cannot install the signal handler: {e}"),
-        code: exit::INTERNAL,
-    })?;
-    let mock = zv_mock::MockServer::start(config)?;
-    let creds = mock.credentials();
-    let ready = json!({
-        "base_url": mock.base_url(),
-        "open_id": creds.open_id(),
-        "grant_code": creds.grant_code(),
-        "open_key": creds.expose_open_key(),
-    });
-    writeln!(out, "{ready}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })?;
-    let _ = writeln!(std::io::stderr(), "zv mock: listening on {} (Ctrl-C to stop)", mock.base_url());
-    let _ = stop_rx.recv();
-    let _ = writeln!(std::io::stderr(), "zv mock: stopped");
-    mock.shutdown();
-    Ok(())
 }

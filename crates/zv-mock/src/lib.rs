@@ -10,7 +10,7 @@
 //! *messy* mode writes the same data the way real gateways do. Use it to test an app (the
 //! `zv mock` command wraps it) or the SDK itself over real sockets. It deliberately is
 //! **not** a full gateway: it serves the three documented endpoints plus one mock-only write
-//! ([`REDEEM_PATH`]) — and any endpoint you register ([`Endpoints`]) —, keeps everything in
+//! ([`REDEEM_PATH`]) — and any endpoint you register ([`Endpoints`]) or stub ([`Stubs`]) —, keeps everything in
 //! memory (no persistence: a restart forgets redeems and nonces), and has no rate limits,
 //! accounts or permissions beyond one credential set.
 //!
@@ -117,9 +117,43 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Stubs
+//!
+//! Any other path is served from [`Stubs`], canned answers read from a stubs file
+//! (`zv mock --stubs FILE`, [`Stubs::from_path`]) and added to the table with
+//! [`Endpoints::stubs`]: `{"stubs": [...]}`, each stub a `"path"` (or a V2 `"action"`), an
+//! optional `"match"` on the params, and one of `"data"`, `"error"` or `"items"` — a list
+//! served page by page in the path's paging dialect from the
+//! [catalogue](zv_types::catalogue), so an SDK's paged scan works end to end. The first
+//! stub that matches answers, byte for byte as written (big integers survive). With
+//! [`Endpoints::catalogue_hints`] (on in `zv mock` and `zv --sandbox`), a catalogued path
+//! that nothing serves gets the business error [`NO_STUB_CODE`] `20003` saying how to stub
+//! it; a path the catalogue does not know fails the `route` check.
+//!
+//! ```
+//! use zv_mock::{Endpoints, MockConfig, MockServer, Stubs};
+//! use zv_types::paging::{PageDialect, PageOptions};
+//!
+//! let stubs = Stubs::from_json(r#"{"stubs": [
+//!   {"path": "v3/org/shop/getShopList", "items": [{"id": 1}, {"id": 2}, {"id": 3}]}
+//! ]}"#)?;
+//! let mock = MockServer::start(MockConfig::new().endpoints(Endpoints::builtin().stubs(&stubs)))?;
+//! let client = zv_api::blocking::Client::builder()
+//!     .base_url(mock.base_url())
+//!     .credentials(mock.credentials().clone())
+//!     .build()?;
+//! let request = zv_api::UntypedRequest::v3("org/shop/getShopList", serde_json::json!({}))?;
+//! let options = PageOptions::default().page_size(2);
+//! let shops: Vec<_> = client.records(&request, PageDialect::ListTotal, options).collect::<Result<_, _>>()?;
+//! assert_eq!(shops.len(), 3);
+//! assert_eq!(mock.log().len(), 2, "two pages");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Business errors (`{"status":true,"code":…}`): an unknown member (gift cards or coupons)
 //! gets [`NOT_FOUND_CODE`] `20001` "查询的信息不存在"; redeeming an unknown or spent code
-//! gets [`REDEEM_FAILED_CODE`] `20002` "兑换码不存在或已兑换".
+//! gets [`REDEEM_FAILED_CODE`] `20002` "兑换码不存在或已兑换"; a request no stub answers gets
+//! [`NO_STUB_CODE`] `20003`. The three codes are the mock's own.
 //!
 //! Answers are canonical by default — each model exactly as it serializes, in
 //! `{"status":true,"code":0,"message":"success","data":…}`. In messy mode
@@ -203,6 +237,7 @@ mod routing;
 mod server;
 mod service;
 mod state;
+mod stubs;
 
 pub use config::{DEFAULT_SKEW, MockConfig};
 pub use connection::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
@@ -215,6 +250,7 @@ pub use handlers::{
 pub use log::{Check, LogEntry, Verdict};
 pub use routing::{CallContext, Endpoints, PlatformError};
 pub use server::MockServer;
+pub use stubs::{NO_STUB_CODE, Stubs};
 
 /// The demo `openId` (32 hex characters), accepted by default.
 pub const DEMO_OPEN_ID: &str = "6d6f636b7a766d6f636b7a766d6f636b";
