@@ -68,7 +68,7 @@ fn empty_and_truncated_bodies() {
         env.mock.push_fault(Fault::EmptyBody);
         let e = gift_cards(&env, backend).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode, "{backend:?}: {e}");
-        assert!(e.to_string().ends_with("body: (empty body)"), "{e}");
+        assert!(e.to_string().ends_with("(body: (empty body))"), "{e}");
         env.mock.push_fault(Fault::TruncatedJson);
         let e = gift_cards(&env, backend).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode, "{backend:?}: {e}");
@@ -129,9 +129,9 @@ fn decode_error_names_the_json_path() {
         assert_eq!(e.kind(), ErrorKind::Decode, "{backend:?}: {e}");
         let Error::Decode { source, .. } = &e else { panic!("{e:?}") };
         assert_eq!(source.path(), Some("data[1].par_value"));
-        let msg = e.to_string();
-        assert!(msg.starts_with("cannot decode the response of /v3/crm/giftCard/getCustomerGiftCardList at `data[1].par_value`"), "{msg}");
-        assert!(msg.contains(r#"body: {"status":true"#), "{msg}");
+        let msg = zv_api::Report(&e).to_string();
+        assert!(msg.starts_with(r#"cannot decode the response of /v3/crm/giftCard/getCustomerGiftCardList (body: {"status":true"#), "{msg}");
+        assert!(msg.contains("): at `data[1].par_value`: "), "{msg}");
         assert_eq!(e.http_response().unwrap().body(), body.as_bytes());
     }
 }

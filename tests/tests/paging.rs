@@ -88,8 +88,9 @@ fn an_http_error_on_page_two_ends_the_scan_after_page_one() {
         env.mock.clear_log();
         push_page(&env, PageDialect::ListTotal, 1, 4, 10);
         env.mock.push_fault(Fault::HttpStatus(502));
-        // Not declared retry-safe: the 502 is not retried, and no page after it is asked for.
-        let mut records = scan(&env, backend, &request(), PageDialect::ListTotal);
+        // Declared unsafe (the path is a catalogued read, so it would be retried): the 502 is not
+        // retried, and no page after it is asked for.
+        let mut records = scan(&env, backend, &request().retry_safe(false), PageDialect::ListTotal);
         let e = records.pop().unwrap().unwrap_err();
         assert_eq!(records.len(), 4, "{backend:?}: page 1 stays yielded");
         assert_eq!((e.page(), e.kind()), (Some(2), ErrorKind::Http), "{backend:?}: {e}");

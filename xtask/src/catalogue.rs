@@ -416,8 +416,8 @@ fn render_rust(catalogue: &Catalogue) -> String {
     for (domain, e) in endpoints() {
         let def = &e.def;
         let route = match &e.route {
-            RouteKey::V2(action) => format!("Route::V2({})", literal(action)),
-            RouteKey::V3(path) => format!("Route::V3({})", literal(path)),
+            RouteKey::V2(action) => format!("Route::v2_static({})", literal(action)),
+            RouteKey::V3(path) => format!("Route::v3_static({})", literal(path)),
         };
         let safety = match def.safety {
             Safety::Read => "Safety::Read",
@@ -596,8 +596,8 @@ seen_in = "a test"
         let catalogue = build(&[source("shop", GOOD)]).unwrap();
         let rust = render_rust(&catalogue);
         // V2 Actions sort before V3 paths.
-        let v2 = rust.find("Route::V2(\"shop.create\")").unwrap();
-        assert!(v2 < rust.find("Route::V3(\"shop/list\")").unwrap());
+        let v2 = rust.find("Route::v2_static(\"shop.create\")").unwrap();
+        assert!(v2 < rust.find("Route::v3_static(\"shop/list\")").unwrap());
         assert!(rust.contains("paging: Some(PageDialect::ListTotal),"));
         assert!(rust.contains(
             "Param { name: \"pageNum\", json_type: Some(JsonType::Integer), required: Some(true), \

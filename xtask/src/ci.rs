@@ -12,14 +12,14 @@ pub struct CiArgs {
     /// Skip the feature matrix (quicker local runs; CI runs everything).
     #[arg(long)]
     pub skip_matrix: bool,
-    /// Skip the feature matrix and `cargo doc`.
+    /// Skip the feature matrix, `cargo doc` and the fuzz smoke.
     #[arg(long)]
     pub quick: bool,
     /// Run the tests with `cargo test` even when `cargo nextest` is installed.
     #[arg(long)]
     pub no_nextest: bool,
     /// Skip the steps whose name starts with this (fmt, catalogue, clippy, test, doctests,
-    /// doc, matrix); repeatable.
+    /// doc, matrix, fuzz); repeatable.
     #[arg(long, value_name = "STEP")]
     pub skip: Vec<String>,
 }
@@ -143,6 +143,10 @@ fn matrix() -> Vec<Step> {
     ]
 }
 
+/// Seconds per fuzz target in the CI smoke (which is skipped without nightly or cargo-fuzz).
+const FUZZ_SMOKE_SECONDS: u64 = 10;
+const FUZZ_SMOKE_SHOWN: &str = "cargo xtask fuzz --seconds 10, if nightly and cargo-fuzz are installed";
+
 fn steps(args: &CiArgs) -> Vec<Step> {
     let mut steps = vec![
         Step::run("fmt", cargo_with(&["fmt", "--all", "--check"])),
@@ -163,6 +167,10 @@ fn steps(args: &CiArgs) -> Vec<Step> {
     }
     if !(args.quick || args.skip_matrix) {
         steps.extend(matrix());
+    }
+    if !args.quick {
+        let smoke = || crate::fuzz::smoke(FUZZ_SMOKE_SECONDS);
+        steps.push(Step::in_process("fuzz smoke", FUZZ_SMOKE_SHOWN, smoke));
     }
     steps.retain(|s| !args.skip.iter().any(|skip| s.name.starts_with(skip.as_str())));
     steps
@@ -219,10 +227,11 @@ mod tests {
             full.iter()
                 .any(|n| n.starts_with("matrix: tree -p zv-api --no-default-features --features ureq "))
         );
-        assert_eq!(full.len(), 5 + matrix().len());
+        assert_eq!(full.len(), 6 + matrix().len());
+        assert_eq!(full.last().map(String::as_str), Some("fuzz smoke"));
         let skipped = names(&CiArgs {
             no_nextest: true,
-            skip: vec!["doc".into(), "matrix".into()],
+            skip: vec!["doc".into(), "matrix".into(), "fuzz".into()],
             ..CiArgs::default()
         });
         assert_eq!(skipped, ["fmt", "catalogue", "clippy", "test"]);

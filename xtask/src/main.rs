@@ -4,6 +4,7 @@
 mod bench;
 mod catalogue;
 mod ci;
+mod fuzz;
 mod release;
 mod util;
 
@@ -23,6 +24,8 @@ enum Task {
     Ci(ci::CiArgs),
     /// Measures the SDK against its floors (release build of `zv-bench`) and writes the report.
     Bench(bench::BenchArgs),
+    /// Runs every cargo-fuzz target of `fuzz/` for `--seconds` (nightly and cargo-fuzz needed).
+    Fuzz(fuzz::FuzzArgs),
     /// Checks, packages in dependency order and, with `--execute`, publishes every crate.
     Release(release::ReleaseArgs),
     /// Compiles `catalogue/*.toml` into zv-types' endpoint table and `docs/endpoints.md`;
@@ -35,6 +38,7 @@ fn main() {
     let result = match &cli.task {
         Task::Ci(args) => ci::run(args),
         Task::Bench(args) => bench::run(args),
+        Task::Fuzz(args) => fuzz::run(args),
         Task::Release(args) => release::run(args),
         Task::Catalogue(args) => catalogue::run(args),
     };

@@ -55,7 +55,7 @@ pub fn cargo() -> Command {
 }
 
 /// Whether `cargo run` sets this variable for the binary it runs.
-fn set_by_cargo_run(name: &str) -> bool {
+pub fn set_by_cargo_run(name: &str) -> bool {
     name.starts_with("CARGO_PKG_")
         || matches!(
             name,

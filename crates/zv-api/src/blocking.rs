@@ -2,18 +2,14 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
 use zv_transport::Transport;
-use zv_types::{
-    CouponList, CouponListParams, Endpoint, ExchangeCodeParams, ExchangeCodeStatus, GetCustomerGiftCardList,
-    GetExchangeCodeStatus, GiftCard, GiftCardListParams, UserCouponList,
-};
 
-use crate::config::{Blocking, ClientBuilder, ClientCore, Config, Mode};
+use crate::builder::ClientBuilder;
+use crate::config::Config;
+use crate::core::{Blocking, ClientCore, Mode};
 use crate::error::{ConfigError, Error};
-use crate::retry::{Sleeper, ThreadSleeper};
-use crate::sansio::{ApiResponse, Call, Step};
-use crate::untyped::UntypedRequest;
+use crate::sansio::{ApiResponse, CallState, Step};
+use crate::sleep::{Sleeper, ThreadSleeper};
 
 /// A blocking client. Cheap to clone (one shared connection pool); share it across threads.
 ///
@@ -59,7 +55,7 @@ impl Mode for Blocking {
     #[cfg(feature = "ureq")]
     fn default_transport(config: &Config) -> Result<Arc<dyn Transport>, Error> {
         let t = zv_transport::UreqTransport::new(config.transport_config().clone())
-            .map_err(|e| ConfigError::Transport(e.to_string()))?;
+            .map_err(|e| ConfigError::Transport(Arc::new(e)))?;
         Ok(Arc::new(t))
     }
 
@@ -74,53 +70,9 @@ impl Mode for Blocking {
 }
 
 impl Client {
-    /// A builder.
-    pub fn builder() -> ClientBuilder<Blocking> {
-        ClientBuilder::new()
-    }
+    crate::core::client_methods!(Blocking;);
 
-    /// A client configured from `ZV_OPEN_ID`, `ZV_GRANT_CODE`, `ZV_OPEN_KEY` and
-    /// (optionally) `ZV_BASE_URL`.
-    pub fn from_env() -> Result<Client, Error> {
-        Self::builder().from_env()?.build()
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &Config {
-        &self.core.config
-    }
-
-    /// A member's gift cards (`/v3/crm/giftCard/getCustomerGiftCardList`).
-    pub fn gift_cards(&self, params: &GiftCardListParams) -> Result<Vec<GiftCard>, Error> {
-        self.call::<GetCustomerGiftCardList>(params)
-    }
-
-    /// A member's coupons (V2 `coupon.user-coupon-list`).
-    pub fn coupons(&self, params: &CouponListParams) -> Result<CouponList, Error> {
-        self.call::<UserCouponList>(params)
-    }
-
-    /// Whether an exchange code can be redeemed (`/v3/coupon/exchange/getExchangeCodeStatus`).
-    pub fn exchange_code_status(&self, code: &str) -> Result<ExchangeCodeStatus, Error> {
-        self.call::<GetExchangeCodeStatus>(&ExchangeCodeParams::new(code))
-    }
-
-    /// Calls any declared endpoint and returns its data.
-    pub fn call<E: Endpoint>(&self, params: &E::Params) -> Result<E::Data, Error> {
-        self.send::<E>(params).map(|r| r.data)
-    }
-
-    /// Calls any declared endpoint and returns its data with the HTTP response it came from.
-    pub fn send<E: Endpoint>(&self, params: &E::Params) -> Result<ApiResponse<E::Data>, Error> {
-        self.execute(self.core.endpoint_call::<E>(params)?)
-    }
-
-    /// Calls any V3 path or V2 Action with JSON params; `data` comes back as JSON.
-    pub fn send_untyped(&self, request: &UntypedRequest<'_>) -> Result<ApiResponse<Value>, Error> {
-        self.execute(self.core.untyped_call(request)?)
-    }
-
-    fn execute<T>(&self, mut call: Call<'_, T>) -> Result<ApiResponse<T>, Error> {
+    fn execute<T>(&self, mut call: CallState<'_, T>) -> Result<ApiResponse<T>, Error> {
         let span = call.span().clone();
         let _entered = span.enter();
         loop {

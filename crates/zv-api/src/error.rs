@@ -1,4 +1,8 @@
 //! The client's errors: one line of `Display` each, no secret and no token in any of them.
+//!
+//! Each level's `Display` says only what happened at that level; the cause is its
+//! [`source()`](std::error::Error::source), never repeated. [`Report`] renders the whole
+//! chain on one line, as error reporters do.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -8,21 +12,38 @@ use zv_transport::TransportError;
 use zv_types::paging::PageError;
 use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
 
-/// The longest body excerpt an error carries, in bytes (cut at a character boundary).
-pub const EXCERPT_BYTES: usize = 200;
+use zv_types::text::Sanitized;
+
+use crate::retry::{AttemptOutcome, RetryPolicy, is_transient, is_transient_status, parse_retry_after};
+use crate::secrets::Secrets;
+
+/// The longest body excerpt an error shows, in characters (the rest is summarized as
+/// `…(N bytes)`).
+pub const EXCERPT_CHARS: usize = 200;
 
 /// A response as it came back, kept in errors and successes for debugging.
+///
+/// The body is kept exactly; what is *shown* of it ([`excerpt`](Self::excerpt), `Debug`,
+/// the errors' `Display`) goes through the [sanitizer](zv_types::text) and has the
+/// request's token, the grantCode and the openKey replaced by `[redacted]`, in case the
+/// server echoed them.
 #[derive(Clone)]
 pub struct HttpResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
+    secrets: Secrets,
 }
 
 impl HttpResponse {
-    pub(crate) fn new(response: http::Response<Vec<u8>>) -> Self {
+    pub(crate) fn new(response: http::Response<Vec<u8>>, secrets: Secrets) -> Self {
         let (parts, body) = response.into_parts();
-        HttpResponse { status: parts.status, headers: parts.headers, body }
+        HttpResponse { status: parts.status, headers: parts.headers, body, secrets }
+    }
+
+    /// The secrets this response must not show.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// The HTTP status.
@@ -53,9 +74,9 @@ impl HttpResponse {
             .and_then(|env| env.data)
     }
 
-    /// A short one-line excerpt of the body for error messages.
+    /// A short one-line excerpt of the body for error messages: sanitized, secrets redacted.
     pub fn excerpt(&self) -> String {
-        excerpt(&self.body)
+        excerpt_with(&self.body, &self.secrets)
     }
 }
 
@@ -69,33 +90,22 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
-/// A one-line, UTF-8-safe excerpt of at most [`EXCERPT_BYTES`] bytes, blanks folded.
+/// A one-line excerpt of at most [`EXCERPT_CHARS`] characters, blanks folded, controls
+/// shown as escapes (the one sanitizer, [`zv_types::text::Sanitized`]).
 pub fn excerpt(body: &[u8]) -> String {
+    excerpt_with(body, &Secrets::default())
+}
+
+fn excerpt_with(body: &[u8], secrets: &Secrets) -> String {
     if body.iter().all(u8::is_ascii_whitespace) {
         return "(empty body)".to_owned();
     }
     let text = String::from_utf8_lossy(body);
-    let mut out = String::with_capacity(EXCERPT_BYTES + 3);
-    let mut last_blank = true;
-    for c in text.chars() {
-        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
-        if c == ' ' && last_blank {
-            continue;
-        }
-        last_blank = c == ' ';
-        if out.len() + c.len_utf8() > EXCERPT_BYTES {
-            out.truncate(out.trim_end().len());
-            out.push('…');
-            return out;
-        }
-        out.push(c);
-    }
-    out.truncate(out.trim_end().len());
-    out
+    Sanitized::new(&text).fold_blanks().max_chars(EXCERPT_CHARS).redact(&secrets.finder()).to_string()
 }
 
 /// A configuration problem: nothing was sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// Required environment variables are not set (names them all).
@@ -105,9 +115,10 @@ pub enum ConfigError {
     #[error("no credentials: set open_id, grant_code and open_key (or use from_env)")]
     MissingCredentials,
     /// The base URL cannot be used.
-    #[error("invalid base URL {url:?}: {reason}")]
+    #[error("invalid base URL \"{url}\": {reason}")]
     InvalidBaseUrl {
-        /// The URL as given.
+        /// The URL as given, for display: without its query, fragment or user info (which
+        /// may hold secrets), sanitized.
         url: String,
         /// Why it is refused.
         reason: &'static str,
@@ -128,9 +139,10 @@ pub enum ConfigError {
         "no async sleeper for retry delays: enable the `reqwest` feature or set one with `.sleeper(...)`"
     )]
     NoSleeper,
-    /// The HTTP backend could not be built.
-    #[error("cannot build the HTTP transport: {0}")]
-    Transport(String),
+    /// The HTTP backend could not be built (e.g. an unusable root certificate: the source
+    /// says which one and why).
+    #[error("cannot build the HTTP transport")]
+    Transport(#[source] std::sync::Arc<TransportError>),
 }
 
 /// Which family an [`Error`] belongs to (e.g. to choose an exit code).
@@ -158,13 +170,13 @@ pub enum ErrorKind {
 #[non_exhaustive]
 pub enum Error {
     /// Bad configuration; nothing was sent.
-    #[error("configuration error: {0}")]
+    #[error(transparent)]
     Config(#[from] ConfigError),
     /// The request could not be built; nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// No complete HTTP response.
-    #[error("transport error calling {route}: {}", Chain(source))]
+    #[error("transport error calling {route}")]
     Transport {
         /// The endpoint called.
         route: String,
@@ -181,7 +193,7 @@ pub enum Error {
         response: Box<HttpResponse>,
     },
     /// The body could not be decoded.
-    #[error("cannot decode the response of {route} {source}; body: {}", .response.excerpt())]
+    #[error("cannot decode the response of {route} (body: {})", .response.excerpt())]
     Decode {
         /// The endpoint called.
         route: String,
@@ -234,23 +246,31 @@ fn status_text(s: StatusCode) -> String {
     }
 }
 
-/// Displays an error followed by its sources: `could not connect (connection refused)`.
-struct Chain<'a>(&'a TransportError);
+/// An error and its causes on one line, each level's `Display` joined with `": "` (as
+/// error reporters such as `anyhow`'s `{:#}` print them).
+///
+/// ```
+/// let e = zv_api::Error::from(zv_api::ConfigError::MissingCredentials);
+/// assert_eq!(zv_api::Report(&e).to_string(), e.to_string());
+/// ```
+#[derive(Clone, Copy)]
+pub struct Report<'a>(pub &'a (dyn StdError + 'static));
 
-impl fmt::Display for Chain<'_> {
+impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)?;
         let mut source = self.0.source();
-        let mut seen = self.0.to_string();
         while let Some(s) = source {
-            let text = s.to_string();
-            if !seen.contains(&text) {
-                write!(f, ": {text}")?;
-                seen = text;
-            }
+            write!(f, ": {s}")?;
             source = s.source();
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -323,15 +343,42 @@ impl Error {
     }
 
     /// Whether the failure is of a transient kind that the default policy retries for a
-    /// read: connect failures, timeouts, I/O errors, HTTP 429/502/503/504. (System errors
-    /// count only when configured as transient in the [`RetryPolicy`](crate::RetryPolicy).)
+    /// read: connect failures, timeouts, I/O errors, HTTP 429/502/503/504 (whatever the
+    /// body). (System errors count only when configured as transient in a
+    /// [`RetryPolicy`].) The same rule as the clients' [`decide`](crate::retry::decide).
     pub fn is_retryable(&self) -> bool {
+        is_transient(&RetryPolicy::default(), &self.outcome(0))
+    }
+
+    /// This error as a retry outcome (`now_unix` reads an HTTP-date `Retry-After`).
+    pub fn outcome(&self, now_unix: u64) -> AttemptOutcome<'_> {
         match self {
-            Error::Transport { source, .. } => crate::retry::is_transient_transport(source.kind()),
-            Error::Http { response, .. } => crate::retry::is_transient_status(response.status()),
-            Error::Page { source, .. } => source.is_retryable(),
-            _ => false,
+            Error::Config(_) | Error::InvalidRequest(_) => AttemptOutcome::Invalid,
+            Error::Transport { source, .. } => AttemptOutcome::Transport(source),
+            Error::Http { response, .. } => http_outcome(response, now_unix),
+            Error::Decode { .. } => AttemptOutcome::Decode,
+            // A 429/502/503/504 says "try later" even when its body is a platform error.
+            Error::Api { response, .. } if is_transient_status(response.status()) => {
+                http_outcome(response, now_unix)
+            }
+            Error::Api { error, .. } => AttemptOutcome::Api { kind: error.kind, code: &error.code },
+            Error::Page { source, .. } => source.outcome(now_unix),
+            Error::Paging { .. } if self.kind() == crate::ErrorKind::InvalidRequest => {
+                AttemptOutcome::Invalid
+            }
+            Error::Paging { .. } => AttemptOutcome::Decode,
         }
+    }
+}
+
+fn http_outcome(response: &HttpResponse, now_unix: u64) -> AttemptOutcome<'_> {
+    AttemptOutcome::Http {
+        status: response.status(),
+        retry_after: response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, now_unix)),
     }
 }
 
@@ -349,9 +396,9 @@ mod tests {
         );
         let long = "查询的信息不存在".repeat(40);
         let e = excerpt(long.as_bytes());
-        assert!(e.len() <= EXCERPT_BYTES + '…'.len_utf8(), "{}", e.len());
-        assert!(e.ends_with('…'));
+        assert_eq!(e, format!("{}…(960 bytes)", &long[..EXCERPT_CHARS * 3]));
         assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+        assert_eq!(excerpt(b"a\x1b]0;x\x07\x1b[2J\r\nb"), "a\\u{1b}]0;x\\u{7}\\u{1b}[2J b");
     }
 
     #[test]

@@ -79,7 +79,12 @@ impl<'a> Scan<'a> {
         Scan {
             route: request.route(),
             retry_safe: request.is_retry_safe(),
-            pager: Pager::new(dialect, request.params().clone(), options),
+            // The pager merges page fields into a JSON object. (Paged params go through a
+            // `Value`: an integer beyond 64 bits *in the params* of a paged call would be
+            // rounded; the records themselves are kept as sent.)
+            pager: serde_json::from_str(request.params().get())
+                .map_err(|_| PageError::InvalidOptions("the params are not JSON"))
+                .and_then(|params| Pager::new(dialect, params, options)),
             over: false,
         }
     }
@@ -98,11 +103,9 @@ impl<'a> Scan<'a> {
                 self.over = true;
                 return None;
             }
-            Ok(Some(params)) => match self.route {
-                Route::V3(path) => UntypedRequest::v3(path, params),
-                Route::V2(action) => UntypedRequest::v2(action, params),
+            Ok(Some(params)) => {
+                UntypedRequest::new(self.route, params).map(|r| r.retry_safe(self.retry_safe))
             }
-            .map(|r| r.retry_safe(self.retry_safe)),
             Err(e) => Err(paging_error(self.route, e, None)),
         };
         self.over = request.is_err();

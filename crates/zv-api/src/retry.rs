@@ -1,12 +1,14 @@
-//! When to try again: a pure decision, testable without I/O, plus the sleepers that wait.
+//! When to try again: a pure decision, testable without I/O. (The waiting is in
+//! [`crate::sleep`].)
+//!
+//! One rule says what is transient ([`is_transient`]); both the client's decision
+//! ([`decide`]) and [`Error::is_retryable`](crate::Error::is_retryable) come from it.
 
 use std::time::Duration;
 
 use http::StatusCode;
-use zv_transport::{BoxFuture, TransportError, TransportErrorKind};
+use zv_transport::{TransportError, TransportErrorKind};
 use zv_types::{ApiErrorKind, ResponseCode};
-
-use crate::error::Error;
 
 /// How a client retries. Every attempt is a new request: new timestamp, nonce and token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,11 +58,16 @@ impl RetryPolicy {
     }
 
     /// The backoff before retry number `retry` (1-based): `base · 2^(retry-1)` capped at
-    /// `max_delay`, then "equal jitter": half fixed, half scaled by `jitter` in `[0, 1)`.
+    /// `max_delay`, then "equal jitter": half fixed, half scaled by `jitter` in `[0, 1]`.
+    ///
+    /// Total: any `jitter` (NaN and infinities count as 0, the rest is clamped into
+    /// `[0, 1]`) and any durations give a delay, never a panic.
     pub fn backoff(&self, retry: u32, jitter: f64) -> Duration {
         let exp = self.base_delay.saturating_mul(1u32 << retry.saturating_sub(1).min(20)).min(self.max_delay);
         let half = exp / 2;
-        half + half.mul_f64(jitter.clamp(0.0, 1.0))
+        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        let extra = Duration::try_from_secs_f64(half.as_secs_f64() * jitter).map_or(half, |d| d.min(half));
+        half.saturating_add(extra)
     }
 }
 
@@ -111,6 +118,39 @@ pub fn is_transient_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 502 | 503 | 504)
 }
 
+/// What the retry rule reads from a failed attempt that may be worth another.
+struct Transience {
+    /// Whether the failure is of a transient kind.
+    transient: bool,
+    /// Whether the request may have reached the server (then only a retry-safe call is
+    /// sent again).
+    reached_server: bool,
+    /// The server's `Retry-After`.
+    retry_after: Option<Duration>,
+}
+
+/// The one rule: `None` for an outcome never retried, else what matters for a retry.
+fn transience(policy: &RetryPolicy, outcome: &AttemptOutcome<'_>) -> Option<Transience> {
+    let (transient, reached_server, retry_after) = match *outcome {
+        AttemptOutcome::Success
+        | AttemptOutcome::Decode
+        | AttemptOutcome::Invalid
+        | AttemptOutcome::Api { kind: ApiErrorKind::Business, .. } => return None,
+        AttemptOutcome::Transport(e) => (is_transient_transport(e.kind()), e.may_have_reached_server(), None),
+        AttemptOutcome::Http { status, retry_after } => (is_transient_status(status), true, retry_after),
+        AttemptOutcome::Api { kind: ApiErrorKind::System, code } => {
+            (code.as_i64().is_some_and(|c| policy.transient_system_codes.contains(&c)), true, None)
+        }
+    };
+    Some(Transience { transient, reached_server, retry_after })
+}
+
+/// Whether `outcome` is a transient failure under `policy` (whether the call may be sent
+/// again is [`decide`]'s business: it also weighs retry safety, attempts and `Retry-After`).
+pub fn is_transient(policy: &RetryPolicy, outcome: &AttemptOutcome<'_>) -> bool {
+    transience(policy, outcome).is_some_and(|t| t.transient)
+}
+
 /// The retry decision, a pure function.
 ///
 /// - `attempts`: attempts made so far (1 after the first).
@@ -130,22 +170,14 @@ pub fn decide(
     if attempts > policy.max_retries {
         return RetryDecision::Stop;
     }
-    let (transient, reached_server, retry_after) = match *outcome {
-        AttemptOutcome::Success | AttemptOutcome::Decode | AttemptOutcome::Invalid => {
-            return RetryDecision::Stop;
-        }
-        AttemptOutcome::Transport(e) => (is_transient_transport(e.kind()), e.may_have_reached_server(), None),
-        AttemptOutcome::Http { status, retry_after } => (is_transient_status(status), true, retry_after),
-        AttemptOutcome::Api { kind: ApiErrorKind::Business, .. } => return RetryDecision::Stop,
-        AttemptOutcome::Api { kind: ApiErrorKind::System, code } => {
-            (code.as_i64().is_some_and(|c| policy.transient_system_codes.contains(&c)), true, None)
-        }
+    let Some(t) = transience(policy, outcome) else {
+        return RetryDecision::Stop;
     };
-    if !transient || (reached_server && !retry_safe) {
+    if !t.transient || (t.reached_server && !retry_safe) {
         return RetryDecision::Stop;
     }
     let backoff = policy.backoff(attempts, jitter);
-    match retry_after {
+    match t.retry_after {
         Some(wait) if wait > policy.max_retry_after => RetryDecision::Stop,
         Some(wait) => RetryDecision::Retry(wait.max(backoff)),
         None => RetryDecision::Retry(backoff),
@@ -153,106 +185,57 @@ pub fn decide(
 }
 
 /// Reads a `Retry-After` value: delta-seconds, or an HTTP date compared with `now_unix`.
+///
+/// Fractional seconds (`1.5`, sent by some servers) round up. A number too large to
+/// represent is [`Duration::MAX`] — "too long", so [`decide`] does not retry — never
+/// "absent". `None` only for a value that is neither a number nor a date.
+///
+/// ```
+/// use std::time::Duration;
+/// use zv_api::retry::parse_retry_after;
+/// assert_eq!(parse_retry_after("1.2", 0), Some(Duration::from_secs(2)));
+/// assert_eq!(parse_retry_after("99999999999999999999999", 0), Some(Duration::MAX));
+/// assert_eq!(parse_retry_after("soon", 0), None);
+/// ```
 pub fn parse_retry_after(value: &str, now_unix: u64) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    let (whole, fraction) = match v.split_once('.') {
+        Some((_, "")) => ("", ""), // `1.` is not a number
+        Some(parts) => parts,
+        None => (v, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !whole.is_empty() && digits(whole) && digits(fraction) {
+        let Ok(secs) = whole.parse::<u64>() else {
+            return Some(Duration::MAX); // only digits, so too many of them
+        };
+        let round_up = u64::from(fraction.bytes().any(|b| b != b'0'));
+        return Some(secs.checked_add(round_up).map_or(Duration::MAX, Duration::from_secs));
     }
     let at = httpdate::parse_http_date(v).ok()?;
     let at = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
     Some(Duration::from_secs(at.saturating_sub(now_unix)))
 }
 
-impl Error {
-    /// This error as a retry outcome (`now_unix` reads an HTTP-date `Retry-After`).
-    pub fn outcome(&self, now_unix: u64) -> AttemptOutcome<'_> {
-        match self {
-            Error::Config(_) | Error::InvalidRequest(_) => AttemptOutcome::Invalid,
-            Error::Transport { source, .. } => AttemptOutcome::Transport(source),
-            Error::Http { response, .. } => http_outcome(response, now_unix),
-            Error::Decode { .. } => AttemptOutcome::Decode,
-            // A 429/502/503/504 says "try later" even when its body is a platform error.
-            Error::Api { response, .. } if is_transient_status(response.status()) => {
-                http_outcome(response, now_unix)
-            }
-            Error::Api { error, .. } => AttemptOutcome::Api { kind: error.kind, code: &error.code },
-            Error::Page { source, .. } => source.outcome(now_unix),
-            Error::Paging { .. } if self.kind() == crate::ErrorKind::InvalidRequest => {
-                AttemptOutcome::Invalid
-            }
-            Error::Paging { .. } => AttemptOutcome::Decode,
-        }
-    }
+/// Where the backoff's jitter comes from, injected like the clock and the nonce source
+/// (tests pass a constant). Any `Fn() -> f64` is one.
+pub trait Jitter: Send + Sync {
+    /// A number in `[0, 1)`; anything else is clamped into it.
+    fn next_jitter(&self) -> f64;
 }
 
-fn http_outcome(response: &crate::HttpResponse, now_unix: u64) -> AttemptOutcome<'_> {
-    AttemptOutcome::Http {
-        status: response.status(),
-        retry_after: response
-            .headers()
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, now_unix)),
-    }
-}
-
-/// Waits between attempts of a blocking call. Replace it in tests to never really sleep.
-pub trait Sleeper: Send + Sync {
-    /// Blocks the current thread for `duration`.
-    fn sleep(&self, duration: Duration);
-}
-
-/// Waits with `std::thread::sleep`.
+/// Uniformly random jitter (the default).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ThreadSleeper;
+pub struct RandomJitter;
 
-impl Sleeper for ThreadSleeper {
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
+impl Jitter for RandomJitter {
+    fn next_jitter(&self) -> f64 {
+        fastrand::f64()
     }
 }
 
-impl<F: Fn(Duration) + Send + Sync> Sleeper for F {
-    fn sleep(&self, duration: Duration) {
-        self(duration);
-    }
-}
-
-/// Waits between attempts of an async call. Replace it in tests to never really sleep.
-pub trait AsyncSleeper: Send + Sync {
-    /// A future that completes after `duration`.
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
-}
-
-/// Waits with `tokio::time::sleep` on a tokio runtime; elsewhere (another executor with a
-/// custom transport) with a timer thread, so a retry never panics for want of a runtime.
-#[cfg(feature = "reqwest")]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioSleeper;
-
-#[cfg(feature = "reqwest")]
-impl AsyncSleeper for TokioSleeper {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Box::pin(tokio::time::sleep(duration));
-        }
-        let (done, wait) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
-            std::thread::sleep(duration);
-            let _ = done.send(());
-        });
-        Box::pin(async move {
-            let _ = wait.await;
-        })
-    }
-}
-
-impl<F, Fut> AsyncSleeper for F
-where
-    F: Fn(Duration) -> Fut + Send + Sync,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(self(duration))
+impl<F: Fn() -> f64 + Send + Sync> Jitter for F {
+    fn next_jitter(&self) -> f64 {
+        self()
     }
 }

@@ -1,5 +1,6 @@
 //! The sans-IO core both clients are built on: *prepare* a signed `http::Request`, *parse*
-//! an `http::Response`, and [`Call`], the attempt loop's state without the sending.
+//! an `http::Response`, and [`CallState`], one call's state across attempts without the
+//! sending and the sleeping.
 //!
 //! Use these directly to drive any HTTP stack yourself:
 //!
@@ -25,14 +26,17 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
-use serde::Serialize;
 use serde_json::value::RawValue;
+use zv_sign::Signature;
 use zv_transport::TransportError;
-use zv_types::{Endpoint, ResponseError, Route, V2Request, V3Request};
+use zv_types::{ApiError, DecodeError, Endpoint, Protocol, ResponseError, Route, V2Request, V3Request};
 
 use crate::config::Config;
 use crate::error::{Error, HttpResponse};
 use crate::retry::{RetryDecision, decide};
+use crate::secrets::Secrets;
+use crate::untyped::UntypedRequest;
+pub use crate::untyped::params_json;
 
 /// A typed success, with the response it came from.
 #[derive(Debug, Clone)]
@@ -44,11 +48,6 @@ pub struct ApiResponse<T> {
     pub http: HttpResponse,
 }
 
-/// Serializes params once per call; each attempt reuses them with a fresh signature.
-pub fn params_json<P: Serialize + ?Sized>(params: &P) -> Result<Box<RawValue>, Error> {
-    serde_json::value::to_raw_value(params).map_err(|e| Error::InvalidRequest(format!("params: {e}")))
-}
-
 /// Builds the signed request for `route` with already-serialized params.
 pub fn prepare_serialized(
     config: &Config,
@@ -57,22 +56,23 @@ pub fn prepare_serialized(
     timestamp: u64,
     nonce: u64,
 ) -> Result<http::Request<Vec<u8>>, Error> {
-    // `Route::V3(..)` can be written by hand (e.g. in an `Endpoint` constant): normalize and
-    // check it as `Route::v3` does, so `/v3/x` or `../x` never reach the URL.
-    let route = match route {
-        Route::V3(path) => Route::v3(path),
-        Route::V2(action) => Route::v2(action),
-    }
-    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
     let signature = config.signer(route.protocol()).sign(timestamp, nonce);
+    build_request(config, route, params, &signature)
+}
+
+/// The request for `route` signed with `signature`.
+fn build_request(
+    config: &Config,
+    route: Route<'_>,
+    params: &RawValue,
+    signature: &Signature<'_>,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let (timestamp, nonce) = (signature.timestamp(), signature.nonce());
     let open_id = Cow::Borrowed(config.open_id());
     let grant_code = Cow::Borrowed(config.grant_code());
     let token = Cow::Borrowed(signature.token());
-    let body = match route {
-        Route::V3(_) => {
-            serde_json::to_vec(&V3Request { open_id, grant_code, timestamp, nonce, token, params })
-        }
-        Route::V2(action) => serde_json::to_vec(&V2Request {
+    let body = match (route.protocol(), route.action()) {
+        (Protocol::V2, Some(action)) => serde_json::to_vec(&V2Request {
             open_id,
             grant_code,
             timestamp,
@@ -81,18 +81,10 @@ pub fn prepare_serialized(
             action: Cow::Borrowed(action),
             params,
         }),
+        _ => serde_json::to_vec(&V3Request { open_id, grant_code, timestamp, nonce, token, params }),
     }
     .map_err(|e| Error::InvalidRequest(format!("envelope: {e}")))?;
-    let mut url = String::with_capacity(config.base_url.len() + 64);
-    url.push_str(&config.base_url);
-    // The path straight into the URL (`Route::url_path` would allocate it first).
-    match route {
-        Route::V3(path) => {
-            url.push_str("/v3/");
-            url.push_str(path);
-        }
-        Route::V2(_) => url.push_str("/api/v2"),
-    }
+    let url = route.url(&config.base_url);
     http::Request::post(url)
         .header(CONTENT_TYPE, "application/json")
         .header(ACCEPT, "application/json")
@@ -115,12 +107,25 @@ pub fn prepare<E: Endpoint>(
 ///
 /// A non-success HTTP status is an [`Error::Http`], unless its body is a platform error
 /// envelope (then [`Error::Api`], which keeps the status in its HTTP response). A body over
-/// the configured cap is refused even when a custom transport let it through.
+/// the configured cap is refused even when a custom transport let it through. An echo of
+/// the grantCode or the openKey in the platform's message or a decode error is replaced by
+/// `[redacted]` (the body itself is kept as it came).
 pub fn parse_with<T>(
     config: &Config,
     route: Route<'_>,
     response: http::Response<Vec<u8>>,
     decode: impl FnOnce(&[u8]) -> Result<T, ResponseError>,
+) -> Result<ApiResponse<T>, Error> {
+    parse_attempt(config, route, response, decode, config.secrets.clone())
+}
+
+/// [`parse_with`] for an attempt whose own secrets (its token too) are known.
+fn parse_attempt<T>(
+    config: &Config,
+    route: Route<'_>,
+    response: http::Response<Vec<u8>>,
+    decode: impl FnOnce(&[u8]) -> Result<T, ResponseError>,
+    secrets: Secrets,
 ) -> Result<ApiResponse<T>, Error> {
     let cap = config.transport.max_response_bytes;
     if response.body().len() as u64 > cap {
@@ -129,18 +134,22 @@ pub fn parse_with<T>(
             source: TransportError::body_too_large(cap, Some(response.body().len() as u64)),
         });
     }
-    let raw = HttpResponse::new(response);
+    let raw = HttpResponse::new(response, secrets);
     let decoded = decode(raw.body());
-    let response = |raw| Box::new(raw);
     match (decoded, raw.status().is_success()) {
         (Ok(data), true) => Ok(ApiResponse { data, http: raw }),
         (Err(ResponseError::Api(error)), _) => {
-            Err(Error::Api { route: route.to_string(), error, response: response(raw) })
+            let s = raw.secrets();
+            let error = ApiError { message: s.redact(&error.message).into_owned(), ..error };
+            Err(Error::Api { route: route.to_string(), error, response: Box::new(raw) })
         }
         (Err(ResponseError::Decode(source)), true) => {
-            Err(Error::Decode { route: route.to_string(), source, response: response(raw) })
+            let s = raw.secrets();
+            let path = source.path().map(|p| s.redact(p).into_owned());
+            let source = DecodeError::new(path, s.redact(source.message()));
+            Err(Error::Decode { route: route.to_string(), source, response: Box::new(raw) })
         }
-        (_, false) => Err(Error::Http { route: route.to_string(), response: response(raw) }),
+        (_, false) => Err(Error::Http { route: route.to_string(), response: Box::new(raw) }),
     }
 }
 
@@ -157,48 +166,80 @@ pub fn parse<E: Endpoint>(
 pub enum Step<T> {
     /// The call is over.
     Done(Result<ApiResponse<T>, Error>),
-    /// Wait this long, then send [`Call::next_request`] again.
+    /// Wait this long, then send [`CallState::next_request`] again.
     Retry(Duration),
 }
 
 /// One call's state across attempts: builds each attempt's request (fresh timestamp, nonce
 /// and token), reads each result, and decides — with the pure [`decide`] — whether to retry.
 /// The clients only send and sleep.
-pub struct Call<'a, T> {
+///
+/// Made from a configuration and params only: [`CallState::endpoint`] for a declared
+/// endpoint, [`CallState::untyped`] for an [`UntypedRequest`]; route, retry safety and
+/// decoder come from there and cannot disagree.
+///
+/// ```
+/// use zv_api::sansio::{CallState, Step};
+/// use zv_types::{ExchangeCodeParams, GetExchangeCodeStatus};
+///
+/// let config = zv_api::blocking::Client::builder()
+///     .credentials(zv_sign::Credentials::new("oid", "gc", "key"))
+///     .build_config()?;
+/// let params = ExchangeCodeParams::new("164822200532619796511");
+/// let mut call = CallState::endpoint::<GetExchangeCodeStatus>(&config, &params)?;
+/// let request = call.next_request()?; // send it with any HTTP client
+/// let response = http::Response::new(br#"{"status":"true","code":"0","data":{"status":"true"}}"#.to_vec());
+/// let Step::Done(Ok(done)) = call.on_response(Ok(response)) else { panic!() };
+/// assert!(done.data.redeemable);
+/// # Ok::<(), zv_api::Error>(())
+/// ```
+pub struct CallState<'a, T> {
     config: &'a Config,
     route: Route<'a>,
-    params: Box<RawValue>,
+    params: Cow<'a, RawValue>,
     retry_safe: bool,
     decode: fn(&[u8]) -> Result<T, ResponseError>,
+    /// What the current attempt's response must not show (its token included).
+    secrets: Secrets,
     attempts: u32,
     started: Instant,
     attempt_started: Instant,
     span: tracing::Span,
 }
 
-impl<'a, T> Call<'a, T> {
-    /// A call to `route` with `params`; `retry_safe` says whether it may be sent twice.
-    pub fn new<P: Serialize + ?Sized>(
+impl<'a, T> CallState<'a, T> {
+    /// A call to the declared endpoint `E` with `params` (serialized once, here).
+    pub fn endpoint<E: Endpoint<Data = T>>(config: &'a Config, params: &E::Params) -> Result<Self, Error> {
+        Ok(Self::start(
+            config,
+            E::ROUTE,
+            Cow::Owned(params_json(params)?),
+            E::RETRY_SAFE,
+            zv_types::decode_endpoint::<E>,
+        ))
+    }
+
+    fn start(
         config: &'a Config,
         route: Route<'a>,
-        params: &P,
+        params: Cow<'a, RawValue>,
         retry_safe: bool,
         decode: fn(&[u8]) -> Result<T, ResponseError>,
-    ) -> Result<Self, Error> {
+    ) -> Self {
         let now = Instant::now();
-        Ok(Call {
+        CallState {
             config,
             route,
-            params: params_json(params)?,
+            params,
             retry_safe,
             decode,
+            secrets: config.secrets.clone(),
             attempts: 0,
             started: now,
             attempt_started: now,
             span: tracing::debug_span!("zv.call", endpoint = %route, retry_safe),
-        })
+        }
     }
-
     /// The tracing span of this call (endpoint, retry safety).
     pub fn span(&self) -> &tracing::Span {
         &self.span
@@ -215,13 +256,17 @@ impl<'a, T> Call<'a, T> {
         self.attempt_started = Instant::now();
         let timestamp = self.config.clock.now_unix_seconds();
         let nonce = self.config.nonces.next_nonce();
-        prepare_serialized(self.config, self.route, &self.params, timestamp, nonce)
+        let signature = self.config.signer(self.route.protocol()).sign(timestamp, nonce);
+        self.secrets = self.config.secrets.with_token(signature.token());
+        build_request(self.config, self.route, &self.params, &signature)
     }
 
     /// Reads the result of the attempt just sent.
     pub fn on_response(&mut self, result: Result<http::Response<Vec<u8>>, TransportError>) -> Step<T> {
         let result = match result {
-            Ok(response) => parse_with(self.config, self.route, response, self.decode),
+            Ok(response) => {
+                parse_attempt(self.config, self.route, response, self.decode, self.secrets.clone())
+            }
             Err(source) => Err(Error::Transport { route: self.route.to_string(), source }),
         };
         let now_unix = self.config.clock.now_unix_seconds();
@@ -232,7 +277,7 @@ impl<'a, T> Call<'a, T> {
                 self.attempts,
                 &e.outcome(now_unix),
                 self.retry_safe,
-                fastrand::f64(),
+                self.config.jitter.next_jitter(),
             ),
         };
         self.trace(&result, decision);
@@ -248,7 +293,12 @@ impl<'a, T> Call<'a, T> {
             Ok(r) => Some(r.http.status().as_u16()),
             Err(e) => e.http_status().map(|s| s.as_u16()),
         };
-        let code = result.as_ref().err().and_then(Error::api_code).map(ToString::to_string);
+        // The platform's code is text from the network too: sanitized and short in a log line.
+        let code = result
+            .as_ref()
+            .err()
+            .and_then(Error::api_code)
+            .map(|c| zv_types::text::Sanitized::new(&c.to_string()).max_chars(64).to_string());
         let _entered = self.span.enter();
         match (result, decision) {
             (Ok(_), _) => tracing::debug!(
@@ -269,7 +319,15 @@ impl<'a, T> Call<'a, T> {
     }
 }
 
-/// The decoder for an untyped call: `data` as JSON (`null` when absent).
-pub fn decode_untyped(body: &[u8]) -> Result<serde_json::Value, ResponseError> {
-    zv_types::decode_response(body, || Some(serde_json::Value::Null))
+impl<'a> CallState<'a, Box<RawValue>> {
+    /// An untyped call: its route, params and retry safety as the request says.
+    pub fn untyped(config: &'a Config, request: &'a UntypedRequest<'a>) -> Self {
+        Self::start(config, request.route, Cow::Borrowed(&request.params), request.retry_safe, decode_untyped)
+    }
+}
+
+/// The decoder for an untyped call: the `data` JSON exactly as sent (every number byte for
+/// byte), `null` when absent.
+pub fn decode_untyped(body: &[u8]) -> Result<Box<RawValue>, ResponseError> {
+    zv_types::decode_response(body, || Some(RawValue::NULL.to_owned()))
 }

@@ -131,11 +131,13 @@ fn connect_refused_through_a_real_backend_is_a_transport_error_and_retried() {
         .unwrap();
     let e = client.exchange_code_status("1").unwrap_err();
     assert_eq!(e.kind(), zv_api::ErrorKind::Transport);
+    assert_eq!(e.to_string(), "transport error calling /v3/coupon/exchange/getExchangeCodeStatus");
+    let chain = zv_api::Report(&e).to_string();
     assert!(
-        e.to_string().starts_with(
-            "transport error calling /v3/coupon/exchange/getExchangeCodeStatus: could not connect"
+        chain.starts_with(
+            "transport error calling /v3/coupon/exchange/getExchangeCodeStatus: could not connect to the server: "
         ),
-        "{e}"
+        "{chain}"
     );
     assert_eq!(*slept.lock().unwrap(), 2, "two retries");
 }

@@ -66,28 +66,24 @@ struct Prefixed;
 impl Endpoint for Prefixed {
     type Params = ExchangeCodeParams;
     type Data = ExchangeCodeStatus;
-    const ROUTE: Route<'static> = Route::V3("/v3/coupon/exchange/getExchangeCodeStatus");
+    const ROUTE: Route<'static> = Route::v3_static("/v3/coupon/exchange/getExchangeCodeStatus");
     const RETRY_SAFE: bool = true;
 }
 
-struct Escaping;
-impl Endpoint for Escaping {
-    type Params = ExchangeCodeParams;
-    type Data = ExchangeCodeStatus;
-    const ROUTE: Route<'static> = Route::V3("coupon/../../admin");
-    const RETRY_SAFE: bool = true;
-}
-
+/// A constant route is normalized when it is made; a bad one does not compile (the
+/// `compile_fail` doctest on `Route`), and at run time `Route::v3` refuses it.
 #[test]
-fn hand_written_routes_are_normalized_and_checked() {
+fn constant_routes_are_normalized_and_bad_ones_refused() {
     let ok = r#"{"status":true,"code":0,"data":{"status":"true"}}"#;
     let script = Script::new(vec![Reply::Json(ok)]);
     let c = script.blocking();
     c.call::<Prefixed>(&ExchangeCodeParams::new("1")).unwrap();
     assert_eq!(script.requests()[0].uri(), "http://gateway.test/v3/coupon/exchange/getExchangeCodeStatus");
-    let e = c.call::<Escaping>(&ExchangeCodeParams::new("1")).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidRequest);
-    assert_eq!(script.requests().len(), 1, "nothing sent");
+    assert_eq!(Prefixed::ROUTE, Route::v3("coupon/exchange/getExchangeCodeStatus").unwrap());
+    let e = Route::v3("coupon/../../admin").unwrap_err();
+    assert_eq!(e.reason(), "empty, `.` or `..` path segment");
+    let panicked = std::panic::catch_unwind(|| Route::v3_static("coupon/../../admin"));
+    assert!(panicked.is_err(), "a bad route called at run time panics (never reaches a URL)");
 }
 
 struct ThreadWaker(std::thread::Thread);
@@ -113,7 +109,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 #[test]
 fn the_default_sleeper_works_off_a_tokio_runtime() {
     let start = std::time::Instant::now();
-    block_on(zv_api::retry::TokioSleeper.sleep(Duration::from_millis(20)));
+    block_on(zv_api::sleep::TokioSleeper.sleep(Duration::from_millis(20)));
     assert!(start.elapsed() >= Duration::from_millis(20));
     // and an async client with a custom transport retries under that executor
     let script = Script::new(vec![
@@ -133,4 +129,30 @@ fn the_default_sleeper_works_off_a_tokio_runtime() {
         .unwrap();
     assert!(block_on(client.exchange_code_status("1")).unwrap().redeemable);
     assert_eq!(script.requests().len(), 2);
+}
+
+/// An unusable root certificate says which one and why, through the chain, for both clients.
+#[test]
+fn an_unusable_root_certificate_says_which_and_why() {
+    let blocking = zv_api::blocking::Client::builder()
+        .credentials(common::credentials())
+        .add_root_certificate(b"not a certificate".to_vec())
+        .build()
+        .unwrap_err();
+    let asynch = zv_api::Client::builder()
+        .credentials(common::credentials())
+        .add_root_certificate(b"not a certificate".to_vec())
+        .build()
+        .unwrap_err();
+    for e in [blocking, asynch] {
+        assert_eq!(e.kind(), ErrorKind::Config);
+        let chain = zv_api::Report(&e).to_string();
+        assert!(
+            chain.starts_with(
+                "cannot build the HTTP transport: TLS error: extra root certificate #0 (17 bytes of DER) is not usable: "
+            ),
+            "{chain}"
+        );
+        assert!(chain.len() > 110, "and why: {chain}");
+    }
 }

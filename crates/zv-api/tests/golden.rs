@@ -127,8 +127,8 @@ fn raw_calls_v2_and_v3() {
         |c| (c.send_untyped(&v3).unwrap().data, c.send_untyped(&v2).unwrap().data),
         async |c| (c.send_untyped(&v3).await.unwrap().data, c.send_untyped(&v2).await.unwrap().data),
     ) {
-        assert_eq!(data.0, json!({"name": "张三", "level": 3}));
-        assert_eq!(data.1, data.0);
+        assert_eq!(data.0.get(), r#"{"name":"张三","level":3}"#);
+        assert_eq!(data.1.get(), data.0.get());
         let reqs = script.requests();
         assert_eq!(reqs[0].uri(), "http://gateway.test/v3/crm/member/getMemberInfo");
         assert_eq!(reqs[1].uri(), "http://gateway.test/api/v2");
@@ -147,9 +147,39 @@ fn raw_call_without_data_gives_null_and_keeps_the_raw_body() {
     let req = UntypedRequest::v3("crm/x", json!({})).unwrap();
     let script = Script::new(vec![Reply::Json(r#"{"status":true,"code":0,"message":"ok"}"#)]);
     let r = script.blocking().send_untyped(&req).unwrap();
-    assert_eq!(r.data, Value::Null);
+    assert_eq!(r.data.get(), "null");
     assert_eq!(r.http.status(), 200);
     assert!(r.http.data_json().is_none());
+}
+
+/// Untyped calls keep numbers exactly, both ways: integers beyond u64 and long decimals go
+/// out and come back byte for byte (no `1.648222005326198e+20`).
+#[test]
+fn untyped_calls_keep_numbers_exactly() {
+    let data = r#"{"exchange_code":164822200532619796511,"id":123456789012345678901234567890,"rate":0.12345678901234567890123,"small":-1e-400}"#;
+    let body = format!(r#"{{"status":true,"code":0,"data":{data}}}"#);
+    let body: &'static str = Box::leak(body.into_boxed_str());
+    let params = r#"{"exchangeCode":164822200532619796511,"amount":12.345678901234567890}"#;
+    let from_text = UntypedRequest::v3("coupon/exchange/check", params).unwrap();
+    let from_raw = UntypedRequest::v3(
+        "coupon/exchange/check",
+        serde_json::value::RawValue::from_string(params.into()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(from_text, from_raw);
+    for (r, script) in both(
+        vec![Reply::Json(body)],
+        |c| c.send_untyped(&from_text).unwrap().data,
+        async |c| c.send_untyped(&from_raw).await.unwrap().data,
+    ) {
+        assert_eq!(r.get(), data);
+        let sent = String::from_utf8(script.requests()[0].body().clone()).unwrap();
+        assert!(sent.ends_with(&format!(r#""params":{params}}}"#)), "{sent}");
+    }
+    // A Value still works, and bad JSON text is refused before sending.
+    assert!(UntypedRequest::v2("a.b", json!({"x": 1})).is_ok());
+    let e = UntypedRequest::v2("a.b", "{\"x\":").unwrap_err();
+    assert_eq!(e.kind(), zv_api::ErrorKind::InvalidRequest);
 }
 
 #[test]

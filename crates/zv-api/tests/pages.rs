@@ -242,7 +242,7 @@ fn a_transient_failure_is_retried_for_a_retry_safe_scan_only() {
         assert_eq!(oks(records), expected(0..7));
         assert_eq!(g.seen().len(), 4); // pages 1, 2, 2 again, 3
     }
-    let unsafe_request = UntypedRequest::v3(PATH, json!({})).unwrap();
+    let unsafe_request = UntypedRequest::v3(PATH, json!({})).unwrap().retry_safe(false);
     for (mut records, g) in records_both(&gateway, &unsafe_request, size(3)) {
         let e = records.pop().unwrap().unwrap_err();
         assert_eq!(

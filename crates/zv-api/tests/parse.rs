@@ -101,7 +101,7 @@ fn empty_bodies() {
     for r in gift_cards(vec![Reply::Json("")]) {
         let e = r.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
-        assert!(e.to_string().ends_with("body: (empty body)"), "{e}");
+        assert!(e.to_string().ends_with("(body: (empty body))"), "{e}");
     }
     for r in gift_cards(vec![Reply::Status(500, "")]) {
         let e = r.unwrap_err();
@@ -122,7 +122,7 @@ fn truncated_json_names_the_path() {
         assert_eq!(e.kind(), ErrorKind::Decode);
         let Error::Decode { source, .. } = &e else { panic!() };
         assert_eq!(source.path().map(|p| p.starts_with("data")), Some(true), "{e}");
-        assert!(e.to_string().contains("EOF"), "{e}");
+        assert!(zv_api::Report(&e).to_string().contains("EOF"), "{e}");
     }
 }
 
@@ -131,9 +131,9 @@ fn decode_errors_name_the_json_path_and_show_the_body() {
     let body = r#"{"status":true,"code":0,"data":[{"id":"1","par_value":"ten yuan"}]}"#;
     for r in gift_cards(vec![Reply::Json(body)]) {
         let e = r.unwrap_err();
-        let msg = e.to_string();
-        assert!(msg.starts_with("cannot decode the response of /v3/crm/giftCard/getCustomerGiftCardList at `data[0].par_value`"), "{msg}");
-        assert!(msg.contains(r#"body: {"status":true"#), "{msg}");
+        let msg = zv_api::Report(&e).to_string();
+        assert!(msg.starts_with(r#"cannot decode the response of /v3/crm/giftCard/getCustomerGiftCardList (body: {"status":true"#), "{msg}");
+        assert!(msg.contains("}]}): at `data[0].par_value`: "), "{msg}");
     }
 }
 

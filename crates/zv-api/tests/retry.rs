@@ -112,11 +112,87 @@ fn retry_after_is_honoured_and_bounded() {
     assert_eq!(parse_retry_after("soon", 0), None);
 }
 
+/// A `Retry-After` too large to parse is "too long, don't retry", not "absent"; fractional
+/// seconds round up.
+#[test]
+fn retry_after_too_long_or_fractional() {
+    let p = policy();
+    for (value, expected) in [
+        ("99999999999999999999999", Some(Duration::MAX)),
+        ("18446744073709551615.5", Some(Duration::MAX)),
+        ("18446744073709551616", Some(Duration::MAX)),
+        ("1.2", Some(Duration::from_secs(2))),
+        ("0.001", Some(Duration::from_secs(1))),
+        ("3.000", Some(Duration::from_secs(3))),
+        (" 4 ", Some(Duration::from_secs(4))),
+        ("1.", None),
+        (".5", None),
+        ("-1", None),
+        ("1e3", None),
+        ("", None),
+    ] {
+        assert_eq!(parse_retry_after(value, 0), expected, "{value:?}");
+    }
+    let too_long = AttemptOutcome::Http {
+        status: http::StatusCode::SERVICE_UNAVAILABLE,
+        retry_after: parse_retry_after("99999999999999999999999", 0),
+    };
+    assert_eq!(decide(&p, 1, &too_long, true, 0.5), RetryDecision::Stop);
+    // Through a client: no retry, the error at once.
+    let gifts = GiftCardListParams::new("10001");
+    for (r, script) in both(
+        vec![Reply::StatusWith(503, "busy", "retry-after", "99999999999999999999999"), Reply::Json(OK)],
+        |c| c.gift_cards(&gifts),
+        async |c| c.gift_cards(&gifts).await,
+    ) {
+        assert_eq!(r.unwrap_err().http_status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(script.requests().len(), 1);
+        assert!(script.sleeps().is_empty());
+    }
+}
+
 fn any_outcome_parts() -> impl Strategy<Value = (u8, u16, i64, bool)> {
     (0u8..8, 100u16..600, -5i64..60000, any::<bool>())
 }
 
+fn any_duration() -> impl Strategy<Value = Duration> {
+    prop_oneof![
+        Just(Duration::ZERO),
+        Just(Duration::MAX),
+        (any::<u64>(), 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+        (0u64..100_000).prop_map(Duration::from_millis),
+    ]
+}
+
+fn any_jitter() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(-0.0),
+        any::<f64>(),
+        0.0f64..1.0
+    ]
+}
+
 proptest! {
+    /// `backoff` and `decide` are total: any jitter and any durations give an answer, never
+    /// a panic, and a delay within the policy's bounds.
+    #[test]
+    fn backoff_and_decide_are_total(
+        base in any_duration(), max_delay in any_duration(), max_retry_after in any_duration(),
+        retry in any::<u32>(), jitter in any_jitter(), retry_after in proptest::option::of(any_duration()),
+    ) {
+        let p = RetryPolicy { base_delay: base, max_delay, max_retry_after, max_retries: u32::MAX, ..policy() };
+        let delay = p.backoff(retry, jitter);
+        prop_assert!(delay <= max_delay);
+        let outcome = AttemptOutcome::Http { status: http::StatusCode::SERVICE_UNAVAILABLE, retry_after };
+        if let RetryDecision::Retry(d) = decide(&p, retry, &outcome, true, jitter) {
+            prop_assert!(d <= max_delay.max(max_retry_after));
+            prop_assert!(retry_after.is_none_or(|w| w <= max_retry_after && d >= w));
+        }
+    }
+
     #[test]
     fn decisions_respect_the_invariants(
         attempts in 1u32..10, max in 0u32..5, (which, status, code, reached) in any_outcome_parts(),
@@ -279,17 +355,73 @@ fn a_503_whose_body_is_a_platform_error_is_still_retried_for_a_read() {
         assert!(r.is_ok(), "{r:?}");
         assert_eq!(script.sleeps(), vec![Duration::from_secs(1)]);
     }
+    // ... and `is_retryable` says so too (the same rule).
+    let script = Script::new(vec![Reply::Status(503, r#"{"status":false,"code":50300,"message":"维护中"}"#)]);
+    let e = script.blocking_builder().max_retries(0).build().unwrap().gift_cards(&p).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ApiSystem);
+    assert!(e.is_retryable(), "{e}");
 }
 
+/// `Retry-After` reaches the sleeper; fractional seconds round up.
 #[test]
 fn retry_after_header_reaches_the_sleeper() {
     let p = GiftCardListParams::new("10001");
-    for (r, script) in both(
-        vec![Reply::StatusWith(429, "slow down", "retry-after", "2"), Reply::Json(OK)],
-        |c| c.gift_cards(&p),
-        async |c| c.gift_cards(&p).await,
-    ) {
-        assert!(r.is_ok());
-        assert_eq!(script.sleeps(), vec![Duration::from_secs(2)]);
+    for (status, value) in [(429, "2"), (503, "1.5")] {
+        for (r, script) in both(
+            vec![Reply::StatusWith(status, "slow down", "retry-after", value), Reply::Json(OK)],
+            |c| c.gift_cards(&p),
+            async |c| c.gift_cards(&p).await,
+        ) {
+            assert!(r.is_ok());
+            assert_eq!(script.sleeps(), vec![Duration::from_secs(2)], "{value}");
+        }
+    }
+}
+
+/// `Error::is_retryable` and the clients' decision come from one rule: every error a
+/// client gave up on after one attempt is retryable exactly when the client retried it.
+#[test]
+fn is_retryable_agrees_with_what_the_client_does() {
+    let p = GiftCardListParams::new("10001");
+    let failures = [
+        Reply::StatusWith(503, r#"{"status":false,"code":50300,"message":"维护中"}"#, "x-a", "1"),
+        Reply::Status(503, r#"{"status":true,"code":20001,"message":"x"}"#),
+        Reply::Status(502, "<html>bad gateway</html>"),
+        Reply::Status(500, "oops"),
+        Reply::Status(404, "no"),
+        Reply::Json(r#"{"status":true,"code":20001,"message":"查询的信息不存在"}"#),
+        Reply::Json(r#"{"status":false,"code":40003,"message":"签名错误"}"#),
+        Reply::Json("not json"),
+        Reply::Fail(TransportErrorKind::Connect, false),
+        Reply::Fail(TransportErrorKind::Timeout, true),
+        Reply::Fail(TransportErrorKind::Io, true),
+        Reply::Fail(TransportErrorKind::Tls, false),
+        Reply::Fail(TransportErrorKind::BodyTooLarge, true),
+        Reply::Fail(TransportErrorKind::Other, true),
+    ];
+    for failure in failures {
+        // One attempt only: the error the client returns, and whether it would retry it.
+        let once = Script::new(vec![failure.clone()]);
+        let e = once.blocking_builder().max_retries(0).build().unwrap().gift_cards(&p).unwrap_err();
+        let retried = Script::new(vec![failure.clone(), Reply::Json(OK)]);
+        let r = retried.blocking_builder().max_retries(1).build().unwrap().gift_cards(&p);
+        assert_eq!(e.is_retryable(), r.is_ok(), "{failure:?}: {e}");
+        assert_eq!(retried.requests().len(), if r.is_ok() { 2 } else { 1 }, "{failure:?}");
+    }
+}
+
+/// The backoff's jitter is injected like the clock: a constant jitter gives exact sleeps.
+#[test]
+fn jitter_is_injected() {
+    let p = GiftCardListParams::new("10001");
+    let fail = Reply::Fail(TransportErrorKind::Connect, false);
+    for (jitter, expected) in [(0.0, [100, 200]), (0.5, [150, 300])] {
+        let script = Script::new(vec![fail.clone(), fail.clone(), Reply::Json(OK)]);
+        let client = script.blocking_builder().jitter(move || jitter).build().unwrap();
+        client.gift_cards(&p).unwrap();
+        assert_eq!(script.sleeps(), expected.map(Duration::from_millis), "jitter {jitter}");
+        let script = Script::new(vec![fail.clone(), fail.clone(), Reply::Json(OK)]);
+        common::run(script.async_builder().jitter(move || jitter).build().unwrap().gift_cards(&p)).unwrap();
+        assert_eq!(script.sleeps(), expected.map(Duration::from_millis), "jitter {jitter}");
     }
 }

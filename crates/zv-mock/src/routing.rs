@@ -31,9 +31,9 @@ impl RouteKey {
     /// The key of an SDK route. The one place that reads a [`zv_types::Route`] (besides the
     /// validation in [`RouteKey::v3`] and [`RouteKey::v2`]).
     fn of(route: &Route<'_>) -> RouteKey {
-        match *route {
-            Route::V3(_) => RouteKey::V3(route.url_path().into_owned()),
-            Route::V2(action) => RouteKey::V2(action.to_owned()),
+        match route.action() {
+            None => RouteKey::V3(route.url_path()),
+            Some(action) => RouteKey::V2(action.to_owned()),
         }
     }
 

@@ -33,7 +33,7 @@ struct Level {
 impl Endpoint for MemberLevel {
     type Params = MemberLevelParams;
     type Data = Level;
-    const ROUTE: Route<'static> = Route::V2("member.level-info");
+    const ROUTE: Route<'static> = Route::v2_static("member.level-info");
     const RETRY_SAFE: bool = true;
 }
 

@@ -120,12 +120,15 @@ impl TransportError {
     /// [`may_have_reached_server`](Self::may_have_reached_server) defaults to
     /// [`TransportErrorKind::may_have_reached_server_by_default`]; override it
     /// with [`with_reached_server`](Self::with_reached_server).
+    ///
+    /// A `source` that is itself a `TransportError` (or an `io::Error` wrapping one) is
+    /// unwrapped to its own cause, so that a chain never says the same thing twice.
     pub fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
         Self {
             kind,
             reached_server: kind.may_have_reached_server_by_default(),
             body_limit: None,
-            source: Some(source.into()),
+            source: unwrap_nested(source.into()),
         }
     }
 
@@ -224,6 +227,24 @@ impl TransportError {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Self::timeout(e),
             _ => Self::io(e),
         }
+    }
+}
+
+/// The cause to keep for `source`: itself, or the cause of the `TransportError` it wraps.
+fn unwrap_nested(source: BoxError) -> Option<BoxError> {
+    let wraps_transport = |e: &std::io::Error| e.get_ref().is_some_and(|inner| inner.is::<TransportError>());
+    let source = match source.downcast::<std::io::Error>() {
+        Ok(io) if wraps_transport(&io) => match io.into_inner().map(|i| i.downcast::<TransportError>()) {
+            Some(Ok(transport)) => return transport.source,
+            Some(Err(other)) => other,
+            None => return None,
+        },
+        Ok(io) => io as BoxError,
+        Err(other) => other,
+    };
+    match source.downcast::<TransportError>() {
+        Ok(transport) => transport.source,
+        Err(other) => Some(other),
     }
 }
 

@@ -27,12 +27,33 @@ pub(crate) fn trusted_roots(
     let mut check = rustls::RootCertStore::empty();
     for (i, der) in config.extra_root_certificates.iter().enumerate() {
         let cert = CertificateDer::from(der.clone());
-        check
-            .add(cert.clone())
-            .map_err(|e| TransportError::tls(format!("extra root certificate #{i} is not usable: {e}")))?;
+        check.add(cert.clone()).map_err(|source| {
+            TransportError::tls(RootCertificateError { index: i, len: der.len(), source })
+        })?;
         roots.push(cert);
     }
     Ok(roots)
+}
+
+/// An extra root certificate that cannot be a trust anchor: which one, and (as its source)
+/// why.
+#[derive(Debug)]
+struct RootCertificateError {
+    index: usize,
+    len: usize,
+    source: rustls::Error,
+}
+
+impl std::fmt::Display for RootCertificateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "extra root certificate #{} ({} bytes of DER) is not usable", self.index, self.len)
+    }
+}
+
+impl std::error::Error for RootCertificateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
 }
 
 /// Whether a rustls error can only come from the handshake (certificate and
@@ -76,10 +97,16 @@ mod tests {
     fn roots_include_webpki_and_extras() {
         let base = trusted_roots(&TransportConfig::default()).unwrap();
         assert!(base.len() > 50);
-        let bad = TransportConfig::default().with_root_certificate(vec![1, 2, 3]);
+        let bad = TransportConfig::default()
+            .with_root_certificate(base[0].to_vec())
+            .with_root_certificate(vec![1, 2, 3]);
         let e = trusted_roots(&bad).unwrap_err();
         assert_eq!(e.kind(), crate::TransportErrorKind::Tls);
         assert!(!e.may_have_reached_server());
+        // Which one, and why, down the chain.
+        let which = std::error::Error::source(&e).unwrap();
+        assert_eq!(which.to_string(), "extra root certificate #1 (3 bytes of DER) is not usable");
+        assert!(which.source().is_some_and(|why| why.downcast_ref::<rustls::Error>().is_some()));
     }
 
     #[test]

@@ -4,8 +4,10 @@ use std::fmt;
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use http::{Request, Response};
+use http::{Request, Response, Uri};
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, NextTimeout};
 use ureq::{Agent, Timeout};
 
 use crate::body::announced_length;
@@ -54,15 +56,22 @@ impl UreqTransport {
             .root_certs(RootCerts::Specific(Arc::new(roots)))
             .unversioned_rustls_crypto_provider(tls::crypto_provider())
             .build();
-        let agent = Agent::config_builder()
+        let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.timeout))
             .user_agent(config.effective_user_agent())
             .tls_config(tls_config)
-            .build()
-            .new_agent();
+            .build();
+        // ureq's own resolver and connectors, with their I/O errors marked as happening
+        // before the request was sent (a DNS failure or a refused connection surfaces as a
+        // plain `io::Error`, like a read error after the request went out).
+        let agent = Agent::with_parts(
+            agent_config,
+            BeforeSendingConnector(DefaultConnector::new()),
+            BeforeSendingResolver(DefaultResolver::default()),
+        );
         Ok(Self::with_agent(agent, config))
     }
 
@@ -102,6 +111,81 @@ impl Transport for UreqTransport {
     }
 }
 
+/// Marks an I/O error from resolving or connecting: the request was not sent.
+#[derive(Debug)]
+struct BeforeSending(io::Error);
+
+impl fmt::Display for BeforeSending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for BeforeSending {}
+
+fn mark_before_sending(e: ureq::Error) -> ureq::Error {
+    match e {
+        ureq::Error::Io(io) => ureq::Error::Io(io::Error::new(io.kind(), BeforeSending(io))),
+        other => other,
+    }
+}
+
+/// The original error of an I/O error marked by [`mark_before_sending`], or the error back.
+fn unmark_before_sending(io: io::Error) -> Result<io::Error, io::Error> {
+    if !io.get_ref().is_some_and(|inner| inner.is::<BeforeSending>()) {
+        return Err(io);
+    }
+    let kind = io.kind();
+    match io.into_inner().map(|inner| inner.downcast::<BeforeSending>()) {
+        Some(Ok(marked)) => Ok(marked.0),
+        Some(Err(other)) => Err(io::Error::new(kind, other)),
+        None => Err(io::Error::from(kind)),
+    }
+}
+
+/// ureq's default resolver, its I/O errors marked [`BeforeSending`].
+#[derive(Debug)]
+struct BeforeSendingResolver(DefaultResolver);
+
+impl Resolver for BeforeSendingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout).map_err(mark_before_sending)
+    }
+}
+
+/// ureq's default connector chain (TCP, proxies, TLS), its I/O errors marked [`BeforeSending`].
+#[derive(Debug)]
+struct BeforeSendingConnector(DefaultConnector);
+
+impl Connector<()> for BeforeSendingConnector {
+    type Out = <DefaultConnector as Connector<()>>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained).map_err(mark_before_sending)
+    }
+}
+
+/// An I/O error met before the request was sent: a TLS handshake failure, a connect
+/// timeout, or a failure to connect (DNS included).
+fn before_sending_error(io: io::Error) -> TransportError {
+    match tls::as_tls_error(io) {
+        Ok(tls) => tls.with_reached_server(false),
+        Err(io) if io.kind() == io::ErrorKind::TimedOut => {
+            TransportError::timeout(io).with_reached_server(false)
+        }
+        Err(io) => TransportError::connect(io),
+    }
+}
+
 /// A body reader whose errors carry the precise [`TransportError`].
 struct MapErrors<R>(R);
 
@@ -119,16 +203,11 @@ impl<R: Read> Read for MapErrors<R> {
     }
 }
 
-/// Whether an I/O error kind can only come from establishing a connection.
+/// Whether an I/O error kind can only come from establishing a connection (a connected
+/// TCP socket reports a reset, never a refusal). "Unreachable" is not among them: an ICMP
+/// error recorded on a live socket surfaces the same way after the request was sent.
 fn is_connect_io(kind: io::ErrorKind) -> bool {
-    matches!(
-        kind,
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::HostUnreachable
-            | io::ErrorKind::NetworkUnreachable
-            | io::ErrorKind::NetworkDown
-            | io::ErrorKind::AddrNotAvailable
-    )
+    matches!(kind, io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable)
 }
 
 /// Maps a ureq error to a [`TransportError`], saying "did not reach the
@@ -144,6 +223,9 @@ fn map_error(e: ureq::Error) -> TransportError {
         }
         E::Timeout(_) => TransportError::timeout(e),
         E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => TransportError::connect(e),
+        E::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<BeforeSending>()) => {
+            unmark_before_sending(io).map_or_else(TransportError::from_exchange_io, before_sending_error)
+        }
         E::Io(ref io) if is_connect_io(io.kind()) => TransportError::connect(e),
         E::Tls(_) | E::Pem(_) | E::TlsRequired => TransportError::tls(e),
         E::Rustls(rustls) => {
@@ -168,6 +250,14 @@ mod tests {
     use super::*;
     use crate::TransportErrorKind as K;
 
+    /// An I/O error carrying a rustls certificate error, as ureq reports a failed handshake.
+    fn unknown_issuer() -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        )
+    }
+
     #[test]
     fn error_mapping() {
         let cases = [
@@ -180,6 +270,18 @@ mod tests {
             (ureq::Error::ConnectionFailed, K::Connect, false),
             (io::Error::from(io::ErrorKind::ConnectionRefused).into(), K::Connect, false),
             (io::Error::from(io::ErrorKind::ConnectionReset).into(), K::Io, true),
+            // Unreachable after the request was sent: it may have reached the server.
+            (io::Error::from(io::ErrorKind::HostUnreachable).into(), K::Io, true),
+            (io::Error::from(io::ErrorKind::NetworkUnreachable).into(), K::Io, true),
+            // The same, marked as met while resolving or connecting: it did not.
+            (mark_before_sending(io::Error::from(io::ErrorKind::HostUnreachable).into()), K::Connect, false),
+            (
+                mark_before_sending(io::Error::other("failed to lookup address information").into()),
+                K::Connect,
+                false,
+            ),
+            (mark_before_sending(io::Error::from(io::ErrorKind::TimedOut).into()), K::Timeout, false),
+            (mark_before_sending(unknown_issuer().into()), K::Tls, false),
             (io::Error::from(io::ErrorKind::TimedOut).into(), K::Timeout, true),
             (ureq::Error::Tls("bad name"), K::Tls, false),
             (ureq::Error::BadUri("x".into()), K::InvalidRequest, false),
@@ -187,15 +289,7 @@ mod tests {
             (ureq::Error::TooManyRedirects, K::Other, true),
             (rustls::Error::DecryptError.into(), K::Tls, true),
             (rustls::Error::NoCertificatesPresented.into(), K::Tls, false),
-            (
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
-                )
-                .into(),
-                K::Tls,
-                false,
-            ),
+            (unknown_issuer().into(), K::Tls, false),
             (io::Error::new(io::ErrorKind::InvalidData, rustls::Error::DecryptError).into(), K::Tls, true),
         ];
         for (error, kind, reached) in cases {

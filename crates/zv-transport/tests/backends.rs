@@ -92,6 +92,27 @@ fn connect_refused(make: Make) {
     assert!(!error.may_have_reached_server());
 }
 
+/// A name under `.invalid` never resolves (RFC 6761), and fails at once offline: the
+/// request never reached a server, so even a write may be retried.
+fn dns_failure_never_reached(make: Make) {
+    let config = TransportConfig::default().with_connect_timeout(Duration::from_secs(5));
+    let error =
+        make(config).send(post("http://zv-parity-test.invalid/v3/x", b"{}")).expect_err("no such host");
+    assert_eq!(
+        (error.kind(), error.may_have_reached_server()),
+        (TransportErrorKind::Connect, false),
+        "{error:?}"
+    );
+}
+
+/// A reset once the request was read: it may have reached the server.
+fn reset_after_send_may_have_reached(make: Make) {
+    let server = Server::start(|_| Reply::Reset);
+    let error = make(TransportConfig::default()).send(post(&server.url("/v3/x"), b"{}")).expect_err("reset");
+    assert_eq!((error.kind(), error.may_have_reached_server()), (TransportErrorKind::Io, true), "{error:?}");
+    assert_eq!(server.requests().len(), 1, "the request did reach the server");
+}
+
 fn no_answer_times_out(make: Make) {
     let server = Server::start(|_| Reply::Hang);
     let config = TransportConfig::default().with_timeout(Duration::from_millis(300));
@@ -232,6 +253,14 @@ macro_rules! suite {
         #[test]
         fn garbage_reply_is_io_that_reached() {
             super::garbage_reply_is_io_that_reached($make)
+        }
+        #[test]
+        fn dns_failure_never_reached() {
+            super::dns_failure_never_reached($make)
+        }
+        #[test]
+        fn reset_after_send_may_have_reached() {
+            super::reset_after_send_may_have_reached($make)
         }
         #[test]
         fn no_answer_times_out() {
@@ -378,6 +407,40 @@ mod reqwest_backend {
         let transport = ReqwestTransport::with_client(client, config);
         let error = transport.send(super::post(&server.url("/"), b"{}")).await.expect_err("over the cap");
         assert_eq!(error.kind(), zv_transport::TransportErrorKind::BodyTooLarge);
+    }
+}
+
+/// The parity table: every failure is classified alike by both backends (kind, and whether
+/// the request may have reached the server), so the retry decision is the same whichever
+/// client is used.
+#[cfg(all(feature = "ureq", feature = "reqwest"))]
+#[test]
+fn both_backends_classify_alike() {
+    let reset = Server::start(|_| Reply::Reset);
+    let hang = Server::start(|_| Reply::Hang);
+    let garbage = Server::start(|_| Reply::Garbage(b"HELLO\r\n\r\n"));
+    let config = TransportConfig::default().with_timeout(Duration::from_millis(300));
+    let scenarios = [
+        (
+            "dns failure",
+            "http://zv-parity-test.invalid/v3/x".to_owned(),
+            (TransportErrorKind::Connect, false),
+        ),
+        ("refused", closed_port_url(), (TransportErrorKind::Connect, false)),
+        ("reset after send", reset.url("/v3/x"), (TransportErrorKind::Io, true)),
+        ("timeout after send", hang.url("/v3/x"), (TransportErrorKind::Timeout, true)),
+        ("not HTTP after send", garbage.url("/v3/x"), (TransportErrorKind::Io, true)),
+    ];
+    let backends: [(&str, Make); 2] = [("ureq", ureq_backend::make), ("reqwest", reqwest_backend::make)];
+    for (name, url, expected) in &scenarios {
+        for (backend, make) in &backends {
+            let error = make(config.clone()).send(post(url, b"{}")).expect_err(name);
+            assert_eq!(
+                (error.kind(), error.may_have_reached_server()),
+                *expected,
+                "{backend}, {name}: {error:?}"
+            );
+        }
     }
 }
 

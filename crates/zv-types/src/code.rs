@@ -119,26 +119,59 @@ impl<E: CodeEnum> SerializeAs<E> for CodeOrDefault {
 }
 
 /// Declares an enum of integer codes with an `Unknown(String)` variant, its Chinese labels
-/// (the vendor's wording, shown by `Display`) and its [`CodeEnum`] impl.
+/// (the vendor's wording, shown by `Display`) and its [`CodeEnum`] impl, so that a code this
+/// version does not know decodes as `Unknown(raw)` instead of failing. Usable from any crate,
+/// for endpoints declared outside `zv-types`; use the enum with the [`Code`] or
+/// [`CodeOrDefault`] adapters (`#[serde_as(as = "Code")]`).
+///
+/// ```
+/// use serde::Deserialize;
+/// use serde_with::serde_as;
+///
+/// zv_types::code_enum! {
+///     /// A card's colour (hypothetical).
+///     pub enum Colour: Int {
+///         /// Red.
+///         1 => Red = "红色",
+///         /// Blue.
+///         2 => Blue = "蓝色",
+///     }
+/// }
+///
+/// #[serde_as]
+/// #[derive(Deserialize)]
+/// struct Card {
+///     #[serde_as(as = "zv_types::code::Code")]
+///     #[serde(default)]
+///     colour: Option<Colour>,
+/// }
+///
+/// let card: Card = serde_json::from_str(r#"{"colour":"2"}"#).unwrap();
+/// assert_eq!(card.colour, Some(Colour::Blue));
+/// let card: Card = serde_json::from_str(r#"{"colour":7}"#).unwrap();
+/// assert_eq!(card.colour, Some(Colour::Unknown("7".into())));
+/// assert_eq!(card.colour.unwrap().to_string(), "未知(7)");
+/// ```
+#[macro_export]
 macro_rules! code_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident : $wire:ident {
+        $vis:vis enum $name:ident : $wire:ident {
             $( $(#[$vmeta:meta])* $code:literal => $variant:ident = $label:literal, )+
         }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
-        pub enum $name {
+        $vis enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A code this version of the SDK does not know, as it came on the wire.
-            Unknown(String),
+            Unknown(::std::string::String),
         }
 
         impl $name {
             /// The integer code, or `None` for an unknown non-numeric code.
-            pub fn code(&self) -> Option<i64> {
+            pub fn code(&self) -> ::core::option::Option<i64> {
                 <Self as $crate::code::CodeEnum>::code(self)
             }
 
@@ -156,34 +189,36 @@ macro_rules! code_enum {
             fn from_code(code: i64) -> Self {
                 match code {
                     $( $code => $name::$variant, )+
-                    other => $name::Unknown(other.to_string()),
+                    other => $name::Unknown(::std::string::ToString::to_string(&other)),
                 }
             }
             fn from_raw(raw: &str) -> Self {
-                $name::Unknown(raw.to_owned())
+                $name::Unknown(::std::borrow::ToOwned::to_owned(raw))
             }
-            fn code(&self) -> Option<i64> {
+            fn code(&self) -> ::core::option::Option<i64> {
                 match self {
-                    $( $name::$variant => Some($code), )+
+                    $( $name::$variant => ::core::option::Option::Some($code), )+
                     $name::Unknown(raw) => raw.trim().parse().ok(),
                 }
             }
-            fn unknown_raw(&self) -> Option<&str> {
+            fn unknown_raw(&self) -> ::core::option::Option<&str> {
                 match self {
-                    $name::Unknown(raw) => Some(raw),
-                    _ => None,
+                    $name::Unknown(raw) => ::core::option::Option::Some(raw),
+                    _ => ::core::option::Option::None,
                 }
             }
         }
 
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
-                    $name::Unknown(raw) => write!(f, "未知({raw})"),
+                    $name::Unknown(raw) => {
+                        ::core::write!(f, "未知({})", $crate::text::Sanitized::new(raw).max_chars(64))
+                    }
                     known => f.write_str(known.label()),
                 }
             }
         }
     };
 }
-pub(crate) use code_enum;
+pub use code_enum;

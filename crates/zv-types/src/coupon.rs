@@ -42,62 +42,77 @@ code_enum! {
 }
 
 /// The coupon template a member's coupon was issued from (`coupon`).
+///
+/// An absent field is its default. (Each field says so itself rather than the struct: a
+/// struct-wide `#[serde(default)]` builds a whole default value for every item decoded.)
 #[serde_as]
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Coupon {
     /// `id`: the template id.
     #[serde_as(as = "LenientInt")]
+    #[serde(default)]
     pub id: Option<u64>,
     /// `title`: the coupon's name (优惠券名称).
     #[serde_as(as = "LenientString")]
+    #[serde(default)]
     pub title: String,
     /// `coupon_type`: fixed amount or discount.
     #[serde_as(as = "Code")]
+    #[serde(default)]
     pub coupon_type: Option<CouponType>,
     /// `min_amount_use`: minimum spend, sent in fen (`0` = no minimum).
     #[serde_as(as = "Fen")]
+    #[serde(default)]
     pub min_amount_use: Option<Money>,
     /// `desc`: description (描述).
     #[serde_as(as = "LenientString")]
+    #[serde(default)]
     pub desc: String,
 }
 
-/// One coupon a member holds (`item_list[]`).
+/// One coupon a member holds (`item_list[]`). An absent field is its default (see [`Coupon`]).
 #[serde_as]
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
 #[non_exhaustive]
 pub struct UserCoupon {
     /// `id`: the user-coupon id.
     #[serde_as(as = "LenientInt")]
+    #[serde(default)]
     pub id: Option<u64>,
     /// `coupon_id`: the template id.
     #[serde_as(as = "LenientInt")]
+    #[serde(default)]
     pub coupon_id: Option<u64>,
     /// `start_at`: start of validity (sent as Unix seconds in a string).
     #[serde_as(as = "UnixSeconds")]
+    #[serde(default)]
     pub start_at: Option<Moment>,
     /// `end_at`: end of validity (sent as Unix seconds in a string).
     #[serde_as(as = "UnixSeconds")]
+    #[serde(default)]
     pub end_at: Option<Moment>,
     /// `status`: used or unused.
     #[serde_as(as = "Code")]
+    #[serde(default)]
     pub status: Option<CouponUseStatus>,
     /// `verify_code`: the redemption code (核销码).
     #[serde_as(as = "LenientString")]
+    #[serde(default)]
     pub verify_code: String,
     /// `is_lock`: normal or locked.
     #[serde_as(as = "Code")]
+    #[serde(default)]
     pub is_lock: Option<LockState>,
     /// `date_time`: the status as shown to members (e.g. 已过期).
     #[serde_as(as = "LenientString")]
+    #[serde(default)]
     pub date_time: String,
     /// `coupon`: the template (absent, `""`, `null` and `[]` are `None`).
     #[serde_as(as = "LenientObject")]
+    #[serde(default)]
     pub coupon: Option<Coupon>,
 }
 
@@ -399,7 +414,7 @@ pub struct UserCouponList;
 impl Endpoint for UserCouponList {
     type Params = CouponListParams;
     type Data = CouponList;
-    const ROUTE: Route<'static> = Route::V2("coupon.user-coupon-list");
+    const ROUTE: Route<'static> = Route::v2_static("coupon.user-coupon-list");
     const RETRY_SAFE: bool = true;
 
     fn absent_data() -> Option<CouponList> {

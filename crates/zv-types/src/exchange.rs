@@ -52,6 +52,6 @@ pub struct GetExchangeCodeStatus;
 impl Endpoint for GetExchangeCodeStatus {
     type Params = ExchangeCodeParams;
     type Data = ExchangeCodeStatus;
-    const ROUTE: Route<'static> = Route::V3("coupon/exchange/getExchangeCodeStatus");
+    const ROUTE: Route<'static> = Route::v3_static("coupon/exchange/getExchangeCodeStatus");
     const RETRY_SAFE: bool = true;
 }

@@ -167,7 +167,7 @@ pub struct GetCustomerGiftCardList;
 impl Endpoint for GetCustomerGiftCardList {
     type Params = GiftCardListParams;
     type Data = Vec<GiftCard>;
-    const ROUTE: Route<'static> = Route::V3("crm/giftCard/getCustomerGiftCardList");
+    const ROUTE: Route<'static> = Route::v3_static("crm/giftCard/getCustomerGiftCardList");
     const RETRY_SAFE: bool = true;
 
     fn absent_data() -> Option<Vec<GiftCard>> {

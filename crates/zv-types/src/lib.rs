@@ -51,6 +51,7 @@ pub mod lenient;
 mod moment;
 mod money;
 pub mod paging;
+pub mod text;
 
 pub use catalogue::{JsonType, MoneyUnit, Safety};
 pub use code::{CodeEnum, Wire};

@@ -23,39 +23,90 @@ const DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]")
 /// SDK knows (kept rather than failing the whole response).
 ///
 /// Unix seconds (`1552924800`, `"1552924800"`) and date-time texts in China time
-/// (`"2024-01-01 00:00:00"`, `"2024-01-01"`, RFC 3339) both decode to [`Moment::At`], held
-/// at UTC+08:00. `Display` shows `2024-01-01 00:00:00` (China time).
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub enum Moment {
-    /// A known point in time, at UTC+08:00.
+/// (`"2024-01-01 00:00:00"`, `"2024-01-01"`, RFC 3339) are known points in time
+/// ([`datetime`](Moment::datetime) is `Some`, at UTC+08:00); any other text is kept as it
+/// came ([`unparsed_text`](Moment::unparsed_text)). `Display` shows `2024-01-01 00:00:00`
+/// (China time). Two moments are equal when they are the same instant (whatever form it came
+/// in), or the same kept text.
+///
+/// Unix seconds are kept as sent and turned into calendar fields only when asked for (by
+/// `datetime`, `Display` or `Serialize`): decoding a list of coupons only checks the range.
+///
+/// ```
+/// use zv_types::Moment;
+/// let m = Moment::parse("1552924800").unwrap();
+/// assert_eq!(m.to_string(), "2019-03-19 00:00:00");
+/// assert_eq!(Moment::parse("2019-03-19"), Some(m));
+/// assert_eq!(Moment::parse("长期有效").unwrap().unparsed_text(), Some("长期有效"));
+/// ```
+#[derive(Clone)]
+pub struct Moment(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// Unix seconds, already known to fit China time (see [`FIRST_UNIX`], [`LAST_UNIX`]).
+    Unix(i64),
+    /// A date-time read from a text, or given.
     At(OffsetDateTime),
-    /// A text in a format the SDK does not know, kept as it came.
+    /// A text in no known format.
     Text(String),
 }
+
+/// What equality and hashing look at: the instant (in nanoseconds) or the kept text.
+#[derive(PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Instant(i128),
+    Text(&'a str),
+}
+
+const CHINA_SECONDS: i64 = CHINA_OFFSET.whole_seconds() as i64;
+/// The first and last Unix seconds whose China time `time` can represent (years -9999 to
+/// 9999): the last hours of year 9999 UTC are already year 10000 in China time.
+const FIRST_UNIX: i64 = time::UtcDateTime::MIN.unix_timestamp() - CHINA_SECONDS;
+const LAST_UNIX: i64 = time::UtcDateTime::MAX.unix_timestamp() - CHINA_SECONDS;
 
 impl Moment {
     /// The moment `secs` seconds after the Unix epoch, `None` when out of range (including
     /// the last hours of year 9999 UTC, which are already year 10000 in China time).
     pub fn from_unix_seconds(secs: i64) -> Option<Moment> {
-        // The China-time fields of `secs` are those of UTC at `secs + 8 h`: one calendar
-        // computation instead of two (UTC, then the offset), and out of range in year 10000.
-        let local =
-            OffsetDateTime::from_unix_timestamp(secs.checked_add(CHINA_OFFSET.whole_seconds().into())?)
-                .ok()?;
-        Some(Moment::At(local.replace_offset(CHINA_OFFSET)))
+        (FIRST_UNIX..=LAST_UNIX).contains(&secs).then_some(Moment(Repr::Unix(secs)))
     }
 
-    /// The point in time, if known.
+    /// The moment `at`, kept with its offset (`Display` shows it in China time when it fits).
+    pub fn from_datetime(at: OffsetDateTime) -> Moment {
+        Moment(Repr::At(at))
+    }
+
+    /// A moment known only by its text, kept as it came: what decoding makes of a text in no
+    /// format the SDK knows. The text is not parsed (use [`Moment::parse`] for that).
+    pub fn unparsed(text: impl Into<String>) -> Moment {
+        Moment(Repr::Text(text.into()))
+    }
+
+    /// The point in time, if known (Unix seconds come at UTC+08:00).
     pub fn datetime(&self) -> Option<OffsetDateTime> {
-        match self {
-            Moment::At(t) => Some(*t),
-            Moment::Text(_) => None,
+        match &self.0 {
+            Repr::Unix(secs) => china_time_of(*secs),
+            Repr::At(t) => Some(*t),
+            Repr::Text(_) => None,
         }
     }
 
     /// Unix seconds, if the point in time is known.
     pub fn unix_seconds(&self) -> Option<i64> {
-        self.datetime().map(OffsetDateTime::unix_timestamp)
+        match &self.0 {
+            Repr::Unix(secs) => Some(*secs),
+            Repr::At(t) => Some(t.unix_timestamp()),
+            Repr::Text(_) => None,
+        }
+    }
+
+    /// The text as it came, when it is in no format the SDK knows.
+    pub fn unparsed_text(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Text(text) => Some(text),
+            Repr::Unix(_) | Repr::At(_) => None,
+        }
     }
 
     /// Reads a text the way the gateway writes times: all digits are Unix seconds; otherwise
@@ -71,14 +122,49 @@ impl Moment {
                 return Some(m);
             }
         } else if let Some(at) = parse_china_text(t) {
-            return Some(Moment::At(at));
+            return Some(Moment(Repr::At(at)));
         }
-        Some(Moment::Text(text.to_owned()))
+        Some(Moment::unparsed(text))
     }
 
     /// The canonical China-time text, `2024-01-01 00:00:00` (or the kept text).
     pub fn china_text(&self) -> String {
         self.to_string()
+    }
+
+    fn key(&self) -> Key<'_> {
+        match &self.0 {
+            Repr::Unix(secs) => Key::Instant(i128::from(*secs) * 1_000_000_000),
+            Repr::At(t) => Key::Instant(t.unix_timestamp_nanos()),
+            Repr::Text(text) => Key::Text(text),
+        }
+    }
+}
+
+/// The China-time date-time of Unix seconds: the fields of UTC at `secs + 8 h`, one calendar
+/// computation instead of two (UTC, then the offset); `None` past year 9999 in China time.
+fn china_time_of(secs: i64) -> Option<OffsetDateTime> {
+    let local = OffsetDateTime::from_unix_timestamp(secs.checked_add(CHINA_SECONDS)?).ok()?;
+    Some(local.replace_offset(CHINA_OFFSET))
+}
+
+impl From<OffsetDateTime> for Moment {
+    fn from(at: OffsetDateTime) -> Moment {
+        Moment::from_datetime(at)
+    }
+}
+
+impl PartialEq for Moment {
+    fn eq(&self, other: &Moment) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Moment {}
+
+impl std::hash::Hash for Moment {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
     }
 }
 
@@ -131,31 +217,30 @@ fn parse_china_text(t: &str) -> Option<OffsetDateTime> {
 
 impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Moment::At(t) => {
-                // A moment built by hand may not fit China time (year 10000): show it as is.
-                let t = t.checked_to_offset(CHINA_OFFSET).unwrap_or(*t);
-                write!(
-                    f,
-                    "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                    t.year(),
-                    u8::from(t.month()),
-                    t.day(),
-                    t.hour(),
-                    t.minute(),
-                    t.second()
-                )
-            }
-            Moment::Text(s) => f.write_str(s),
+        if let Repr::Text(text) = &self.0 {
+            return f.write_str(text);
         }
+        let Some(t) = self.datetime() else { return Ok(()) };
+        // A moment built by hand may not fit China time (year 10000): show it as is.
+        let t = t.checked_to_offset(CHINA_OFFSET).unwrap_or(t);
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
     }
 }
 
 impl fmt::Debug for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Moment::At(_) => write!(f, "Moment({self} +08:00)"),
-            Moment::Text(s) => write!(f, "Moment::Text({s:?})"),
+        match &self.0 {
+            Repr::Text(s) => write!(f, "Moment::unparsed({s:?})"),
+            Repr::Unix(_) | Repr::At(_) => write!(f, "Moment({self} +08:00)"),
         }
     }
 }
@@ -191,11 +276,11 @@ impl<'de> Visitor<'de> for MomentVisitor {
             i64::try_from(v)
                 .ok()
                 .and_then(Moment::from_unix_seconds)
-                .unwrap_or_else(|| Moment::Text(v.to_string())),
+                .unwrap_or_else(|| Moment::unparsed(v.to_string())),
         ))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(Moment::from_unix_seconds(v).unwrap_or_else(|| Moment::Text(v.to_string()))))
+        Ok(Some(Moment::from_unix_seconds(v).unwrap_or_else(|| Moment::unparsed(v.to_string()))))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
@@ -230,9 +315,9 @@ impl<'de> DeserializeAs<'de, Option<Moment>> for ChinaDateTime {
 
 impl SerializeAs<Option<Moment>> for UnixSeconds {
     fn serialize_as<S: Serializer>(v: &Option<Moment>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(Moment::At(t)) => s.collect_str(&t.unix_timestamp()),
-            Some(Moment::Text(text)) => s.serialize_str(text),
+        match v.as_ref().map(|m| (m.unix_seconds(), m)) {
+            Some((Some(secs), _)) => s.collect_str(&secs),
+            Some((None, m)) => s.collect_str(m),
             None => s.serialize_none(),
         }
     }
@@ -263,8 +348,8 @@ mod tests {
         assert_eq!(Moment::parse("2019-03-19 00:00"), Some(at.clone()));
         assert_eq!(Moment::parse(""), None);
         assert_eq!(Moment::parse("  "), None);
-        assert_eq!(Moment::parse("长期有效"), Some(Moment::Text("长期有效".into())));
-        assert_eq!(Moment::parse("0000-00-00 00:00:00"), Some(Moment::Text("0000-00-00 00:00:00".into())));
+        assert_eq!(Moment::parse("长期有效"), Some(Moment::unparsed("长期有效")));
+        assert_eq!(Moment::parse("0000-00-00 00:00:00"), Some(Moment::unparsed("0000-00-00 00:00:00")));
         assert_eq!(at.unix_seconds(), Some(1_552_924_800));
     }
 
@@ -313,14 +398,71 @@ mod tests {
             let _ = m.to_string();
         }
         assert_eq!(Moment::from_unix_seconds(253_402_300_799), None);
-        assert_eq!(Moment::parse("253402300799"), Some(Moment::Text("253402300799".into())));
-        assert_eq!(Moment::parse("9999-12-31T23:59:59Z"), Some(Moment::Text("9999-12-31T23:59:59Z".into())));
+        assert_eq!(Moment::parse("253402300799"), Some(Moment::unparsed("253402300799")));
+        assert_eq!(Moment::parse("9999-12-31T23:59:59Z"), Some(Moment::unparsed("9999-12-31T23:59:59Z")));
         assert!(
             Moment::parse("9999-12-31 23:59:59").and_then(|m| m.datetime()).is_some(),
             "China time itself fits"
         );
         let utc_end = time::macros::datetime!(9999-12-31 23:00 UTC);
-        assert_eq!(Moment::At(utc_end).to_string(), "9999-12-31 23:00:00");
+        assert_eq!(Moment::from_datetime(utc_end).to_string(), "9999-12-31 23:00:00");
+    }
+
+    #[test]
+    fn unix_seconds_are_range_checked_at_once_and_read_on_access() {
+        // The eager computation this type used to do on decoding, as the oracle.
+        let eager = |secs: i64| {
+            OffsetDateTime::from_unix_timestamp(secs.checked_add(8 * 3600)?)
+                .ok()
+                .map(|t| t.replace_offset(CHINA_OFFSET))
+        };
+        for secs in [
+            i64::MIN,
+            FIRST_UNIX - 1,
+            FIRST_UNIX,
+            -1,
+            0,
+            1_552_924_800,
+            LAST_UNIX,
+            LAST_UNIX + 1,
+            253_402_300_799,
+            i64::MAX - 1,
+            i64::MAX,
+        ] {
+            let lazy = Moment::from_unix_seconds(secs);
+            assert_eq!(lazy.as_ref().and_then(Moment::datetime), eager(secs), "{secs}");
+            assert_eq!(lazy.as_ref().and_then(Moment::unix_seconds), eager(secs).map(|_| secs), "{secs}");
+        }
+        let first = Moment::from_unix_seconds(FIRST_UNIX).unwrap();
+        assert_eq!(first.to_string(), "-9999-01-01 00:00:00");
+        let last = Moment::from_unix_seconds(LAST_UNIX).unwrap();
+        assert_eq!(last.to_string(), "9999-12-31 23:59:59");
+        assert_eq!(format!("{last:?}"), "Moment(9999-12-31 23:59:59 +08:00)");
+    }
+
+    #[test]
+    fn the_same_instant_is_equal_and_hashes_alike_whatever_its_form() {
+        use std::collections::HashSet;
+        let forms = [
+            Moment::parse("1552924800").unwrap(),
+            Moment::parse("2019-03-19 00:00:00").unwrap(),
+            Moment::from_datetime(time::macros::datetime!(2019-03-18 16:00 UTC)),
+            serde_json::from_str("1552924800").unwrap(),
+        ];
+        assert!(forms.iter().all(|m| m == &forms[0]));
+        assert_eq!(forms.iter().cloned().collect::<HashSet<_>>().len(), 1);
+
+        let later = Moment::from_datetime(time::macros::datetime!(2019-03-18 16:00:00.000_000_001 UTC));
+        let text = Moment::unparsed("1552924800");
+        assert_ne!(forms[0], later);
+        assert_ne!(forms[0], text, "a kept text is not the instant it looks like");
+        assert_ne!(forms[0], Moment::from_unix_seconds(1_552_924_801).unwrap());
+        assert_eq!(text, Moment::unparsed("1552924800"));
+        assert_eq!(text.unparsed_text(), Some("1552924800"));
+        assert_eq!((text.datetime(), text.unix_seconds()), (None, None));
+        assert_eq!(forms[0].unparsed_text(), None);
+        let set: HashSet<Moment> = [forms[0].clone(), later, text].into_iter().collect();
+        assert_eq!(set.len(), 3);
     }
 
     #[test]
@@ -329,7 +471,7 @@ mod tests {
         assert_eq!(m.unix_seconds(), Some(1_552_924_800));
         assert!(serde_json::from_str::<Moment>("1.5").is_err());
         let far: Moment = serde_json::from_str("99999999999999999").unwrap();
-        assert_eq!(far, Moment::Text("99999999999999999".into()));
+        assert_eq!(far, Moment::unparsed("99999999999999999"));
         assert!(serde_json::from_str::<Moment>("true").is_err());
     }
 }

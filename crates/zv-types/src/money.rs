@@ -11,7 +11,11 @@ use serde_with::{DeserializeAs, SerializeAs};
 ///
 /// The gateway sends gift-card amounts as yuan strings (`"100.50"`, `"50"`, `"12.3"`, `0`)
 /// and coupon thresholds as integer fen (`10000` = ¥100.00); both decode to `Money` through
-/// the [`Yuan`] and [`Fen`] adapters. `Display` shows `¥100.50`.
+/// the [`Yuan`] and [`Fen`] adapters. `Display` shows `¥100.50`, and `FromStr` reads that
+/// back as well as the gateway's `100.50`, for every amount.
+///
+/// Money is never rounded: an amount more precise than one fen (`"100.505"`, or the JSON
+/// number `100.505`) is an error, in every form it may come in.
 ///
 /// ```
 /// use zv_types::Money;
@@ -19,6 +23,8 @@ use serde_with::{DeserializeAs, SerializeAs};
 /// assert_eq!(m.fen(), 10050);
 /// assert_eq!(m.to_string(), "¥100.50");
 /// assert_eq!(m.yuan_string(), "100.50");
+/// assert_eq!("-¥0.05".parse(), Ok(Money::from_fen(-5)));
+/// assert!("100.505".parse::<Money>().is_err());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money {
@@ -41,6 +47,10 @@ pub enum MoneyParseError {
     /// The amount does not fit in an `i64` number of fen.
     #[error("amount {0:?} is out of range")]
     OutOfRange(String),
+    /// A binary float (a JSON number with a fraction or an exponent) with more significant
+    /// digits than a float keeps exactly (15): which amount was meant cannot be known.
+    #[error("amount {0} has more digits than a JSON number keeps exactly; it must be sent as a string")]
+    Inexact(String),
 }
 
 impl Money {
@@ -93,56 +103,83 @@ impl Money {
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
     }
 
-    /// Parses a decimal amount of yuan (`"100.50"`, `"50"`, `"12.3"`, `"-1.5"`, `" 7 "`).
+    /// Parses a decimal amount of yuan as the gateway writes it (`"100.50"`, `"50"`, `"12.3"`,
+    /// `"-1.5"`, `" 7 "`). `FromStr` also reads the `Display` form (`"¥100.50"`, `"-¥0.05"`).
     ///
     /// Digits beyond the second decimal place must be zero: money is never rounded.
     pub fn parse_yuan(text: &str) -> Result<Money, MoneyParseError> {
-        let t = text.trim();
-        if t.is_empty() {
-            return Err(MoneyParseError::Empty);
+        parse(text, false)
+    }
+
+    /// The amount of yuan `yuan` holds, exactly, or an error: never rounded.
+    ///
+    /// This is how a JSON number of yuan is read, since serde_json (without its
+    /// `arbitrary_precision` feature) hands `100.505` to the SDK as the nearest `f64`. The
+    /// float is written as the shortest decimal that reads back as the same float (so `0.1`
+    /// is `0.1`, `100.505` is `100.505`), and that decimal is parsed like a text: more than
+    /// two decimals is [`MoneyParseError::SubFen`]. A float whose shortest decimal has more
+    /// than 15 significant digits is [`MoneyParseError::Inexact`]: up to 15 digits, distinct
+    /// decimals are distinct floats, so the decimal is the number the gateway wrote (when it
+    /// wrote at most 15 digits; the digits past what a float holds are gone before the SDK
+    /// sees them).
+    pub fn from_yuan_f64(yuan: f64) -> Result<Money, MoneyParseError> {
+        match crate::lenient::exact_float_text(yuan) {
+            Ok(text) => parse(&text, false),
+            Err(crate::lenient::InexactFloat::NotFinite) => Err(MoneyParseError::Invalid(yuan.to_string())),
+            Err(crate::lenient::InexactFloat::TooManyDigits) => {
+                Err(MoneyParseError::Inexact(yuan.to_string()))
+            }
         }
-        let invalid = || MoneyParseError::Invalid(text.to_owned());
-        let (negative, digits) = match t.as_bytes()[0] {
-            b'-' => (true, &t[1..]),
-            b'+' => (false, &t[1..]),
-            _ => (false, t),
-        };
-        let (int_part, frac_part) = match digits.split_once('.') {
-            Some((i, f)) => (i, f),
-            None => (digits, ""),
-        };
-        if (int_part.is_empty() && frac_part.is_empty())
-            || !int_part.bytes().all(|b| b.is_ascii_digit())
-            || !frac_part.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(invalid());
-        }
-        let (cents, rest) = frac_part.split_at(frac_part.len().min(2));
-        if rest.bytes().any(|b| b != b'0') {
-            return Err(MoneyParseError::SubFen(text.to_owned()));
-        }
-        let out_of_range = || MoneyParseError::OutOfRange(text.to_owned());
-        let mut fen: i64 = 0;
-        for b in int_part.bytes() {
-            fen = fen
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(i64::from(b - b'0')))
-                .ok_or_else(out_of_range)?;
-        }
-        let mut frac: i64 = 0;
-        for i in 0..2 {
-            let d = cents.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
-            frac = frac * 10 + d;
-        }
-        fen = fen.checked_mul(100).and_then(|v| v.checked_add(frac)).ok_or_else(out_of_range)?;
-        Ok(Money { fen: if negative { -fen } else { fen } })
     }
 }
 
+/// Reads `[+-][¥]digits[.digits]` (the `¥` only when `symbol` is allowed): the sign, the yuan
+/// and the fen, checked, into an `i64` of fen; `i64::MIN` included.
+fn parse(text: &str, symbol: bool) -> Result<Money, MoneyParseError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(MoneyParseError::Empty);
+    }
+    let invalid = || MoneyParseError::Invalid(text.to_owned());
+    let (negative, unsigned) = match t.as_bytes()[0] {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = if symbol { unsigned.strip_prefix(['¥', '￥']).unwrap_or(unsigned) } else { unsigned };
+    let (int_part, frac_part) = match digits.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (digits, ""),
+    };
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    let (cents, rest) = frac_part.split_at(frac_part.len().min(2));
+    if rest.bytes().any(|b| b != b'0') {
+        return Err(MoneyParseError::SubFen(text.to_owned()));
+    }
+    // The magnitude in a u64, which holds that of i64::MIN (2^63) too.
+    let out_of_range = || MoneyParseError::OutOfRange(text.to_owned());
+    let digit = |b: u8| u64::from(b - b'0');
+    let mut fen: u64 = 0;
+    for b in int_part.bytes() {
+        fen = fen.checked_mul(10).and_then(|v| v.checked_add(digit(b))).ok_or_else(out_of_range)?;
+    }
+    let cents = cents.bytes().chain(std::iter::repeat(b'0')).take(2).fold(0, |acc, b| acc * 10 + digit(b));
+    fen = fen.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(out_of_range)?;
+    let fen = if negative { 0i64.checked_sub_unsigned(fen) } else { i64::try_from(fen).ok() };
+    fen.map(Money::from_fen).ok_or_else(out_of_range)
+}
+
+/// Reads the gateway's form (`100.50`) and the `Display` form (`¥100.50`, `-¥0.05`, also with
+/// the full-width `￥`): `Display` then `parse` gives back every amount.
 impl FromStr for Money {
     type Err = MoneyParseError;
     fn from_str(s: &str) -> Result<Money, MoneyParseError> {
-        Money::parse_yuan(s)
+        parse(s, true)
     }
 }
 
@@ -200,12 +237,7 @@ impl<'de> Visitor<'de> for YuanVisitor {
         Money::from_yuan(v).map(Some).ok_or_else(|| E::custom(MoneyParseError::OutOfRange(v.to_string())))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        if !v.is_finite() {
-            return Err(E::invalid_value(de::Unexpected::Float(v), &self));
-        }
-        // `Display` for f64 prints the shortest text that round-trips (and never an
-        // exponent), so `100.5` reads as the decimal "100.5", exactly.
-        self.visit_str(&v.to_string())
+        Money::from_yuan_f64(v).map(Some).map_err(E::custom)
     }
     nullish_is!(None);
 }

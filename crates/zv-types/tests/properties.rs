@@ -24,7 +24,7 @@ fn money() -> impl Strategy<Value = Money> {
 fn moment() -> impl Strategy<Value = Moment> {
     prop_oneof![
         4 => (0i64..4_102_444_800).prop_map(|s| Moment::from_unix_seconds(s).unwrap()),
-        1 => "[a-z\\p{Han}]{1,8}".prop_map(Moment::Text),
+        1 => "[a-z\\p{Han}]{1,8}".prop_map(Moment::unparsed),
     ]
 }
 
@@ -317,9 +317,69 @@ proptest! {
     }
 
     #[test]
-    fn money_text_round_trips(fen in any::<i64>()) {
+    fn unix_seconds_read_as_the_calendar_says(secs in prop_oneof![
+        any::<i64>(),
+        0i64..4_102_444_800,
+        // around the first and the last second China time can hold (years -9999 and 9999)
+        -377_705_200_000i64..-377_705_000_000,
+        253_402_200_000i64..253_402_400_000,
+    ]) {
+        // What decoding used to compute at once, and now computes on access.
+        let eager = secs
+            .checked_add(8 * 3600)
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(|t| t.replace_offset(CHINA_OFFSET));
+        let mut forms = vec![json!(secs)];
+        if secs >= 0 {
+            forms.push(json!(secs.to_string()));
+        }
+        for form in forms {
+            let m: Moment = serde_json::from_value(form).unwrap();
+            prop_assert_eq!(m.datetime(), eager);
+            match eager {
+                Some(t) => {
+                    prop_assert_eq!(m.unix_seconds(), Some(secs));
+                    prop_assert_eq!(m.unparsed_text(), None);
+                    let text = format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                        t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second());
+                    prop_assert_eq!(m.to_string(), text);
+                    prop_assert_eq!(&m, &Moment::from_datetime(t));
+                }
+                None => {
+                    prop_assert_eq!(m.unix_seconds(), None);
+                    let kept = secs.to_string();
+                    prop_assert_eq!(m.unparsed_text(), Some(kept.as_str()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn money_text_round_trips(fen in prop_oneof![any::<i64>(), Just(i64::MIN), Just(i64::MAX), -1000i64..1000]) {
         let m = Money::from_fen(fen);
         prop_assert_eq!(Money::parse_yuan(&m.yuan_string()), Ok(m));
+        prop_assert_eq!(m.to_string().parse::<Money>(), Ok(m));
+        prop_assert_eq!(m.yuan_string().parse::<Money>(), Ok(m));
+    }
+
+    #[test]
+    fn yuan_numbers_of_up_to_15_digits_are_exact(fen in -999_999_999_999_999i64..=999_999_999_999_999) {
+        // The amount as the JSON number a gateway writes (`100.5`, `-0.07`, `3`).
+        let m = Money::from_fen(fen);
+        let number = m.yuan_string();
+        prop_assert_eq!(serde_json::from_str::<Money>(&number).unwrap(), m);
+        prop_assert_eq!(Money::from_yuan_f64(number.parse().unwrap()), Ok(m));
+        let trimmed = number.trim_end_matches('0').trim_end_matches('.');
+        prop_assert_eq!(serde_json::from_str::<Money>(trimmed).unwrap(), m);
+    }
+
+    #[test]
+    fn yuan_numbers_finer_than_a_fen_are_refused(fen in -99_999_999_999_999i64..=99_999_999_999_999, extra in 1u8..10) {
+        // A third decimal that is not zero (`12.345`): an error, never a rounded amount.
+        let number = format!("{}{extra}", Money::from_fen(fen).yuan_string());
+        prop_assert!(serde_json::from_str::<Money>(&number).is_err(), "{}", number);
+        prop_assert!(Money::from_yuan_f64(number.parse().unwrap()).is_err(), "{}", number);
+        prop_assert!(Money::parse_yuan(&number).is_err(), "{}", number);
     }
 }
 

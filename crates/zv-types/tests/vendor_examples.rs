@@ -176,6 +176,32 @@ fn coupon_messy_forms() {
 }
 
 #[test]
+fn absent_coupon_fields_are_their_defaults() {
+    let body = r#"{"status":true,"code":0,"data":{"item_list":[{},{"coupon":{}},{"coupon":{"desc":"x"}}]}}"#;
+    let list = decode_endpoint::<UserCouponList>(body.as_bytes()).unwrap();
+    let mut with_template = UserCoupon::default();
+    with_template.coupon = Some(Coupon::default());
+    let mut described = with_template.clone();
+    if let Some(c) = described.coupon.as_mut() {
+        c.desc = "x".into();
+    }
+    assert_eq!(list.item_list, [UserCoupon::default(), with_template, described]);
+}
+
+#[test]
+fn invalid_utf8_is_a_decode_error_wherever_it_is() {
+    let in_data = b"{\"status\":true,\"code\":0,\"data\":[{\"id\":\"88\xff\"}]}";
+    let e = decode_endpoint::<GetCustomerGiftCardList>(in_data).unwrap_err();
+    assert!(matches!(&e, ResponseError::Decode(d) if d.message().contains("unicode")), "{e:?}");
+    let in_message = b"{\"status\":true,\"code\":40004,\"message\":\"\xe4\xb8\",\"data\":[]}";
+    let e = decode_endpoint::<GetCustomerGiftCardList>(in_message).unwrap_err();
+    assert!(matches!(&e, ResponseError::Decode(d) if d.message().contains("unicode")), "{e:?}");
+    // The same bytes, valid, decode.
+    let valid = "{\"status\":true,\"code\":0,\"data\":[{\"id\":\"88中\"}]}";
+    assert_eq!(decode_endpoint::<GetCustomerGiftCardList>(valid.as_bytes()).unwrap()[0].id, "88中");
+}
+
+#[test]
 fn empty_and_absent_data() {
     for body in [
         r#"{"status":true,"code":0}"#,
@@ -207,7 +233,7 @@ fn numbers_too_large_to_keep_exactly_are_refused_not_mangled() {
     // far-future times never panic
     let body = r#"{"status":true,"code":0,"data":{"item_list":[{"start_at":"253402300799","end_at":253402300799}]}}"#;
     let list = decode_endpoint::<UserCouponList>(body.as_bytes()).unwrap();
-    assert_eq!(list.item_list[0].start_at, Some(Moment::Text("253402300799".into())));
+    assert_eq!(list.item_list[0].start_at, Some(Moment::unparsed("253402300799")));
     let body = r#"{"status":true,"code":0,"data":[{"endAt":"9999-12-31T23:59:59Z"}]}"#;
     assert!(decode_endpoint::<GetCustomerGiftCardList>(body.as_bytes()).is_ok());
 }

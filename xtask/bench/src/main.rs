@@ -27,7 +27,7 @@ struct Key {
 
 const KEYS: &[Key] = &[
     Key { name: "sign_vs_bare_hmac", goal: 1.3, cases: &["sign"] },
-    Key { name: "decode_lenient_vs_strict", goal: 1.25, cases: &["decode_gift_cards", "decode_coupons"] },
+    Key { name: "decode_lenient_vs_strict", goal: 1.10, cases: &["decode_gift_cards", "decode_coupons"] },
     Key { name: "blocking_vs_raw_ureq", goal: 1.05, cases: &["blocking"] },
     Key { name: "async_vs_raw_reqwest", goal: 1.05, cases: &["async_sequential", "async_64_in_flight"] },
 ];

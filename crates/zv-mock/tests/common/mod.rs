@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use zv_mock::{Check, MockConfig, MockServer};
 use zv_sign::{Credentials, Signer};
 use zv_transport::{Transport, TransportConfig, TransportError, UreqTransport, http};
-use zv_types::{Endpoint, Route};
+use zv_types::Endpoint;
 
 pub fn start(config: MockConfig) -> MockServer {
     MockServer::start(config).expect("the mock starts")
@@ -127,9 +127,9 @@ pub fn call_v2(mock: &MockServer, action: &str, params: Value) -> Value {
 /// The body of a correctly signed request for endpoint `E` with `params`.
 pub fn body_of<E: Endpoint>(mock: &MockServer, params: Value) -> Vec<u8> {
     let route = E::ROUTE;
-    let json = match route {
-        Route::V3(_) => v3_body(mock.credentials(), now(), nonce(), params),
-        Route::V2(action) => v2_body(mock.credentials(), now(), nonce(), action, params),
+    let json = match route.action() {
+        None => v3_body(mock.credentials(), now(), nonce(), params),
+        Some(action) => v2_body(mock.credentials(), now(), nonce(), action, params),
     };
     let (status, body) =
         send(mock, http::Method::POST, &route.url_path(), serde_json::to_vec(&json).unwrap());

@@ -40,6 +40,8 @@ pub enum Reply {
     /// Stream `total` bytes with chunked encoding, `chunk` bytes at a time,
     /// produced lazily; stop at the first write error.
     Chunked { total: u64, chunk: usize },
+    /// Close the connection with a TCP reset once the request is read (plain HTTP only).
+    Reset,
 }
 
 impl Reply {
@@ -109,7 +111,13 @@ impl Server {
                         let Ok(conn) = rustls::ServerConnection::new(config) else { return };
                         serve(rustls::StreamOwned::new(conn, stream), &*handler, &stats);
                     }
-                    None => serve(stream, &*handler, &stats),
+                    None => {
+                        let mut stream = stream;
+                        if serve(&mut stream, &*handler, &stats) {
+                            // SO_LINGER 0: the close sends a reset, not a FIN.
+                            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+                        }
+                    }
                 });
             }
         });
@@ -150,8 +158,8 @@ pub fn closed_port_url() -> String {
     format!("http://{addr}/v3/unreachable")
 }
 
-/// Serves requests on one connection until it closes.
-fn serve<S: Read + Write>(stream: S, handler: &Handler, stats: &Stats) {
+/// Serves requests on one connection until it closes; `true` if it is to end with a reset.
+fn serve<S: Read + Write>(stream: S, handler: &Handler, stats: &Stats) -> bool {
     let mut reader = BufReader::new(stream);
     while let Some(request) = read_request(&mut reader) {
         stats.requests.lock().unwrap().push(request.clone());
@@ -168,33 +176,35 @@ fn serve<S: Read + Write>(stream: S, handler: &Handler, stats: &Stats) {
                     || out.write_all(&body).is_err()
                     || out.flush().is_err()
                 {
-                    return;
+                    return false;
                 }
             }
             Reply::Hang => {
                 thread::sleep(HANG_FOR);
-                return;
+                return false;
             }
             Reply::Garbage(bytes) => {
                 let _ = out.write_all(bytes).and_then(|()| out.flush());
-                return;
+                return false;
             }
             Reply::AnnounceOnly(length) => {
                 let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\n");
                 let _ = out.write_all(head.as_bytes()).and_then(|()| out.flush());
                 thread::sleep(HANG_FOR);
-                return;
+                return false;
             }
             Reply::Chunked { total, chunk } => {
                 stream_chunked(out, total, chunk, stats);
                 stats.streams_finished.fetch_add(1, Ordering::SeqCst);
-                return;
+                return false;
             }
+            Reply::Reset => return true,
         }
         if close {
-            return;
+            return false;
         }
     }
+    false
 }
 
 fn stream_chunked<W: Write>(out: &mut W, total: u64, chunk: usize, stats: &Stats) {

@@ -175,9 +175,7 @@ pub struct Entry {
 impl Entry {
     /// The V3 path without `/v3/`, or the V2 Action.
     pub const fn key(&self) -> &'static str {
-        match self.route {
-            Route::V3(key) | Route::V2(key) => key,
-        }
+        self.route.name()
     }
 
     /// The known param called `name`.

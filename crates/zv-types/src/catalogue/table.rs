@@ -10,7 +10,7 @@ pub(super) static DOMAINS: &[&str] = &["delivery", "finance", "goods", "inventor
 /// Every entry, by domain and then by route (V2 Actions first).
 pub(super) static ENTRIES: &[Entry] = &[
     Entry {
-        route: Route::V3("delivery/cancelAllDeliveryOrder"),
+        route: Route::v3_static("delivery/cancelAllDeliveryOrder"),
         domain: "delivery",
         title: Some("取消全部配送单"),
         safety: Safety::Write,
@@ -20,7 +20,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("delivery/cancelDeliveryOrder"),
+        route: Route::v3_static("delivery/cancelDeliveryOrder"),
         domain: "delivery",
         title: Some("取消配送订单"),
         safety: Safety::Write,
@@ -30,7 +30,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("delivery/createDeliveryOrder"),
+        route: Route::v3_static("delivery/createDeliveryOrder"),
         domain: "delivery",
         title: Some("创建配送订单"),
         safety: Safety::Write,
@@ -40,7 +40,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("delivery/getDeliveryOrderInfo"),
+        route: Route::v3_static("delivery/getDeliveryOrderInfo"),
         domain: "delivery",
         title: Some("查询配送单详情"),
         safety: Safety::Read,
@@ -50,7 +50,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("delivery/getRiderLocation"),
+        route: Route::v3_static("delivery/getRiderLocation"),
         domain: "delivery",
         title: Some("查询骑手当前位置"),
         safety: Safety::Read,
@@ -60,7 +60,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("delivery/updateDeliveryStatus"),
+        route: Route::v3_static("delivery/updateDeliveryStatus"),
         domain: "delivery",
         title: Some("创建配送单并更新配送状态"),
         safety: Safety::Write,
@@ -70,7 +70,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("delivery/updateSelfOrderStatus"),
+        route: Route::v3_static("delivery/updateSelfOrderStatus"),
         domain: "delivery",
         title: Some("更新订单配送状态"),
         safety: Safety::Write,
@@ -80,7 +80,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("dataone/finance/detail/orderType"),
+        route: Route::v3_static("dataone/finance/detail/orderType"),
         domain: "finance",
         title: Some("查询订单渠道"),
         safety: Safety::Read,
@@ -90,7 +90,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("dataone/finance/detail/settleScene"),
+        route: Route::v3_static("dataone/finance/detail/settleScene"),
         domain: "finance",
         title: Some("查询订单结账方式"),
         safety: Safety::Read,
@@ -100,7 +100,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("dataone/finance/summary/businessRecord"),
+        route: Route::v3_static("dataone/finance/summary/businessRecord"),
         domain: "finance",
         title: Some("查询营业统计数据"),
         safety: Safety::Read,
@@ -110,7 +110,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("dataone/item/store/turnover"),
+        route: Route::v3_static("dataone/item/store/turnover"),
         domain: "finance",
         title: Some("查询门店商品销售汇总"),
         safety: Safety::Read,
@@ -120,7 +120,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("pay/getWechatMerchantBillUrl"),
+        route: Route::v3_static("pay/getWechatMerchantBillUrl"),
         domain: "finance",
         title: Some("查询微信支付账单URL"),
         safety: Safety::Read,
@@ -132,7 +132,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("payCenter/custom/wechatBill"),
+        route: Route::v3_static("payCenter/custom/wechatBill"),
         domain: "finance",
         title: Some("查询微信支付账单"),
         safety: Safety::Read,
@@ -142,7 +142,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("payCenter/offlinePayments/pullAlipayBillData"),
+        route: Route::v3_static("payCenter/offlinePayments/pullAlipayBillData"),
         domain: "finance",
         title: Some("查询支付宝支付账单"),
         safety: Safety::Read,
@@ -152,7 +152,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("payCenter/split/orderFlow"),
+        route: Route::v3_static("payCenter/split/orderFlow"),
         domain: "finance",
         title: Some("查询分账明细"),
         safety: Safety::Read,
@@ -162,7 +162,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/externalDown"),
+        route: Route::v3_static("goods/item/externalDown"),
         domain: "goods",
         title: Some("批量下架"),
         safety: Safety::Write,
@@ -172,7 +172,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/externalEmpty"),
+        route: Route::v3_static("goods/item/externalEmpty"),
         domain: "goods",
         title: Some("批量售罄"),
         safety: Safety::Write,
@@ -182,7 +182,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/externalFull"),
+        route: Route::v3_static("goods/item/externalFull"),
         domain: "goods",
         title: Some("批量置满"),
         safety: Safety::Write,
@@ -192,7 +192,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/externalUp"),
+        route: Route::v3_static("goods/item/externalUp"),
         domain: "goods",
         title: Some("批量上架"),
         safety: Safety::Write,
@@ -202,7 +202,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/fillUp"),
+        route: Route::v3_static("goods/item/fillUp"),
         domain: "goods",
         title: Some("取消估清"),
         safety: Safety::Write,
@@ -212,7 +212,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/getItemList"),
+        route: Route::v3_static("goods/item/getItemList"),
         domain: "goods",
         title: Some("商品列表"),
         safety: Safety::Read,
@@ -222,7 +222,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/getShopCategory"),
+        route: Route::v3_static("goods/item/getShopCategory"),
         domain: "goods",
         title: Some("a store's menu categories"),
         safety: Safety::Read,
@@ -237,7 +237,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/getShopGoodsDetail"),
+        route: Route::v3_static("goods/item/getShopGoodsDetail"),
         domain: "goods",
         title: Some("goods details in a store"),
         safety: Safety::Read,
@@ -251,7 +251,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("prices in the answer are in fen"),
     },
     Entry {
-        route: Route::V3("goods/item/getShopGoodsList"),
+        route: Route::v3_static("goods/item/getShopGoodsList"),
         domain: "goods",
         title: Some("查询门店商品列表(支持做法)"),
         safety: Safety::Read,
@@ -261,7 +261,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/getShopGoodsList/search"),
+        route: Route::v3_static("goods/item/getShopGoodsList/search"),
         domain: "goods",
         title: Some("search a store's goods by name"),
         safety: Safety::Read,
@@ -275,7 +275,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("at most 20 rows, no paging"),
     },
     Entry {
-        route: Route::V3("goods/item/getShopGoodsListByCategory"),
+        route: Route::v3_static("goods/item/getShopGoodsListByCategory"),
         domain: "goods",
         title: Some("a store's goods in one menu category"),
         safety: Safety::Read,
@@ -289,7 +289,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/practiceOnOff"),
+        route: Route::v3_static("goods/item/practiceOnOff"),
         domain: "goods",
         title: Some("门店商品做法启用停用"),
         safety: Safety::Write,
@@ -299,7 +299,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/sellOut"),
+        route: Route::v3_static("goods/item/sellOut"),
         domain: "goods",
         title: Some("估清"),
         safety: Safety::Write,
@@ -309,7 +309,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/item/shopGoodsAttachList"),
+        route: Route::v3_static("goods/item/shopGoodsAttachList"),
         domain: "goods",
         title: Some("查询门店加料列表"),
         safety: Safety::Read,
@@ -319,7 +319,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/nutritional/energy"),
+        route: Route::v3_static("goods/nutritional/energy"),
         domain: "goods",
         title: Some("查询商品能量值"),
         safety: Safety::Read,
@@ -332,7 +332,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/sync/shopGoodsSync"),
+        route: Route::v3_static("goods/sync/shopGoodsSync"),
         domain: "goods",
         title: Some("商品同步"),
         safety: Safety::Write,
@@ -396,7 +396,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("goods/sync/tripartiteShopGoodsDel"),
+        route: Route::v3_static("goods/sync/tripartiteShopGoodsDel"),
         domain: "goods",
         title: Some("提交商品删除任务"),
         safety: Safety::Write,
@@ -406,7 +406,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/goodsCenter/post/v2/item/real-time/list"),
+        route: Route::v3_static("newPattern/goodsCenter/post/v2/item/real-time/list"),
         domain: "goods",
         title: Some("门店商品实时数据查询"),
         safety: Safety::Read,
@@ -416,7 +416,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/dataoneApiserver/post/scm/pos/storeInventory/summary"),
+        route: Route::v3_static("newPattern/dataoneApiserver/post/scm/pos/storeInventory/summary"),
         domain: "inventory",
         title: Some("门店库存日志查询"),
         safety: Safety::Read,
@@ -426,7 +426,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/declare/order/create"),
+        route: Route::v3_static("newPattern/scmApiserver/post/declare/order/create"),
         domain: "inventory",
         title: Some("create declare orders"),
         safety: Safety::Write,
@@ -442,7 +442,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("answers data {declareNoList, errorList}; the field notes give declare amounts in yuan"),
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/declare/order/list"),
+        route: Route::v3_static("newPattern/scmApiserver/post/declare/order/list"),
         domain: "inventory",
         title: Some("list declare orders"),
         safety: Safety::Read,
@@ -461,7 +461,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("the field shows pageNo/pageSize in and data {total, data} out"),
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/inventory/adjust/create"),
+        route: Route::v3_static("newPattern/scmApiserver/post/inventory/adjust/create"),
         domain: "inventory",
         title: Some("创建盘点调整单"),
         safety: Safety::Write,
@@ -471,7 +471,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/machining/card/batchCreate"),
+        route: Route::v3_static("newPattern/scmApiserver/post/machining/card/batchCreate"),
         domain: "inventory",
         title: Some("批量创建半成品成本卡"),
         safety: Safety::Write,
@@ -481,7 +481,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/product/batch-group-product"),
+        route: Route::v3_static("newPattern/scmApiserver/post/product/batch-group-product"),
         domain: "inventory",
         title: Some("品项下发"),
         safety: Safety::Write,
@@ -491,7 +491,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/require/order/detail-update"),
+        route: Route::v3_static("newPattern/scmApiserver/post/require/order/detail-update"),
         domain: "inventory",
         title: Some("订货单品项批量修改"),
         safety: Safety::Write,
@@ -501,7 +501,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/require/order/list"),
+        route: Route::v3_static("newPattern/scmApiserver/post/require/order/list"),
         domain: "inventory",
         title: Some("查询订货单列表"),
         safety: Safety::Read,
@@ -511,7 +511,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/require/order/submitRequireOrder"),
+        route: Route::v3_static("newPattern/scmApiserver/post/require/order/submitRequireOrder"),
         domain: "inventory",
         title: Some("订货单创建"),
         safety: Safety::Write,
@@ -521,7 +521,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/supplier/basic/create"),
+        route: Route::v3_static("newPattern/scmApiserver/post/supplier/basic/create"),
         domain: "inventory",
         title: Some("新增供应商"),
         safety: Safety::Write,
@@ -531,7 +531,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/supplier/basic/update"),
+        route: Route::v3_static("newPattern/scmApiserver/post/supplier/basic/update"),
         domain: "inventory",
         title: Some("修改供应商基础资料"),
         safety: Safety::Write,
@@ -541,7 +541,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/transfer/order/audit"),
+        route: Route::v3_static("newPattern/scmApiserver/post/transfer/order/audit"),
         domain: "inventory",
         title: Some("调拨申请单审核"),
         safety: Safety::Write,
@@ -551,7 +551,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/transfer/order/detail"),
+        route: Route::v3_static("newPattern/scmApiserver/post/transfer/order/detail"),
         domain: "inventory",
         title: Some("查询调拨单详情"),
         safety: Safety::Read,
@@ -563,7 +563,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/scmApiserver/post/warehouse-product/list"),
+        route: Route::v3_static("newPattern/scmApiserver/post/warehouse-product/list"),
         domain: "inventory",
         title: Some("查询实时库存列表"),
         safety: Safety::Read,
@@ -573,7 +573,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/delivery/performance/deliveryArrive"),
+        route: Route::v3_static("scm/delivery/performance/deliveryArrive"),
         domain: "inventory",
         title: Some("配送单确认送达"),
         safety: Safety::Write,
@@ -583,7 +583,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/declare/order/detail"),
+        route: Route::v3_static("scm/order/declare/order/detail"),
         domain: "inventory",
         title: Some("报货单详情"),
         safety: Safety::Read,
@@ -595,7 +595,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/declare/order/receive"),
+        route: Route::v3_static("scm/order/declare/order/receive"),
         domain: "inventory",
         title: Some("报货单接单/拒单"),
         safety: Safety::Write,
@@ -605,7 +605,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("qmai-cli writes this path with a doubled v3/ prefix (a bug)"),
     },
     Entry {
-        route: Route::V3("scm/order/inbound/order/create"),
+        route: Route::v3_static("scm/order/inbound/order/create"),
         domain: "inventory",
         title: Some("创建入库单"),
         safety: Safety::Write,
@@ -615,7 +615,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/inbound/order/finish"),
+        route: Route::v3_static("scm/order/inbound/order/finish"),
         domain: "inventory",
         title: Some("关闭入库单"),
         safety: Safety::Write,
@@ -625,7 +625,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/inbound/order/list"),
+        route: Route::v3_static("scm/order/inbound/order/list"),
         domain: "inventory",
         title: Some("批量查询入库单"),
         safety: Safety::Read,
@@ -635,7 +635,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/inbound/order/update"),
+        route: Route::v3_static("scm/order/inbound/order/update"),
         domain: "inventory",
         title: Some("入库单物品数量更新"),
         safety: Safety::Write,
@@ -645,7 +645,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/outbound/order/create"),
+        route: Route::v3_static("scm/order/outbound/order/create"),
         domain: "inventory",
         title: Some("创建出库单"),
         safety: Safety::Write,
@@ -655,7 +655,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/outbound/order/list"),
+        route: Route::v3_static("scm/order/outbound/order/list"),
         domain: "inventory",
         title: Some("批量查询出库单"),
         safety: Safety::Read,
@@ -665,7 +665,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/outbound/order/update"),
+        route: Route::v3_static("scm/order/outbound/order/update"),
         domain: "inventory",
         title: Some("出库单物品数量更新"),
         safety: Safety::Write,
@@ -675,7 +675,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/require/order/complete"),
+        route: Route::v3_static("scm/order/require/order/complete"),
         domain: "inventory",
         title: Some("订货单取消/完成"),
         safety: Safety::Write,
@@ -685,7 +685,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/require/order/doDeliver"),
+        route: Route::v3_static("scm/order/require/order/doDeliver"),
         domain: "inventory",
         title: Some("订货单发货"),
         safety: Safety::Write,
@@ -695,7 +695,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/return/order/cancel"),
+        route: Route::v3_static("scm/order/return/order/cancel"),
         domain: "inventory",
         title: Some("退货单取消/驳回"),
         safety: Safety::Write,
@@ -705,7 +705,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/return/order/doReceipt"),
+        route: Route::v3_static("scm/order/return/order/doReceipt"),
         domain: "inventory",
         title: Some("退货单收货/拒收"),
         safety: Safety::Write,
@@ -715,7 +715,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/return/order/examine"),
+        route: Route::v3_static("scm/order/return/order/examine"),
         domain: "inventory",
         title: Some("退货单审核"),
         safety: Safety::Write,
@@ -725,7 +725,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/returnQuery"),
+        route: Route::v3_static("scm/order/returnQuery"),
         domain: "inventory",
         title: Some("查询退货单列表"),
         safety: Safety::Read,
@@ -735,7 +735,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/order/transfer/list"),
+        route: Route::v3_static("scm/order/transfer/list"),
         domain: "inventory",
         title: Some("查询调拨单列表"),
         safety: Safety::Read,
@@ -745,7 +745,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/product/changeProduct"),
+        route: Route::v3_static("scm/product/changeProduct"),
         domain: "inventory",
         title: Some("新增物品信息"),
         safety: Safety::Write,
@@ -755,7 +755,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/product/createCategory"),
+        route: Route::v3_static("scm/product/createCategory"),
         domain: "inventory",
         title: Some("创建物品分类"),
         safety: Safety::Write,
@@ -765,7 +765,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/product/createUnit"),
+        route: Route::v3_static("scm/product/createUnit"),
         domain: "inventory",
         title: Some("创建物品单位"),
         safety: Safety::Write,
@@ -775,7 +775,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/product/stock/occupy"),
+        route: Route::v3_static("scm/product/stock/occupy"),
         domain: "inventory",
         title: Some("物品库存锁定"),
         safety: Safety::Write,
@@ -785,7 +785,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/product/stock/release"),
+        route: Route::v3_static("scm/product/stock/release"),
         domain: "inventory",
         title: Some("物品库存释放"),
         safety: Safety::Write,
@@ -795,7 +795,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("scm/product/update"),
+        route: Route::v3_static("scm/product/update"),
         domain: "inventory",
         title: Some("修改物品信息"),
         safety: Safety::Write,
@@ -805,7 +805,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V2("coupon.user-coupon-list"),
+        route: Route::v2_static("coupon.user-coupon-list"),
         domain: "marketing",
         title: Some("a member's coupons"),
         safety: Safety::Read,
@@ -823,7 +823,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("amount has no unit on the vendor page: fen, as zv_types::CouponListParams sends it (the page gives min_amount_use in fen)"),
     },
     Entry {
-        route: Route::V3("bsns/customer/chooseCouponAsOne"),
+        route: Route::v3_static("bsns/customer/chooseCouponAsOne"),
         domain: "marketing",
         title: Some("筛选可用优惠券"),
         safety: Safety::Write,
@@ -833,7 +833,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("reads like a query, but the field notes call it a write"),
     },
     Entry {
-        route: Route::V3("coupon/anonymous-coupon/get"),
+        route: Route::v3_static("coupon/anonymous-coupon/get"),
         domain: "marketing",
         title: Some("查询不记名券详情"),
         safety: Safety::Read,
@@ -845,7 +845,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/batchGrantCard"),
+        route: Route::v3_static("coupon/card/batchGrantCard"),
         domain: "marketing",
         title: Some("根据模板发放礼品卡"),
         safety: Safety::Write,
@@ -855,7 +855,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/cardRecycle"),
+        route: Route::v3_static("coupon/card/cardRecycle"),
         domain: "marketing",
         title: Some("回收礼品卡"),
         safety: Safety::Write,
@@ -865,7 +865,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/consumeFlow/page"),
+        route: Route::v3_static("coupon/card/consumeFlow/page"),
         domain: "marketing",
         title: Some("查询礼品卡消费明细"),
         safety: Safety::Read,
@@ -875,7 +875,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/exchangeGiftCard"),
+        route: Route::v3_static("coupon/card/exchangeGiftCard"),
         domain: "marketing",
         title: Some("兑换礼品卡"),
         safety: Safety::Write,
@@ -885,7 +885,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/getGiftCardTemplateDetail"),
+        route: Route::v3_static("coupon/card/getGiftCardTemplateDetail"),
         domain: "marketing",
         title: Some("查询礼品卡模板详情"),
         safety: Safety::Read,
@@ -897,7 +897,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/listGiftCardTemplates"),
+        route: Route::v3_static("coupon/card/listGiftCardTemplates"),
         domain: "marketing",
         title: Some("批量查询礼品卡模板"),
         safety: Safety::Read,
@@ -909,7 +909,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/unifyBindCard"),
+        route: Route::v3_static("coupon/card/unifyBindCard"),
         domain: "marketing",
         title: Some("发放礼品卡"),
         safety: Safety::Write,
@@ -919,7 +919,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/card/unifyCardInfo"),
+        route: Route::v3_static("coupon/card/unifyCardInfo"),
         domain: "marketing",
         title: Some("查询卡信息"),
         safety: Safety::Read,
@@ -929,7 +929,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/exchange/codeDisableBatch"),
+        route: Route::v3_static("coupon/exchange/codeDisableBatch"),
         domain: "marketing",
         title: Some("撤销兑换码下发"),
         safety: Safety::Write,
@@ -939,7 +939,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/exchange/codeDispatch"),
+        route: Route::v3_static("coupon/exchange/codeDispatch"),
         domain: "marketing",
         title: Some("兑换码下发"),
         safety: Safety::Write,
@@ -949,7 +949,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/exchange/getExchangeCodeStatus"),
+        route: Route::v3_static("coupon/exchange/getExchangeCodeStatus"),
         domain: "marketing",
         title: Some("获取兑换码状态"),
         safety: Safety::Read,
@@ -961,7 +961,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/exchange/queryCodeStatus"),
+        route: Route::v3_static("coupon/exchange/queryCodeStatus"),
         domain: "marketing",
         title: Some("查询兑换码状态"),
         safety: Safety::Read,
@@ -973,7 +973,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/getCouponDetail"),
+        route: Route::v3_static("coupon/getCouponDetail"),
         domain: "marketing",
         title: Some("查询券详情"),
         safety: Safety::Read,
@@ -985,7 +985,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/getCouponTemplateListByIds"),
+        route: Route::v3_static("coupon/getCouponTemplateListByIds"),
         domain: "marketing",
         title: Some("批量查询券模板详情"),
         safety: Safety::Read,
@@ -997,7 +997,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/getTemplateDetail"),
+        route: Route::v3_static("coupon/getTemplateDetail"),
         domain: "marketing",
         title: Some("查询券模板详情"),
         safety: Safety::Read,
@@ -1009,7 +1009,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/issueCouponsToCustomer"),
+        route: Route::v3_static("coupon/issueCouponsToCustomer"),
         domain: "marketing",
         title: Some("根据券模板实时发券"),
         safety: Safety::Write,
@@ -1019,7 +1019,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/recycleCoupons"),
+        route: Route::v3_static("coupon/recycleCoupons"),
         domain: "marketing",
         title: Some("回收券"),
         safety: Safety::Write,
@@ -1029,7 +1029,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/status"),
+        route: Route::v3_static("coupon/status"),
         domain: "marketing",
         title: Some("查询券状态"),
         safety: Safety::Read,
@@ -1041,7 +1041,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("coupon/templateEnable"),
+        route: Route::v3_static("coupon/templateEnable"),
         domain: "marketing",
         title: Some("启用券模板"),
         safety: Safety::Write,
@@ -1051,7 +1051,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/getCustomerGiftCardList"),
+        route: Route::v3_static("crm/giftCard/getCustomerGiftCardList"),
         domain: "marketing",
         title: Some("我的礼品卡列表"),
         safety: Safety::Read,
@@ -1064,7 +1064,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/getCustomerGiftCardListApplyShop"),
+        route: Route::v3_static("crm/giftCard/getCustomerGiftCardListApplyShop"),
         domain: "marketing",
         title: Some("查询会员礼品卡/实体卡列表"),
         safety: Safety::Read,
@@ -1074,7 +1074,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/giftCardRelieveLoss"),
+        route: Route::v3_static("crm/giftCard/giftCardRelieveLoss"),
         domain: "marketing",
         title: Some("取消礼品卡挂失"),
         safety: Safety::Write,
@@ -1084,7 +1084,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/giftCardReportLoss"),
+        route: Route::v3_static("crm/giftCard/giftCardReportLoss"),
         domain: "marketing",
         title: Some("礼品卡挂失"),
         safety: Safety::Write,
@@ -1094,7 +1094,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/unifyCardConsume"),
+        route: Route::v3_static("crm/giftCard/unifyCardConsume"),
         domain: "marketing",
         title: Some("礼品卡余额扣减"),
         safety: Safety::Write,
@@ -1104,7 +1104,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/unifyCardConsumePartReverse"),
+        route: Route::v3_static("crm/giftCard/unifyCardConsumePartReverse"),
         domain: "marketing",
         title: Some("礼品卡余额部分冲正"),
         safety: Safety::Write,
@@ -1114,7 +1114,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/unifyCardConsumeReverse"),
+        route: Route::v3_static("crm/giftCard/unifyCardConsumeReverse"),
         domain: "marketing",
         title: Some("礼品卡余额冲正"),
         safety: Safety::Write,
@@ -1124,7 +1124,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/unifyMultiCardConsume"),
+        route: Route::v3_static("crm/giftCard/unifyMultiCardConsume"),
         domain: "marketing",
         title: Some("批量扣减礼品卡余额"),
         safety: Safety::Write,
@@ -1134,7 +1134,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/giftCard/unifyMultiCardConsumeReverse"),
+        route: Route::v3_static("crm/giftCard/unifyMultiCardConsumeReverse"),
         domain: "marketing",
         title: Some("批量冲正礼品卡余额"),
         safety: Safety::Write,
@@ -1144,7 +1144,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/marketing/couponActivityList/page"),
+        route: Route::v3_static("crm/marketing/couponActivityList/page"),
         domain: "marketing",
         title: Some("查询发券活动"),
         safety: Safety::Read,
@@ -1158,7 +1158,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/marketing/couponGrant"),
+        route: Route::v3_static("crm/marketing/couponGrant"),
         domain: "marketing",
         title: Some("根据活动实时发券"),
         safety: Safety::Write,
@@ -1168,7 +1168,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/marketing/couponGrantSync"),
+        route: Route::v3_static("crm/marketing/couponGrantSync"),
         domain: "marketing",
         title: Some("根据活动异步发券"),
         safety: Safety::Write,
@@ -1178,7 +1178,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/marketing/couponRecovery"),
+        route: Route::v3_static("crm/marketing/couponRecovery"),
         domain: "marketing",
         title: Some("撤销发券"),
         safety: Safety::Write,
@@ -1188,7 +1188,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("marketing/activity/activityTasks"),
+        route: Route::v3_static("marketing/activity/activityTasks"),
         domain: "marketing",
         title: Some("查询指定任务活动用户参与记录"),
         safety: Safety::Read,
@@ -1201,7 +1201,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("marketing/activity/getTask"),
+        route: Route::v3_static("marketing/activity/getTask"),
         domain: "marketing",
         title: Some("领取活动任务"),
         safety: Safety::Write,
@@ -1211,7 +1211,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/cateringApiserver/post/order/appConfirm"),
+        route: Route::v3_static("newPattern/cateringApiserver/post/order/appConfirm"),
         domain: "marketing",
         title: Some("结算页算价"),
         safety: Safety::Write,
@@ -1221,7 +1221,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/couponCenter/get/template/third-code/get"),
+        route: Route::v3_static("newPattern/couponCenter/get/template/third-code/get"),
         domain: "marketing",
         title: Some("根据三方业务券编码查询券模板"),
         safety: Safety::Read,
@@ -1234,7 +1234,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/marketingCenter/post/activity/Baking/goods/activity"),
+        route: Route::v3_static("newPattern/marketingCenter/post/activity/Baking/goods/activity"),
         domain: "marketing",
         title: Some("查询门店促销活动列表"),
         safety: Safety::Read,
@@ -1244,7 +1244,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("bsns/customerBalance/userRecharge"),
+        route: Route::v3_static("bsns/customerBalance/userRecharge"),
         domain: "member",
         title: Some("会员储值充值"),
         safety: Safety::Write,
@@ -1254,7 +1254,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("bsns/customerBalance/userRechargeReverse"),
+        route: Route::v3_static("bsns/customerBalance/userRechargeReverse"),
         domain: "member",
         title: Some("会员充值冲正"),
         safety: Safety::Write,
@@ -1264,7 +1264,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/deleteCustomerLabel"),
+        route: Route::v3_static("cdp/panoramaLabel/deleteCustomerLabel"),
         domain: "member",
         title: Some("清除会员的指定标签"),
         safety: Safety::Write,
@@ -1274,7 +1274,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/detail"),
+        route: Route::v3_static("cdp/panoramaLabel/detail"),
         domain: "member",
         title: Some("查询标签详情"),
         safety: Safety::Read,
@@ -1286,7 +1286,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/list"),
+        route: Route::v3_static("cdp/panoramaLabel/list"),
         domain: "member",
         title: Some("查询静态用户标签列表（根据标签组ID）"),
         safety: Safety::Read,
@@ -1300,7 +1300,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("pages (pageNum/pageSize), but the shape of a page is not known: no paging dialect"),
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/listGroup"),
+        route: Route::v3_static("cdp/panoramaLabel/listGroup"),
         domain: "member",
         title: Some("查询静态用户标签列表（根据标签类别）"),
         safety: Safety::Read,
@@ -1312,7 +1312,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/pageByCustomerId"),
+        route: Route::v3_static("cdp/panoramaLabel/pageByCustomerId"),
         domain: "member",
         title: Some("通过会员ID查询用户标签"),
         safety: Safety::Read,
@@ -1326,7 +1326,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("pages (pageNum/pageSize), but the shape of a page is not known: no paging dialect"),
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/panoramaLabelCreate"),
+        route: Route::v3_static("cdp/panoramaLabel/panoramaLabelCreate"),
         domain: "member",
         title: Some("创建会员标签"),
         safety: Safety::Write,
@@ -1336,7 +1336,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/panoramaLabelDelete"),
+        route: Route::v3_static("cdp/panoramaLabel/panoramaLabelDelete"),
         domain: "member",
         title: Some("删除会员标签 / 清除会员标签下的会员"),
         safety: Safety::Write,
@@ -1346,7 +1346,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/panoramaLabelList"),
+        route: Route::v3_static("cdp/panoramaLabel/panoramaLabelList"),
         domain: "member",
         title: Some("查询品牌下标签列表"),
         safety: Safety::Read,
@@ -1356,7 +1356,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cdp/panoramaLabel/panoramaLabelMark"),
+        route: Route::v3_static("cdp/panoramaLabel/panoramaLabelMark"),
         domain: "member",
         title: Some("给指定会员打标签"),
         safety: Safety::Write,
@@ -1366,7 +1366,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/account/decreaseBalance"),
+        route: Route::v3_static("crm/account/decreaseBalance"),
         domain: "member",
         title: Some("会员储值余额扣减"),
         safety: Safety::Write,
@@ -1376,7 +1376,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/account/decreaseBalanceReverse"),
+        route: Route::v3_static("crm/account/decreaseBalanceReverse"),
         domain: "member",
         title: Some("会员储值余额冲正"),
         safety: Safety::Write,
@@ -1386,7 +1386,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/account/getDecreaseBalanceBiz"),
+        route: Route::v3_static("crm/account/getDecreaseBalanceBiz"),
         domain: "member",
         title: Some("查询会员储值余额扣减明细"),
         safety: Safety::Read,
@@ -1399,7 +1399,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/account/queryAccountFlow"),
+        route: Route::v3_static("crm/account/queryAccountFlow"),
         domain: "member",
         title: Some("查询会员储值余额明细"),
         safety: Safety::Read,
@@ -1409,7 +1409,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/coupon/couponReverse"),
+        route: Route::v3_static("crm/coupon/couponReverse"),
         domain: "member",
         title: Some("优惠券冲正"),
         safety: Safety::Write,
@@ -1419,7 +1419,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/coupon/getCustomerCouponList"),
+        route: Route::v3_static("crm/coupon/getCustomerCouponList"),
         domain: "member",
         title: Some("查询会员优惠券列表"),
         safety: Safety::Read,
@@ -1433,7 +1433,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("pages (pageNum/pageSize), but the shape of a page is not known: no paging dialect"),
     },
     Entry {
-        route: Route::V3("crm/coupon/getCustomerCoupons"),
+        route: Route::v3_static("crm/coupon/getCustomerCoupons"),
         domain: "member",
         title: Some("查询会员优惠券"),
         safety: Safety::Read,
@@ -1445,7 +1445,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/coupon/writeOffCoupon"),
+        route: Route::v3_static("crm/coupon/writeOffCoupon"),
         domain: "member",
         title: Some("优惠券核销"),
         safety: Safety::Write,
@@ -1455,7 +1455,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/allCustomerInfo"),
+        route: Route::v3_static("crm/customer/allCustomerInfo"),
         domain: "member",
         title: Some("会员查询"),
         safety: Safety::Read,
@@ -1465,7 +1465,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/assetInflateDetail"),
+        route: Route::v3_static("crm/customer/assetInflateDetail"),
         domain: "member",
         title: Some("查询资产膨胀状态"),
         safety: Safety::Read,
@@ -1477,7 +1477,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/batchAddBlackList"),
+        route: Route::v3_static("crm/customer/batchAddBlackList"),
         domain: "member",
         title: Some("设置黑名单"),
         safety: Safety::Write,
@@ -1487,7 +1487,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/batchCancelBlackList"),
+        route: Route::v3_static("crm/customer/batchCancelBlackList"),
         domain: "member",
         title: Some("取消黑名单"),
         safety: Safety::Write,
@@ -1497,7 +1497,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/brandInfo"),
+        route: Route::v3_static("crm/customer/brandInfo"),
         domain: "member",
         title: Some("查询标签设置"),
         safety: Safety::Read,
@@ -1507,7 +1507,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/consumeReverse"),
+        route: Route::v3_static("crm/customer/consumeReverse"),
         domain: "member",
         title: Some("会员资产冲正"),
         safety: Safety::Write,
@@ -1517,7 +1517,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/customerConsume"),
+        route: Route::v3_static("crm/customer/customerConsume"),
         domain: "member",
         title: Some("会员资产消费"),
         safety: Safety::Write,
@@ -1527,7 +1527,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/customerRegister"),
+        route: Route::v3_static("crm/customer/customerRegister"),
         domain: "member",
         title: Some("通过三方ID注册会员"),
         safety: Safety::Write,
@@ -1537,7 +1537,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getBaseInfo"),
+        route: Route::v3_static("crm/customer/getBaseInfo"),
         domain: "member",
         title: Some("会员基础信息查询"),
         safety: Safety::Read,
@@ -1549,7 +1549,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getCrmPointsFlow"),
+        route: Route::v3_static("crm/customer/getCrmPointsFlow"),
         domain: "member",
         title: Some("查询会员积分明细"),
         safety: Safety::Read,
@@ -1559,7 +1559,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getCustomerBalance"),
+        route: Route::v3_static("crm/customer/getCustomerBalance"),
         domain: "member",
         title: Some("查询会员储值余额"),
         safety: Safety::Read,
@@ -1571,7 +1571,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getCustomerCode"),
+        route: Route::v3_static("crm/customer/getCustomerCode"),
         domain: "member",
         title: Some("查询会员的动态码"),
         safety: Safety::Read,
@@ -1583,7 +1583,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getCustomerIdByCode"),
+        route: Route::v3_static("crm/customer/getCustomerIdByCode"),
         domain: "member",
         title: Some("通过会员标识查询会员ID"),
         safety: Safety::Read,
@@ -1595,7 +1595,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getCustomerIdByPhone"),
+        route: Route::v3_static("crm/customer/getCustomerIdByPhone"),
         domain: "member",
         title: Some("通过手机号批量查询会员ID"),
         safety: Safety::Read,
@@ -1607,7 +1607,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getCustomerInfo"),
+        route: Route::v3_static("crm/customer/getCustomerInfo"),
         domain: "member",
         title: Some("会员信息查询"),
         safety: Safety::Read,
@@ -1617,7 +1617,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getCustomerOpenId"),
+        route: Route::v3_static("crm/customer/getCustomerOpenId"),
         domain: "member",
         title: Some("通过会员ID获取微信支付宝用户唯一标识"),
         safety: Safety::Read,
@@ -1629,7 +1629,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getLevelConsumeDiscount"),
+        route: Route::v3_static("crm/customer/getLevelConsumeDiscount"),
         domain: "member",
         title: Some("查询会员实时折扣"),
         safety: Safety::Read,
@@ -1641,7 +1641,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/getLevelExperience"),
+        route: Route::v3_static("crm/customer/getLevelExperience"),
         domain: "member",
         title: Some("查询会员等级和经验值"),
         safety: Safety::Read,
@@ -1653,7 +1653,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/logOff"),
+        route: Route::v3_static("crm/customer/logOff"),
         domain: "member",
         title: Some("会员注销"),
         safety: Safety::Write,
@@ -1666,7 +1666,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/logoffFreeze"),
+        route: Route::v3_static("crm/customer/logoffFreeze"),
         domain: "member",
         title: Some("冻结用户"),
         safety: Safety::Write,
@@ -1679,7 +1679,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/logoffUnfreeze"),
+        route: Route::v3_static("crm/customer/logoffUnfreeze"),
         domain: "member",
         title: Some("冻结用户-撤销"),
         safety: Safety::Write,
@@ -1691,7 +1691,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/member/detail"),
+        route: Route::v3_static("crm/customer/member/detail"),
         domain: "member",
         title: Some("查询会员等级"),
         safety: Safety::Read,
@@ -1703,7 +1703,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/phoneRegister"),
+        route: Route::v3_static("crm/customer/phoneRegister"),
         domain: "member",
         title: Some("通过手机号注册会员"),
         safety: Safety::Write,
@@ -1713,7 +1713,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/queryActivitySign"),
+        route: Route::v3_static("crm/customer/queryActivitySign"),
         domain: "member",
         title: Some("查询会员签到状态"),
         safety: Safety::Read,
@@ -1725,7 +1725,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/queryFreezeRecord"),
+        route: Route::v3_static("crm/customer/queryFreezeRecord"),
         domain: "member",
         title: Some("查询用户冻结记录"),
         safety: Safety::Read,
@@ -1737,7 +1737,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/queryMemberBlack"),
+        route: Route::v3_static("crm/customer/queryMemberBlack"),
         domain: "member",
         title: Some("黑名单校验"),
         safety: Safety::Read,
@@ -1749,7 +1749,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/riskLevel"),
+        route: Route::v3_static("crm/customer/riskLevel"),
         domain: "member",
         title: Some("查询会员风险等级"),
         safety: Safety::Read,
@@ -1762,7 +1762,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/updateMember"),
+        route: Route::v3_static("crm/customer/updateMember"),
         domain: "member",
         title: Some("更新会员基本信息"),
         safety: Safety::Write,
@@ -1772,7 +1772,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/updatePhone"),
+        route: Route::v3_static("crm/customer/updatePhone"),
         domain: "member",
         title: Some("会员换绑手机号"),
         safety: Safety::Write,
@@ -1782,7 +1782,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customer/weComCustomerInfo"),
+        route: Route::v3_static("crm/customer/weComCustomerInfo"),
         domain: "member",
         title: Some("查询会员企微信息"),
         safety: Safety::Read,
@@ -1794,7 +1794,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/customerInfo/personalAsset"),
+        route: Route::v3_static("crm/customerInfo/personalAsset"),
         domain: "member",
         title: Some("查询用户资产"),
         safety: Safety::Read,
@@ -1806,7 +1806,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/points/addCustomerPoints"),
+        route: Route::v3_static("crm/points/addCustomerPoints"),
         domain: "member",
         title: Some("会员积分发放"),
         safety: Safety::Write,
@@ -1816,7 +1816,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/points/getCustomerPoints"),
+        route: Route::v3_static("crm/points/getCustomerPoints"),
         domain: "member",
         title: Some("会员积分查询"),
         safety: Safety::Read,
@@ -1829,7 +1829,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/points/reducePoints"),
+        route: Route::v3_static("crm/points/reducePoints"),
         domain: "member",
         title: Some("会员积分扣减"),
         safety: Safety::Write,
@@ -1839,7 +1839,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("crm/points/reversePoints"),
+        route: Route::v3_static("crm/points/reversePoints"),
         domain: "member",
         title: Some("会员积分冲正"),
         safety: Safety::Write,
@@ -1849,7 +1849,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("marketing/deposit/getStoreOrShopDepositList"),
+        route: Route::v3_static("marketing/deposit/getStoreOrShopDepositList"),
         domain: "member",
         title: Some("查询门店储值规则"),
         safety: Safety::Read,
@@ -1859,7 +1859,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("message/commonCheckSmsCaptcha"),
+        route: Route::v3_static("message/commonCheckSmsCaptcha"),
         domain: "member",
         title: Some("校验短信验证码"),
         safety: Safety::Write,
@@ -1869,7 +1869,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("a read in the field notes; catalogued as a write because checking a captcha may use it up"),
     },
     Entry {
-        route: Route::V3("message/commonSendSmsCaptcha"),
+        route: Route::v3_static("message/commonSendSmsCaptcha"),
         domain: "member",
         title: Some("发送短信验证码"),
         safety: Safety::Write,
@@ -1879,7 +1879,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/accountCenter/post/account/can-logoff"),
+        route: Route::v3_static("newPattern/accountCenter/post/account/can-logoff"),
         domain: "member",
         title: Some("查询用户是否存在未完成订单"),
         safety: Safety::Write,
@@ -1892,7 +1892,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("reads like a check, but the field notes call it a write"),
     },
     Entry {
-        route: Route::V3("newPattern/cdpCenter/get/panorama-label/list-by-customerId"),
+        route: Route::v3_static("newPattern/cdpCenter/get/panorama-label/list-by-customerId"),
         domain: "member",
         title: Some("查询会员的标签id"),
         safety: Safety::Read,
@@ -1904,7 +1904,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/crmCenter/get/customer-account-card/query-account-level"),
+        route: Route::v3_static("newPattern/crmCenter/get/customer-account-card/query-account-level"),
         domain: "member",
         title: Some("查询会员储值等级"),
         safety: Safety::Read,
@@ -1916,7 +1916,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/crmCenter/get/customer-coupons/get_my_coupons_v2"),
+        route: Route::v3_static("newPattern/crmCenter/get/customer-coupons/get_my_coupons_v2"),
         domain: "member",
         title: Some("优惠券列表明细"),
         safety: Safety::Read,
@@ -1926,7 +1926,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/crmCenter/post/customer-account/v2/offline-operation-balance"),
+        route: Route::v3_static("newPattern/crmCenter/post/customer-account/v2/offline-operation-balance"),
         domain: "member",
         title: Some("储值账户充值扣减"),
         safety: Safety::Write,
@@ -1936,7 +1936,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/crmCenter/post/customer-condition/query"),
+        route: Route::v3_static("newPattern/crmCenter/post/customer-condition/query"),
         domain: "member",
         title: Some("按需查询会员信息"),
         safety: Safety::Read,
@@ -1949,7 +1949,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("bsns/order/orderBatchUpload"),
+        route: Route::v3_static("bsns/order/orderBatchUpload"),
         domain: "order",
         title: Some("提交已完成订单"),
         safety: Safety::Write,
@@ -1959,7 +1959,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("bsns/order/orderUpload"),
+        route: Route::v3_static("bsns/order/orderUpload"),
         domain: "order",
         title: Some("订单上报"),
         safety: Safety::Write,
@@ -1969,7 +1969,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("bsns/order/refundOrderBatchUpload"),
+        route: Route::v3_static("bsns/order/refundOrderBatchUpload"),
         domain: "order",
         title: Some("提交已退款订单"),
         safety: Safety::Write,
@@ -1979,7 +1979,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("cy/order/refundOrderUp"),
+        route: Route::v3_static("cy/order/refundOrderUp"),
         domain: "order",
         title: Some("退款订单上报"),
         safety: Safety::Write,
@@ -1989,7 +1989,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/cateringApiserver/post/order/cart/appCompute"),
+        route: Route::v3_static("newPattern/cateringApiserver/post/order/cart/appCompute"),
         domain: "order",
         title: Some("compute a cart's price"),
         safety: Safety::Read,
@@ -1999,7 +1999,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("answers HTTP 500 in the field"),
     },
     Entry {
-        route: Route::V3("newPattern/cateringApiserver/post/order/v1/create"),
+        route: Route::v3_static("newPattern/cateringApiserver/post/order/v1/create"),
         domain: "order",
         title: Some("创建商品订单"),
         safety: Safety::Write,
@@ -2020,7 +2020,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("payAmount in the answer is in yuan; refused with 71011 when dine-in is not enabled and 30005 when a practice is not found"),
     },
     Entry {
-        route: Route::V3("newPattern/orderCenter/post/order/item/production/record/list"),
+        route: Route::v3_static("newPattern/orderCenter/post/order/item/production/record/list"),
         domain: "order",
         title: Some("查询商品制作单列表"),
         safety: Safety::Read,
@@ -2030,7 +2030,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/checkMemberOrder"),
+        route: Route::v3_static("order/checkMemberOrder"),
         domain: "order",
         title: Some("查询用户是否下过订单"),
         safety: Safety::Read,
@@ -2040,7 +2040,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/comment/storeReplyUserComment"),
+        route: Route::v3_static("order/comment/storeReplyUserComment"),
         domain: "order",
         title: Some("回复订单评价"),
         safety: Safety::Write,
@@ -2054,7 +2054,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/getDetail"),
+        route: Route::v3_static("order/getDetail"),
         domain: "order",
         title: Some("查询订单详情"),
         safety: Safety::Read,
@@ -2067,7 +2067,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/getUserOrderList"),
+        route: Route::v3_static("order/getUserOrderList"),
         domain: "order",
         title: Some("查询用户订单列表"),
         safety: Safety::Read,
@@ -2077,7 +2077,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/standard/cyOrderDetail"),
+        route: Route::v3_static("order/standard/cyOrderDetail"),
         domain: "order",
         title: Some("查询订单详情"),
         safety: Safety::Read,
@@ -2091,7 +2091,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("actualAmount in the answer is in fen; a cancelled order answers with empty data"),
     },
     Entry {
-        route: Route::V3("order/standard/recharge/order"),
+        route: Route::v3_static("order/standard/recharge/order"),
         domain: "order",
         title: Some("查询门店储值消费订单"),
         safety: Safety::Read,
@@ -2101,7 +2101,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/standard/recharge/refundOrder"),
+        route: Route::v3_static("order/standard/recharge/refundOrder"),
         domain: "order",
         title: Some("查询门店储值消费退款单"),
         safety: Safety::Read,
@@ -2111,7 +2111,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/status"),
+        route: Route::v3_static("order/status"),
         domain: "order",
         title: Some("查询订单状态"),
         safety: Safety::Read,
@@ -2123,7 +2123,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("order/userAppointTimeOrderList"),
+        route: Route::v3_static("order/userAppointTimeOrderList"),
         domain: "order",
         title: Some("用户订单列表"),
         safety: Safety::Read,
@@ -2138,7 +2138,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("pages of at most 10; data also carries blttUserId"),
     },
     Entry {
-        route: Route::V3("queuing/queryOrderQueueCup"),
+        route: Route::v3_static("queuing/queryOrderQueueCup"),
         domain: "queue",
         title: Some("查询订单排队进度"),
         safety: Safety::Read,
@@ -2148,7 +2148,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("queuing/queryShopQueueCup"),
+        route: Route::v3_static("queuing/queryShopQueueCup"),
         domain: "queue",
         title: Some("查询门店排队进度"),
         safety: Safety::Read,
@@ -2161,7 +2161,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("queuing/queueNo/queryShopQueueNoList"),
+        route: Route::v3_static("queuing/queueNo/queryShopQueueNoList"),
         domain: "queue",
         title: Some("查询门店排队叫号列表"),
         safety: Safety::Read,
@@ -2175,7 +2175,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("dist/meTakeoutShopMapPage"),
+        route: Route::v3_static("dist/meTakeoutShopMapPage"),
         domain: "store",
         title: Some("查询平台外卖门店映射明细"),
         safety: Safety::Read,
@@ -2185,7 +2185,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("the name suggests pages, but no request or answer was seen: no paging dialect"),
     },
     Entry {
-        route: Route::V3("newPattern/orgCenter/get/shop/label-by-id"),
+        route: Route::v3_static("newPattern/orgCenter/get/shop/label-by-id"),
         domain: "store",
         title: Some("查询门店标签列表"),
         safety: Safety::Read,
@@ -2197,7 +2197,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("newPattern/orgCenter/post/shop/get-shop-ext-data"),
+        route: Route::v3_static("newPattern/orgCenter/post/shop/get-shop-ext-data"),
         domain: "store",
         title: Some("查询门店扩展字段信息"),
         safety: Safety::Read,
@@ -2209,7 +2209,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/changeStatus"),
+        route: Route::v3_static("org/shop/changeStatus"),
         domain: "store",
         title: Some("设置门店营业状态"),
         safety: Safety::Write,
@@ -2222,7 +2222,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/getOrgTree"),
+        route: Route::v3_static("org/shop/getOrgTree"),
         domain: "store",
         title: Some("查询组织机构列表"),
         safety: Safety::Read,
@@ -2232,7 +2232,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/getShopColsById"),
+        route: Route::v3_static("org/shop/getShopColsById"),
         domain: "store",
         title: Some("chosen fields of a store by id"),
         safety: Safety::Read,
@@ -2245,7 +2245,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/getShopDetail"),
+        route: Route::v3_static("org/shop/getShopDetail"),
         domain: "store",
         title: Some("根据门店编码查询门店详情"),
         safety: Safety::Read,
@@ -2257,7 +2257,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/getShopDetailById"),
+        route: Route::v3_static("org/shop/getShopDetailById"),
         domain: "store",
         title: Some("根据ID查询门店详情"),
         safety: Safety::Read,
@@ -2269,7 +2269,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/getShopList"),
+        route: Route::v3_static("org/shop/getShopList"),
         domain: "store",
         title: Some("批量查询门店"),
         safety: Safety::Read,
@@ -2279,7 +2279,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/modifyShopTeam"),
+        route: Route::v3_static("org/shop/modifyShopTeam"),
         domain: "store",
         title: Some("修改门店的组别"),
         safety: Safety::Write,
@@ -2292,7 +2292,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/shopCode2Id"),
+        route: Route::v3_static("org/shop/shopCode2Id"),
         domain: "store",
         title: Some("根据门店编码查询门店id"),
         safety: Safety::Write,
@@ -2304,7 +2304,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: Some("reads like a lookup, but the field notes call it a write"),
     },
     Entry {
-        route: Route::V3("org/shop/shopDeptTree"),
+        route: Route::v3_static("org/shop/shopDeptTree"),
         domain: "store",
         title: Some("查询门店树结构数据"),
         safety: Safety::Read,
@@ -2314,7 +2314,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/shopInfoSync"),
+        route: Route::v3_static("org/shop/shopInfoSync"),
         domain: "store",
         title: Some("门店信息同步"),
         safety: Safety::Write,
@@ -2324,7 +2324,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("org/shop/shopTeamList"),
+        route: Route::v3_static("org/shop/shopTeamList"),
         domain: "store",
         title: Some("查询门店组列表"),
         safety: Safety::Read,
@@ -2334,7 +2334,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("sellerConfig/querySellerConfigBatch"),
+        route: Route::v3_static("sellerConfig/querySellerConfigBatch"),
         domain: "store",
         title: Some("查询品牌配置(支持批量)"),
         safety: Safety::Read,
@@ -2346,7 +2346,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         notes: None,
     },
     Entry {
-        route: Route::V3("storeConfig/queryStoreConfigBatch"),
+        route: Route::v3_static("storeConfig/queryStoreConfigBatch"),
         domain: "store",
         title: Some("查询门店配置(支持批量)"),
         safety: Safety::Read,
