@@ -79,7 +79,7 @@ fn zv_mock_serves_a_stubs_file_and_hints_at_catalogued_paths_without_one() {
     let response = client.send_untyped(&request).unwrap();
     assert_eq!(response.http.data_json().unwrap().get(), r#"{"id": 98765432109876543210}"#);
     let request = UntypedRequest::v3("org/shop/getShopList", json!({"pageNum": 2, "pageSize": 2})).unwrap();
-    assert_eq!(client.send_untyped(&request).unwrap().data, json!({"list": [{"id": 3}], "total": 3}));
+    assert_eq!(client.send_untyped(&request).unwrap().data.get(), r#"{"list":[{"id": 3}],"total":3}"#);
     let request = UntypedRequest::v3("goods/item/getItemList", json!({})).unwrap();
     let e = client.send_untyped(&request).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ApiBusiness);
