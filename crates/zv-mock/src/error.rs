@@ -37,6 +37,15 @@ pub enum MockError {
         /// What is wrong.
         message: String,
     },
+    /// A recording session could not start: its file cannot be written, or its upstream's
+    /// client cannot be made (a bad URL).
+    #[error("cannot record to {file}: {message}")]
+    Record {
+        /// The recording's file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A fixtures file could not be read, or its text does not describe [`Fixtures`](crate::Fixtures).
     #[error("invalid fixtures in {origin}: {message}")]
     Fixtures {

@@ -232,6 +232,8 @@ mod fault;
 mod fixtures;
 mod handlers;
 mod log;
+mod rate;
+mod record;
 mod render;
 mod routing;
 mod server;
@@ -248,6 +250,8 @@ pub use handlers::{
     NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE, REDEEM_FAILED_MESSAGE, REDEEM_PATH,
 };
 pub use log::{Check, LogEntry, Verdict};
+pub use rate::THROTTLED_CODE;
+pub use record::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};
 pub use routing::{CallContext, Endpoints, PlatformError};
 pub use server::MockServer;
 pub use stubs::{NO_STUB_CODE, Stubs};

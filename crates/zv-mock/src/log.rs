@@ -114,10 +114,16 @@ pub enum Verdict {
         /// Why, in English (never the token or the key).
         message: String,
     },
+    /// Every check passed, but the route had its fill of requests in the last second
+    /// ([`MockConfig::qps`](crate::MockConfig::qps)): answered with HTTP 429.
+    Throttled {
+        /// The limit: requests per second per route.
+        limit: u32,
+    },
 }
 
 impl Verdict {
-    /// Whether every check passed.
+    /// Whether every check passed and the request was answered (not throttled).
     pub fn is_ok(&self) -> bool {
         matches!(self, Verdict::Ok)
     }
@@ -125,7 +131,7 @@ impl Verdict {
     /// The check that failed, if one did.
     pub fn check(&self) -> Option<Check> {
         match self {
-            Verdict::Ok => None,
+            Verdict::Ok | Verdict::Throttled { .. } => None,
             Verdict::Rejected { check, .. } => Some(*check),
         }
     }
@@ -162,6 +168,11 @@ pub struct LogEntry {
     pub fault: Option<String>,
     /// The HTTP status of the answer.
     pub http_status: u16,
+    /// The `traceId` of the answer (every envelope the mock writes carries one).
+    pub trace_id: Option<String>,
+    /// In a recording session ([`MockConfig::record`](crate::MockConfig::record)): what
+    /// became of the request upstream (`forwarded (200), recorded`, `refused: a write`, …).
+    pub upstream: Option<String>,
 }
 
 fn protocol_name<S: Serializer>(p: &Option<Protocol>, s: S) -> Result<S::Ok, S::Error> {
@@ -186,6 +197,8 @@ impl LogEntry {
             verdict: Verdict::Ok,
             fault: None,
             http_status: 200,
+            trace_id: None,
+            upstream: None,
         }
     }
 }
@@ -243,7 +256,7 @@ impl LogEntry {
     pub(crate) fn summarize(&mut self) {
         cap(&mut self.method, METHOD_CHARS);
         cap(&mut self.path, TEXT_CHARS);
-        for text in [&mut self.action, &mut self.fault].into_iter().flatten() {
+        for text in [&mut self.action, &mut self.fault, &mut self.upstream].into_iter().flatten() {
             cap(text, TEXT_CHARS);
         }
         if let Some(open_id) = &mut self.open_id {
@@ -273,7 +286,13 @@ impl fmt::Display for LogEntry {
                 if let Some(fault) = &self.fault {
                     write!(f, ", fault: {}", p(fault, TEXT_CHARS))?;
                 }
+                if let Some(upstream) = &self.upstream {
+                    write!(f, ", upstream: {}", p(upstream, TEXT_CHARS))?;
+                }
                 write!(f, " ({})", self.http_status)
+            }
+            Verdict::Throttled { limit } => {
+                write!(f, " -> throttled: over {limit} requests a second ({})", self.http_status)
             }
             Verdict::Rejected { check, message } => {
                 write!(f, " -> rejected: {check}: {}", p(message, MESSAGE_CHARS))

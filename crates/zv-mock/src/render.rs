@@ -21,13 +21,20 @@ use zv_types::{CouponList, Endpoint, ExchangeCodeStatus, GiftCard, Money};
 /// How one answer is written.
 pub(crate) struct Representation {
     rng: Option<Rng>,
+    trace: Option<String>,
 }
 
 impl Representation {
     /// Canonical, or messy with changes drawn from `seed` (the request's nonce, so that a
     /// failure reproduces).
     pub(crate) fn new(messy: bool, seed: u64) -> Self {
-        Representation { rng: messy.then(|| Rng::with_seed(seed)) }
+        Representation { rng: messy.then(|| Rng::with_seed(seed)), trace: None }
+    }
+
+    /// This representation, writing `traceId` in every envelope.
+    pub(crate) fn traced(mut self, trace_id: &str) -> Self {
+        self.trace = Some(trace_id.to_owned());
+        self
     }
 
     fn is_messy(&self) -> bool {
@@ -65,11 +72,14 @@ impl Representation {
             message: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             data: Option<&'a D>,
+            #[serde(rename = "traceId", skip_serializing_if = "Option::is_none")]
+            trace_id: Option<&'a str>,
         }
         let messy = self.is_messy();
         let status = if messy { Value::String(status.to_string()) } else { Value::Bool(status) };
         let code = WireCode { code, messy };
-        serde_json::to_vec(&Envelope { status, code, message, data }).unwrap_or_default()
+        let trace_id = self.trace.as_deref();
+        serde_json::to_vec(&Envelope { status, code, message, data, trace_id }).unwrap_or_default()
     }
 
     /// The success body of endpoint `E` for `data`, written messily by `messy` in messy mode.
@@ -93,7 +103,7 @@ impl Representation {
                     endpoint = std::any::type_name::<E>(),
                     "messy answer did not decode to the same data; sent the canonical one"
                 );
-                Representation { rng: None }.success(&canonical(data))
+                Representation { rng: None, trace: self.trace.clone() }.success(&canonical(data))
             }
         }
     }

@@ -49,7 +49,7 @@ impl RouteKey {
 
     /// The route a verified request asks for: the V2 `Action` on `/api/v2`, else the path
     /// (any other path is read as V3).
-    fn of_request(path: &str, verified: &Verified) -> RouteKey {
+    pub(crate) fn of_request(path: &str, verified: &Verified) -> RouteKey {
         match (verified.protocol, &verified.action) {
             (Protocol::V2, Some(action)) => RouteKey::V2(action.clone()),
             _ => RouteKey::V3(path.to_owned()),
@@ -402,7 +402,8 @@ mod tests {
     use super::*;
 
     fn verified(protocol: Protocol, action: Option<&str>) -> Verified {
-        Verified { protocol, action: action.map(Into::into), nonce: 1, params: Value::Null }
+        let raw_params = serde_json::value::RawValue::NULL.to_owned();
+        Verified { protocol, action: action.map(Into::into), nonce: 1, params: Value::Null, raw_params }
     }
 
     #[test]
