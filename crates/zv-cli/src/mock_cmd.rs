@@ -8,16 +8,16 @@ use clap::Args;
 use serde_json::json;
 use zv_cli::input;
 use zv_cli::report::error_line;
-use zv_mock::{Endpoints, Fixtures, LogEntry, MockConfig, MockServer, Stubs};
+use zv_mock::{Endpoints, Fixtures, LogEntry, MockConfig, MockServer, Recording, Stubs};
 
 use crate::cli::Global;
 use crate::{Failure, exit};
 
 /// The examples at the end of `zv mock --help`.
 pub const MOCK_EXAMPLES: &str = r#"Examples:
-  zv mock
-  zv mock --addr 127.0.0.1:8080 --messy
-  zv mock --stubs stubs.json --fixtures fixtures.json"#;
+  zv mock --addr 127.0.0.1:8080 --messy --qps 10
+  zv mock --strict --stubs stubs.json --fixtures fixtures.json
+  zv mock --record recorded.json --upstream https://openapi.qmai.cn"#;
 
 /// The options of `zv mock`.
 #[derive(Debug, Args)]
@@ -31,9 +31,27 @@ pub struct MockArgs {
     /// Fixtures JSON file (members with gift cards and coupons, exchange codes).
     #[arg(long, value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
-    /// Stubs JSON file: canned answers for any path, {"stubs": [{"path": "v3/…", "match": {…}, "data"|"error"|"items": …}]}.
+    /// Stubs JSON file: canned answers for any path, {"stubs": [{"path": "v3/…", "match": {…}, "data"|"error"|"items": …}]}; replays a --record file.
     #[arg(long, value_name = "FILE")]
     pub stubs: Option<PathBuf>,
+    /// Accept only the documented wire form: timestamp and nonce as strings, the PHP-encoded token, Content-Type application/json, documented params.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept a nonce used again within the window (the real gateway may not refuse replays).
+    #[arg(long)]
+    pub allow_replay: bool,
+    /// Allow at most N requests per second per endpoint; the excess gets HTTP 429 (限流).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub qps: Option<u32>,
+    /// Record: forward every request to --upstream, signed with the real credentials (ZV_OPEN_ID, ZV_GRANT_CODE, ZV_OPEN_KEY), and append each exchange to FILE as stubs.
+    #[arg(long, value_name = "FILE", requires = "upstream", conflicts_with = "stubs")]
+    pub record: Option<PathBuf>,
+    /// The gateway a recording forwards to, e.g. https://openapi.qmai.cn.
+    #[arg(long, value_name = "URL", requires = "record")]
+    pub upstream: Option<String>,
+    /// Forward writes too while recording (they change the upstream's data); without it they are refused.
+    #[arg(long, requires = "record")]
+    pub record_writes: bool,
 }
 
 /// Reads a JSON file argument (a regular file within the size limit) with `read`.
@@ -53,13 +71,27 @@ pub fn run(args: MockArgs, g: &Global, out: &mut impl Write) -> Result<(), Failu
     if let Some(path) = &args.stubs {
         endpoints = endpoints.stubs(&read_arg("--stubs", path, g, Stubs::from_json)?);
     }
-    let mut config = MockConfig::new().addr(args.addr).messy(args.messy).endpoints(endpoints).observer(
-        |entry: &LogEntry| {
+    let mut config = MockConfig::new()
+        .addr(args.addr)
+        .messy(args.messy)
+        .strict(args.strict)
+        .allow_replay(args.allow_replay)
+        .qps(args.qps.unwrap_or(0))
+        .endpoints(endpoints)
+        .observer(|entry: &LogEntry| {
             let _ = writeln!(std::io::stderr(), "{entry}");
-        },
-    );
+        });
     if let Some(path) = &args.fixtures {
         config = config.fixtures(read_arg("--fixtures", path, g, Fixtures::from_json)?);
+    }
+    if let (Some(file), Some(upstream)) = (&args.record, &args.upstream) {
+        // The real credentials come from ZV_* (or --open-id, --grant-code, --open-key); they
+        // sign only what is forwarded upstream, and are never printed or recorded.
+        let real = crate::credentials(g).map_err(|f| {
+            Failure::usage(format!("--record needs the upstream's credentials: {}", f.message))
+        })?;
+        let recording = Recording::new(file, upstream, real).forward_writes(args.record_writes);
+        config = config.record(recording);
     }
     // The mock always uses its own sandbox credentials: ZV_* usually hold real ones, which
     // must never be adopted by a local test server, let alone printed.
@@ -83,6 +115,14 @@ pub fn run(args: MockArgs, g: &Global, out: &mut impl Write) -> Result<(), Failu
         .and_then(|()| out.flush())
         .map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })?;
     let _ = writeln!(std::io::stderr(), "zv mock: listening on {} (Ctrl-C to stop)", mock.base_url());
+    if let (Some(file), Some(upstream)) = (&args.record, &args.upstream) {
+        let writes = if args.record_writes { "reads and writes" } else { "reads only" };
+        let _ = writeln!(
+            std::io::stderr(),
+            "zv mock: recording to {} what {upstream} answers ({writes})",
+            file.display()
+        );
+    }
     let _ = stop_rx.recv();
     let _ = writeln!(std::io::stderr(), "zv mock: stopped");
     mock.shutdown();

@@ -15,9 +15,14 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("zv"))
-            .arg("mock")
-            .args(args)
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin("zv"));
+        command.arg("mock").args(args);
+        Running::spawn(command)
+    }
+
+    /// Runs `command` (a `zv mock`), waiting for its ready line.
+    fn spawn(mut command: Command) -> Running {
+        let mut child = command
             .env_remove("ZV_BASE_URL")
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
@@ -109,4 +114,98 @@ fn the_sandbox_hints_at_catalogued_paths_too() {
     let out = zv(&["--sandbox", "call", "--path", "/v3/no/such/path"]);
     assert_eq!(out.status.code(), Some(4), "a system error");
     assert!(String::from_utf8(out.stderr).unwrap().contains("no endpoint at /v3/no/such/path"));
+}
+
+#[test]
+fn zv_mock_records_with_the_real_credentials_from_the_environment_and_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("recorded.json");
+    let real = zv_sign::Credentials::new(
+        "fedcba9876543210fedcba9876543210",
+        "RealGrant9",
+        "real-KEY-never-shown-0a9b8c",
+    );
+    let upstream = zv_mock::MockServer::start(zv_mock::MockConfig::new().credentials(real.clone())).unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("zv"));
+    child
+        .args(["mock", "--record", file.to_str().unwrap(), "--upstream", upstream.base_url()])
+        .env("ZV_OPEN_ID", real.open_id())
+        .env("ZV_GRANT_CODE", real.grant_code())
+        .env("ZV_OPEN_KEY", real.expose_open_key());
+    let mock = Running::spawn(child);
+    let line = mock.ready.to_string();
+    assert!(!line.contains(real.expose_open_key()) && !line.contains(real.open_id()), "{line}");
+    assert_eq!(mock.ready["open_id"], zv_mock::DEMO_OPEN_ID, "clients sign with the mock's own credentials");
+    let cards = mock.client().gift_cards(&zv_types::GiftCardListParams::new("10001")).unwrap();
+    let e = mock
+        .client()
+        .send_untyped(&UntypedRequest::v3("delivery/createDeliveryOrder", json!({})).unwrap())
+        .unwrap_err();
+    assert!(e.to_string().contains("--record-writes"), "{e}");
+    let stderr = mock.stop();
+    assert!(stderr.contains("recording to") && stderr.contains("reads only"), "{stderr}");
+    assert!(stderr.contains("upstream: forwarded (200), recorded"), "{stderr}");
+    assert!(stderr.contains("upstream: refused: a write"), "{stderr}");
+    assert!(!stderr.contains(real.expose_open_key()), "{stderr}");
+    let recorded = std::fs::read_to_string(&file).unwrap();
+    for secret in [real.open_id(), real.grant_code(), real.expose_open_key()] {
+        assert!(!recorded.contains(secret), "{recorded}");
+    }
+    assert_eq!(upstream.log().len(), 1);
+    upstream.shutdown();
+
+    // The recording replays with the upstream gone.
+    // No fixtures, so that only the recording can answer.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "{}").unwrap();
+    let replay = Running::start(&["--stubs", file.to_str().unwrap(), "--fixtures", empty.to_str().unwrap()]);
+    let replayed = replay.client().gift_cards(&zv_types::GiftCardListParams::new("10001")).unwrap();
+    assert_eq!(replayed, cards);
+    replay.stop();
+
+    // Without the real credentials, recording is a usage error.
+    let out = zv(&["mock", "--record", file.to_str().unwrap(), "--upstream", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--record needs the upstream's credentials") && stderr.contains("ZV_OPEN_KEY"),
+        "{stderr}"
+    );
+    assert_eq!(zv(&["mock", "--record", "x.json"]).status.code(), Some(2), "--upstream is required");
+    assert_eq!(zv(&["mock", "--qps", "0"]).status.code(), Some(2));
+}
+
+#[test]
+fn zv_mock_strict_refuses_what_the_default_takes() {
+    let send = |mock: &Running| {
+        let ready = &mock.ready;
+        let creds = zv_sign::Credentials::new(
+            ready["open_id"].as_str().unwrap(),
+            ready["grant_code"].as_str().unwrap(),
+            ready["open_key"].as_str().unwrap(),
+        );
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let body = json!({
+            "openId": creds.open_id(), "grantCode": creds.grant_code(), "timestamp": now, "nonce": 4242,
+            "token": zv_sign::Signer::new(&creds).sign(now, 4242).token(), "params": {"user_id": "10001"},
+        });
+        let transport = zv_api::zv_transport::UreqTransport::new(Default::default()).unwrap();
+        let request = zv_api::zv_transport::http::Request::post(format!(
+            "{}/v3/crm/giftCard/getCustomerGiftCardList",
+            ready["base_url"].as_str().unwrap()
+        ))
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&body).unwrap())
+        .unwrap();
+        let response = zv_api::zv_transport::Transport::send(&transport, request).unwrap();
+        serde_json::from_slice::<Value>(response.body()).unwrap()
+    };
+    let lenient = Running::start(&[]);
+    assert_eq!(send(&lenient)["code"], 0);
+    lenient.stop();
+    let strict = Running::start(&["--strict"]);
+    let answer = send(&strict);
+    assert_eq!(answer["code"], 40003, "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("strict mode"), "{answer}");
+    strict.stop();
 }
