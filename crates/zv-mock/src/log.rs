@@ -2,10 +2,11 @@
 //! kept short and printed safely.
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use serde::{Serialize, Serializer};
 use zv_types::Protocol;
+use zv_types::text::{Sanitized, is_unsafe_char};
 
 /// One of the gateway's checks, in the order they are made.
 ///
@@ -211,35 +212,16 @@ const TEXT_CHARS: usize = 256;
 /// The most characters kept of a rejection's message (which may list the endpoint table).
 pub(crate) const MESSAGE_CHARS: usize = 1024;
 
-/// Whether a character could forge or garble a terminal line: a control character (a line
-/// break, an escape sequence) or a bidirectional-text override.
-fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` made safe to print on one line: unsafe characters escaped (`\n`, `\u{1b}`), and
-/// cut after `max` characters with a note of how many bytes were left out. Text written by
-/// anyone (a client's path, `Action` or `openId`) goes through here before it is kept or
-/// printed.
-// Hand-written until the workspace's shared sanitizer (`zv_types::text`) is there to
-// delegate to: a few lines, and no crate escapes exactly these characters.
+/// `text` made safe to print on one line by the workspace's one sanitizer
+/// ([`zv_types::text`]): unsafe characters escaped (`\n`, `\u{1b}`), and cut after `max`
+/// characters with a note of the text's size. Text written by anyone (a client's path,
+/// `Action` or `openId`) goes through here before it is kept or printed.
 pub(crate) fn printable(text: &str, max: usize) -> Cow<'_, str> {
-    let cut = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
-    if cut == text.len() && !text.chars().any(is_unsafe) {
+    let short = text.char_indices().nth(max).is_none();
+    if short && !text.chars().any(is_unsafe_char) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(cut + 16);
-    for c in text[..cut].chars() {
-        if is_unsafe(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    if cut < text.len() {
-        let _ = write!(out, "…(+{} bytes)", text.len() - cut);
-    }
-    Cow::Owned(out)
+    Cow::Owned(Sanitized::new(text).max_chars(max).to_string())
 }
 
 /// `text` as [`printable`] makes it, in place.
@@ -309,8 +291,8 @@ mod tests {
     fn printable_escapes_and_cuts() {
         assert!(matches!(printable("POST /v3/a 查询", 100), Cow::Borrowed(_)));
         assert_eq!(printable("a\nb\r\u{1b}[31m\u{202e}c", 100), "a\\nb\\r\\u{1b}[31m\\u{202e}c");
-        assert_eq!(printable("查询的信息不存在", 4), "查询的信…(+12 bytes)");
-        assert_eq!(printable(&"x".repeat(1 << 20), 10), format!("xxxxxxxxxx…(+{} bytes)", (1 << 20) - 10));
+        assert_eq!(printable("查询的信息不存在", 4), "查询的信…(24 bytes)");
+        assert_eq!(printable(&"x".repeat(1 << 20), 10), format!("xxxxxxxxxx…({} bytes)", 1 << 20));
         assert_eq!(printable("", 0), "");
     }
 
@@ -328,7 +310,7 @@ mod tests {
         let summary = e.to_string();
         assert!(!summary.contains('\n') && summary.len() < 4096, "{summary}");
         assert!(serde_json::to_string(&e).unwrap().len() < 4096);
-        assert!(e.open_id.unwrap().ends_with(&format!("…(+{} bytes)", (1 << 20) - 64)));
+        assert!(e.open_id.unwrap().ends_with(&format!("…({} bytes)", 1 << 20)));
     }
 
     #[test]
