@@ -156,7 +156,8 @@
 //!     .credentials(mock.credentials().clone())
 //!     .build()?;
 //! let request = zv_api::UntypedRequest::v3("crm/member/getMemberInfo", json!({"user_id": "10001"}))?;
-//! assert_eq!(client.send_untyped(&request)?.data["gift_cards"], 6);
+//! let data: Value = serde_json::from_str(client.send_untyped(&request)?.data.get())?;
+//! assert_eq!(data["gift_cards"], 6);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
