@@ -46,7 +46,7 @@ pub struct MockArgs {
     /// Record: forward every request to --upstream, signed with the real credentials (ZV_OPEN_ID, ZV_GRANT_CODE, ZV_OPEN_KEY), and append each exchange to FILE as stubs.
     #[arg(long, value_name = "FILE", requires = "upstream", conflicts_with = "stubs")]
     pub record: Option<PathBuf>,
-    /// The gateway a recording forwards to, e.g. https://openapi.qmai.cn.
+    /// The gateway a recording forwards to, e.g. `https://openapi.qmai.cn`.
     #[arg(long, value_name = "URL", requires = "record")]
     pub upstream: Option<String>,
     /// Forward writes too while recording (they change the upstream's data); without it they are refused.

@@ -42,7 +42,7 @@ const MAX_PAGE_SIZE: u64 = 10_000;
 ///   error with `"status": false` inside; `code` is an integer or a string, not `0` for a
 ///   business error;
 /// - `"items": [...]` — a paged list, served page by page in the route's paging dialect
-///   from the [catalogue](zv_types::catalogue) (or the stub's own `"dialect"`, by name:
+///   from the [`catalogue`] (or the stub's own `"dialect"`, by name:
 ///   `data_total`, `list_total`, …): the page number and size come from the request's page
 ///   fields (page 1 and [`DEFAULT_PAGE_SIZE`] when absent).
 ///
