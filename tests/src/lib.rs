@@ -1,4 +1,5 @@
-//! Shared fixtures of the integration suite: a zv-mock gateway and both clients pointed at it.
+//! Shared fixtures of the integration suite: a zv-mock gateway in strict mode and both
+//! clients pointed at it.
 
 use std::time::Duration;
 
@@ -44,13 +45,14 @@ impl Env {
         Env::with(config, |b| b, |b| b)
     }
 
-    /// A mock with `config` and clients adjusted by the two closures.
+    /// A mock with `config` in strict mode (only the documented wire form passes: the SDK
+    /// must send exactly that) and clients adjusted by the two closures.
     pub fn with(
         config: MockConfig,
         blocking: impl FnOnce(zv_api::ClientBuilder<zv_api::Blocking>) -> zv_api::ClientBuilder<zv_api::Blocking>,
         asynch: impl FnOnce(zv_api::ClientBuilder<zv_api::Async>) -> zv_api::ClientBuilder<zv_api::Async>,
     ) -> Env {
-        let mock = MockServer::start(config).expect("mock starts");
+        let mock = MockServer::start(config.strict(true)).expect("mock starts");
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

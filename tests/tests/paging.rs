@@ -9,10 +9,17 @@ use serde_json::value::RawValue;
 use zv_api::pages::{PageDialect, PageOptions};
 use zv_api::{Error, ErrorKind, UntypedRequest};
 use zv_integration_tests::{BACKENDS, Backend, Env};
-use zv_mock::{Fault, MockConfig, Verdict};
+use zv_mock::{Endpoints, Fault, MockConfig, Verdict};
 
-/// A path the mock serves (it checks the route before it applies a fault).
-const PATH: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
+/// A path the mock serves (it checks the route before it applies a fault), not in the
+/// catalogue: the strict mock takes any params there, page fields included.
+const PATH: &str = "/v3/zvtest/paged/list";
+
+fn env() -> Env {
+    let endpoints =
+        Endpoints::builtin().v3(PATH, |_: serde_json::Value, _: &zv_mock::CallContext<'_>| Ok(json!([])));
+    Env::new(MockConfig::new().endpoints(endpoints.unwrap()))
+}
 
 /// Record `i`: an id beyond `u64`, which survives only as the exact text sent.
 fn record(i: u64) -> Box<RawValue> {
@@ -51,7 +58,7 @@ fn request() -> UntypedRequest<'static> {
 
 #[test]
 fn every_page_is_a_signed_verified_request_and_every_record_arrives_exactly() {
-    let env = Env::new(MockConfig::new());
+    let env = env();
     for backend in BACKENDS {
         for dialect in [PageDialect::DataTotal, PageDialect::PageCount, PageDialect::Records] {
             env.mock.clear_log();
@@ -83,7 +90,7 @@ fn every_page_is_a_signed_verified_request_and_every_record_arrives_exactly() {
 
 #[test]
 fn an_http_error_on_page_two_ends_the_scan_after_page_one() {
-    let env = Env::new(MockConfig::new());
+    let env = env();
     for backend in BACKENDS {
         env.mock.clear_log();
         push_page(&env, PageDialect::ListTotal, 1, 4, 10);

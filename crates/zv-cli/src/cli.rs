@@ -1,7 +1,5 @@
 //! The command line, declared with clap.
 
-use std::path::PathBuf;
-
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 /// zv — the zvcms / 企迈 (Qmai) OpenAPI from the command line.
@@ -220,18 +218,8 @@ pub enum Command {
     /// Run the verifying mock gateway until interrupted; prints one JSON line when ready.
     ///
     /// It always uses its own sandbox credentials (printed in that line), never ZV_* ones.
-    #[command(after_help = MOCK_EXAMPLES)]
-    Mock {
-        /// Address to listen on.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
-        addr: std::net::SocketAddr,
-        /// Serve data the way messy real gateways do (numbers as strings, "" for empty, …).
-        #[arg(long)]
-        messy: bool,
-        /// Fixtures JSON file (members with gift cards and coupons, exchange codes).
-        #[arg(long, value_name = "FILE")]
-        fixtures: Option<PathBuf>,
-    },
+    #[command(after_help = crate::mock_cmd::MOCK_EXAMPLES)]
+    Mock(crate::mock_cmd::MockArgs),
 }
 
 /// `zv profile …`.
@@ -301,11 +289,6 @@ const COMPLETIONS_EXAMPLES: &str = r#"Examples:
 const SIGN_EXAMPLES: &str = r#"Examples:
   zv --sandbox sign --timestamp 1531998134 --nonce 664656493
   zv sign --timestamp "$(date +%s)" --nonce 12345 --json"#;
-const MOCK_EXAMPLES: &str = r#"Examples:
-  zv mock
-  zv mock --addr 127.0.0.1:8080 --messy
-  zv mock --fixtures fixtures.json"#;
-
 impl Global {
     /// The format asked for (`--json` is `--format json`), or `default`.
     pub fn format_or(&self, default: zv_cli::format::Format) -> zv_cli::format::Format {

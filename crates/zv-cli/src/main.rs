@@ -10,6 +10,7 @@
 mod api_cmd;
 mod cli;
 mod doctor_cmd;
+mod mock_cmd;
 mod output;
 mod profile_cmd;
 
@@ -297,7 +298,8 @@ fn gateway(g: &Global, settings: Option<&Settings>, attempts: &MaxAttempts) -> R
     let mut builder = zv_api::blocking::Client::builder();
     let sandbox = match settings {
         None => {
-            let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new())?;
+            let endpoints = zv_mock::Endpoints::builtin().catalogue_hints(true);
+            let mock = zv_mock::MockServer::start(zv_mock::MockConfig::new().endpoints(endpoints))?;
             builder = builder.base_url(mock.base_url()).credentials(mock.credentials().clone());
             Some(mock)
         }
@@ -448,53 +450,10 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
             clap_complete::generate(shell, &mut command, "zv", &mut out);
             Ok(())
         }
-        Command::Mock { addr, messy, fixtures } => {
-            return run_mock(addr, messy, fixtures, g.max_input_bytes, &mut out);
+        Command::Mock(args) => {
+            let upstream = || credentials(&crate::settings(g, inputs, &store)?);
+            return mock_cmd::run(args, g, upstream, &mut out);
         }
     };
     written.map_err(Failure::output)
-}
-
-fn run_mock(
-    addr: std::net::SocketAddr,
-    messy: bool,
-    fixtures: Option<std::path::PathBuf>,
-    max_input_bytes: u64,
-    out: &mut impl Write,
-) -> Result<(), Failure> {
-    let mut config =
-        zv_mock::MockConfig::new().addr(addr).messy(messy).observer(|entry: &zv_mock::LogEntry| {
-            let _ = writeln!(std::io::stderr(), "{entry}");
-        });
-    if let Some(path) = fixtures {
-        let text = input::read_file("--fixtures", &path, max_input_bytes)
-            .map_err(|e| Failure::usage(error_line(&e)))?;
-        let fixtures = zv_mock::Fixtures::from_json(&text)
-            .map_err(|e| Failure::usage(format!("--fixtures file {}: {}", path.display(), error_line(&e))))?;
-        config = config.fixtures(fixtures);
-    }
-    // The mock always uses its own sandbox credentials: ZV_* usually hold real ones, which
-    // must never be adopted by a local test server, let alone printed.
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
-    })
-    .map_err(|e| Failure {
-        message: format!("cannot install the signal handler: {e}"),
-        code: exit::INTERNAL,
-    })?;
-    let mock = zv_mock::MockServer::start(config)?;
-    let creds = mock.credentials();
-    let ready = json!({
-        "base_url": mock.base_url(),
-        "open_id": creds.open_id(),
-        "grant_code": creds.grant_code(),
-        "open_key": creds.expose_open_key(),
-    });
-    writeln!(out, "{ready}").and_then(|()| out.flush()).map_err(Failure::output)?;
-    let _ = writeln!(std::io::stderr(), "zv mock: listening on {} (Ctrl-C to stop)", mock.base_url());
-    let _ = stop_rx.recv();
-    let _ = writeln!(std::io::stderr(), "zv mock: stopped");
-    mock.shutdown();
-    Ok(())
 }

@@ -258,7 +258,7 @@ fn missing_credentials_name_the_variables_and_suggest_the_sandbox() {
 fn exit_codes_of_every_error_kind() {
     // business: unknown member
     let e = run(zv(), &["--sandbox", "gift-cards", "--user-id", "99999"]);
-    assert_eq!(fails(&e, 3), "error: API business error 20001: 查询的信息不存在");
+    assert_eq!(without_trace_id(fails(&e, 3)), "error: API business error 20001: 查询的信息不存在");
     // system: a wrong key
     let (mock, _) = mock_and_zv();
     let mut c = zv();
@@ -549,7 +549,7 @@ fn v_prints_one_line_per_attempt_of_a_retried_call() {
         without_times(lines[0]),
         format!("{endpoint}  attempt 1/1  HTTP 200, code 20001 查询的信息不存在  N ms\n")
     );
-    assert_eq!(lines[1], "error: API business error 20001: 查询的信息不存在");
+    assert_eq!(without_trace_id(lines[1]), "error: API business error 20001: 查询的信息不存在");
 }
 
 #[test]

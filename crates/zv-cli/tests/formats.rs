@@ -119,5 +119,5 @@ fn platform_codes_seen_in_the_field_get_their_hint() {
     // a business error with no known fix gets none
     mock.push_fault(Fault::BusinessError { code: 20001, message: "查询的信息不存在".into() });
     let line = fails(&run(cmd(), &["api", GIFT_CARDS, "user_id=10001"]), 3).to_owned();
-    assert_eq!(line, "error: API business error 20001: 查询的信息不存在");
+    assert_eq!(without_trace_id(&line), "error: API business error 20001: 查询的信息不存在");
 }

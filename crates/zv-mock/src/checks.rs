@@ -2,15 +2,20 @@
 //! signature, nonce (checks 1 to 7; the route and params checks are the table's, in
 //! [`routing`](crate::routing)).
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::Value;
-use zv_types::{Protocol, V2Request, V3Request};
+use serde_json::value::RawValue;
+use zv_types::Protocol;
+use zv_types::paging::PageDialect;
 
 use crate::log::{MESSAGE_CHARS, printable};
 use crate::render::Representation;
+use crate::routing::RouteKey;
 use crate::state::{Shared, lock};
 use crate::{Check, LogEntry};
 
@@ -35,10 +40,11 @@ impl Rejection {
         Rejection { check, message: printable(&message, MESSAGE_CHARS).into_owned() }
     }
 
-    /// The platform's system-error answer: `{"status":false,"code":<code>,"message":"<label>: <detail>"}`.
-    pub(crate) fn body(&self, messy: bool) -> Vec<u8> {
+    /// The platform's system-error answer:
+    /// `{"status":false,"code":<code>,"message":"<label>: <detail>","traceId":…}`.
+    pub(crate) fn body(&self, style: &Representation) -> Vec<u8> {
         let text = format!("{}: {}", self.check.label(), self.message);
-        Representation::new(messy, 0).error(false, self.check.code(), &text)
+        style.error(false, self.check.code(), &text)
     }
 }
 
@@ -50,6 +56,60 @@ pub(crate) struct Verified {
     pub(crate) nonce: u64,
     /// The business params, as sent.
     pub(crate) params: Value,
+    /// The business params, as the exact JSON text sent.
+    pub(crate) raw_params: Box<RawValue>,
+}
+
+/// The envelope keys of a protocol, in the vendor pages' order.
+struct Keys {
+    open_id: &'static str,
+    grant_code: &'static str,
+    timestamp: &'static str,
+    nonce: &'static str,
+    token: &'static str,
+    action: Option<&'static str>,
+    params: &'static str,
+}
+
+const V3_KEYS: Keys = Keys {
+    open_id: "openId",
+    grant_code: "grantCode",
+    timestamp: "timestamp",
+    nonce: "nonce",
+    token: "token",
+    action: None,
+    params: "params",
+};
+const V2_KEYS: Keys = Keys {
+    open_id: "OpenId",
+    grant_code: "GrantCode",
+    timestamp: "Timestamp",
+    nonce: "Nonce",
+    token: "Token",
+    action: Some("Action"),
+    params: "Params",
+};
+
+impl Keys {
+    fn of(protocol: Protocol) -> &'static Keys {
+        match protocol {
+            Protocol::V2 => &V2_KEYS,
+            _ => &V3_KEYS,
+        }
+    }
+
+    fn all(&self) -> Vec<&'static str> {
+        let mut all = vec![self.open_id, self.grant_code, self.timestamp, self.nonce, self.token];
+        all.extend(self.action);
+        all.push(self.params);
+        all
+    }
+
+    /// `V3 (openId, grantCode, timestamp, nonce, token, params)`.
+    fn describe(&self, protocol: Protocol) -> String {
+        let name = if protocol == Protocol::V2 { "V2" } else { "V3" };
+        format!("{name} envelope ({})", self.all().join(", "))
+    }
 }
 
 /// The common fields of both envelopes.
@@ -61,70 +121,179 @@ struct Envelope {
     token: String,
     action: Option<String>,
     params: Value,
+    raw_params: Box<RawValue>,
 }
 
 impl Envelope {
-    fn read(protocol: Protocol, json: &Value) -> Result<Envelope, String> {
-        if !json.is_object() {
-            return Err("the body must be a JSON object".into());
-        }
-        let (open_id, grant_code, timestamp, nonce, token, action, params) = match protocol {
-            Protocol::V3 => {
-                let r = V3Request::<Value>::deserialize(json).map_err(|e| {
-                    format!("not a V3 envelope (openId, grantCode, timestamp, nonce, token, params): {e}")
-                })?;
-                (r.open_id, r.grant_code, r.timestamp, r.nonce, r.token, None, r.params)
-            }
-            Protocol::V2 => {
-                let r = V2Request::<Value>::deserialize(json).map_err(|e| {
-                    format!(
-                        "not a V2 envelope (OpenId, GrantCode, Timestamp, Nonce, Token, Action, Params): {e}"
-                    )
-                })?;
-                (
-                    r.open_id,
-                    r.grant_code,
-                    r.timestamp,
-                    r.nonce,
-                    r.token,
-                    Some(r.action.into_owned()),
-                    r.params,
-                )
-            }
+    /// Reads the envelope of `protocol` from the body. Strict: only the documented form.
+    fn read(protocol: Protocol, body: &[u8], strict: bool) -> Result<Envelope, String> {
+        let keys = Keys::of(protocol);
+        let fields: HashMap<String, Box<RawValue>> = serde_json::from_slice(body)
+            .map_err(|_| format!("the body must be a JSON object: the {}", keys.describe(protocol)))?;
+        let other = Keys::of(if protocol == Protocol::V2 { Protocol::V3 } else { Protocol::V2 });
+        let field = |key: &str| -> Result<&RawValue, String> {
+            fields.get(key).map(|raw| &**raw).ok_or_else(|| {
+                let hint = if fields.contains_key(other.open_id) {
+                    let v = if protocol == Protocol::V2 { "V3" } else { "V2" };
+                    format!(" (this looks like a {v} envelope: V2 goes to {V2_PATH}, V3 to /v3/<path>)")
+                } else {
+                    String::new()
+                };
+                format!("`{key}` is missing: not the {}{hint}", keys.describe(protocol))
+            })
         };
+        let text = |key: &str| -> Result<String, String> {
+            let raw = field(key)?;
+            serde_json::from_str::<String>(raw.get())
+                .map_err(|_| format!("`{key}` must be a string, not {}", excerpt(raw.get())))
+        };
+        let number = |key: &str| -> Result<u64, String> {
+            let raw = field(key)?;
+            decimal(key, raw.get(), strict)
+        };
+        if strict && let Some(extra) = fields.keys().find(|k| !keys.all().contains(&k.as_str())) {
+            return Err(format!(
+                "`{}` is not a key of the {}: strict mode takes only the documented keys",
+                printable(extra, 64),
+                keys.describe(protocol)
+            ));
+        }
+        let raw_params = field(keys.params)?.to_owned();
+        let params: Value =
+            serde_json::from_str(raw_params.get()).map_err(|e| format!("`{}`: {e}", keys.params))?;
+        if strict && !params.is_object() {
+            return Err(format!(
+                "`{}` must be an object (the vendor's `array`), not {}: strict mode takes only the documented form",
+                keys.params,
+                excerpt(raw_params.get())
+            ));
+        }
         Ok(Envelope {
-            open_id: open_id.into_owned(),
-            grant_code: grant_code.into_owned(),
-            timestamp,
-            nonce,
-            token: token.into_owned(),
-            action,
+            open_id: text(keys.open_id)?,
+            grant_code: text(keys.grant_code)?,
+            timestamp: number(keys.timestamp)?,
+            nonce: number(keys.nonce)?,
+            token: text(keys.token)?,
+            action: keys.action.map(text).transpose()?,
             params,
+            raw_params,
         })
     }
 }
 
+/// `timestamp` or `nonce`: a decimal string, or (not strict) a JSON integer.
+fn decimal(key: &str, raw: &str, strict: bool) -> Result<u64, String> {
+    let documented = "a decimal string such as \"1547186244\"";
+    if let Ok(s) = serde_json::from_str::<String>(raw) {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("`{key}` must be {documented}, not {}", excerpt(raw)));
+        }
+        return s.parse().map_err(|_| format!("`{key}` {} is too large", excerpt(raw)));
+    }
+    match serde_json::from_str::<u64>(raw) {
+        Ok(_) if strict => Err(format!(
+            "`{key}` is the JSON number {}: strict mode takes only the documented form, {documented}",
+            excerpt(raw)
+        )),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{key}` must be {documented} or a JSON integer, not {}", excerpt(raw))),
+    }
+}
+
+/// A short, printable quote of what the client sent.
+fn excerpt(text: &str) -> Cow<'_, str> {
+    printable(text, 64)
+}
+
+/// The media type of a `Content-Type`, and whether it has parameters other than a UTF-8
+/// charset; `None` when it is not JSON or names another charset.
+fn json_content_type(value: &str) -> Option<bool> {
+    let mut parts = value.split(';').map(str::trim);
+    if !parts.next().is_some_and(|t| t.eq_ignore_ascii_case("application/json")) {
+        return None;
+    }
+    let mut parameters = false;
+    for p in parts.filter(|p| !p.is_empty()) {
+        let (name, v) = p.split_once('=')?;
+        let v = v.trim().trim_matches('"');
+        if !name.trim().eq_ignore_ascii_case("charset")
+            || !(v.eq_ignore_ascii_case("utf-8") || v.eq_ignore_ascii_case("utf8"))
+        {
+            return None;
+        }
+        parameters = true;
+    }
+    Some(parameters)
+}
+
+/// The `Content-Type` check (part of check 2): JSON, with or without a UTF-8 charset (strict:
+/// exactly `application/json`); an absent header passes unless strict.
+fn content_type(value: Option<&str>, strict: bool) -> Result<(), String> {
+    let documented = "`Content-Type: application/json`";
+    match (value, strict) {
+        (None, false) => Ok(()),
+        (None, true) => Err(format!("no Content-Type: strict mode takes only the documented {documented}")),
+        (Some(v), _) => match json_content_type(v) {
+            None => Err(format!("Content-Type {:?} is not JSON: send {documented}", printable(v, 64))),
+            Some(true) if strict => Err(format!(
+                "Content-Type {:?}: strict mode takes only the documented {documented}, without parameters",
+                printable(v, 64)
+            )),
+            Some(_) => Ok(()),
+        },
+    }
+}
+
+/// Check 6: the token, URL-decoded as PHP's `urldecode` does and compared in constant time
+/// with the signature (strict: compared as sent with PHP `urlencode`'s form).
+fn signature(shared: &Shared, env: &Envelope) -> Result<(), String> {
+    if shared.signer.verify(env.timestamp, env.nonce, &env.token) {
+        return Ok(());
+    }
+    let decoded = zv_sign::php_urldecode(&env.token);
+    let decodes =
+        decoded.as_ref().is_ok_and(|sig| shared.signer.verify_signature(env.timestamp, env.nonce, sig));
+    match (decodes, shared.strict) {
+        (true, false) => Ok(()),
+        (true, true) => Err("the token is the signature, but not written as PHP `urlencode` writes it \
+             (`+` as %2B, `/` as %2F, `=` as %3D, upper-case hex): strict mode takes only that form"
+            .into()),
+        (false, _) if decoded.is_err() => {
+            Err("token does not match: it is not URL-encoded text (a `%` without two hex digits)".into())
+        }
+        (false, _) => Err("token does not match".into()),
+    }
+}
+
+/// What the checks see of a request: its method's body (`None` when not a `POST`) and its
+/// `Content-Type`.
+pub(crate) struct Incoming<'a> {
+    pub(crate) body: Option<Result<Bytes, String>>,
+    pub(crate) content_type: Option<&'a str>,
+}
+
 /// Checks 1 to 7, in order: method, json, envelope, credentials, timestamp, signature,
-/// nonce. `body` is `None` for a method other than `POST`. Fills `entry` with what it learns
-/// on the way.
+/// nonce. Fills `entry` with what it learns on the way.
 pub(crate) fn verify(
     shared: &Shared,
     entry: &mut LogEntry,
-    body: Option<Result<Bytes, String>>,
+    incoming: Incoming<'_>,
 ) -> Result<Verified, Rejection> {
-    let Some(body) = body else {
+    let Some(body) = incoming.body else {
         return Err(Rejection::new(
             Check::Method,
             format!("{} is not allowed: every endpoint takes POST with a JSON body", entry.method),
         ));
     };
     let body = body.map_err(|e| Rejection::new(Check::Json, e))?;
-    let json: Value = serde_json::from_slice(&body)
+    content_type(incoming.content_type, shared.strict).map_err(|e| Rejection::new(Check::Json, e))?;
+    serde_json::from_slice::<IgnoredAny>(&body)
         .map_err(|e| Rejection::new(Check::Json, format!("the body is not JSON: {e}")))?;
 
     let protocol = if entry.path == V2_PATH { Protocol::V2 } else { Protocol::V3 };
     entry.protocol = Some(protocol);
-    let env = Envelope::read(protocol, &json).map_err(|e| Rejection::new(Check::Envelope, e))?;
+    let env =
+        Envelope::read(protocol, &body, shared.strict).map_err(|e| Rejection::new(Check::Envelope, e))?;
     entry.open_id = Some(env.open_id.clone());
     entry.timestamp = Some(env.timestamp);
     entry.nonce = Some(env.nonce);
@@ -151,19 +320,104 @@ pub(crate) fn verify(
         ));
     }
 
-    if !shared.signer.verify(env.timestamp, env.nonce, &env.token) {
-        return Err(Rejection::new(Check::Signature, "token does not match"));
-    }
+    signature(shared, &env).map_err(|e| Rejection::new(Check::Signature, e))?;
     // Only a signed request's params are kept in the log: an unauthenticated client cannot
     // fill the mock's memory through it.
     entry.params = Some(env.params.clone());
 
     let window = shared.skew.as_secs();
-    if !lock(&shared.nonces).record(&env.open_id, env.nonce, env.timestamp, now, window) {
+    let fresh = lock(&shared.nonces).record(&env.open_id, env.nonce, env.timestamp, now, window);
+    if !fresh && !shared.allow_replay {
         return Err(Rejection::new(
             Check::Nonce,
-            format!("nonce {} was already used within the last {window} s (replay)", env.nonce),
+            format!(
+                "nonce {} was already used within the last {window} s (replay); the real gateway may \
+                 not refuse replays: `zv mock --allow-replay` (MockConfig::allow_replay) accepts them",
+                env.nonce
+            ),
         ));
     }
-    Ok(Verified { protocol, action: env.action, nonce: env.nonce, params: env.params })
+    Ok(Verified {
+        protocol,
+        action: env.action,
+        nonce: env.nonce,
+        params: env.params,
+        raw_params: env.raw_params,
+    })
+}
+
+/// In strict mode, the params of a catalogued endpoint that documents its params: only
+/// those (and its page fields), the required ones present.
+pub(crate) fn documented(shared: &Shared, route: &RouteKey, params: &Value) -> Result<(), Rejection> {
+    let Some(entry) = route.catalogue().filter(|e| shared.strict && !e.params.is_empty()) else {
+        return Ok(());
+    };
+    let Some(params) = params.as_object() else { return Ok(()) };
+    let pages = entry.paging.map(PageDialect::request_fields);
+    let known =
+        |name: &str| entry.param(name).is_some() || pages.is_some_and(|(n, s)| name == n || name == s);
+    let unknown: Vec<String> =
+        params.keys().filter(|k| !known(k)).map(|k| format!("`{}`", printable(k, 64))).collect();
+    let missing: Vec<String> = entry
+        .params
+        .iter()
+        .filter(|p| p.required == Some(true) && !params.contains_key(p.name))
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    let documented = || {
+        let mut names: Vec<&str> = entry.params.iter().map(|p| p.name).collect();
+        names.extend(pages.iter().flat_map(|(n, s)| [*n, *s]));
+        names.join(", ")
+    };
+    if !unknown.is_empty() {
+        return Err(Rejection::new(
+            Check::Params,
+            format!(
+                "{} not documented for {route}: strict mode takes only its documented params ({})",
+                list_is(&unknown),
+                documented()
+            ),
+        ));
+    }
+    if !missing.is_empty() {
+        return Err(Rejection::new(
+            Check::Params,
+            format!("{} required by {route}, missing", list_is(&missing)),
+        ));
+    }
+    Ok(())
+}
+
+/// "`a` is" or "`a`, `b` are".
+fn list_is(names: &[String]) -> String {
+    match names {
+        [one] => format!("{one} is"),
+        many => format!("{} are", many.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_and_content_types() {
+        assert_eq!(decimal("nonce", r#""42""#, true), Ok(42));
+        assert_eq!(decimal("nonce", "42", false), Ok(42));
+        assert!(decimal("nonce", "42", true).unwrap_err().contains("strict mode"));
+        for bad in [r#""""#, r#""-1""#, r#""4 2""#, "-1", "1.5", "null", r#""99999999999999999999""#] {
+            assert!(decimal("nonce", bad, false).is_err(), "{bad}");
+        }
+        assert_eq!(json_content_type("application/json"), Some(false));
+        assert_eq!(json_content_type("Application/JSON; charset=UTF-8"), Some(true));
+        assert_eq!(json_content_type("application/json;charset=\"utf-8\""), Some(true));
+        assert_eq!(json_content_type("application/json; charset=gbk"), None);
+        assert_eq!(json_content_type("text/plain"), None);
+        assert_eq!(json_content_type("application/jsonx"), None);
+        assert!(content_type(None, false).is_ok());
+        assert!(content_type(None, true).is_err());
+        assert!(content_type(Some("application/json; charset=utf-8"), false).is_ok());
+        assert!(content_type(Some("application/json; charset=utf-8"), true).is_err());
+        assert!(content_type(Some("application/x-www-form-urlencoded"), false).is_err());
+    }
 }

@@ -9,7 +9,7 @@ use zv_sign::{Clock, Credentials, SystemClock};
 
 use crate::connection::Limits;
 use crate::state::{DEFAULT_LOG_BYTES, Observer};
-use crate::{Endpoints, Fixtures, LogEntry, demo_credentials};
+use crate::{Endpoints, Fixtures, LogEntry, Recording, demo_credentials};
 
 /// The default timestamp skew window: ±300 s.
 pub const DEFAULT_SKEW: Duration = Duration::from_secs(300);
@@ -43,7 +43,15 @@ pub struct MockConfig {
     pub(crate) observer: Option<Observer>,
     pub(crate) log_bytes: usize,
     pub(crate) limits: Limits,
+    pub(crate) strict: bool,
+    pub(crate) allow_replay: bool,
+    pub(crate) qps: u32,
+    pub(crate) monotonic: Monotonic,
+    pub(crate) record: Option<Recording>,
 }
+
+/// Where the rate limit's window reads the time (see [`MockConfig::monotonic`]).
+pub(crate) type Monotonic = Arc<dyn Fn() -> Duration + Send + Sync>;
 
 impl MockConfig {
     /// The defaults: the demo credentials ([`demo_credentials`]), the demo fixtures
@@ -63,6 +71,11 @@ impl MockConfig {
             observer: None,
             log_bytes: DEFAULT_LOG_BYTES,
             limits: Limits::default(),
+            strict: false,
+            allow_replay: false,
+            qps: 0,
+            monotonic: since_start(),
+            record: None,
         }
     }
 
@@ -166,6 +179,60 @@ impl MockConfig {
     }
 }
 
+impl MockConfig {
+    /// Accepts only what the vendor pages document (default: also what the field shows the
+    /// gateway accepts): `timestamp` and `nonce` as decimal strings (not JSON numbers), the
+    /// token exactly as PHP `urlencode` writes it (`%2B`, `%2F`, `%3D`; not another
+    /// encoder's form, not the bare base64), `Content-Type: application/json` without
+    /// parameters, no envelope keys besides the documented ones, `params` an object, and on
+    /// a catalogued endpoint only its documented params (and its page fields), the required
+    /// ones present. Every refusal names what was off. See the [crate docs](crate#checks).
+    pub fn strict(mut self, yes: bool) -> Self {
+        self.strict = yes;
+        self
+    }
+
+    /// Accepts a nonce used again within the window (default: refused as a replay, check
+    /// `nonce`). The field suggests the real gateway may not refuse replays (one public
+    /// client signs every call with the same nonce); turn this on to behave like that.
+    pub fn allow_replay(mut self, yes: bool) -> Self {
+        self.allow_replay = yes;
+        self
+    }
+
+    /// Simulates the documented per-interface rate limit: at most `n` verified requests per
+    /// route (a V3 path or a V2 `Action`) in any one-second window; the excess gets HTTP 429
+    /// with the platform error [`THROTTLED_CODE`](crate::THROTTLED_CODE) ("…限流…") and is
+    /// logged as [`Verdict::Throttled`](crate::Verdict::Throttled). 0 (the default) is no
+    /// limit. Only requests answered count toward the window.
+    pub fn qps(mut self, n: u32) -> Self {
+        self.qps = n;
+        self
+    }
+
+    /// Reads the time the rate limit's window is measured on from `now`, a monotonic
+    /// duration (default: the time since the mock started), e.g. to step it in a test.
+    pub fn monotonic(mut self, now: impl Fn() -> Duration + Send + Sync + 'static) -> Self {
+        self.monotonic = Arc::new(now);
+        self
+    }
+
+    /// Runs as a recording proxy instead of serving the endpoint table: every verified
+    /// request is signed again with the recording's credentials, forwarded to its upstream,
+    /// answered with the upstream's answer unchanged, and appended to its file as a stub
+    /// (see [`Recording`]).
+    pub fn record(mut self, recording: Recording) -> Self {
+        self.record = Some(recording);
+        self
+    }
+}
+
+/// The default monotonic time: since this call.
+fn since_start() -> Monotonic {
+    let start = std::time::Instant::now();
+    Arc::new(move || start.elapsed())
+}
+
 impl Default for MockConfig {
     fn default() -> Self {
         Self::new()
@@ -187,6 +254,10 @@ impl fmt::Debug for MockConfig {
             .field("observer", &self.observer.is_some())
             .field("log_bytes", &self.log_bytes)
             .field("limits", &self.limits)
+            .field("strict", &self.strict)
+            .field("allow_replay", &self.allow_replay)
+            .field("qps", &self.qps)
+            .field("record", &self.record)
             .finish()
     }
 }

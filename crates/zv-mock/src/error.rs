@@ -27,6 +27,25 @@ pub enum MockError {
     /// A route given to [`Endpoints`](crate::Endpoints) is not a valid V3 path or V2 Action.
     #[error("cannot serve that route: {0}")]
     Route(String),
+    /// A stubs file could not be read, or a stub in it is not valid.
+    #[error("invalid stubs in {origin}: {}{message}", index.map(|i| format!("stub {i}: ")).unwrap_or_default())]
+    Stubs {
+        /// Where the text came from: a file path, or `<json text>`.
+        origin: String,
+        /// The stub at fault (its index in `stubs`, from 0), when one is.
+        index: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A recording session could not start: its file cannot be written, or its upstream's
+    /// client cannot be made (a bad URL).
+    #[error("cannot record to {file}: {message}")]
+    Record {
+        /// The recording's file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A fixtures file could not be read, or its text does not describe [`Fixtures`](crate::Fixtures).
     #[error("invalid fixtures in {origin}: {message}")]
     Fixtures {

@@ -13,7 +13,7 @@ use http::StatusCode;
 use http_body::{Frame, SizeHint};
 
 use crate::LogEntry;
-use crate::render::{JSON, json_response, respond as response};
+use crate::render::{JSON, Representation, json_response, respond as response};
 use crate::state::{Shared, stopped};
 
 /// A failure the mock injects into the answer of a request that passed every check.
@@ -207,6 +207,7 @@ pub(crate) async fn respond(
     shared: &Shared,
     mut entry: LogEntry,
     applied: Option<Applied>,
+    style: &Representation,
     answer: impl FnOnce(&mut LogEntry) -> Vec<u8>,
 ) -> Response {
     let Some(applied) = applied else {
@@ -215,7 +216,6 @@ pub(crate) async fn respond(
         return json_response(body);
     };
     entry.fault = Some(applied.label);
-    let style = crate::render::Representation::new(shared.messy, 0);
     match applied.fault {
         Fault::Delay(d) => {
             let body = answer(&mut entry);

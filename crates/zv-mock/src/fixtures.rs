@@ -155,17 +155,22 @@ impl Fixtures {
 }
 
 fn parse(text: &str, origin: &str) -> Result<Fixtures, MockError> {
-    let error = |message: String| MockError::Fixtures { origin: origin.to_owned(), message };
+    read_json(text).map_err(|message| MockError::Fixtures { origin: origin.to_owned(), message })
+}
+
+/// Reads `text` as a `T` (and nothing after it); the error names the JSON path of a data
+/// problem, and the line and column.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let fixtures: Fixtures = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         // A syntax error has no meaningful path; a data error names where it is.
         let is_data = inner.classify() == serde_json::error::Category::Data;
-        error(if is_data && path != "." { format!("at `{path}`: {inner}") } else { inner.to_string() })
+        if is_data && path != "." { format!("at `{path}`: {inner}") } else { inner.to_string() }
     })?;
-    de.end().map_err(|e| error(e.to_string()))?;
-    Ok(fixtures)
+    de.end().map_err(|e| e.to_string())?;
+    Ok(value)
 }
 
 /// A China-time date-time (`2024-01-01 00:00:00`).

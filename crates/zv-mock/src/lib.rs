@@ -2,17 +2,22 @@
 //!
 //! `zv-mock` listens on `127.0.0.1` (port 0 by default, or any address you give it) and
 //! answers like the real gateway: it reads the V3 (`POST /v3/<path>`, lowerCamel) and V2
-//! (`POST /api/v2`, PascalCase, `Action`) envelopes strictly, checks the credentials, the
-//! timestamp against its clock, the HMAC-SHA1 token (in constant time) and nonce replays,
-//! and serves gift cards, coupons and exchange codes from fixtures (demo data by default).
-//! Every request is logged with the check it failed, if any. Faults (delays, HTTP errors,
-//! truncated, empty or huge bodies, platform errors, "fail N times") can be injected, and a
-//! *messy* mode writes the same data the way real gateways do. Use it to test an app (the
-//! `zv mock` command wraps it) or the SDK itself over real sockets. It deliberately is
-//! **not** a full gateway: it serves the three documented endpoints plus one mock-only write
-//! ([`REDEEM_PATH`]) — and any endpoint you register ([`Endpoints`]) —, keeps everything in
-//! memory (no persistence: a restart forgets redeems and nonces), and has no rate limits,
-//! accounts or permissions beyond one credential set.
+//! (`POST /api/v2`, PascalCase, `Action`) envelopes, checks the credentials, the timestamp
+//! against its clock, the HMAC-SHA1 token (in constant time) and nonce replays, and serves
+//! gift cards, coupons and exchange codes from fixtures (demo data by default), any other
+//! path from stubs, and every answer with a `traceId`. By default it accepts every wire form
+//! the field shows the gateway accepts; [strict mode](MockConfig::strict) only the
+//! documented one. Every request is logged with the check it failed, if any. Faults
+//! (delays, HTTP errors, truncated, empty or huge bodies, platform errors, "fail N times")
+//! can be injected, the documented rate limit simulated ([`MockConfig::qps`]), and a
+//! *messy* mode writes the same data the way real gateways do. As a
+//! [recording proxy](MockConfig::record) it forwards to a real gateway and writes what it
+//! answers as stubs to replay. Use it to test an app (the `zv mock` command wraps it) or
+//! the SDK itself over real sockets. It deliberately is **not** a full gateway: it serves
+//! the three documented endpoints plus one mock-only write ([`REDEEM_PATH`]) — and any
+//! endpoint you register ([`Endpoints`]) or stub ([`Stubs`]) —, keeps everything in memory
+//! (no persistence: a restart forgets redeems and nonces), and has no accounts or
+//! permissions beyond one credential set.
 //!
 //! # From blocking code
 //!
@@ -55,20 +60,58 @@
 //!
 //! Every request goes through these checks, in this order. The first that fails decides
 //! the answer: HTTP 200 with the platform's system-error shape
-//! `{"status":false,"code":<code>,"message":"<label>: <detail>"}`, and the log records the
-//! [`Check`]. The nonce of a request is remembered only once its signature verified.
+//! `{"status":false,"code":<code>,"message":"<label>: <detail>","traceId":"…"}`, and the
+//! log records the [`Check`]. The nonce of a request is remembered only once its signature
+//! verified.
 //!
 //! | order | [`Check`] | code | fails when |
 //! |---|---|---|---|
 //! | 1 | `Method` | 40001 | the method is not `POST` |
-//! | 2 | `Json` | 40002 | the body is not JSON (or is over 1 MiB) |
-//! | 3 | `Envelope` | 40003 | not the envelope of the path's protocol: a key missing or misspelled (a V2 body on a `/v3/` path), `timestamp`/`nonce` not a decimal string, not an object |
+//! | 2 | `Json` | 40002 | the body is not JSON (or is over 1 MiB), or its `Content-Type` is not `application/json` (a UTF-8 `charset` is fine; an absent header too, unless strict) |
+//! | 3 | `Envelope` | 40003 | not the envelope of the path's protocol: a key missing or misspelled (a V2 body on a `/v3/` path), `timestamp`/`nonce` not a decimal string or a JSON integer, not an object |
 //! | 4 | `Credentials` | 40004 | `openId` or `grantCode` is not the configured one |
 //! | 5 | `Timestamp` | 40005 | `timestamp` is more than the skew (±300 s) from the mock's clock |
-//! | 6 | `Signature` | 40006 | `token` is not the URL-encoded HMAC-SHA1 signature of the request |
-//! | 7 | `Nonce` | 40007 | the `nonce` was already used by this `openId` within the skew window (a replay) |
+//! | 6 | `Signature` | 40006 | `token`, URL-decoded as PHP's `urldecode` does, is not the HMAC-SHA1 signature of the request (so PHP `urlencode`, Go `QueryEscape`, JavaScript `encodeURIComponent` and Python `quote` all verify, and lower-case hex) |
+//! | 7 | `Nonce` | 40007 | the `nonce` was already used by this `openId` within the skew window (a replay), unless [`MockConfig::allow_replay`] |
 //! | 8 | `Route` | 40008 | no such V3 path or V2 `Action` in the [`Endpoints`] table (any path other than `/api/v2` is read as V3); the message lists the table |
 //! | 9 | `Params` | 40009 | the params do not fit the endpoint (e.g. a basket with `shopping = 1` but no `checked`) |
+//!
+//! The field suggests the real gateway may not refuse replayed nonces; the mock refuses them
+//! by default (an SDK that never reuses a nonce passes either way), and says so.
+//!
+//! **Strict mode** ([`MockConfig::strict`], `zv mock --strict`) takes only what the vendor
+//! pages document, and its refusal names what was off: `timestamp` and `nonce` as decimal
+//! strings (a JSON number fails `envelope`), the token exactly as PHP's `urlencode` writes it
+//! (another encoder's form or the bare base64 fails `signature`, saying the signature was
+//! right but not its form), `Content-Type: application/json` with no parameters (`json`),
+//! no envelope keys besides the documented ones and `params` an object (`envelope`), and on
+//! a catalogued endpoint that lists its params only those and its page fields, the required
+//! ones present (`params`). The SDK's own integration suite runs against strict mode.
+//!
+//! **Rate limit** ([`MockConfig::qps`], `zv mock --qps N`): a request that passed every check
+//! beyond the `N`th to its route within one second (a sliding window) gets HTTP 429,
+//! `Retry-After: 1` and `{"status":false,"code":42900,"message":"…限流…"}`
+//! ([`THROTTLED_CODE`]), and is logged as [`Verdict::Throttled`].
+//!
+//! **`traceId`**: every envelope the mock writes — success, business error, rejection,
+//! throttle, injected platform error — ends with a fresh `traceId` (32 hex digits), also in
+//! the request's [`LogEntry`]. Faults that replace the body with raw bytes
+//! ([`Fault::Respond`], an HTML page, an empty or huge body) have none.
+//!
+//! # Recording
+//!
+//! With [`MockConfig::record`] (`zv mock --record FILE --upstream URL`) the mock is a
+//! recording proxy in front of a real gateway: clients sign with the mock's credentials,
+//! the mock verifies them (the checks above, the rate limit), signs the same params again
+//! with the real credentials of the [`Recording`], forwards them with the SDK's blocking
+//! client, answers with the upstream's answer unchanged, and appends the exchange to the
+//! file as a stub (the params as `match`, then the `data` or the `error`), which
+//! `zv mock --stubs FILE` replays. The file never holds a key, a token, or the upstream's
+//! `openId` or `grantCode`. Writes (a catalogued write, or a route the catalogue does not
+//! know) are forwarded only with [`Recording::forward_writes`] (`--record-writes`); without
+//! it they get the system error [`WRITE_REFUSED_CODE`] `40300`. An upstream that does not
+//! answer gives HTTP 502 with [`UPSTREAM_FAILED_CODE`] `50200`. Faults and the endpoint
+//! table do not apply while recording.
 //!
 //! # Endpoints
 //!
@@ -113,13 +156,49 @@
 //!     .credentials(mock.credentials().clone())
 //!     .build()?;
 //! let request = zv_api::UntypedRequest::v3("crm/member/getMemberInfo", json!({"user_id": "10001"}))?;
-//! assert_eq!(client.send_untyped(&request)?.data["gift_cards"], 6);
+//! let data: Value = serde_json::from_str(client.send_untyped(&request)?.data.get())?;
+//! assert_eq!(data["gift_cards"], 6);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Stubs
+//!
+//! Any other path is served from [`Stubs`], canned answers read from a stubs file
+//! (`zv mock --stubs FILE`, [`Stubs::from_path`]) and added to the table with
+//! [`Endpoints::stubs`]: `{"stubs": [...]}`, each stub a `"path"` (or a V2 `"action"`), an
+//! optional `"match"` on the params, and one of `"data"`, `"error"` or `"items"` — a list
+//! served page by page in the path's paging dialect from the
+//! [catalogue](zv_types::catalogue), so an SDK's paged scan works end to end. The first
+//! stub that matches answers, byte for byte as written (big integers survive). With
+//! [`Endpoints::catalogue_hints`] (on in `zv mock` and `zv --sandbox`), a catalogued path
+//! that nothing serves gets the business error [`NO_STUB_CODE`] `20003` saying how to stub
+//! it; a path the catalogue does not know fails the `route` check.
+//!
+//! ```
+//! use zv_mock::{Endpoints, MockConfig, MockServer, Stubs};
+//! use zv_types::paging::{PageDialect, PageOptions};
+//!
+//! let stubs = Stubs::from_json(r#"{"stubs": [
+//!   {"path": "v3/org/shop/getShopList", "items": [{"id": 1}, {"id": 2}, {"id": 3}]}
+//! ]}"#)?;
+//! let mock = MockServer::start(MockConfig::new().endpoints(Endpoints::builtin().stubs(&stubs)))?;
+//! let client = zv_api::blocking::Client::builder()
+//!     .base_url(mock.base_url())
+//!     .credentials(mock.credentials().clone())
+//!     .build()?;
+//! let request = zv_api::UntypedRequest::v3("org/shop/getShopList", serde_json::json!({}))?;
+//! let options = PageOptions::default().page_size(2);
+//! let shops: Vec<_> = client.records(&request, PageDialect::ListTotal, options).collect::<Result<_, _>>()?;
+//! assert_eq!(shops.len(), 3);
+//! assert_eq!(mock.log().len(), 2, "two pages");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Business errors (`{"status":true,"code":…}`): an unknown member (gift cards or coupons)
 //! gets [`NOT_FOUND_CODE`] `20001` "查询的信息不存在"; redeeming an unknown or spent code
-//! gets [`REDEEM_FAILED_CODE`] `20002` "兑换码不存在或已兑换".
+//! gets [`REDEEM_FAILED_CODE`] `20002` "兑换码不存在或已兑换"; a request no stub answers gets
+//! [`NO_STUB_CODE`] `20003`. These codes, like every code in the tables above, are the
+//! mock's own: the real gateway's are not documented.
 //!
 //! Answers are canonical by default — each model exactly as it serializes, in
 //! `{"status":true,"code":0,"message":"success","data":…}`. In messy mode
@@ -198,11 +277,14 @@ mod fault;
 mod fixtures;
 mod handlers;
 mod log;
+mod rate;
+mod record;
 mod render;
 mod routing;
 mod server;
 mod service;
 mod state;
+mod stubs;
 
 pub use config::{DEFAULT_SKEW, MockConfig};
 pub use connection::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
@@ -213,8 +295,11 @@ pub use handlers::{
     NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE, REDEEM_FAILED_MESSAGE, REDEEM_PATH,
 };
 pub use log::{Check, LogEntry, Verdict};
+pub use rate::THROTTLED_CODE;
+pub use record::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};
 pub use routing::{CallContext, Endpoints, PlatformError};
 pub use server::MockServer;
+pub use stubs::{NO_STUB_CODE, Stubs};
 
 /// The demo `openId` (32 hex characters), accepted by default.
 pub const DEMO_OPEN_ID: &str = "6d6f636b7a766d6f636b7a766d6f636b";

@@ -2,10 +2,11 @@
 //! kept short and printed safely.
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use serde::{Serialize, Serializer};
 use zv_types::Protocol;
+use zv_types::text::{Sanitized, is_unsafe_char};
 
 /// One of the gateway's checks, in the order they are made.
 ///
@@ -114,10 +115,16 @@ pub enum Verdict {
         /// Why, in English (never the token or the key).
         message: String,
     },
+    /// Every check passed, but the route had its fill of requests in the last second
+    /// ([`MockConfig::qps`](crate::MockConfig::qps)): answered with HTTP 429.
+    Throttled {
+        /// The limit: requests per second per route.
+        limit: u32,
+    },
 }
 
 impl Verdict {
-    /// Whether every check passed.
+    /// Whether every check passed and the request was answered (not throttled).
     pub fn is_ok(&self) -> bool {
         matches!(self, Verdict::Ok)
     }
@@ -125,7 +132,7 @@ impl Verdict {
     /// The check that failed, if one did.
     pub fn check(&self) -> Option<Check> {
         match self {
-            Verdict::Ok => None,
+            Verdict::Ok | Verdict::Throttled { .. } => None,
             Verdict::Rejected { check, .. } => Some(*check),
         }
     }
@@ -162,6 +169,11 @@ pub struct LogEntry {
     pub fault: Option<String>,
     /// The HTTP status of the answer.
     pub http_status: u16,
+    /// The `traceId` of the answer (every envelope the mock writes carries one).
+    pub trace_id: Option<String>,
+    /// In a recording session ([`MockConfig::record`](crate::MockConfig::record)): what
+    /// became of the request upstream (`forwarded (200), recorded`, `refused: a write`, …).
+    pub upstream: Option<String>,
 }
 
 fn protocol_name<S: Serializer>(p: &Option<Protocol>, s: S) -> Result<S::Ok, S::Error> {
@@ -186,6 +198,8 @@ impl LogEntry {
             verdict: Verdict::Ok,
             fault: None,
             http_status: 200,
+            trace_id: None,
+            upstream: None,
         }
     }
 }
@@ -198,35 +212,16 @@ const TEXT_CHARS: usize = 256;
 /// The most characters kept of a rejection's message (which may list the endpoint table).
 pub(crate) const MESSAGE_CHARS: usize = 1024;
 
-/// Whether a character could forge or garble a terminal line: a control character (a line
-/// break, an escape sequence) or a bidirectional-text override.
-fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` made safe to print on one line: unsafe characters escaped (`\n`, `\u{1b}`), and
-/// cut after `max` characters with a note of how many bytes were left out. Text written by
-/// anyone (a client's path, `Action` or `openId`) goes through here before it is kept or
-/// printed.
-// Hand-written until the workspace's shared sanitizer (`zv_types::text`) is there to
-// delegate to: a few lines, and no crate escapes exactly these characters.
+/// `text` made safe to print on one line by the workspace's one sanitizer
+/// ([`zv_types::text`]): unsafe characters escaped (`\n`, `\u{1b}`), and cut after `max`
+/// characters with a note of the text's size. Text written by anyone (a client's path,
+/// `Action` or `openId`) goes through here before it is kept or printed.
 pub(crate) fn printable(text: &str, max: usize) -> Cow<'_, str> {
-    let cut = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
-    if cut == text.len() && !text.chars().any(is_unsafe) {
+    let short = text.char_indices().nth(max).is_none();
+    if short && !text.chars().any(is_unsafe_char) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(cut + 16);
-    for c in text[..cut].chars() {
-        if is_unsafe(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    if cut < text.len() {
-        let _ = write!(out, "…(+{} bytes)", text.len() - cut);
-    }
-    Cow::Owned(out)
+    Cow::Owned(Sanitized::new(text).max_chars(max).to_string())
 }
 
 /// `text` as [`printable`] makes it, in place.
@@ -243,7 +238,7 @@ impl LogEntry {
     pub(crate) fn summarize(&mut self) {
         cap(&mut self.method, METHOD_CHARS);
         cap(&mut self.path, TEXT_CHARS);
-        for text in [&mut self.action, &mut self.fault].into_iter().flatten() {
+        for text in [&mut self.action, &mut self.fault, &mut self.upstream].into_iter().flatten() {
             cap(text, TEXT_CHARS);
         }
         if let Some(open_id) = &mut self.open_id {
@@ -273,7 +268,13 @@ impl fmt::Display for LogEntry {
                 if let Some(fault) = &self.fault {
                     write!(f, ", fault: {}", p(fault, TEXT_CHARS))?;
                 }
+                if let Some(upstream) = &self.upstream {
+                    write!(f, ", upstream: {}", p(upstream, TEXT_CHARS))?;
+                }
                 write!(f, " ({})", self.http_status)
+            }
+            Verdict::Throttled { limit } => {
+                write!(f, " -> throttled: over {limit} requests a second ({})", self.http_status)
             }
             Verdict::Rejected { check, message } => {
                 write!(f, " -> rejected: {check}: {}", p(message, MESSAGE_CHARS))
@@ -290,8 +291,8 @@ mod tests {
     fn printable_escapes_and_cuts() {
         assert!(matches!(printable("POST /v3/a 查询", 100), Cow::Borrowed(_)));
         assert_eq!(printable("a\nb\r\u{1b}[31m\u{202e}c", 100), "a\\nb\\r\\u{1b}[31m\\u{202e}c");
-        assert_eq!(printable("查询的信息不存在", 4), "查询的信…(+12 bytes)");
-        assert_eq!(printable(&"x".repeat(1 << 20), 10), format!("xxxxxxxxxx…(+{} bytes)", (1 << 20) - 10));
+        assert_eq!(printable("查询的信息不存在", 4), "查询的信…(24 bytes)");
+        assert_eq!(printable(&"x".repeat(1 << 20), 10), format!("xxxxxxxxxx…({} bytes)", 1 << 20));
         assert_eq!(printable("", 0), "");
     }
 
@@ -309,7 +310,7 @@ mod tests {
         let summary = e.to_string();
         assert!(!summary.contains('\n') && summary.len() < 4096, "{summary}");
         assert!(serde_json::to_string(&e).unwrap().len() < 4096);
-        assert!(e.open_id.unwrap().ends_with(&format!("…(+{} bytes)", (1 << 20) - 64)));
+        assert!(e.open_id.unwrap().ends_with(&format!("…({} bytes)", 1 << 20)));
     }
 
     #[test]

@@ -14,51 +14,72 @@ use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value, json};
 use zv_types::{CouponList, Endpoint, ExchangeCodeStatus, GiftCard, Money};
 
 /// How one answer is written.
 pub(crate) struct Representation {
     rng: Option<Rng>,
+    trace: Option<String>,
 }
 
 impl Representation {
     /// Canonical, or messy with changes drawn from `seed` (the request's nonce, so that a
     /// failure reproduces).
     pub(crate) fn new(messy: bool, seed: u64) -> Self {
-        Representation { rng: messy.then(|| Rng::with_seed(seed)) }
+        Representation { rng: messy.then(|| Rng::with_seed(seed)), trace: None }
+    }
+
+    /// This representation, writing `traceId` in every envelope.
+    pub(crate) fn traced(mut self, trace_id: &str) -> Self {
+        self.trace = Some(trace_id.to_owned());
+        self
     }
 
     fn is_messy(&self) -> bool {
         self.rng.is_some()
     }
 
-    /// `{"status":true,"code":0,"message":"success","data":…}` (messy: `"true"`, `"0"`).
-    pub(crate) fn success(&self, data: &Value) -> Vec<u8> {
-        self.envelope(true, 0, "success", Some(data))
+    /// `{"status":true,"code":0,"message":"success","data":…}` (messy: `"true"`, `"0"`);
+    /// `data` is written as it serializes (a `RawValue` byte for byte).
+    pub(crate) fn success<D: Serialize + ?Sized>(&self, data: &D) -> Vec<u8> {
+        self.envelope(true, Code::Int(0), "success", Some(data))
     }
 
     /// An error envelope without `data`: status true for a business error, false for a
     /// system error.
     pub(crate) fn error(&self, status: bool, code: i64, message: &str) -> Vec<u8> {
-        self.envelope(status, code, message, None)
+        self.error_with(status, Code::Int(code), message)
     }
 
-    fn envelope(&self, status: bool, code: i64, message: &str, data: Option<&Value>) -> Vec<u8> {
+    /// [`error`](Self::error) with a code as written elsewhere (a stub's, an upstream's).
+    pub(crate) fn error_with(&self, status: bool, code: Code<'_>, message: &str) -> Vec<u8> {
+        self.envelope::<Value>(status, code, message, None)
+    }
+
+    fn envelope<D: Serialize + ?Sized>(
+        &self,
+        status: bool,
+        code: Code<'_>,
+        message: &str,
+        data: Option<&D>,
+    ) -> Vec<u8> {
         #[derive(Serialize)]
-        struct Envelope<'a> {
+        struct Envelope<'a, D: ?Sized> {
             status: Value,
-            code: Value,
+            code: WireCode<'a>,
             message: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
-            data: Option<&'a Value>,
+            data: Option<&'a D>,
+            #[serde(rename = "traceId", skip_serializing_if = "Option::is_none")]
+            trace_id: Option<&'a str>,
         }
-        let (status, code) = if self.is_messy() {
-            (Value::String(status.to_string()), Value::String(code.to_string()))
-        } else {
-            (Value::Bool(status), Value::from(code))
-        };
-        serde_json::to_vec(&Envelope { status, code, message, data }).unwrap_or_default()
+        let messy = self.is_messy();
+        let status = if messy { Value::String(status.to_string()) } else { Value::Bool(status) };
+        let code = WireCode { code, messy };
+        let trace_id = self.trace.as_deref();
+        serde_json::to_vec(&Envelope { status, code, message, data, trace_id }).unwrap_or_default()
     }
 
     /// The success body of endpoint `E` for `data`, written messily by `messy` in messy mode.
@@ -82,8 +103,33 @@ impl Representation {
                     endpoint = std::any::type_name::<E>(),
                     "messy answer did not decode to the same data; sent the canonical one"
                 );
-                Representation { rng: None }.success(&canonical(data))
+                Representation { rng: None, trace: self.trace.clone() }.success(&canonical(data))
             }
+        }
+    }
+}
+
+/// An envelope's `code`: the mock's own, or one written elsewhere (an integer or a string
+/// JSON text, kept exactly).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Code<'a> {
+    Int(i64),
+    Raw(&'a RawValue),
+}
+
+/// A code as the answer writes it: as is, or (messy) a number as its text.
+struct WireCode<'a> {
+    code: Code<'a>,
+    messy: bool,
+}
+
+impl Serialize for WireCode<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self.code, self.messy) {
+            (Code::Int(n), false) => s.serialize_i64(n),
+            (Code::Int(n), true) => s.collect_str(&n),
+            (Code::Raw(raw), true) if !raw.get().starts_with('"') => s.serialize_str(raw.get()),
+            (Code::Raw(raw), _) => raw.serialize(s),
         }
     }
 }

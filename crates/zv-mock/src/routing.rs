@@ -14,6 +14,7 @@ use zv_types::{Endpoint, Protocol, Route};
 use crate::checks::{Rejection, V2_PATH, Verified};
 use crate::render::{Representation, generic_messy};
 use crate::state::lock;
+use crate::stubs::{self, Stubs};
 use crate::{Check, Fixtures, MockError};
 
 /// How many routes the "no such endpoint" message lists before it says how many more.
@@ -37,18 +38,18 @@ impl RouteKey {
     }
 
     /// A V3 route from `crm/x/y`, `/crm/x/y` or `/v3/crm/x/y`, validated as the SDK does.
-    fn v3(path: &str) -> Result<RouteKey, MockError> {
+    pub(crate) fn v3(path: &str) -> Result<RouteKey, MockError> {
         Route::v3(path).map(|r| RouteKey::of(&r)).map_err(|e| MockError::Route(e.to_string()))
     }
 
     /// A V2 route from its `Action`, validated as the SDK does.
-    fn v2(action: &str) -> Result<RouteKey, MockError> {
+    pub(crate) fn v2(action: &str) -> Result<RouteKey, MockError> {
         Route::v2(action).map(|r| RouteKey::of(&r)).map_err(|e| MockError::Route(e.to_string()))
     }
 
     /// The route a verified request asks for: the V2 `Action` on `/api/v2`, else the path
     /// (any other path is read as V3).
-    fn of_request(path: &str, verified: &Verified) -> RouteKey {
+    pub(crate) fn of_request(path: &str, verified: &Verified) -> RouteKey {
         match (verified.protocol, &verified.action) {
             (Protocol::V2, Some(action)) => RouteKey::V2(action.clone()),
             _ => RouteKey::V3(path.to_owned()),
@@ -200,6 +201,8 @@ where
 #[derive(Clone, Default)]
 pub struct Endpoints {
     table: BTreeMap<RouteKey, Handler>,
+    /// Whether a catalogued route without a handler gets a "no stub" business error.
+    hints: bool,
 }
 
 impl Endpoints {
@@ -282,6 +285,52 @@ impl Endpoints {
         self
     }
 
+    /// Serves `stubs` (canned answers, see [`Stubs`]): each route with stubs gets a handler
+    /// that answers with its first stub whose `match` fits the params. Params none of them
+    /// matches go to the handler the route had before (a built-in endpoint, say), or get
+    /// the business error [`NO_STUB_CODE`](crate::NO_STUB_CODE) saying so.
+    ///
+    /// ```
+    /// use zv_mock::{Endpoints, MockConfig, Stubs};
+    ///
+    /// let stubs = Stubs::from_json(r#"{"stubs": [{"path": "v3/org/shop/getShopList", "items": [{"id": 1}]}]}"#)?;
+    /// let endpoints = Endpoints::builtin().stubs(&stubs);
+    /// assert!(endpoints.routes().any(|r| r == "/v3/org/shop/getShopList"));
+    /// let config = MockConfig::new().endpoints(endpoints);
+    /// # Ok::<(), zv_mock::MockError>(())
+    /// ```
+    pub fn stubs(mut self, stubs: &Stubs) -> Self {
+        for (key, list) in stubs.by_route() {
+            let fallback = self.table.remove(&key);
+            let route = key.clone();
+            let handler: Handler = Arc::new(move |params: &Value| {
+                if let Some(stub) = stubs::find(&list, params) {
+                    let stub = Arc::clone(stub);
+                    let run: Run = Box::new(move |call: &CallContext<'_>, style: &mut Representation| {
+                        stub.answer(call.params(), style)
+                    });
+                    return Ok(run);
+                }
+                match &fallback {
+                    Some(fallback) => fallback(params),
+                    None => Ok(failing(stubs::no_match(&route, &list))),
+                }
+            });
+            self.table.insert(key, handler);
+        }
+        self
+    }
+
+    /// With `yes`, a request for a route the table does not serve but the endpoint
+    /// [catalogue](zv_types::catalogue) knows gets a business error
+    /// ([`NO_STUB_CODE`](crate::NO_STUB_CODE)) saying there is no stub for it and how to add
+    /// one, instead of failing the `route` check; a route the catalogue does not know still
+    /// fails it. Off by default; `zv mock` and `zv --sandbox` turn it on.
+    pub fn catalogue_hints(mut self, yes: bool) -> Self {
+        self.hints = yes;
+        self
+    }
+
     /// The routes served, in order: V3 paths (`/v3/…`), then V2 Actions
     /// (`/api/v2 Action coupon.user-coupon-list`).
     pub fn routes(&self) -> impl Iterator<Item = String> + '_ {
@@ -306,6 +355,9 @@ impl Endpoints {
     pub(crate) fn route(&self, path: &str, verified: &Verified) -> Result<Run, Rejection> {
         let key = RouteKey::of_request(path, verified);
         let Some(handler) = self.table.get(&key) else {
+            if let Some(entry) = key.catalogue().filter(|_| self.hints) {
+                return Ok(failing(stubs::unstubbed(&key, entry)));
+            }
             let what = match &key {
                 RouteKey::V3(path) => format!("no endpoint at {path}"),
                 RouteKey::V2(action) => format!("unknown Action {action:?}"),
@@ -314,6 +366,11 @@ impl Endpoints {
         };
         handler(&verified.params).map_err(|e| Rejection::new(Check::Params, e))
     }
+}
+
+/// A run that answers with `error`, whatever the request.
+fn failing(error: PlatformError) -> Run {
+    Box::new(move |_: &CallContext<'_>, _: &mut Representation| Err(error))
 }
 
 /// Runs an endpoint found by [`Endpoints::route`]: the body of its answer, or the rejection
@@ -345,7 +402,8 @@ mod tests {
     use super::*;
 
     fn verified(protocol: Protocol, action: Option<&str>) -> Verified {
-        Verified { protocol, action: action.map(Into::into), nonce: 1, params: Value::Null }
+        let raw_params = serde_json::value::RawValue::NULL.to_owned();
+        Verified { protocol, action: action.map(Into::into), nonce: 1, params: Value::Null, raw_params }
     }
 
     #[test]

@@ -17,6 +17,8 @@ use tokio_rustls::TlsAcceptor;
 use zv_sign::{Credentials, Signer};
 
 use crate::connection::{self, Limits, Slot};
+use crate::rate::RateLimit;
+use crate::record::Recorder;
 use crate::state::{Log, Shared, lock, stopped};
 use crate::{Fault, Fixtures, LogEntry, MockConfig, MockError};
 
@@ -59,7 +61,13 @@ impl Prepared {
 fn prepare(config: MockConfig) -> Result<Prepared, MockError> {
     let (stop, stopped) = watch::channel(false);
     let tls = if config.tls { Some(tls_acceptor(config.addr.ip())?) } else { None };
+    let recorder = config.record.map(|r| Recorder::open(r, &config.credentials)).transpose()?;
     let shared = Arc::new(Shared {
+        strict: config.strict,
+        allow_replay: config.allow_replay,
+        rate: Mutex::new(RateLimit::new(config.qps)),
+        monotonic: config.monotonic,
+        recorder,
         signer: Signer::new(&config.credentials),
         credentials: config.credentials,
         clock: config.clock,

@@ -8,7 +8,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 use zv_sign::{Clock, Credentials, Signer};
 
+use crate::config::Monotonic;
 use crate::fault::Faults;
+use crate::rate::RateLimit;
+use crate::record::Recorder;
 use crate::{Endpoints, Fixtures, LogEntry, Verdict};
 
 /// The observer callback of [`MockConfig::observer`](crate::MockConfig::observer).
@@ -34,6 +37,14 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
+    /// Only the documented wire form ([`MockConfig::strict`](crate::MockConfig::strict)).
+    pub(crate) strict: bool,
+    /// Replayed nonces pass ([`MockConfig::allow_replay`](crate::MockConfig::allow_replay)).
+    pub(crate) allow_replay: bool,
+    pub(crate) rate: Mutex<RateLimit>,
+    pub(crate) monotonic: Monotonic,
+    /// The recording proxy, when recording.
+    pub(crate) recorder: Option<Recorder>,
     pub(crate) signer: Signer,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) skew: Duration,
@@ -51,6 +62,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// A fresh `traceId`: 32 random hex digits.
+    pub(crate) fn trace_id(&self) -> String {
+        format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+    }
+
     /// Records a request: a summary of it (see [`LogEntry::summarize`]) goes to the log, a
     /// `tracing` event and the observer.
     pub(crate) fn record(&self, mut entry: LogEntry) {
@@ -64,6 +80,15 @@ impl Shared {
                 nonce = entry.nonce,
                 fault = entry.fault.as_deref(),
                 http_status = entry.http_status,
+                "{entry}"
+            ),
+            Verdict::Throttled { limit } => tracing::warn!(
+                target: "zv_mock",
+                method = %entry.method,
+                path = %entry.path,
+                action = entry.action.as_deref(),
+                nonce = entry.nonce,
+                limit,
                 "{entry}"
             ),
             Verdict::Rejected { check, .. } => tracing::warn!(

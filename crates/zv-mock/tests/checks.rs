@@ -54,16 +54,15 @@ fn envelope() {
     // A V3 body on the V2 path.
     let v3 = v3_body(&creds, now(), nonce(), json!({}));
     assert_rejected(&mock, post(&mock, "/api/v2", &v3), Check::Envelope);
-    // Numbers instead of decimal strings.
-    let mut numeric = v3_body(&creds, now(), nonce(), cards_params());
-    numeric["timestamp"] = json!(now());
-    assert_rejected(&mock, post(&mock, GIFT_CARDS, &numeric), Check::Envelope);
-    let mut numeric = v3_body(&creds, now(), nonce(), cards_params());
-    numeric["nonce"] = json!(12345);
-    assert_rejected(&mock, post(&mock, GIFT_CARDS, &numeric), Check::Envelope);
-    // Not a decimal, missing params, not an object.
+    // Not a decimal, not an integer, missing params, not an object.
     let mut signed = v3_body(&creds, now(), nonce(), cards_params());
     signed["timestamp"] = json!("-5");
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &signed), Check::Envelope);
+    let mut signed = v3_body(&creds, now(), nonce(), cards_params());
+    signed["nonce"] = json!(1.5);
+    assert_rejected(&mock, post(&mock, GIFT_CARDS, &signed), Check::Envelope);
+    let mut signed = v3_body(&creds, now(), nonce(), cards_params());
+    signed["token"] = json!(7);
     assert_rejected(&mock, post(&mock, GIFT_CARDS, &signed), Check::Envelope);
     let mut no_params = v3_body(&creds, now(), nonce(), cards_params());
     no_params.as_object_mut().unwrap().remove("params");
@@ -71,6 +70,31 @@ fn envelope() {
     let array = json!(["a", "b", "1", "2", "t", {}]);
     assert_rejected(&mock, post(&mock, GIFT_CARDS, &array), Check::Envelope);
     assert!(mock.log().iter().all(|e| !e.verdict.is_ok()));
+}
+
+#[test]
+fn numbers_pass_by_default_and_strict_mode_wants_the_documented_strings() {
+    let lenient = start(MockConfig::new());
+    let strict = start(MockConfig::new().strict(true));
+    for mock in [&lenient, &strict] {
+        let creds = mock.credentials().clone();
+        let (ts, n) = (now(), nonce());
+        let mut numeric = v3_body(&creds, ts, n, cards_params());
+        numeric["timestamp"] = json!(ts);
+        numeric["nonce"] = json!(n);
+        let answer = post(mock, GIFT_CARDS, &numeric);
+        if std::ptr::eq(mock, &strict) {
+            let message = answer.1["message"].as_str().unwrap().to_owned();
+            assert!(
+                message.contains("`timestamp` is the JSON number") && message.contains("strict mode"),
+                "{message}"
+            );
+            assert_rejected(mock, answer, Check::Envelope);
+        } else {
+            assert_eq!(answer.1["code"], 0, "{}", answer.1);
+            assert_eq!(mock.log().pop().unwrap().nonce, Some(n));
+        }
+    }
 }
 
 #[test]
@@ -134,10 +158,25 @@ fn signature() {
     let mut replayed_token = v3_body(&creds, ts, n, cards_params());
     replayed_token["nonce"] = json!((n + 1).to_string());
     assert_rejected(&mock, post(&mock, GIFT_CARDS, &replayed_token), Check::Signature);
+    // Strict: the token only as PHP's urlencode writes it, not decoded.
+    let strict = start(MockConfig::new().strict(true));
     let mut decoded = v3_body(&creds, ts, n, cards_params());
-    let plain = zv_sign::php_urldecode(decoded["token"].as_str().unwrap()).unwrap();
+    // (`+` kept escaped: URL-decoding reads a bare one as a space.)
+    let plain = zv_sign::php_urldecode(decoded["token"].as_str().unwrap()).unwrap().replace('+', "%2B");
     decoded["token"] = json!(plain);
-    assert_rejected(&mock, post(&mock, GIFT_CARDS, &decoded), Check::Signature);
+    let answer = post(&strict, GIFT_CARDS, &decoded);
+    assert!(
+        answer.1["message"].as_str().unwrap().contains("not written as PHP `urlencode` writes it"),
+        "{}",
+        answer.1
+    );
+    assert_rejected(&strict, answer, Check::Signature);
+    // Not URL-encoded text at all.
+    let mut malformed = v3_body(&creds, ts, n, cards_params());
+    malformed["token"] = json!("%G1");
+    let answer = post(&mock, GIFT_CARDS, &malformed);
+    assert!(answer.1["message"].as_str().unwrap().contains("not URL-encoded text"), "{}", answer.1);
+    assert_rejected(&mock, answer, Check::Signature);
 
     // The nonce of a request with a bad signature was not recorded: the genuine request with
     // the same nonce goes through.

@@ -180,7 +180,7 @@ fn messy_bodies_are_messy_and_reproducible() {
         send(mock, zv_transport::http::Method::POST, GIFT_CARDS, serde_json::to_vec(&body).unwrap()).1
     };
     let (plain, mess, twin) = (raw(&canonical), raw(&messy), raw(&messy_twin));
-    assert_eq!(mess, twin, "the same nonce gives the same messy body");
+    assert_eq!(without_trace(&mess), without_trace(&twin), "the same nonce gives the same messy body");
     assert_ne!(plain, mess);
     let plain: Value = serde_json::from_slice(&plain).unwrap();
     let mess: Value = serde_json::from_slice(&mess).unwrap();

@@ -213,3 +213,11 @@ impl Scripted {
         c
     }
 }
+
+/// An error line without the gateway's ` (traceId …)` (the mock sends a fresh one with every
+/// answer), after checking that it has one.
+pub fn without_trace_id(line: &str) -> String {
+    let start = line.find(" (traceId ").unwrap_or_else(|| panic!("no traceId in {line:?}"));
+    let end = line[start..].find(')').map(|i| start + i + 1).unwrap_or_else(|| panic!("unclosed: {line:?}"));
+    format!("{}{}", &line[..start], &line[end..])
+}

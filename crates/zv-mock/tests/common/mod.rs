@@ -160,3 +160,17 @@ pub fn assert_rejected(mock: &MockServer, (status, body): (u16, Value), check: C
 pub fn assert_business(body: &Value, code: i64) {
     assert_eq!((&body["status"], &body["code"]), (&json!(true), &json!(code)), "{body}");
 }
+
+/// `body` without its `traceId`, after checking it is there: 32 hex digits, last.
+pub fn without_trace(body: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(body).unwrap();
+    let (head, tail) = text.rsplit_once(r#","traceId":""#).unwrap_or_else(|| panic!("no traceId: {text}"));
+    let id = tail.strip_suffix(r#""}"#).unwrap_or_else(|| panic!("traceId not last: {text}"));
+    assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    format!("{head}}}").into_bytes()
+}
+
+/// A JSON answer without its `traceId` (see [`without_trace`]).
+pub fn untraced(value: &Value) -> Value {
+    serde_json::from_slice(&without_trace(&serde_json::to_vec(value).unwrap())).unwrap()
+}

@@ -1,0 +1,324 @@
+//! The recording proxy ([`MockConfig::record`](crate::MockConfig::record)): verified requests
+//! signed again with real credentials, forwarded upstream, answered unchanged and appended
+//! to a stubs file that `zv mock --stubs FILE` replays.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use serde_json::value::RawValue;
+use zv_api::UntypedRequest;
+use zv_sign::Credentials;
+use zv_types::ApiErrorKind;
+use zv_types::catalogue::Safety;
+
+use crate::checks::Rejection;
+use crate::routing::RouteKey;
+use crate::state::lock;
+use crate::stubs::{Stub, WireError, WireStub};
+use crate::{Check, MockError, Stubs};
+
+/// The system code of a write the recording proxy did not forward (it was not started to
+/// forward writes), the mock's own.
+pub const WRITE_REFUSED_CODE: i64 = 40300;
+/// The system code (with HTTP 502) of a request the recording proxy could not get an answer
+/// to from its upstream (connection refused, timeout, …), the mock's own.
+pub const UPSTREAM_FAILED_CODE: i64 = 50200;
+
+/// What a recording session forwards to and records in: the stubs file, the upstream
+/// gateway's base URL and the real credentials requests are signed again with (see
+/// [`MockConfig::record`](crate::MockConfig::record)).
+///
+/// Clients sign with the mock's own credentials; the mock verifies them as always, signs
+/// the same params again with these credentials, forwards the request to the upstream with
+/// the SDK's blocking client (no retries: the mock's client retries if it wants to), answers
+/// with the upstream's answer unchanged (status, `Content-Type`, body), and appends the
+/// exchange to the file as a stub — the params as `match`, then the `data` or the `error` —
+/// so that `zv mock --stubs FILE` replays it. An answer that is not the platform's envelope
+/// (an HTML error page, say) is passed on but not recorded, nor is a request whose params
+/// are not an object, nor one already recorded with the same params.
+///
+/// The file never holds a key, a token, or the upstream's `openId` or `grantCode`: the
+/// envelope is not recorded, and any of these credentials found in the params or the
+/// answer is replaced with `[redacted]` (the exchange is left out if it cannot be).
+///
+/// Only reads are forwarded unless [`forward_writes`](Recording::forward_writes) says
+/// otherwise, so a recording session cannot change production data by accident: whether a
+/// route is a read comes from the [catalogue](zv_types::catalogue), and a route it does not
+/// know is taken for a write. A write not forwarded gets the system error
+/// [`WRITE_REFUSED_CODE`] saying so.
+///
+/// `Debug` shows the file, the upstream and whether writes are forwarded, never the
+/// credentials.
+///
+/// ```no_run
+/// use zv_mock::{MockConfig, MockServer, Recording};
+///
+/// let real = zv_sign::Credentials::new("open-id", "grant-code", std::env::var("ZV_OPEN_KEY")?);
+/// let recording = Recording::new("recorded.json", "https://openapi.qmai.cn", real);
+/// let mock = MockServer::start(MockConfig::new().record(recording))?;
+/// // Point the app under test at mock.base_url(), signing with mock.credentials().
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Recording {
+    file: PathBuf,
+    upstream: String,
+    credentials: Credentials,
+    writes: bool,
+}
+
+impl Recording {
+    /// Records to `file` (created, or appended to when it holds stubs already) what
+    /// `upstream` (a base URL such as `https://openapi.qmai.cn`) answers to requests signed
+    /// with `credentials`. Reads only.
+    pub fn new(file: impl Into<PathBuf>, upstream: impl Into<String>, credentials: Credentials) -> Self {
+        Recording { file: file.into(), upstream: upstream.into(), credentials, writes: false }
+    }
+
+    /// Forwards writes too (a catalogued write, or a route the catalogue does not know):
+    /// they change the upstream's data.
+    pub fn forward_writes(mut self, yes: bool) -> Self {
+        self.writes = yes;
+        self
+    }
+}
+
+impl fmt::Debug for Recording {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recording")
+            .field("file", &self.file)
+            .field("upstream", &self.upstream)
+            .field("forward_writes", &self.writes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A recording session, running.
+pub(crate) struct Recorder {
+    file: PathBuf,
+    client: zv_api::blocking::Client,
+    writes: bool,
+    /// What must never reach the file.
+    secrets: Vec<String>,
+    stubs: Mutex<Stubs>,
+}
+
+/// What the proxy answers a request with.
+pub(crate) enum Outcome {
+    /// The upstream's answer, unchanged.
+    Upstream { status: StatusCode, content_type: Option<HeaderValue>, body: Vec<u8>, note: String },
+    /// No answer from upstream: a system error of the mock's.
+    Failed { status: StatusCode, code: i64, message: String, note: &'static str },
+}
+
+impl Recorder {
+    /// Opens the session: reads the file's stubs (if it exists) and writes it back, so that
+    /// a file that cannot be written fails now rather than at the first exchange.
+    pub(crate) fn open(recording: Recording, mock: &Credentials) -> Result<Recorder, MockError> {
+        let error =
+            |message: String| MockError::Record { file: recording.file.display().to_string(), message };
+        let stubs = if recording.file.exists() { Stubs::from_path(&recording.file)? } else { Stubs::new() };
+        write_file(&recording.file, &stubs.to_json()).map_err(|e| error(format!("cannot write: {e}")))?;
+        let client = zv_api::blocking::Client::builder()
+            .base_url(&recording.upstream)
+            .credentials(recording.credentials.clone())
+            .max_retries(0)
+            .build()
+            .map_err(|e| error(format!("cannot reach the upstream: {e}")))?;
+        let creds = &recording.credentials;
+        let secrets = [creds.open_id(), creds.grant_code(), creds.expose_open_key(), mock.expose_open_key()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Ok(Recorder {
+            file: recording.file,
+            client,
+            writes: recording.writes,
+            secrets,
+            stubs: Mutex::new(stubs),
+        })
+    }
+
+    /// Forwards a verified request for `route` with these params (the JSON text the client
+    /// sent), records the exchange, and says what to answer.
+    ///
+    /// # Errors
+    ///
+    /// A rejection by the `route` check when `route` is not a V3 path or V2 Action the SDK
+    /// could send.
+    pub(crate) fn forward(&self, route: &RouteKey, params: &RawValue) -> Result<Outcome, Rejection> {
+        let entry = route.catalogue();
+        let request = upstream_request(route, params)?;
+        if !self.writes && entry.is_none_or(|e| e.safety == Safety::Write) {
+            let why = if entry.is_some() {
+                "the catalogue lists it as a write"
+            } else {
+                "it is not in the catalogue, so it is taken for a write"
+            };
+            return Ok(Outcome::Failed {
+                status: StatusCode::OK,
+                code: WRITE_REFUSED_CODE,
+                message: format!(
+                    "录制模式不转发写操作 (not forwarded): {route} may change data ({why}); nothing was sent \
+                     upstream. Start `zv mock --record FILE --upstream URL --record-writes` \
+                     (Recording::forward_writes) to forward writes"
+                ),
+                note: "refused: a write",
+            });
+        }
+        let result = self.client.send_untyped(&request);
+        let (http, answer) = match &result {
+            Ok(response) => (&response.http, Some(data_answer(response.http.data_json()))),
+            Err(e) => match e.http_response() {
+                Some(http) => (http, e.api_error().and_then(|api| error_answer(api, http.body()))),
+                None => {
+                    return Ok(Outcome::Failed {
+                        status: StatusCode::BAD_GATEWAY,
+                        code: UPSTREAM_FAILED_CODE,
+                        message: format!("上游网关无应答 (the upstream did not answer): {e}"),
+                        note: "failed: no answer from upstream",
+                    });
+                }
+            },
+        };
+        let note = match answer {
+            Some(answer) => self.record(route, params, answer),
+            None => "not recorded: not the platform's envelope".to_owned(),
+        };
+        Ok(Outcome::Upstream {
+            status: http.status(),
+            content_type: http.headers().get(CONTENT_TYPE).cloned(),
+            body: http.body().to_vec(),
+            note: format!("forwarded ({}), {note}", http.status().as_u16()),
+        })
+    }
+
+    /// Appends the exchange to the file; says what became of it.
+    fn record(&self, route: &RouteKey, params: &RawValue, answer: Answer) -> String {
+        let Ok(matching) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(params.get()) else {
+            return "not recorded: the params are not an object".into();
+        };
+        let mut wire = WireStub::for_route(route);
+        wire.matching = (!matching.is_empty()).then_some(matching);
+        match answer {
+            Answer::Data(data) => wire.data = Some(data),
+            Answer::Error(error) => wire.error = Some(error),
+        }
+        let Ok(text) = serde_json::to_string(&wire) else { return "not recorded: cannot write it".into() };
+        let (text, redacted) = redact(&text, &self.secrets);
+        let stub =
+            serde_json::from_str::<WireStub>(&text).map_err(|e| e.to_string()).and_then(Stub::from_wire);
+        let Ok(stub) = stub else {
+            return "not recorded: it held a credential that cannot be redacted".into();
+        };
+        let mut stubs = lock(&self.stubs);
+        if stubs.answers_like(&stub) {
+            return "already recorded".into();
+        }
+        stubs.push(stub);
+        if let Err(e) = write_file(&self.file, &stubs.to_json()) {
+            return format!("not recorded: cannot write {}: {e}", self.file.display());
+        }
+        if redacted { "recorded, credentials redacted".into() } else { "recorded".into() }
+    }
+}
+
+/// The request the proxy sends upstream for `route`.
+///
+/// # Errors
+///
+/// A rejection by the `route` check when `route` is not a V3 path (`/v3/…`) or V2 Action
+/// the SDK could send.
+pub(crate) fn upstream_request<'r>(
+    route: &'r RouteKey,
+    params: &RawValue,
+) -> Result<UntypedRequest<'r>, Rejection> {
+    let request = match route {
+        RouteKey::V3(path) => path.strip_prefix("/v3/").map(|p| UntypedRequest::v3(p, params)),
+        RouteKey::V2(action) => Some(UntypedRequest::v2(action, params)),
+    };
+    match request {
+        Some(Ok(request)) => Ok(request),
+        _ => Err(Rejection::new(Check::Route, format!("no endpoint at {route}: V3 paths are /v3/<path>"))),
+    }
+}
+
+/// The answer of an exchange, as the stubs file writes it.
+enum Answer {
+    Data(Box<RawValue>),
+    Error(WireError),
+}
+
+fn data_answer(data: Option<&RawValue>) -> Answer {
+    Answer::Data(data.map_or_else(|| RawValue::NULL.to_owned(), ToOwned::to_owned))
+}
+
+/// A platform error with its code exactly as the upstream wrote it.
+fn error_answer(api: &zv_types::ApiError, body: &[u8]) -> Option<Answer> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        code: Box<RawValue>,
+    }
+    let head: Head = serde_json::from_slice(body).ok()?;
+    let status = (api.kind == ApiErrorKind::System).then_some(false);
+    Some(Answer::Error(WireError { status, code: head.code, message: api.message.clone() }))
+}
+
+/// `text` with every secret (as written, and as JSON escapes it) replaced with `[redacted]`;
+/// whether any was.
+fn redact(text: &str, secrets: &[String]) -> (String, bool) {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = escaped.trim_matches('"');
+        for form in [secret.as_str(), escaped] {
+            if !form.is_empty() && out.contains(form) {
+                out = out.replace(form, zv_types::text::REDACTED);
+            }
+        }
+    }
+    let redacted = out != text;
+    (out, redacted)
+}
+
+/// Writes `text` to `path` whole or not at all: to a temporary file beside it, then renamed
+/// over it.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_as_written_and_as_escaped() {
+        let secrets = vec!["oid123".to_owned(), "k\"ey".to_owned()];
+        let (text, redacted) = redact(r#"{"a":"oid123","b":"x k\"ey y"}"#, &secrets);
+        assert!(redacted);
+        assert_eq!(text, r#"{"a":"[redacted]","b":"x [redacted] y"}"#);
+        assert_eq!(redact("{}", &secrets), ("{}".to_owned(), false));
+    }
+
+    #[test]
+    fn the_file_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        write_file(&path, "{\"stubs\": []}").unwrap();
+        write_file(&path, "{\"stubs\": [1]}").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"stubs\": [1]}\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert!(write_file(&dir.path().join("no/such/dir/r.json"), "x").is_err());
+    }
+}
