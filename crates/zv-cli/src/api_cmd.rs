@@ -11,7 +11,8 @@ use zv_cli::format::{Format, Printer};
 use zv_cli::params::{self, Field};
 use zv_cli::{endpoints, input};
 
-use crate::{Failure, Gateway, exit};
+use crate::{Failure, Gateway};
+use zv_cli::exit;
 
 /// The param a profile's shop code fills in.
 const SHOP_CODE: &str = "shopCode";
@@ -29,6 +30,8 @@ pub struct ApiArgs {
     /// The profile's shop code: sent as `shopCode` to a catalogued endpoint that takes one,
     /// unless the params give it.
     pub shop_code: Option<String>,
+    /// A batch: `--each FILE` and its options.
+    pub each: Option<crate::batch_cmd::EachArgs>,
 }
 
 /// `zv api`: checks everything that needs no gateway (the route, the params, whether a write
@@ -67,6 +70,10 @@ pub fn api(
     };
     if !retry_safe && !args.yes && !args.dry_run {
         return Err(Failure::usage(target.refusal()));
+    }
+    if let Some(each) = args.each {
+        let batch = crate::batch_cmd::Batch { target: &target, params: &params, retry_safe };
+        return crate::batch_cmd::run(&each, &batch, max_input_bytes, printer, gateway, out);
     }
     let gateway = gateway()?;
     let client = &gateway.client;
