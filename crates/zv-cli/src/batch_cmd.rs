@@ -2,7 +2,7 @@
 //! (the parts are in [`zv_cli::batch`]).
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
@@ -15,40 +15,30 @@ use zv_cli::format::{Format, Printer};
 use zv_cli::input;
 use zv_cli::report::error_line;
 
+use crate::cli::ApiCommand;
 use crate::{Failure, Gateway};
 
-/// What `--each` and its options asked.
-pub struct EachArgs {
-    /// The rows.
-    pub file: PathBuf,
-    /// The calls in flight at once.
-    pub concurrency: usize,
-    /// Where the result lines go (else stdout).
-    pub out: Option<PathBuf>,
-    /// Continue `out`.
-    pub resume: bool,
-    /// The `--format` given, if any: the summary's, with `out`.
-    pub format: Option<Format>,
-}
-
 /// The call every row makes: the endpoint, the params the rows are set over (`--params`
-/// and the FIELD arguments), and whether a retry is safe.
+/// and the FIELD arguments), and whether a retry is safe; and the `--format` given, if any
+/// (the summary's).
 pub struct Batch<'a> {
     pub target: &'a Target<'a>,
     pub params: &'a RawValue,
     pub retry_safe: bool,
+    pub format: Option<Format>,
 }
 
 /// Checks the whole input and the results file, then sends the rows.
 pub fn run(
-    each: &EachArgs,
+    rows_file: &Path,
+    each: &ApiCommand,
     batch: &Batch<'_>,
     max_input_bytes: u64,
     printer: &Printer,
     gateway: impl FnOnce() -> Result<Gateway, Failure>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let summary_format = match (&each.out, each.format) {
+    let summary_format = match (&each.out, batch.format) {
         (Some(_), format) => format.unwrap_or(Format::Table),
         (None, None | Some(Format::Jsonl)) => Format::Jsonl,
         (None, Some(format)) => {
@@ -58,21 +48,21 @@ pub fn run(
             )));
         }
     };
-    let jobs = read_jobs(&each.file, batch.params, max_input_bytes)?;
+    let jobs = read_jobs(rows_file, batch.params, max_input_bytes)?;
     let rows = jobs.len();
-    let (mut file, resumed) = match &each.out {
+    let (mut results_file, resumed) = match &each.out {
         None => (None, Resumed::default()),
         Some(path) if each.resume => {
-            let (file, resumed) = results::open_for_resume(path).map_err(results_failure)?;
+            let (opened, resumed) = results::open_for_resume(path).map_err(results_failure)?;
             if resumed.max_row > rows {
                 return Err(Failure::usage(format!(
                     "the results file {} has a line for row {} but {} has {rows} row(s): are they the results of this input?",
                     path.display(),
                     resumed.max_row,
-                    each.file.display()
+                    rows_file.display()
                 )));
             }
-            (Some(file), resumed)
+            (Some(opened), resumed)
         }
         Some(path) => (Some(results::create(path).map_err(results_failure)?), Resumed::default()),
     };
@@ -88,6 +78,7 @@ pub fn run(
     }
     let gateway = gateway()?;
     let control = Arc::new(Control::new());
+    let concurrency = usize::from(each.concurrency);
     on_interrupt(&control, &progress, batch.retry_safe)?;
     let client = &gateway.client;
     let call = |job: &Job| -> Result<Box<RawValue>, zv_api::Error> {
@@ -95,9 +86,9 @@ pub fn run(
             UntypedRequest::new(batch.target.route(), job.params.as_ref())?.retry_safe(batch.retry_safe);
         Ok(client.send_untyped(&request)?.data)
     };
-    let summary = match file.as_mut() {
-        Some(file) => batch::run(&jobs, each.concurrency, &control, file, &progress, call),
-        None => batch::run(&jobs, each.concurrency, &control, out, &progress, call),
+    let summary = match results_file.as_mut() {
+        Some(file) => batch::run(&jobs, concurrency, &control, file, &progress, call),
+        None => batch::run(&jobs, concurrency, &control, out, &progress, call),
     };
     if progress.is_visible() {
         progress.finish();

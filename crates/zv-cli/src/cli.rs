@@ -167,44 +167,7 @@ pub enum Command {
     /// sending, the calls in flight finish and get their lines, and --resume continues. A
     /// progress bar is drawn on stderr when it is a terminal.
     #[command(after_help = API_EXAMPLES)]
-    Api {
-        /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
-        #[arg(value_name = "PATH|ACTION")]
-        target: String,
-        /// Params: FIELD=VALUE is a string (`customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`). Both override --params.
-        #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(zv_cli::params::Field))]
-        fields: Vec<zv_cli::params::Field>,
-        /// The params as a JSON object, or @file.
-        #[arg(long, value_name = "JSON|@FILE")]
-        params: Option<String>,
-        /// Every page, one record per line (JSONL) as pages arrive; the paging dialect comes from the catalogue.
-        #[arg(long)]
-        all_pages: bool,
-        /// Records per page with --all-pages.
-        #[arg(long, value_name = "N", requires = "all_pages")]
-        page_size: Option<u32>,
-        /// Stop after this many pages with --all-pages.
-        #[arg(long, value_name = "N", requires = "all_pages")]
-        max_pages: Option<u32>,
-        /// Send a write (or an endpoint the catalogue does not know).
-        #[arg(long)]
-        yes: bool,
-        /// Print the request that would be sent (the token redacted) and send nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// One call per row of FILE: CSV with a header, or JSONL (by the extension .csv or .jsonl, else by the first character); limited by --max-input-bytes.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["all_pages", "dry_run"])]
-        each: Option<PathBuf>,
-        /// With --each: the calls in flight at once (1 to 64).
-        #[arg(long, value_name = "N", default_value_t = 4, requires = "each", value_parser = clap::value_parser!(u16).range(1..=64))]
-        concurrency: u16,
-        /// With --each: write the result lines to RESULTS (stdout then gets a summary); an existing RESULTS that is not empty needs --resume.
-        #[arg(long, value_name = "RESULTS", requires = "each")]
-        out: Option<PathBuf>,
-        /// With --out: skip the rows already ok in RESULTS and append the others' lines (a line cut short by a crash is dropped and its row sent again).
-        #[arg(long, requires = "out")]
-        resume: bool,
-    },
+    Api(ApiCommand),
     /// Call any endpoint with --action/--path and --params (see `zv api`, which supersedes it); prints `data` as a table (--json: as JSON).
     #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
     #[command(after_help = CALL_EXAMPLES)]
@@ -260,6 +223,47 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         fixtures: Option<PathBuf>,
     },
+}
+
+/// `zv api`'s arguments.
+#[derive(Debug, Args)]
+pub struct ApiCommand {
+    /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
+    #[arg(value_name = "PATH|ACTION")]
+    pub target: String,
+    /// Params: FIELD=VALUE is a string (`customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`). Both override --params.
+    #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(zv_cli::params::Field))]
+    pub fields: Vec<zv_cli::params::Field>,
+    /// The params as a JSON object, or @file.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub params: Option<String>,
+    /// Every page, one record per line (JSONL) as pages arrive; the paging dialect comes from the catalogue.
+    #[arg(long)]
+    pub all_pages: bool,
+    /// Records per page with --all-pages.
+    #[arg(long, value_name = "N", requires = "all_pages")]
+    pub page_size: Option<u32>,
+    /// Stop after this many pages with --all-pages.
+    #[arg(long, value_name = "N", requires = "all_pages")]
+    pub max_pages: Option<u32>,
+    /// Send a write (or an endpoint the catalogue does not know).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print the request that would be sent (the token redacted) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// One call per row of FILE: CSV with a header, or JSONL (by the extension .csv or .jsonl, else by the first character); limited by --max-input-bytes.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["all_pages", "dry_run"])]
+    pub each: Option<PathBuf>,
+    /// With --each: the calls in flight at once (1 to 64).
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "each", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// With --each: write the result lines to RESULTS (stdout then gets a summary); an existing RESULTS that is not empty needs --resume.
+    #[arg(long, value_name = "RESULTS", requires = "each")]
+    pub out: Option<PathBuf>,
+    /// With --out: skip the rows already ok in RESULTS and append the others' lines (a line cut short by a crash is dropped and its row sent again).
+    #[arg(long, requires = "out")]
+    pub resume: bool,
 }
 
 /// `zv profile …`.

@@ -382,43 +382,13 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
         Command::Endpoints { query, domain } => {
             return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);
         }
-        Command::Api {
-            target,
-            fields,
-            params,
-            all_pages,
-            page_size,
-            max_pages,
-            yes,
-            dry_run,
-            each,
-            concurrency,
-            out: results,
-            resume,
-        } => {
+        Command::Api(args) => {
             let resolved = settings()?;
             let shop_code = resolved.as_ref().and_then(|s| s.shop_code.value.clone());
-            let args = api_cmd::ApiArgs {
-                target,
-                fields,
-                params,
-                all_pages,
-                page_size,
-                max_pages,
-                yes,
-                dry_run,
-                shop_code,
-                each: each.map(|file| batch_cmd::EachArgs {
-                    file,
-                    concurrency: usize::from(concurrency),
-                    out: results,
-                    resume,
-                    format: g.format_given(),
-                }),
-            };
-            let default = if all_pages { Format::Jsonl } else { Format::Json };
+            let context = api_cmd::ApiContext { shop_code, format: g.format_given() };
+            let default = if args.all_pages { Format::Jsonl } else { Format::Json };
             let connect = || gateway(g, resolved.as_ref(), attempts);
-            return api_cmd::api(args, g.max_input_bytes, &printer(default), connect, &mut out);
+            return api_cmd::api(args, context, g.max_input_bytes, &printer(default), connect, &mut out);
         }
         Command::Sign { timestamp, nonce } => {
             let creds = match settings()? {
