@@ -18,7 +18,7 @@
 //!   truncated last line from a crash dropped and its row done again) and what `--resume`
 //!   reads from it;
 //! - [`runner`]: N workers sending the rows with the blocking client, one writer writing
-//!   each line whole as it completes, and a [`Control`](runner::Control) that stops the
+//!   each line whole as it completes, and a [`Control`] that stops the
 //!   sending (Ctrl-C) while the calls in flight finish and are recorded;
 //! - [`progress`]: the progress bar on stderr (done/total, ok/failed, rate, ETA), drawn only
 //!   on a terminal.
