@@ -11,30 +11,27 @@ use zv_cli::format::{Format, Printer};
 use zv_cli::params::{self, Field};
 use zv_cli::{endpoints, input};
 
-use crate::{Failure, Gateway, exit};
+use crate::cli::ApiCommand;
+use crate::{Failure, Gateway};
+use zv_cli::exit;
 
 /// The param a profile's shop code fills in.
 const SHOP_CODE: &str = "shopCode";
 
-/// What `zv api` was asked.
-pub struct ApiArgs {
-    pub target: String,
-    pub fields: Vec<Field>,
-    pub params: Option<String>,
-    pub all_pages: bool,
-    pub page_size: Option<u32>,
-    pub max_pages: Option<u32>,
-    pub yes: bool,
-    pub dry_run: bool,
+/// What `zv api` was asked, besides its arguments.
+pub struct ApiContext {
     /// The profile's shop code: sent as `shopCode` to a catalogued endpoint that takes one,
     /// unless the params give it.
     pub shop_code: Option<String>,
+    /// The `--format` given, if any (a batch's summary format).
+    pub format: Option<Format>,
 }
 
 /// `zv api`: checks everything that needs no gateway (the route, the params, whether a write
 /// may be sent, the paging dialect) before `gateway` is asked for a connection.
 pub fn api(
-    args: ApiArgs,
+    args: ApiCommand,
+    context: ApiContext,
     max_input_bytes: u64,
     printer: &Printer,
     gateway: impl FnOnce() -> Result<Gateway, Failure>,
@@ -48,7 +45,7 @@ pub fn api(
         ),
         None => None,
     };
-    let defaults = match (&args.shop_code, target.entry().and_then(|e| e.param(SHOP_CODE))) {
+    let defaults = match (&context.shop_code, target.entry().and_then(|e| e.param(SHOP_CODE))) {
         (Some(code), Some(_)) => vec![Field::string(SHOP_CODE, code)],
         _ => Vec::new(),
     };
@@ -67,6 +64,11 @@ pub fn api(
     };
     if !retry_safe && !args.yes && !args.dry_run {
         return Err(Failure::usage(target.refusal()));
+    }
+    if let Some(file) = &args.each {
+        let batch =
+            crate::batch_cmd::Batch { target: &target, params: &params, retry_safe, format: context.format };
+        return crate::batch_cmd::run(file, &args, &batch, max_input_bytes, printer, gateway, out);
     }
     let gateway = gateway()?;
     let client = &gateway.client;

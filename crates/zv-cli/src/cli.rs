@@ -41,7 +41,8 @@ Exit codes:
   3  API business error (status true, code != 0), e.g. 20001 查询的信息不存在
   4  API system error (status false), e.g. a bad signature
   5  transport or HTTP error (connect, timeout, TLS, body too large, HTTP 4xx/5xx)
-  6  the response could not be decoded";
+  6  the response could not be decoded
+  130  interrupted (a batch: the calls in flight were finished and recorded)";
 
 /// Options accepted before or after the command (no `Debug`: they hold the key).
 #[derive(Args)]
@@ -73,7 +74,7 @@ pub struct Global {
     /// Whole-request timeout in seconds (default 30).
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<std::time::Duration>,
-    /// The largest file an @file argument or --fixtures may be, in bytes (default 16 MiB);
+    /// The largest file an @file argument, --each or --fixtures may be, in bytes (default 16 MiB);
     /// only regular files are read.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = zv_cli::input::DEFAULT_MAX_INPUT_BYTES)]
     pub max_input_bytes: u64,
@@ -148,33 +149,23 @@ pub enum Command {
     ///
     /// A read (per the endpoint catalogue) is retried after transient failures; a write, or
     /// any endpoint not in the catalogue, is never resent blindly and needs --yes.
+    ///
+    /// Batches: with --each FILE, one call per row of FILE, a CSV file with a header (each
+    /// column a string param; an empty cell is no param) or a JSONL file (each line a params
+    /// object, every value as typed). A row's values win over the FIELD arguments, which win
+    /// over --params. The whole file is checked before anything is sent: a bad row exits 2
+    /// and names its row and line. The results (stdout, or --out RESULTS) are one JSON line
+    /// per row, in the order the calls complete: {"row":N,"ok":true,"data":…} or
+    /// {"row":N,"ok":false,"error":{"kind","code","message","traceId"},"outcome":"not_sent"|"rejected"|"unknown"}
+    /// (unknown: a write may have been applied). --format does not change them (they are
+    /// JSONL); with --out, stdout gets a summary in --format (a table by default), and
+    /// without --out only --format jsonl is accepted. Exit: 0 when every row succeeded, else
+    /// the highest code among the failed rows (3 to 6); 1 when the results cannot be written;
+    /// 130 when interrupted: Ctrl-C stops the
+    /// sending, the calls in flight finish and get their lines, and --resume continues. A
+    /// progress bar is drawn on stderr when it is a terminal.
     #[command(after_help = API_EXAMPLES)]
-    Api {
-        /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
-        #[arg(value_name = "PATH|ACTION")]
-        target: String,
-        /// Params: FIELD=VALUE is a string (`customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`). Both override --params.
-        #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(zv_cli::params::Field))]
-        fields: Vec<zv_cli::params::Field>,
-        /// The params as a JSON object, or @file.
-        #[arg(long, value_name = "JSON|@FILE")]
-        params: Option<String>,
-        /// Every page, one record per line (JSONL) as pages arrive; the paging dialect comes from the catalogue.
-        #[arg(long)]
-        all_pages: bool,
-        /// Records per page with --all-pages.
-        #[arg(long, value_name = "N", requires = "all_pages")]
-        page_size: Option<u32>,
-        /// Stop after this many pages with --all-pages.
-        #[arg(long, value_name = "N", requires = "all_pages")]
-        max_pages: Option<u32>,
-        /// Send a write (or an endpoint the catalogue does not know).
-        #[arg(long)]
-        yes: bool,
-        /// Print the request that would be sent (the token redacted) and send nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Api(ApiCommand),
     /// Call any endpoint with --action/--path and --params (see `zv api`, which supersedes it); prints `data` as a table (--json: as JSON).
     #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
     #[command(after_help = CALL_EXAMPLES)]
@@ -220,6 +211,47 @@ pub enum Command {
     /// It always uses its own sandbox credentials (printed in that line), never ZV_* ones.
     #[command(after_help = crate::mock_cmd::MOCK_EXAMPLES)]
     Mock(crate::mock_cmd::MockArgs),
+}
+
+/// `zv api`'s arguments.
+#[derive(Debug, Args)]
+pub struct ApiCommand {
+    /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
+    #[arg(value_name = "PATH|ACTION")]
+    pub target: String,
+    /// Params: FIELD=VALUE is a string (`customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`). Both override --params.
+    #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(zv_cli::params::Field))]
+    pub fields: Vec<zv_cli::params::Field>,
+    /// The params as a JSON object, or @file.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub params: Option<String>,
+    /// Every page, one record per line (JSONL) as pages arrive; the paging dialect comes from the catalogue.
+    #[arg(long)]
+    pub all_pages: bool,
+    /// Records per page with --all-pages.
+    #[arg(long, value_name = "N", requires = "all_pages")]
+    pub page_size: Option<u32>,
+    /// Stop after this many pages with --all-pages.
+    #[arg(long, value_name = "N", requires = "all_pages")]
+    pub max_pages: Option<u32>,
+    /// Send a write (or an endpoint the catalogue does not know).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print the request that would be sent (the token redacted) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// One call per row of FILE: CSV with a header, or JSONL (by the extension .csv or .jsonl, else by the first character); limited by --max-input-bytes.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["all_pages", "dry_run"])]
+    pub each: Option<PathBuf>,
+    /// With --each: the calls in flight at once (1 to 64).
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "each", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// With --each: write the result lines to RESULTS (stdout then gets a summary); an existing RESULTS that is not empty needs --resume.
+    #[arg(long, value_name = "RESULTS", requires = "each")]
+    pub out: Option<PathBuf>,
+    /// With --out: skip the rows already ok in RESULTS and append the others' lines (a line cut short by a crash is dropped and its row sent again).
+    #[arg(long, requires = "out")]
+    pub resume: bool,
 }
 
 /// `zv profile …`.
@@ -274,7 +306,7 @@ const ENDPOINTS_EXAMPLES: &str = r#"Examples:
 const API_EXAMPLES: &str = r#"Examples:
   zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
   zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
-  zv api v3/coupon/card/exchangeGiftCard code=164822200532619796511 --dry-run"#;
+  zv api coupon/exchange/redeemExchangeCode --each codes.csv --yes --out results.jsonl"#;
 const PROFILE_EXAMPLES: &str = r#"Examples:
   zv profile add prod --open-id ID --grant-code CODE --open-key-stdin < key.txt
   zv --profile prod gift-cards --user-id 10001
@@ -292,6 +324,11 @@ const SIGN_EXAMPLES: &str = r#"Examples:
 impl Global {
     /// The format asked for (`--json` is `--format json`), or `default`.
     pub fn format_or(&self, default: zv_cli::format::Format) -> zv_cli::format::Format {
-        if self.json { zv_cli::format::Format::Json } else { self.format.unwrap_or(default) }
+        self.format_given().unwrap_or(default)
+    }
+
+    /// The format asked for (`--json` is `--format json`), if one was.
+    pub fn format_given(&self) -> Option<zv_cli::format::Format> {
+        if self.json { Some(zv_cli::format::Format::Json) } else { self.format }
     }
 }

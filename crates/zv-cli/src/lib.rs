@@ -8,9 +8,11 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod batch;
 pub mod data;
 pub mod doctor;
 pub mod endpoints;
+pub mod exit;
 pub mod format;
 pub mod hints;
 pub mod input;

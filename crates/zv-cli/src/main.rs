@@ -8,6 +8,7 @@
 //! line on stderr and a documented exit code.
 
 mod api_cmd;
+mod batch_cmd;
 mod cli;
 mod doctor_cmd;
 mod mock_cmd;
@@ -18,10 +19,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::json;
-use zv_api::{ErrorKind, UntypedRequest};
+use zv_api::UntypedRequest;
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
+use zv_cli::exit;
 use zv_cli::format::{Format, Printer};
 use zv_cli::input;
 use zv_cli::profile::{Config, KeyStore, Profile};
@@ -31,16 +33,6 @@ use zv_cli::term;
 use zv_cli::verbose::{self, MaxAttempts};
 
 use crate::cli::{Cli, Command, Global};
-
-/// Exit codes (also in `--help`).
-pub(crate) mod exit {
-    pub const INTERNAL: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const BUSINESS: u8 = 3;
-    pub const SYSTEM: u8 = 4;
-    pub const TRANSPORT: u8 = 5;
-    pub const DECODE: u8 = 6;
-}
 
 /// A failure: its one-line message and exit code.
 #[derive(Debug)]
@@ -85,21 +77,11 @@ impl Failure {
 
 impl From<zv_api::Error> for Failure {
     fn from(e: zv_api::Error) -> Self {
-        let code = match e.kind() {
-            ErrorKind::Config | ErrorKind::InvalidRequest => exit::USAGE,
-            ErrorKind::ApiBusiness => exit::BUSINESS,
-            ErrorKind::ApiSystem => exit::SYSTEM,
-            ErrorKind::Transport | ErrorKind::Http => exit::TRANSPORT,
-            ErrorKind::Decode => exit::DECODE,
-            _ => exit::INTERNAL,
-        };
+        let code = exit::for_error(&e);
         let mut message = error_line(&e);
         // The vendor's support asks for the gateway's traceId: shown whenever it sent one.
-        if let Some(id) = e.trace_id() {
-            message.push_str(&format!(
-                " (traceId {})",
-                zv_types::text::Sanitized::new(id.trim()).max_chars(128)
-            ));
+        if let Some(id) = zv_cli::report::trace_id(&e) {
+            message.push_str(&format!(" (traceId {id})"));
         }
         if let Some(hint) = hint(&e) {
             message.push_str("; ");
@@ -402,23 +384,13 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
         Command::Endpoints { query, domain } => {
             return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);
         }
-        Command::Api { target, fields, params, all_pages, page_size, max_pages, yes, dry_run } => {
+        Command::Api(args) => {
             let resolved = settings()?;
             let shop_code = resolved.as_ref().and_then(|s| s.shop_code.value.clone());
-            let args = api_cmd::ApiArgs {
-                target,
-                fields,
-                params,
-                all_pages,
-                page_size,
-                max_pages,
-                yes,
-                dry_run,
-                shop_code,
-            };
-            let default = if all_pages { Format::Jsonl } else { Format::Json };
+            let context = api_cmd::ApiContext { shop_code, format: g.format_given() };
+            let default = if args.all_pages { Format::Jsonl } else { Format::Json };
             let connect = || gateway(g, resolved.as_ref(), attempts);
-            return api_cmd::api(args, g.max_input_bytes, &printer(default), connect, &mut out);
+            return api_cmd::api(args, context, g.max_input_bytes, &printer(default), connect, &mut out);
         }
         Command::Sign { timestamp, nonce } => {
             let creds = match settings()? {

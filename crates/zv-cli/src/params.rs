@@ -58,6 +58,11 @@ impl Field {
         Field { name: name.to_owned(), value }
     }
 
+    /// A field whose value is this JSON text, kept as it is (a JSONL row's member).
+    pub fn raw(name: &str, value: Box<RawValue>) -> Field {
+        Field { name: name.to_owned(), value }
+    }
+
     /// The field's name.
     pub fn name(&self) -> &str {
         &self.name

@@ -22,6 +22,12 @@ pub fn error_line(error: &(dyn Error + 'static)) -> String {
     sanitize(&line)
 }
 
+/// The gateway's `traceId` of the response an error came from, made safe to show: trimmed,
+/// control characters escaped, at most 128 characters.
+pub fn trace_id(error: &zv_api::Error) -> Option<String> {
+    error.trace_id().map(|id| zv_types::text::Sanitized::new(id.trim()).max_chars(128).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

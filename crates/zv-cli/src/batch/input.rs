@@ -1,0 +1,271 @@
+//! The rows of `--each FILE`: CSV with a header, or JSONL.
+//!
+//! The whole file is read and checked before anything is sent, so a bad row is an input
+//! error (exit 2) naming its row and line, and no call of the batch has been made.
+//!
+//! ```
+//! use zv_cli::batch::{InputFormat, read_rows};
+//! let rows = read_rows("user_id,note\n10001,\n00123,a \"b\"\n", InputFormat::Csv).unwrap();
+//! assert_eq!(rows[1].params_over("{}").unwrap().get(), r#"{"user_id":"00123","note":"a \"b\""}"#);
+//! // an empty cell is no param at all
+//! assert_eq!(rows[0].params_over(r#"{"note":"x"}"#).unwrap().get(), r#"{"note":"x","user_id":"10001"}"#);
+//! let rows = read_rows("{\"id\":123456789012345678901}\n\n{\"id\":2}\n", InputFormat::Jsonl).unwrap();
+//! assert_eq!((rows[1].number(), rows[1].line()), (2, 3));
+//! assert_eq!(rows[0].params_over("{}").unwrap().get(), r#"{"id":123456789012345678901}"#);
+//! ```
+
+use std::path::Path;
+
+use serde_json::value::RawValue;
+
+use crate::data::Members;
+use crate::params::{self, Field, ParamsError};
+
+/// How the rows are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// CSV (RFC 4180) with a header: each column a string param; an empty cell is no param.
+    Csv,
+    /// One JSON object a line; blank lines are skipped.
+    Jsonl,
+}
+
+impl InputFormat {
+    /// By the file's extension (`.csv`; `.jsonl`, `.ndjson`, `.json`), else by its first
+    /// character that is not blank: `{` for JSONL, anything else CSV.
+    pub fn detect(path: &Path, text: &str) -> InputFormat {
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("csv") => InputFormat::Csv,
+            Some("jsonl" | "ndjson" | "json") => InputFormat::Jsonl,
+            _ if strip_bom(text).trim_start().starts_with('{') => InputFormat::Jsonl,
+            _ => InputFormat::Csv,
+        }
+    }
+}
+
+/// One data row: its number (the first data row is 1, a CSV header not counted), the line
+/// it starts on, and its params.
+#[derive(Debug, Clone)]
+pub struct Row {
+    number: usize,
+    line: u64,
+    fields: Vec<Field>,
+}
+
+impl Row {
+    /// The data row's number, 1-based: the `row` of its result line.
+    pub fn number(&self) -> usize {
+        self.number
+    }
+
+    /// The line of the file it starts on, 1-based.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Its params, in the file's order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The params of its call: `base` (a JSON object: the command's `--params` and
+    /// `FIELD` arguments) with the row's values set over it — a row's value wins.
+    pub fn params_over(&self, base: &str) -> Result<Box<RawValue>, ParamsError> {
+        params::build(Some(base), &self.fields)
+    }
+}
+
+/// Why the rows could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The CSV header is unusable.
+    #[error("the CSV header (line 1) {reason}")]
+    Header {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A row is unusable.
+    #[error("row {row} (line {line}): {reason}")]
+    Row {
+        /// The data row's number, 1-based.
+        row: usize,
+        /// The line it starts on, 1-based.
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Reads every row of `text`; the first bad one is the error.
+pub fn read_rows(text: &str, format: InputFormat) -> Result<Vec<Row>, InputError> {
+    let text = strip_bom(text);
+    match format {
+        InputFormat::Csv => csv_rows(text),
+        InputFormat::Jsonl => jsonl_rows(text),
+    }
+}
+
+/// Spreadsheets save CSV with a byte order mark; it is not part of the first column's name.
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+fn csv_rows(text: &str) -> Result<Vec<Row>, InputError> {
+    // Not `flexible`: a row with more or fewer cells than the header is an error.
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| InputError::Header { reason: csv_reason(&e) })?.clone();
+    let mut names: Vec<&str> = Vec::with_capacity(header.len());
+    for (i, name) in header.iter().enumerate() {
+        if name.trim().is_empty() {
+            return Err(InputError::Header {
+                reason: format!("has an empty column name (column {})", i + 1),
+            });
+        }
+        if names.contains(&name) {
+            return Err(InputError::Header { reason: format!("names the column {name:?} twice") });
+        }
+        names.push(name);
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let number = i + 1;
+        let record = record.map_err(|e| InputError::Row {
+            row: number,
+            line: e.position().map_or(0, |p| line_at(text, p)),
+            reason: csv_reason(&e),
+        })?;
+        let line = record.position().map_or(0, |p| line_at(text, p));
+        let fields = names
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| Field::string(name, value))
+            .collect();
+        rows.push(Row { number, line, fields });
+    }
+    Ok(rows)
+}
+
+/// The line a record starts on. The csv crate's own line count is off after a CRLF or a
+/// blank line (its position is where the previous record's line break began), so the line
+/// is counted here from its byte offset, past any line breaks.
+fn line_at(text: &str, position: &csv::Position) -> u64 {
+    let from = usize::try_from(position.byte()).unwrap_or(usize::MAX).min(text.len());
+    let skipped = text.as_bytes()[from..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+    let start = from + skipped;
+    text.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// The csv crate's reason, without the position (the row and line are said already).
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("has {len} cell(s) where the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn jsonl_rows(text: &str) -> Result<Vec<Row>, InputError> {
+    let mut rows = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let line_number = i as u64 + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let number = rows.len() + 1;
+        let bad = |reason: String| InputError::Row { row: number, line: line_number, reason };
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('{') {
+            return Err(bad("is not a JSON object ({\"field\": value, …})".to_owned()));
+        }
+        let Members(members) =
+            serde_json::from_str(trimmed).map_err(|e| bad(format!("is not valid JSON: {e}")))?;
+        let fields = members.into_iter().map(|(name, value)| Field::raw(&name, value)).collect();
+        rows.push(Row { number, line: line_number, fields });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(rows: &[Row]) -> Vec<String> {
+        rows.iter().map(|r| r.params_over("{}").unwrap().get().to_owned()).collect()
+    }
+
+    #[test]
+    fn csv_columns_are_strings_quoted_as_rfc_4180_says() {
+        let text =
+            "\u{feff}id,name,n\r\n00123,\"a,\"\"b\"\"\",1.50\r\n164822200532619796511,\"two\nlines\",\r\n";
+        let rows = read_rows(text, InputFormat::Csv).unwrap();
+        assert_eq!(
+            params(&rows),
+            [
+                r#"{"id":"00123","name":"a,\"b\"","n":"1.50"}"#,
+                r#"{"id":"164822200532619796511","name":"two\nlines"}"#
+            ]
+        );
+        assert_eq!((rows[0].number(), rows[0].line()), (1, 2));
+        assert_eq!((rows[1].number(), rows[1].line()), (2, 3));
+        let rows = read_rows("a\r\n\r\n1\r\n\n\n2\n", InputFormat::Csv).unwrap();
+        assert_eq!(rows.iter().map(|r| (r.number(), r.line())).collect::<Vec<_>>(), [(1, 3), (2, 6)]);
+        assert!(read_rows("id\n", InputFormat::Csv).unwrap().is_empty());
+        assert!(read_rows("", InputFormat::Csv).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_bad_csv_names_its_row_and_line() {
+        let e = read_rows("a,b\r\n1,2\r\n\r\n3\r\n", InputFormat::Csv).unwrap_err();
+        assert_eq!(
+            e,
+            InputError::Row { row: 2, line: 4, reason: "has 1 cell(s) where the header has 2".into() }
+        );
+        assert!(e.to_string().starts_with("row 2 (line 4): has 1 cell(s)"), "{e}");
+        let e = read_rows("a,,b\n1,2,3\n", InputFormat::Csv).unwrap_err();
+        assert!(matches!(e, InputError::Header { .. }) && e.to_string().contains("column 2"), "{e}");
+        let e = read_rows("a,b,a\n1,2,3\n", InputFormat::Csv).unwrap_err();
+        assert!(e.to_string().contains("\"a\" twice"), "{e}");
+    }
+
+    #[test]
+    fn jsonl_keeps_every_value_as_its_text_and_names_a_bad_line() {
+        let text = "{\"id\": 123456789012345678901, \"x\": 1.10, \"t\": [1, \"a\"]}\r\n  \n{\"id\":\"00123\",\"id\":2}";
+        let rows = read_rows(text, InputFormat::Jsonl).unwrap();
+        assert_eq!(params(&rows), [r#"{"id":123456789012345678901,"x":1.10,"t":[1, "a"]}"#, r#"{"id":2}"#]);
+        assert_eq!((rows[1].number(), rows[1].line()), (2, 3));
+        for (text, row, line, reason) in [
+            ("{\"a\":1}\n\n[1]\n", 2, 3, "not a JSON object"),
+            ("{\"a\":1}\n{\"a\":\n", 2, 2, "not valid JSON"),
+            ("{\"a\":1} x\n", 1, 1, "not valid JSON"),
+            ("7\n", 1, 1, "not a JSON object"),
+        ] {
+            match read_rows(text, InputFormat::Jsonl).unwrap_err() {
+                InputError::Row { row: r, line: l, reason: why } => {
+                    assert_eq!((r, l), (row, line), "{text:?}");
+                    assert!(why.contains(reason), "{text:?}: {why}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn row_values_win_over_the_base_params() {
+        let rows = read_rows("{\"a\":2,\"c\":3}\n", InputFormat::Jsonl).unwrap();
+        assert_eq!(rows[0].params_over(r#"{"a":1,"b":1}"#).unwrap().get(), r#"{"a":2,"b":1,"c":3}"#);
+    }
+
+    #[test]
+    fn the_format_comes_from_the_extension_else_the_first_character() {
+        let detect = |path: &str, text: &str| InputFormat::detect(Path::new(path), text);
+        assert_eq!(detect("rows.CSV", "{\"a\":1}"), InputFormat::Csv);
+        assert_eq!(detect("rows.ndjson", "a,b"), InputFormat::Jsonl);
+        assert_eq!(detect("rows.txt", "\u{feff}\n {\"a\":1}"), InputFormat::Jsonl);
+        assert_eq!(detect("rows", "a,b\n1,2"), InputFormat::Csv);
+    }
+}
