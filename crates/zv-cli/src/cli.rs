@@ -1,6 +1,7 @@
 //! The command line, declared with clap.
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
+use std::path::PathBuf;
 
 /// zv — the zvcms / 企迈 (Qmai) OpenAPI from the command line.
 ///

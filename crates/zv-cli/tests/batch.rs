@@ -139,9 +139,12 @@ fn failed_rows_say_kind_code_message_trace_id_and_outcome_and_the_worst_code_is_
     assert_eq!(r.code, 5, "the transport/HTTP failure is the worst: {}", r.stderr);
     let rows = by_row(&result_lines(&r.stdout));
     assert_eq!(rows[&1]["ok"], true);
+    // the mock sends a fresh traceId with every answer: it is kept, whatever its value
+    let trace_id = rows[&2]["error"]["traceId"].as_str().unwrap().to_owned();
+    assert_eq!(trace_id.len(), 32, "{}", rows[&2]);
     assert_eq!(
         rows[&2],
-        json!({"row":2,"ok":false,"error":{"kind":"api_business","code":20001,"message":"查询的信息不存在","traceId":null},"outcome":"rejected"})
+        json!({"row":2,"ok":false,"error":{"kind":"api_business","code":20001,"message":"查询的信息不存在","traceId":trace_id},"outcome":"rejected"})
     );
     let unknown = &rows[&3];
     assert_eq!((&unknown["ok"], &unknown["outcome"]), (&json!(false), &json!("unknown")));
