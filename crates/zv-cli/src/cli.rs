@@ -45,8 +45,10 @@ Exit codes:
   6  the response could not be decoded
   130  interrupted (a batch: the calls in flight were finished and recorded)";
 
-/// Options accepted before or after the command (no `Debug`: they hold the key).
+/// Options accepted before or after the command (no `Debug`: they hold the key). Each
+/// command's help lists them after its own options, under their own heading.
 #[derive(Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Gateway base URL (default `http://openapi.zvcms.com`).
     #[arg(long, env = "ZV_BASE_URL", global = true, value_name = "URL")]

@@ -418,9 +418,12 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
             return doctor_cmd::run(resolved.as_ref(), g.timeout, connect, &table, &mut out);
         }
         Command::Completions { shell } => {
+            // clap_complete panics when its writer fails (`zv completions bash | head`): it
+            // writes into memory, and the one write to stdout reports its own error.
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "zv", &mut out);
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "zv", &mut script);
+            out.write_all(&script)
         }
         Command::Mock(args) => {
             let upstream = || credentials(&crate::settings(g, inputs, &store)?);

@@ -702,3 +702,42 @@ fn file_arguments_refuse_devices_fifos_and_large_files_at_once() {
     );
     assert!(json_out(&r).as_array().unwrap().len() >= 4);
 }
+
+#[test]
+fn completions_into_a_closed_pipe_stop_quietly() {
+    // `zv completions powershell | head -3`: the reader is gone before zv writes (the read end
+    // is closed before zv starts, so every write fails, whatever the script's size).
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("zv"));
+        let out = c.args(["completions", shell]).stdout(writer).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {stderr}");
+        assert!(stderr.is_empty(), "{shell}: {stderr}");
+    }
+    // and into a reader, the whole script
+    let script = run(zv(), &["completions", "bash"]);
+    assert!(ok(&script).contains("_zv()"), "{}", script.stdout);
+}
+
+#[test]
+fn each_commands_help_lists_its_own_options_before_the_global_ones() {
+    for (command, own) in [("coupons", "--status"), ("api", "--all-pages"), ("mock", "--strict")] {
+        let r = run(zv(), &[command, "--help"]);
+        let help = ok(&r);
+        let (own_part, global_part) =
+            help.split_once("Global options:\n").unwrap_or_else(|| panic!("{command}: {help}"));
+        // the options each part declares (`      --name <VALUE>` or `      --flag`)
+        let declared = |part: &str, name: &str| {
+            part.lines().any(|l| l.trim_start().split([' ', '.']).next() == Some(name) && l.starts_with("  "))
+        };
+        assert!(declared(own_part, own), "{command}: {own} among its own options: {help}");
+        for global in ["--open-key", "--base-url", "--sandbox", "--format", "--timeout"] {
+            assert!(
+                declared(global_part, global) && !declared(own_part, global),
+                "{command}: {global}: {help}"
+            );
+        }
+    }
+}
