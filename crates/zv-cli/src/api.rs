@@ -61,13 +61,51 @@ impl<'a> Target<'a> {
         self.key
     }
 
-    /// Why a write is refused without `--yes`: one line naming `--yes`.
+    /// The catalogued endpoint an uncatalogued one was probably meant to be (a typo, a
+    /// letter in the wrong case): the same protocol's nearest path or Action, at most a few
+    /// edits away ignoring case. `None` for a catalogued endpoint.
+    pub fn suggestion(&self) -> Option<&'static Entry> {
+        if self.entry.is_some() {
+            return None;
+        }
+        let key = self.key.to_lowercase();
+        // A few edits, and fewer than a quarter of the name: `a/b` is no typo of `a/c`.
+        let limit = 3.min(key.chars().count() / 4);
+        catalogue::all()
+            .iter()
+            .filter(|e| e.route.protocol() == self.route.protocol())
+            .map(|e| (strsim::levenshtein(&key, &e.key().to_lowercase()), e))
+            .filter(|(distance, _)| *distance <= limit)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, e)| e)
+    }
+
+    /// Why a write is refused without `--yes`: one line naming `--yes`, and the catalogued
+    /// endpoint an uncatalogued one was probably meant to be.
     pub fn refusal(&self) -> String {
         let what = match self.entry {
             Some(_) => "a write (the endpoint catalogue says so)",
             None => "not in the endpoint catalogue, so it is treated as a write",
         };
-        format!("{} is {what}: nothing was sent; add --yes to send it", self.route)
+        match self.suggestion() {
+            Some(e) => format!(
+                "{} is {what}: nothing was sent; did you mean {}? (if not, add --yes to send it)",
+                self.route, e.route
+            ),
+            None => format!("{} is {what}: nothing was sent; add --yes to send it", self.route),
+        }
+    }
+}
+
+/// The line for an argument `zv api` cannot read as a path or an Action, with the likely fix
+/// when it is a whole URL.
+pub fn route_error_line(arg: &str, error: &RouteError) -> String {
+    if arg.contains("://") {
+        format!(
+            "{error}; give the path only (e.g. v3/crm/giftCard/getCustomerGiftCardList): the base URL goes in --base-url or ZV_BASE_URL"
+        )
+    } else {
+        error.to_string()
     }
 }
 
@@ -141,6 +179,45 @@ mod tests {
         }
         assert!(Target::resolve("/v3/../etc").is_err());
         assert!(Target::resolve("  ").is_err());
+    }
+
+    #[test]
+    fn a_typo_in_a_path_or_action_suggests_the_catalogued_one() {
+        for typo in [
+            "crm/giftCard/getCustomerGiftCardLst",
+            "crm/giftcard/getCustomerGiftCardList",
+            "/v3/crm/giftCard/getCustomerGiftCardLists",
+        ] {
+            let t = Target::resolve(typo).unwrap();
+            let suggested = t.suggestion().map(Entry::key);
+            assert_eq!(suggested, Some("crm/giftCard/getCustomerGiftCardList"), "{typo}");
+            let line = t.refusal();
+            assert!(
+                line.contains("did you mean /v3/crm/giftCard/getCustomerGiftCardList?")
+                    && line.contains("--yes"),
+                "{line}"
+            );
+        }
+        let t = Target::resolve("coupon.user-coupons-list").unwrap();
+        assert_eq!(t.suggestion().map(Entry::key), Some("coupon.user-coupon-list"));
+        // nothing near, or too short to tell a typo from another name: no suggestion
+        for other in ["no/such/thing", "coupon/exchange/redeemExchangeCode", "a/b", "some.action"] {
+            let t = Target::resolve(other).unwrap();
+            assert_eq!(t.suggestion(), None, "{other}");
+            assert!(t.refusal().ends_with("nothing was sent; add --yes to send it"), "{other}");
+        }
+        // a catalogued endpoint needs none
+        assert_eq!(Target::resolve("coupon/card/exchangeGiftCard").unwrap().suggestion(), None);
+    }
+
+    #[test]
+    fn a_whole_url_for_a_path_says_where_the_base_url_goes() {
+        let arg = "https://openapi.qmai.cn/v3/crm/giftCard/getCustomerGiftCardList";
+        let e = Target::resolve(arg).unwrap_err();
+        let line = route_error_line(arg, &e);
+        assert!(line.starts_with(&e.to_string()) && line.contains("--base-url"), "{line}");
+        let e = Target::resolve("/v3/../etc").unwrap_err();
+        assert_eq!(route_error_line("/v3/../etc", &e), e.to_string());
     }
 
     #[test]

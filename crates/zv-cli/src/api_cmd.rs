@@ -37,7 +37,8 @@ pub fn api(
     gateway: impl FnOnce() -> Result<Gateway, Failure>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let target = Target::resolve(&args.target).map_err(|e| Failure::usage(e.to_string()))?;
+    let target = Target::resolve(&args.target)
+        .map_err(|e| Failure::usage(zv_cli::api::route_error_line(&args.target, &e)))?;
     let base = match &args.params {
         Some(arg) => Some(
             input::text_arg("--params", arg, max_input_bytes)

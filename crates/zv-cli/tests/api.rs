@@ -169,6 +169,18 @@ fn a_write_needs_yes_and_is_refused_in_one_line_without_it() {
 }
 
 #[test]
+fn a_mistyped_path_or_a_whole_url_is_refused_with_the_likely_fix() {
+    let line =
+        fails(&run(zv(), &["--sandbox", "api", "crm/giftCard/getCustomerGiftCardLst", "user_id=10001"]), 2)
+            .to_owned();
+    assert!(line.contains("did you mean /v3/crm/giftCard/getCustomerGiftCardList?"), "{line}");
+    assert!(line.contains("nothing was sent"), "{line}");
+    let url = "https://openapi.qmai.cn/v3/crm/giftCard/getCustomerGiftCardList";
+    let line = fails(&run(zv(), &["--sandbox", "api", url, "user_id=10001"]), 2).to_owned();
+    assert!(line.contains("give the path only") && line.contains("--base-url"), "{line}");
+}
+
+#[test]
 fn a_write_is_never_resent_and_a_read_is_retried() {
     let (mock, cmd) = mock_and_zv();
     mock.push_fault(Fault::fail_times(1, Fault::HttpStatus(503)));
