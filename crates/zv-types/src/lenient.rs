@@ -44,10 +44,11 @@ impl<'de> Visitor<'de> for StringVisitor {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
         // JSON integers beyond u64/i64 reach us as f64: their digits are already lost, so
-        // refuse rather than hand back a different identifier.
+        // refuse rather than hand back a different identifier. The same adapter reads the
+        // gateway's answers and (in zv-mock) a client's params: the message blames neither.
         if v.fract() == 0.0 && v.abs() >= 9_007_199_254_740_992.0 {
             return Err(E::custom(format_args!(
-                "the number {v:e} is too large to keep exactly; the gateway must send it as a string"
+                "the number {v:e} is too large to keep exactly; it must be sent as a string"
             )));
         }
         Ok(v.to_string())

@@ -227,6 +227,11 @@ fn numbers_too_large_to_keep_exactly_are_refused_not_mangled() {
     let body = r#"{"status":true,"code":0,"data":[{"id":12345678901234567890123}]}"#;
     let e = decode_endpoint::<GetCustomerGiftCardList>(body.as_bytes()).unwrap_err();
     assert!(matches!(&e, ResponseError::Decode(d) if d.path() == Some("data[0].id")), "{e}");
+    let chain: Vec<String> = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+        .map(|e| e.to_string())
+        .collect();
+    let chain = chain.join(": ");
+    assert!(chain.contains("too large to keep exactly; it must be sent as a string"), "{chain}");
     // a small one is fine, and code 0.0 is the code 0
     let body = r#"{"status":true,"code":0.0,"data":[{"id":8800001}]}"#;
     assert_eq!(decode_endpoint::<GetCustomerGiftCardList>(body.as_bytes()).unwrap()[0].id, "8800001");
