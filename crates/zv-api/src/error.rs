@@ -130,10 +130,12 @@ fn excerpt_with(body: &[u8], secrets: &Secrets) -> String {
 #[non_exhaustive]
 pub enum ConfigError {
     /// Required environment variables are not set (names them all).
-    #[error("missing environment variable{}: {} (set them, or use the sandbox)", if .0.len() > 1 { "s" } else { "" }, .0.join(", "))]
+    #[error("missing environment variable{}: {} (set {}, e.g. to the credentials `zv mock` prints for local tests)", if .0.len() > 1 { "s" } else { "" }, .0.join(", "), if .0.len() > 1 { "them" } else { "it" })]
     MissingEnv(Vec<&'static str>),
     /// No credentials were given to the builder.
-    #[error("no credentials: set open_id, grant_code and open_key (or use from_env)")]
+    #[error(
+        "no credentials: give the builder .credentials(Credentials::new(open_id, grant_code, open_key)) or .from_env()"
+    )]
     MissingCredentials,
     /// The base URL cannot be used.
     #[error("invalid base URL \"{url}\": {reason}")]
@@ -489,11 +491,14 @@ mod tests {
         let e = ConfigError::MissingEnv(vec!["ZV_OPEN_ID", "ZV_OPEN_KEY"]);
         assert_eq!(
             e.to_string(),
-            "missing environment variables: ZV_OPEN_ID, ZV_OPEN_KEY (set them, or use the sandbox)"
+            "missing environment variables: ZV_OPEN_ID, ZV_OPEN_KEY (set them, e.g. to the credentials `zv mock` prints for local tests)"
         );
         assert_eq!(
             ConfigError::MissingEnv(vec!["ZV_GRANT_CODE"]).to_string(),
-            "missing environment variable: ZV_GRANT_CODE (set them, or use the sandbox)"
+            "missing environment variable: ZV_GRANT_CODE (set it, e.g. to the credentials `zv mock` prints for local tests)"
         );
+        // the builder's own methods, as they are called
+        let line = ConfigError::MissingCredentials.to_string();
+        assert!(line.contains(".credentials(Credentials::new(") && line.contains(".from_env()"), "{line}");
     }
 }

@@ -51,7 +51,10 @@ fn from_lookup_names_every_missing_variable() {
     let e = zv_api::blocking::Client::builder()
         .from_lookup(|k| (k == "ZV_OPEN_ID" || k == "ZV_GRANT_CODE").then(|| "x".to_owned()))
         .unwrap_err();
-    assert_eq!(e.to_string(), "missing environment variable: ZV_OPEN_KEY (set them, or use the sandbox)");
+    assert_eq!(
+        e.to_string(),
+        "missing environment variable: ZV_OPEN_KEY (set it, e.g. to the credentials `zv mock` prints for local tests)"
+    );
     let b = zv_api::blocking::Client::builder()
         .from_lookup(|k| match k {
             "ZV_BASE_URL" => Some("http://127.0.0.1:9".into()),
