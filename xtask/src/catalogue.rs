@@ -505,7 +505,8 @@ fn render_markdown(catalogue: &Catalogue) -> String {
         out,
         "\nEvery endpoint `zv` knows of: {} in {} domains, curated from the vendor's pages and from \
          what other clients of the gateway call. Any of them can be called with \
-         `send_untyped` / `zv call`; the typed ones also have a Rust type. From code, \
+         `send_untyped` / `zv api` (which also pages the paged ones with `--all-pages`); the typed \
+         ones also have a Rust type. From code, \
          `zv_types::catalogue::{{lookup, search, all}}` read the same table.\n\n\
          - **safety**: `read` is harmless to send twice, so it may be retried; `write` is never \
          resent blindly. An endpoint not known to be a read is a write.\n\
