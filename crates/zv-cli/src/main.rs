@@ -267,8 +267,16 @@ fn credentials(s: &Settings) -> Result<Credentials, Failure> {
             .map(|(name, _)| name)
             .collect();
             let store = s.store_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+            let them = if missing.len() == 1 { "it" } else { "them" };
+            // With a profile in use, the fix is to complete that profile, not to add one.
+            let profile = match &s.profile {
+                Some(name) => format!(
+                    "save {them} in profile {name} (`zv profile add {name}`, the key with --open-key-stdin)"
+                ),
+                None => "add a profile (`zv profile add`)".to_owned(),
+            };
             Err(Failure::usage(format!(
-                "missing credentials: {}{store}; set them, add a profile (`zv profile add`), or try --sandbox for the built-in demo gateway",
+                "missing credentials: {}{store}; set {them}, {profile}, or try --sandbox for the built-in demo gateway",
                 missing.join(", ")
             )))
         }

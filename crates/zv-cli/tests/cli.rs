@@ -227,13 +227,14 @@ fn sign_matches_the_first_vendor_vector() {
 fn missing_credentials_name_the_variables_and_suggest_the_sandbox() {
     let e = run(zv(), &["gift-cards", "--user-id", "1"]);
     let line = fails(&e, 2);
-    for v in ["ZV_OPEN_ID", "ZV_GRANT_CODE", "ZV_OPEN_KEY", "--sandbox"] {
+    for v in ["ZV_OPEN_ID", "ZV_GRANT_CODE", "ZV_OPEN_KEY", "--sandbox", "set them, add a profile"] {
         assert!(line.contains(v), "{line}");
     }
     let mut c = zv();
     c.env("ZV_OPEN_ID", "x").env("ZV_GRANT_CODE", "y");
     let line = fails(&run(c, &["exchange-code", "1"]), 2).to_owned();
     assert!(line.contains("ZV_OPEN_KEY") && !line.contains("ZV_OPEN_ID"), "{line}");
+    assert!(line.contains("set it, add a profile"), "{line}");
     let e = run(zv(), &["--sandbox", "gift-cards"]);
     assert!(fails(&e, 2).contains("--user-id"));
     let e = run(

@@ -146,6 +146,8 @@ fn flags_beat_the_environment_which_beats_the_profile() {
     // without a key anywhere: the missing one is named
     let line = fails(&run(zv_at(home.path()), &["--profile", "prod", "exchange-code", "1"]), 2).to_owned();
     assert!(line.contains("ZV_OPEN_KEY") && !line.contains("ZV_OPEN_ID"), "{line}");
+    // the fix completes the profile in use rather than adding one
+    assert!(line.contains("save it in profile prod (`zv profile add prod`"), "{line}");
 }
 
 #[test]
