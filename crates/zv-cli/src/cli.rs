@@ -90,9 +90,10 @@ pub struct Global {
 }
 
 fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
-    let secs: f64 = s.trim().parse().map_err(|_| format!("not a number of seconds: {s:?}"))?;
+    let secs: f64 =
+        s.trim().parse().map_err(|_| format!("not a number of seconds (e.g. 10 or 0.5): {s:?}"))?;
     if !(secs.is_finite() && secs > 0.0 && secs <= 86_400.0) {
-        return Err(format!("the timeout must be between 0 and 86400 seconds, not {s}"));
+        return Err(format!("the timeout must be more than 0 and at most 86400 seconds, not {s}"));
     }
     Ok(std::time::Duration::from_secs_f64(secs))
 }

@@ -23,7 +23,7 @@ pub const MOCK_EXAMPLES: &str = r#"Examples:
 #[derive(Debug, Args)]
 pub struct MockArgs {
     /// Address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = parse_addr)]
     pub addr: SocketAddr,
     /// Serve data the way messy real gateways do (numbers as strings, "" for empty, …).
     #[arg(long)]
@@ -62,7 +62,21 @@ fn read_arg<T>(
     read: impl FnOnce(&str) -> Result<T, zv_mock::MockError>,
 ) -> Result<T, Failure> {
     let text = input::read_file(what, path, g.max_input_bytes).map_err(|e| Failure::usage(error_line(&e)))?;
-    read(&text).map_err(|e| Failure::usage(format!("{what} file {}: {}", path.display(), error_line(&e))))
+    read(&text).map_err(|mut e| {
+        // The text was read here, so zv-mock calls its origin `<json text>`: name the file.
+        if let zv_mock::MockError::Stubs { origin, .. } | zv_mock::MockError::Fixtures { origin, .. } = &mut e
+        {
+            *origin = path.display().to_string();
+        }
+        Failure::usage(format!("{what}: {}", error_line(&e)))
+    })
+}
+
+/// `--addr`: an IP address and a port, with an example when it is not one.
+fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("expected IP:PORT, e.g. 127.0.0.1:8080 (port 0: any free port), not {s:?}"))
 }
 
 /// Runs the mock until Ctrl-C (or SIGTERM), after printing the ready line on `out`.

@@ -297,6 +297,10 @@ fn exit_codes_of_every_error_kind() {
     fails(&e, 2);
     let e = run(zv(), &["--sandbox", "--timeout", "-3", "exchange-code", "1"]);
     fails(&e, 2);
+    let e = run(zv(), &["--sandbox", "--timeout", "0", "exchange-code", "1"]);
+    assert!(fails(&e, 2).contains("more than 0 and at most 86400 seconds"), "{}", e.stderr);
+    let e = run(zv(), &["--sandbox", "--timeout", "5s", "exchange-code", "1"]);
+    assert!(fails(&e, 2).contains("e.g. 10 or 0.5"), "{}", e.stderr);
 }
 
 #[test]
@@ -406,9 +410,10 @@ fn zv_mock_with_fixtures_and_bad_fixtures() {
     let path = dir.path().join("fixtures.json");
     std::fs::write(&path, "{not json").unwrap();
     let e = run(zv(), &["mock", "--fixtures", &path.display().to_string()]);
-    fails(&e, 2);
+    let line = fails(&e, 2);
+    assert!(line.contains(&format!("--fixtures: invalid fixtures in {}: ", path.display())), "{line}");
     let e = run(zv(), &["mock", "--addr", "not-an-address"]);
-    fails(&e, 2);
+    assert!(fails(&e, 2).contains("expected IP:PORT, e.g. 127.0.0.1:8080"), "{}", e.stderr);
 }
 
 /// Every table the commands print, over a pipe with `COLUMNS` set to 60, 80 and 120: no line

@@ -101,7 +101,9 @@ fn a_bad_stubs_file_is_a_usage_error_naming_the_stub() {
     let out = zv(&["mock", "--stubs", stubs.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("--stubs file") && stderr.contains("stub 1: has no answer"), "{stderr}");
+    let named = format!("--stubs: invalid stubs in {}: stub 1: has no answer", stubs.display());
+    assert!(stderr.contains(&named), "{stderr}");
+    assert!(!stderr.contains("<json text>"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
