@@ -119,7 +119,7 @@ pub fn raw_body() -> Vec<u8> {
     serde_json::to_vec(&request).expect("plain structs serialize")
 }
 
-fn credentials() -> Credentials {
+pub fn credentials() -> Credentials {
     Credentials::new(OPEN_ID, GRANT_CODE, OPEN_KEY)
 }
 
@@ -212,6 +212,48 @@ pub fn runtime() -> Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
 }
 
+/// The SDK's async client for `base_url`, with the timeouts of the raw clients.
+pub fn async_client(base_url: &str, credentials: Credentials) -> zv_api::Client {
+    async_builder(base_url, credentials).build().expect("async client")
+}
+
+/// The builder of [`async_client`], for a client configured further.
+pub fn async_builder(base_url: &str, credentials: Credentials) -> zv_api::ClientBuilder<zv_api::Async> {
+    zv_api::Client::builder()
+        .base_url(base_url)
+        .credentials(credentials)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(TIMEOUT)
+}
+
+/// Runs `n` calls on `rt` as [`IN_FLIGHT`] tasks of `n / IN_FLIGHT` sequential calls each;
+/// every task owns a clone of `state`, which each call borrows by taking and giving it back.
+/// Returns the wall-clock time of all of them.
+pub fn spread<S, F, Fut>(rt: &Runtime, n: u64, state: S, call: F) -> Duration
+where
+    S: Clone + Send + 'static,
+    F: Fn(S) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = S> + Send + 'static,
+{
+    let per_task = n / IN_FLIGHT;
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut tasks = JoinSet::new();
+        for _ in 0..IN_FLIGHT {
+            let mut state = state.clone();
+            tasks.spawn(async move {
+                for _ in 0..per_task {
+                    state = call(state).await;
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("a benchmark task panicked");
+        }
+        start.elapsed()
+    })
+}
+
 /// The async comparisons against one server: sequential calls, then [`IN_FLIGHT`] at once.
 pub struct AsyncSides {
     rt: Runtime,
@@ -224,16 +266,9 @@ pub struct AsyncSides {
 impl AsyncSides {
     /// Both clients, built for `server`.
     pub fn new(server: &Server) -> Self {
-        let zv = zv_api::Client::builder()
-            .base_url(server.base_url())
-            .credentials(credentials())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TIMEOUT)
-            .build()
-            .expect("async client");
         AsyncSides {
             rt: runtime(),
-            zv,
+            zv: async_client(&server.base_url(), credentials()),
             raw: raw_reqwest_client(),
             url: format!("{}{GIFT_CARDS_PATH}", server.base_url()).into(),
             params: GiftCardListParams::new(USER_ID),
@@ -267,45 +302,18 @@ impl AsyncSides {
     pub fn concurrent(&self, plan: Plan) -> Comparison {
         let plan = Plan { multiple: IN_FLIGHT, ..plan };
         let zv: Side<'_> = Box::new(|n| {
-            self.spread(n, (self.zv.clone(), self.params.clone()), |(client, params)| async move {
+            spread(&self.rt, n, (self.zv.clone(), self.params.clone()), |(client, params)| async move {
                 black_box(client.gift_cards(&params).await.expect("zv call"));
                 (client, params)
             })
         });
         let raw: Side<'_> = Box::new(|n| {
-            self.spread(n, (self.raw.clone(), Arc::clone(&self.url)), |(client, url)| async move {
+            spread(&self.rt, n, (self.raw.clone(), Arc::clone(&self.url)), |(client, url)| async move {
                 black_box(raw_reqwest_call(&client, &url).await.expect("raw reqwest call"));
                 (client, url)
             })
         });
         compare(plan, zv, raw)
-    }
-
-    /// Runs `n` calls as [`IN_FLIGHT`] tasks of `n / IN_FLIGHT` sequential calls each; every
-    /// task owns a clone of `state`, which each call borrows by taking and giving it back.
-    fn spread<S, F, Fut>(&self, n: u64, state: S, call: F) -> Duration
-    where
-        S: Clone + Send + 'static,
-        F: Fn(S) -> Fut + Copy + Send + 'static,
-        Fut: Future<Output = S> + Send + 'static,
-    {
-        let per_task = n / IN_FLIGHT;
-        self.rt.block_on(async {
-            let start = Instant::now();
-            let mut tasks = JoinSet::new();
-            for _ in 0..IN_FLIGHT {
-                let mut state = state.clone();
-                tasks.spawn(async move {
-                    for _ in 0..per_task {
-                        state = call(state).await;
-                    }
-                });
-            }
-            while let Some(done) = tasks.join_next().await {
-                done.expect("a benchmark task panicked");
-            }
-            start.elapsed()
-        })
     }
 }
 
