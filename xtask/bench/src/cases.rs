@@ -131,6 +131,7 @@ pub fn blocking(plan: Plan, server: &Server) -> Comparison {
         .credentials(credentials())
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TIMEOUT)
+        .no_rate_limit()
         .build()
         .expect("blocking client");
     let params = GiftCardListParams::new(USER_ID);
@@ -212,7 +213,8 @@ pub fn runtime() -> Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
 }
 
-/// The SDK's async client for `base_url`, with the timeouts of the raw clients.
+/// The SDK's async client for `base_url`, with the timeouts of the raw clients and no rate
+/// limit (a raw client has none; what a limiter costs is `limiter_overhead`).
 pub fn async_client(base_url: &str, credentials: Credentials) -> zv_api::Client {
     async_builder(base_url, credentials).build().expect("async client")
 }
@@ -224,6 +226,35 @@ pub fn async_builder(base_url: &str, credentials: Credentials) -> zv_api::Client
         .credentials(credentials)
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TIMEOUT)
+        .no_rate_limit()
+}
+
+/// A side that makes its `n` calls of `call` one after the other on `rt` (each result goes
+/// through `black_box`).
+pub fn sequential<'a, T, F, Fut>(rt: &'a Runtime, call: F) -> Side<'a>
+where
+    F: Fn() -> Fut + 'a,
+    Fut: Future<Output = T>,
+{
+    Box::new(move |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..n {
+                black_box(call().await);
+            }
+            start.elapsed()
+        })
+    })
+}
+
+/// A side that makes its `n` calls (a multiple of [`IN_FLIGHT`]) as [`spread`] does.
+pub fn concurrent<'a, S, F, Fut>(rt: &'a Runtime, state: S, call: F) -> Side<'a>
+where
+    S: Clone + Send + 'static,
+    F: Fn(S) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = S> + Send + 'static,
+{
+    Box::new(move |n| spread(rt, n, state.clone(), call))
 }
 
 /// Runs `n` calls on `rt` as [`IN_FLIGHT`] tasks of `n / IN_FLIGHT` sequential calls each;
@@ -277,23 +308,9 @@ impl AsyncSides {
 
     /// `zv_api::Client` vs raw reqwest, one call after the other.
     pub fn sequential(&self, plan: Plan) -> Comparison {
-        let zv: Side<'_> = Box::new(|n| {
-            self.rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..n {
-                    black_box(self.zv.gift_cards(&self.params).await.expect("zv call"));
-                }
-                start.elapsed()
-            })
-        });
-        let raw: Side<'_> = Box::new(|n| {
-            self.rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..n {
-                    black_box(raw_reqwest_call(&self.raw, &self.url).await.expect("raw reqwest call"));
-                }
-                start.elapsed()
-            })
+        let zv = sequential(&self.rt, || async { self.zv.gift_cards(&self.params).await.expect("zv call") });
+        let raw = sequential(&self.rt, || async {
+            raw_reqwest_call(&self.raw, &self.url).await.expect("raw reqwest call")
         });
         compare(plan, zv, raw)
     }
@@ -301,18 +318,16 @@ impl AsyncSides {
     /// The same with [`IN_FLIGHT`] tasks calling concurrently (time per call).
     pub fn concurrent(&self, plan: Plan) -> Comparison {
         let plan = Plan { multiple: IN_FLIGHT, ..plan };
-        let zv: Side<'_> = Box::new(|n| {
-            spread(&self.rt, n, (self.zv.clone(), self.params.clone()), |(client, params)| async move {
+        let zv =
+            concurrent(&self.rt, (self.zv.clone(), self.params.clone()), |(client, params)| async move {
                 black_box(client.gift_cards(&params).await.expect("zv call"));
                 (client, params)
-            })
-        });
-        let raw: Side<'_> = Box::new(|n| {
-            spread(&self.rt, n, (self.raw.clone(), Arc::clone(&self.url)), |(client, url)| async move {
+            });
+        let raw =
+            concurrent(&self.rt, (self.raw.clone(), Arc::clone(&self.url)), |(client, url)| async move {
                 black_box(raw_reqwest_call(&client, &url).await.expect("raw reqwest call"));
                 (client, url)
-            })
-        });
+            });
         compare(plan, zv, raw)
     }
 }

@@ -9,6 +9,7 @@
 mod cases;
 mod fixtures;
 mod harness;
+mod limiter;
 mod mock;
 mod pager;
 mod server;
@@ -97,6 +98,12 @@ const KEYS: &[Key] = &[
     Key { name: "pager_vs_manual", goal: Goal::AtMost(1.05), cases: &["pager_records"] },
     Key { name: "pager_rss_growth_mib", goal: Goal::Below(32.0), cases: &["pager_rss"] },
     Key { name: "mock_rps", goal: Goal::AtLeast(5_000.0), cases: &["mock_gift_cards"] },
+    Key { name: "limiter_rate_vs_quota", goal: Goal::AtLeast(0.9), cases: &["limiter_rate"] },
+    Key {
+        name: "limiter_overhead",
+        goal: Goal::AtMost(1.02),
+        cases: &["limiter_sequential", "limiter_64_in_flight"],
+    },
 ];
 
 /// An absolute figure (not a ratio of two sides).
@@ -145,6 +152,15 @@ fn sides(case: &str) -> (&'static str, &'static str) {
         ),
         "pager_rss" => ("VmHWM growth, Client::records of 1,000 pages of 200", "—"),
         "mock_gift_cards" => ("zv-mock answering Client::gift_cards, 64 in flight", "—"),
+        "limiter_rate" => ("Client::gift_cards limited to 50/s, 200 calls by 8 tasks", "the quota"),
+        "limiter_sequential" => (
+            "Client::gift_cards, a limiter that never binds, sequential",
+            "Client::gift_cards, no limiter, sequential",
+        ),
+        "limiter_64_in_flight" => (
+            "Client::gift_cards, a limiter that never binds, 64 in flight",
+            "Client::gift_cards, no limiter, 64 in flight",
+        ),
         _ => ("?", "?"),
     }
 }
@@ -325,6 +341,18 @@ fn main() {
     run("pager_records", &|| ratio(pager::pager_vs_manual(plans.http)));
     run("pager_rss", &|| pager::pager_rss().map(Outcome::Absolute));
     run("mock_gift_cards", &|| mock::mock_rps(plans.mock).map(Outcome::Absolute));
+    run("limiter_rate", &|| {
+        limiter::rate_vs_quota(&server, limiter::QUOTA, limiter::CALLS).map(Outcome::Absolute)
+    });
+    if wanted("limiter_sequential") || wanted("limiter_64_in_flight") {
+        match limiter::OverheadSides::new(&server) {
+            Ok(sides) => {
+                run("limiter_sequential", &|| sides.sequential(plans.http).map(Outcome::Ratio));
+                run("limiter_64_in_flight", &|| sides.concurrent(plans.http).map(Outcome::Ratio));
+            }
+            Err(e) => run("limiter_sequential", &|| Err(e.clone())),
+        }
+    }
 
     let report = report(&args, &plans, &results, &failures, gift_cards.len(), started.elapsed());
     print_table(&results, &report);
@@ -415,6 +443,9 @@ fn report(
             "pages_streamed": pager::STREAMED_PAGES,
             "mock_calls_per_batch": plans.mock.calls,
             "mock_batches": plans.mock.batches,
+            "limiter_quota_per_s": limiter::QUOTA,
+            "limiter_calls": limiter::CALLS,
+            "limiter_unbound_quota": limiter::unbound_quota().to_string(),
             "server": "127.0.0.1 keep-alive HTTP/1.1, thread per connection, same bytes for every request \
                        (the pager's: the page asked for, written on demand); mock_rps: zv-mock",
         }),
@@ -424,8 +455,9 @@ fn report(
         json!(
             "each round runs zv and its floor back to back (the order alternating) for the same number of \
                operations; ratio = the median over rounds of zv ns/op ÷ floor ns/op (ratio_of_medians is the \
-               cross-check); a key holds the worst of its sub-cases; absolute keys (pager_rss_growth_mib, \
-               mock_rps) are single figures described in their details"
+               cross-check); a key holds the worst of its sub-cases (the highest, or for a key where higher is \
+               better the lowest); pager_rss_growth_mib, mock_rps and limiter_rate_vs_quota are single \
+               figures, not side-by-side ratios, described in their details"
         ),
     );
     report.insert("elapsed_s".into(), json!(round2(took.as_secs_f64())));

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use zv_api::UntypedRequest;
 use zv_api::pages::{PageDialect, PageOptions};
 
-use crate::cases::{async_client, credentials, runtime};
+use crate::cases::{async_client, credentials, runtime, sequential};
 use crate::fixtures::{ITEMS_PATH, ItemPages, ManualPage};
-use crate::harness::{Comparison, Plan, Side, compare};
+use crate::harness::{Comparison, Plan, compare};
 use crate::server::Server;
 use crate::{Figure, round2};
 
@@ -89,25 +89,13 @@ pub fn pager_vs_manual(plan: Plan) -> Comparison {
     let server = Server::paged(pages).expect("a local server on 127.0.0.1");
     let rt = runtime();
     let client = async_client(&server.base_url(), credentials());
-    let zv: Side<'_> = Box::new(|n| {
-        rt.block_on(async {
-            let start = Instant::now();
-            for _ in 0..n {
-                let seen = pager_scan(&client, COMPARED_PAGES).await.expect("the pager reads every page");
-                assert_eq!(seen, total, "the pager reads every record");
-            }
-            start.elapsed()
-        })
+    let zv = sequential(&rt, || async {
+        let seen = pager_scan(&client, COMPARED_PAGES).await.expect("the pager reads every page");
+        assert_eq!(seen, total, "the pager reads every record");
     });
-    let manual: Side<'_> = Box::new(|n| {
-        rt.block_on(async {
-            let start = Instant::now();
-            for _ in 0..n {
-                let seen = manual_scan(&client).await.expect("the loop reads every page");
-                assert_eq!(seen, total, "the loop reads every record");
-            }
-            start.elapsed()
-        })
+    let manual = sequential(&rt, || async {
+        let seen = manual_scan(&client).await.expect("the loop reads every page");
+        assert_eq!(seen, total, "the loop reads every record");
     });
     compare(plan, zv, manual)
 }
