@@ -247,6 +247,16 @@ where
     })
 }
 
+/// A task's client and params, taken by each call of [`zv_call`] and given back.
+pub type ZvState = (zv_api::Client, GiftCardListParams);
+
+/// One `Client::gift_cards` call with a task's own state (a call of [`spread`] and
+/// [`concurrent`]); any error is a failure of the benchmark.
+pub async fn zv_call((client, params): ZvState) -> ZvState {
+    black_box(client.gift_cards(&params).await.expect("zv call"));
+    (client, params)
+}
+
 /// A side that makes its `n` calls (a multiple of [`IN_FLIGHT`]) as [`spread`] does.
 pub fn concurrent<'a, S, F, Fut>(rt: &'a Runtime, state: S, call: F) -> Side<'a>
 where
@@ -318,11 +328,7 @@ impl AsyncSides {
     /// The same with [`IN_FLIGHT`] tasks calling concurrently (time per call).
     pub fn concurrent(&self, plan: Plan) -> Comparison {
         let plan = Plan { multiple: IN_FLIGHT, ..plan };
-        let zv =
-            concurrent(&self.rt, (self.zv.clone(), self.params.clone()), |(client, params)| async move {
-                black_box(client.gift_cards(&params).await.expect("zv call"));
-                (client, params)
-            });
+        let zv = concurrent(&self.rt, (self.zv.clone(), self.params.clone()), zv_call);
         let raw =
             concurrent(&self.rt, (self.raw.clone(), Arc::clone(&self.url)), |(client, url)| async move {
                 black_box(raw_reqwest_call(&client, &url).await.expect("raw reqwest call"));
@@ -335,11 +341,8 @@ impl AsyncSides {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::harness::test_plan as plan;
     use serde_json::Value;
-
-    fn plan() -> Plan {
-        Plan { rounds: 2, per_side: Duration::from_millis(2), warm_up: Duration::from_millis(1), multiple: 1 }
-    }
 
     #[test]
     fn raw_body_has_the_sdks_shape() {

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use zv_api::limit::RateLimit;
 use zv_types::GiftCardListParams;
 
-use crate::cases::{USER_ID, async_builder, concurrent, credentials, runtime, sequential};
+use crate::cases::{USER_ID, async_builder, concurrent, credentials, runtime, sequential, zv_call};
 use crate::harness::{Comparison, Plan, compare};
 use crate::server::Server;
 use crate::{Figure, round2};
@@ -156,12 +156,8 @@ impl OverheadSides {
     /// [`IN_FLIGHT`](crate::cases::IN_FLIGHT) calls at once.
     pub fn concurrent(&self, plan: Plan) -> Result<Comparison, String> {
         let plan = Plan { multiple: crate::cases::IN_FLIGHT, ..plan };
-        let call = |client: &zv_api::Client| {
-            concurrent(&self.rt, (client.clone(), self.params.clone()), |(client, params)| async move {
-                black_box(client.gift_cards(&params).await.expect("zv call"));
-                (client, params)
-            })
-        };
+        let call =
+            |client: &zv_api::Client| concurrent(&self.rt, (client.clone(), self.params.clone()), zv_call);
         self.checked(|| compare(plan, call(&self.limited), call(&self.plain)))
     }
 
@@ -180,10 +176,7 @@ impl OverheadSides {
 mod tests {
     use super::*;
     use crate::fixtures;
-
-    fn plan() -> Plan {
-        Plan { rounds: 2, per_side: Duration::from_millis(2), warm_up: Duration::from_millis(1), multiple: 1 }
-    }
+    use crate::harness::test_plan as plan;
 
     #[test]
     fn a_limited_client_keeps_to_its_quota() {

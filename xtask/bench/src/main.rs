@@ -484,10 +484,13 @@ fn print_table(results: &[(&str, Outcome)], report: &Value) {
     for key in KEYS {
         let Some(goal) = report["goals"].get(key.name) else { continue };
         let met = goal["met"].as_bool() == Some(true);
+        let value = goal["value"].as_f64().unwrap_or(f64::NAN);
+        // Ratios to 3 decimals, throughputs to the unit.
+        let value = if value >= 1_000.0 { format!("{value:.0}") } else { format!("{value:.3}") };
         println!(
-            "{:<26} {:>9.3} {:>8}  {}",
+            "{:<26} {:>9} {:>8}  {}",
             key.name,
-            goal["value"].as_f64().unwrap_or(f64::NAN),
+            value,
             format!("{}{}", key.goal.symbol(), key.goal.bound()),
             if met { "met" } else { "MISSED" }
         );

@@ -1,7 +1,6 @@
 //! The mock key of issue 13: `mock_rps`, the signed gift-card requests per second that
 //! `zv-mock` answers with 64 connections, driven by the SDK's async client.
 
-use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -9,7 +8,7 @@ use serde_json::json;
 use zv_mock::{DEMO_MEMBER, MockConfig, MockServer};
 use zv_types::GiftCardListParams;
 
-use crate::cases::{IN_FLIGHT, async_client, runtime, spread};
+use crate::cases::{IN_FLIGHT, async_client, runtime, spread, zv_call};
 use crate::harness::{median, quantile};
 use crate::{Figure, round2};
 
@@ -44,17 +43,11 @@ pub fn mock_rps(plan: MockPlan) -> Result<Figure, String> {
     let client = async_client(mock.base_url(), mock.credentials().clone());
     let params = GiftCardListParams::new(DEMO_MEMBER);
     let state = (client, params);
-    let call = |(client, params): (zv_api::Client, GiftCardListParams)| async move {
-        let cards = client.gift_cards(&params).await.expect("the mock answers the demo member");
-        assert!(!cards.is_empty(), "the demo member has gift cards");
-        black_box(cards);
-        (client, params)
-    };
-    spread(&rt, plan.warm_up.div_ceil(IN_FLIGHT) * IN_FLIGHT, state.clone(), call);
+    spread(&rt, plan.warm_up.div_ceil(IN_FLIGHT) * IN_FLIGHT, state.clone(), zv_call);
     let mut rates = Vec::with_capacity(plan.batches);
     for _ in 0..plan.batches.max(1) {
         let before = counts[0].load(Ordering::Relaxed);
-        let took = spread(&rt, calls, state.clone(), call);
+        let took = spread(&rt, calls, state.clone(), zv_call);
         let answered = counts[0].load(Ordering::Relaxed) - before;
         if answered != calls {
             return Err(format!("the mock verified {answered} of {calls} calls"));

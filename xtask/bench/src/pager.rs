@@ -230,14 +230,7 @@ mod tests {
 
     #[test]
     fn the_comparison_runs_both_sides() {
-        use std::time::Duration;
-        let plan = Plan {
-            rounds: 2,
-            per_side: Duration::from_millis(1),
-            warm_up: Duration::from_millis(1),
-            multiple: 1,
-        };
-        let c = pager_vs_manual(plan);
+        let c = pager_vs_manual(crate::harness::test_plan());
         assert_eq!((c.zv_ns.len(), c.floor_ns.len()), (2, 2));
         assert!(c.ratio().is_finite());
     }
