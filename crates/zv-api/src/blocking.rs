@@ -8,7 +8,7 @@ use crate::builder::ClientBuilder;
 use crate::config::Config;
 use crate::core::{Blocking, ClientCore, Mode};
 use crate::error::{ConfigError, Error};
-use crate::sansio::{ApiResponse, CallState, Step};
+use crate::sansio::{ApiResponse, CallState};
 use crate::sleep::{Sleeper, ThreadSleeper};
 
 /// A blocking client. Cheap to clone (one shared connection pool); share it across threads.
@@ -75,12 +75,6 @@ impl Client {
     fn execute<T>(&self, mut call: CallState<'_, T>) -> Result<ApiResponse<T>, Error> {
         let span = call.span().clone();
         let _entered = span.enter();
-        loop {
-            let request = call.next_request()?;
-            match call.on_response(self.core.transport.send(request)) {
-                Step::Done(result) => return result,
-                Step::Retry(delay) => self.core.sleeper.sleep(delay),
-            }
-        }
+        crate::core::attempts!(self, call, in_flight_permit_blocking;)
     }
 }

@@ -14,6 +14,7 @@ use crate::config::{
 };
 use crate::core::{ClientCore, Mode};
 use crate::error::{ConfigError, Error};
+use crate::limit::{Limiter, Limits, MonotonicClock, RateLimit, SystemMonotonicClock};
 use crate::retry::{Jitter, RandomJitter, RetryPolicy};
 use crate::secrets::Secrets;
 
@@ -26,6 +27,8 @@ pub struct ClientBuilder<M: Mode> {
     nonces: Arc<dyn NonceSource>,
     jitter: Arc<dyn Jitter>,
     retry: RetryPolicy,
+    limits: Limits,
+    limit_clock: Arc<dyn MonotonicClock>,
     transport_config: TransportConfig,
     user_agent: Option<String>,
     pub(crate) transport: Option<Arc<M::Transport>>,
@@ -39,6 +42,7 @@ impl<M: Mode> fmt::Debug for ClientBuilder<M> {
             .field("base_url", &self.base_url)
             .field("open_id", &self.credentials.as_ref().map(Credentials::open_id))
             .field("retry", &self.retry)
+            .field("limits", &self.limits)
             .field("transport_config", &self.transport_config)
             .field("custom_transport", &self.transport.is_some())
             .finish_non_exhaustive()
@@ -55,6 +59,8 @@ impl<M: Mode> Default for ClientBuilder<M> {
             nonces: Arc::new(RandomNonce::new()),
             jitter: Arc::new(RandomJitter),
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
+            limit_clock: Arc::new(SystemMonotonicClock::new()),
             transport_config: TransportConfig::default(),
             user_agent: None,
             transport: None,
@@ -66,7 +72,8 @@ impl<M: Mode> Default for ClientBuilder<M> {
 
 impl<M: Mode> ClientBuilder<M> {
     /// A builder with the defaults: the documented base URL, system clock, random nonces,
-    /// two retries, 10 s connect / 30 s request timeouts, a 16 MiB response cap.
+    /// two retries, 10 attempts a second per path, 10 s connect / 30 s request timeouts, a
+    /// 16 MiB response cap.
     pub fn new() -> Self {
         Self::default()
     }
@@ -145,6 +152,53 @@ impl<M: Mode> ClientBuilder<M> {
         self
     }
 
+    /// The rate limit of every path that has none of its own (default
+    /// [`RateLimit::DEFAULT`]: 10 a second, evenly spaced). Every attempt counts, retries
+    /// included; the clones of the client share the limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.limits.default = Some(limit);
+        self
+    }
+
+    /// A rate limit of its own for one path: a V3 path (`crm/x/y`, `/v3/crm/x/y`) or `v2:`
+    /// and a V2 Action (`v2:coupon.user-coupon-list`). A path that is not a route is
+    /// refused when the client is built.
+    pub fn rate_limit_for(mut self, path: impl Into<String>, limit: RateLimit) -> Self {
+        self.limits.per_path.push((path.into(), limit));
+        self
+    }
+
+    /// Switches rate limiting off: no default limit, and the per-path limits set so far are
+    /// forgotten (one set after this call applies to its path alone). The cap on calls in
+    /// flight is not affected.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limits.default = None;
+        self.limits.per_path.clear();
+        self
+    }
+
+    /// At most `n` calls sending at once, all paths together, shared by the clones (default:
+    /// no cap; `0` is refused when the client is built). A call waits for a place before
+    /// each attempt and gives it back when the attempt's response is in (or when the call
+    /// is dropped).
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.limits.max_in_flight = Some(n);
+        self
+    }
+
+    /// The rate limits and the cap on calls in flight at once.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The monotonic clock the rate limiter reads (replace in tests, e.g. with a
+    /// [`ManualClock`](crate::limit::ManualClock) that the test's sleeper advances).
+    pub fn rate_limit_clock(mut self, clock: impl MonotonicClock + 'static) -> Self {
+        self.limit_clock = Arc::new(clock);
+        self
+    }
+
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.transport_config.connect_timeout = timeout;
@@ -197,7 +251,8 @@ impl<M: Mode> ClientBuilder<M> {
     }
 
     /// Validates everything and produces the configuration. The key itself is not kept:
-    /// only the signers' keyed HMAC states are.
+    /// only the signers' keyed HMAC states are. Each configuration has a limiter of its own
+    /// (its clones share it).
     pub fn build_config(&self) -> Result<Config, Error> {
         let credentials = self.credentials.as_ref().ok_or(ConfigError::MissingCredentials)?;
         let base_url = validate_base_url(&self.base_url)?;
@@ -226,6 +281,7 @@ impl<M: Mode> ClientBuilder<M> {
             clock: self.clock.clone(),
             nonces: self.nonces.clone(),
             retry: self.retry.clone(),
+            limiter: Limiter::new(&self.limits, self.limit_clock.clone())?,
             transport,
             user_agent,
             secrets: Secrets::new(credentials.grant_code(), credentials.expose_open_key()),

@@ -9,7 +9,7 @@ use crate::builder::ClientBuilder;
 use crate::config::Config;
 use crate::core::{Async, ClientCore, Mode};
 use crate::error::{ConfigError, Error};
-use crate::sansio::{ApiResponse, CallState, Step};
+use crate::sansio::{ApiResponse, CallState};
 use crate::sleep::AsyncSleeper;
 
 /// The async client. Cheap to clone (one shared connection pool).
@@ -72,16 +72,6 @@ impl Client {
 
     async fn execute<T>(&self, mut call: CallState<'_, T>) -> Result<ApiResponse<T>, Error> {
         let span = call.span().clone();
-        async move {
-            loop {
-                let request = call.next_request()?;
-                match call.on_response(self.core.transport.send(request).await) {
-                    Step::Done(result) => return result,
-                    Step::Retry(delay) => self.core.sleeper.sleep(delay).await,
-                }
-            }
-        }
-        .instrument(span)
-        .await
+        async move { crate::core::attempts!(self, call, in_flight_permit; .await) }.instrument(span).await
     }
 }

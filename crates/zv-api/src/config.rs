@@ -8,6 +8,7 @@ use zv_sign::{Clock, NonceSource, Signer};
 use zv_transport::TransportConfig;
 
 use crate::error::ConfigError;
+use crate::limit::Limiter;
 use crate::retry::{Jitter, RetryPolicy};
 use crate::secrets::Secrets;
 
@@ -36,6 +37,8 @@ pub struct Config {
     pub(crate) nonces: Arc<dyn NonceSource>,
     pub(crate) jitter: Arc<dyn Jitter>,
     pub(crate) retry: RetryPolicy,
+    /// The rate limits and the cap on calls in flight, shared by the clones.
+    pub(crate) limiter: Limiter,
     pub(crate) transport: TransportConfig,
     pub(crate) user_agent: http::HeaderValue,
     /// What responses must not echo back on screen: the grantCode, the key's fingerprint.
@@ -63,6 +66,11 @@ impl Config {
         &self.retry
     }
 
+    /// The rate limiter (and cap on calls in flight) the client and its clones share.
+    pub fn limiter(&self) -> &Limiter {
+        &self.limiter
+    }
+
     /// Timeouts, response cap and TLS roots for the transport.
     pub fn transport_config(&self) -> &TransportConfig {
         &self.transport
@@ -84,6 +92,7 @@ impl fmt::Debug for Config {
             .field("grant_code", &"[redacted]")
             .field("open_key", &"[redacted]")
             .field("retry", &self.retry)
+            .field("limiter", &self.limiter)
             .field("transport", &self.transport)
             .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()

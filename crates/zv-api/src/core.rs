@@ -139,3 +139,28 @@ macro_rules! client_methods {
     };
 }
 pub(crate) use client_methods;
+
+/// One call's attempts, written once for both clients: `attempts!(self, call,
+/// in_flight_permit_blocking;)` in the blocking client, `attempts!(self, call,
+/// in_flight_permit; .await)` in the async one. Each attempt takes a place among the calls
+/// in flight (if capped), waits its turn under the rate limit, is signed, sent, and read;
+/// the place is given back as soon as the response is in, before any backoff.
+macro_rules! attempts {
+    ($self:ident, $call:ident, $permit:ident; $(.$await:ident)?) => {
+        loop {
+            let permit = $self.core.config.limiter().$permit()$(.$await)?;
+            let wait = $call.reserve_attempt();
+            if !wait.is_zero() {
+                $self.core.sleeper.sleep(wait)$(.$await)?;
+            }
+            let request = $call.next_request()?;
+            let response = $self.core.transport.send(request)$(.$await)?;
+            drop(permit);
+            match $call.on_response(response) {
+                crate::sansio::Step::Done(result) => return result,
+                crate::sansio::Step::Retry(delay) => $self.core.sleeper.sleep(delay)$(.$await)?,
+            }
+        }
+    };
+}
+pub(crate) use attempts;

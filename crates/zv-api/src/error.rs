@@ -15,7 +15,9 @@ use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
 
 use zv_types::text::Sanitized;
 
-use crate::retry::{AttemptOutcome, RetryPolicy, is_transient, is_transient_status, parse_retry_after};
+use crate::retry::{
+    AttemptOutcome, RetryPolicy, is_throttle_message, is_transient, is_transient_status, parse_retry_after,
+};
 use crate::secrets::Secrets;
 
 /// The longest body excerpt an error shows, in characters (the rest is summarized as
@@ -162,6 +164,18 @@ pub enum ConfigError {
         "no async sleeper for retry delays: enable the `reqwest` feature or set one with `.sleeper(...)`"
     )]
     NoSleeper,
+    /// A rate limit that cannot be used: a rate or burst of 0, or a path that is not a
+    /// route.
+    #[error("invalid rate limit for {}: {reason}", .path.as_deref().unwrap_or("every path"))]
+    InvalidRateLimit {
+        /// The path as given (sanitized), or `None` for the limit of every path.
+        path: Option<String>,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A cap of 0 calls in flight.
+    #[error("invalid max_in_flight 0: at least one call must be allowed in flight")]
+    InvalidMaxInFlight,
     /// The HTTP backend could not be built (e.g. an unusable root certificate: the source
     /// says which one and why).
     #[error("cannot build the HTTP transport")]
@@ -401,8 +415,10 @@ impl Error {
 
     /// Whether the failure is of a transient kind that the default policy retries for a
     /// read: connect failures, timeouts, I/O errors, HTTP 429/502/503/504 (whatever the
-    /// body). (System errors count only when configured as transient in a
-    /// [`RetryPolicy`].) The same rule as the clients' [`decide`](crate::retry::decide).
+    /// body), throttle answers (a platform message with 限流, 繁忙 or 频繁; those are
+    /// retried for writes too). (Other system errors count only when configured as
+    /// transient in a [`RetryPolicy`].) The same rule as the clients'
+    /// [`decide`](crate::retry::decide).
     pub fn is_retryable(&self) -> bool {
         is_transient(&RetryPolicy::default(), &self.attempt_outcome(0))
     }
@@ -442,6 +458,10 @@ impl Error {
             Error::Transport { source, .. } => AttemptOutcome::Transport(source),
             Error::Http { response, .. } => http_outcome(response, now_unix),
             Error::Decode { .. } => AttemptOutcome::Decode,
+            // The platform's own words for a throttle, read from its message as sent.
+            Error::Api { error, response, .. } if is_throttle_message(&error.message) => {
+                AttemptOutcome::Throttled { retry_after: retry_after(response, now_unix) }
+            }
             // A 429/502/503/504 says "try later" even when its body is a platform error.
             Error::Api { response, .. } if is_transient_status(response.status()) => {
                 http_outcome(response, now_unix)
@@ -457,14 +477,20 @@ impl Error {
 }
 
 fn http_outcome(response: &HttpResponse, now_unix: u64) -> AttemptOutcome<'_> {
-    AttemptOutcome::Http {
-        status: response.status(),
-        retry_after: response
-            .headers()
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, now_unix)),
+    let retry_after = retry_after(response, now_unix);
+    match response.status() {
+        StatusCode::TOO_MANY_REQUESTS => AttemptOutcome::Throttled { retry_after },
+        status => AttemptOutcome::Http { status, retry_after },
     }
+}
+
+/// The response's `Retry-After`, if it sent one that can be read.
+fn retry_after(response: &HttpResponse, now_unix: u64) -> Option<std::time::Duration> {
+    response
+        .headers()
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, now_unix))
 }
 
 #[cfg(test)]

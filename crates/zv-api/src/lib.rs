@@ -64,6 +64,7 @@ mod client;
 mod config;
 mod core;
 mod error;
+pub mod limit;
 pub mod pages;
 pub mod retry;
 pub mod sansio;
@@ -79,6 +80,7 @@ pub use config::{
 };
 pub use core::{Async, Blocking, Mode};
 pub use error::{ConfigError, EXCERPT_CHARS, Error, ErrorKind, HttpResponse, Outcome, Report, excerpt};
+pub use limit::{Limits, RateLimit};
 pub use retry::{Jitter, RetryPolicy};
 pub use sansio::ApiResponse;
 pub use sleep::{AsyncSleeper, Sleeper};

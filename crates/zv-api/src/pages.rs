@@ -113,13 +113,15 @@ impl<'a> Scan<'a> {
     }
 
     /// Reads the answer to the request [`next_request`](Self::next_request) gave.
-    fn on_response<T>(&mut self, response: Result<ApiResponse<T>, Error>) -> Result<Page, Error> {
+    fn on_response(&mut self, response: Result<ApiResponse<Box<RawValue>>, Error>) -> Result<Page, Error> {
         let route = self.route;
         let page = match (&mut self.pager, response) {
             (Err(e), _) => Err(paging_error(route, e.clone(), None)),
-            (Ok(pager), Ok(response)) => pager
-                .on_page(response.http.data_json().unwrap_or(RawValue::NULL))
-                .map_err(|e| paging_error(route, e, Some(response.http))),
+            // The `data` the call already cut out of the body (`null` when absent): the body
+            // is parsed once per page.
+            (Ok(pager), Ok(response)) => {
+                pager.on_page(&response.data).map_err(|e| paging_error(route, e, Some(response.http)))
+            }
             (Ok(pager), Err(e)) => Err(Error::Page { page: pager.next_page(), source: Box::new(e) }),
         };
         self.over = page.is_err();

@@ -3,6 +3,17 @@
 //!
 //! One rule says what is transient ([`is_transient`]); both the client's decision
 //! ([`decide`]) and [`Error::is_retryable`](crate::Error::is_retryable) come from it.
+//!
+//! # Throttling
+//!
+//! A throttle answer — HTTP 429, or a platform error whose message contains 限流 ("rate
+//! limited"), 繁忙 ("busy") or 频繁 ("too frequent"), the words the gateway's throttle
+//! uses ([`is_throttle_message`]) — is retried for **writes as well as reads**, after its
+//! `Retry-After` when it sends one, within the policy's `max_retries`. The reasoning: a
+//! throttle is the gateway's admission control, which refuses a request *before* passing
+//! it to the service behind it, so nothing was done and sending it again cannot do it
+//! twice. (A write whose response was lost, or that met a 5xx, is still never sent again:
+//! that outcome is unknown.)
 
 use std::time::Duration;
 
@@ -92,6 +103,13 @@ pub enum AttemptOutcome<'a> {
         /// The platform's code.
         code: &'a ResponseCode,
     },
+    /// The gateway refused the attempt for its rate limit before acting on it: HTTP 429,
+    /// or a platform error whose message says so ([`is_throttle_message`]). Retried for
+    /// reads and writes alike.
+    Throttled {
+        /// The server's `Retry-After`, if it sent one that could be read.
+        retry_after: Option<Duration>,
+    },
     /// A body that could not be decoded (not transient).
     Decode,
     /// The request could not even be built (not transient).
@@ -118,31 +136,54 @@ pub fn is_transient_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 502 | 503 | 504)
 }
 
+/// The substrings of a platform message that mark a throttle answer: 限流 (rate limited),
+/// 繁忙 (busy), 频繁 (too frequent).
+pub const THROTTLE_MARKERS: [&str; 3] = ["限流", "繁忙", "频繁"];
+
+/// Whether a platform error's message (as the platform sent it, not a display form) marks
+/// a throttle answer: it contains one of [`THROTTLE_MARKERS`].
+///
+/// ```
+/// use zv_api::retry::is_throttle_message;
+/// assert!(is_throttle_message("接口限流,请稍后再试"));
+/// assert!(is_throttle_message("系统繁忙"));
+/// assert!(is_throttle_message("请求过于频繁"));
+/// assert!(!is_throttle_message("查询的信息不存在"));
+/// ```
+pub fn is_throttle_message(message: &str) -> bool {
+    THROTTLE_MARKERS.iter().any(|marker| message.contains(marker))
+}
+
 /// What the retry rule reads from a failed attempt that may be worth another.
 struct Transience {
     /// Whether the failure is of a transient kind.
     transient: bool,
-    /// Whether the request may have reached the server (then only a retry-safe call is
-    /// sent again).
-    reached_server: bool,
+    /// Whether the request may have been acted on (it may have reached the server and was
+    /// not refused at the door): then only a retry-safe call is sent again.
+    may_have_acted: bool,
     /// The server's `Retry-After`.
     retry_after: Option<Duration>,
 }
 
 /// The one rule: `None` for an outcome never retried, else what matters for a retry.
 fn transience(policy: &RetryPolicy, outcome: &AttemptOutcome<'_>) -> Option<Transience> {
-    let (transient, reached_server, retry_after) = match *outcome {
+    let (transient, may_have_acted, retry_after) = match *outcome {
         AttemptOutcome::Success
         | AttemptOutcome::Decode
         | AttemptOutcome::Invalid
         | AttemptOutcome::Api { kind: ApiErrorKind::Business, .. } => return None,
         AttemptOutcome::Transport(e) => (is_transient_transport(e.kind()), e.may_have_reached_server(), None),
+        // Refused at the door: nothing was done, whatever the call.
+        AttemptOutcome::Throttled { retry_after }
+        | AttemptOutcome::Http { status: StatusCode::TOO_MANY_REQUESTS, retry_after } => {
+            (true, false, retry_after)
+        }
         AttemptOutcome::Http { status, retry_after } => (is_transient_status(status), true, retry_after),
         AttemptOutcome::Api { kind: ApiErrorKind::System, code } => {
             (code.as_i64().is_some_and(|c| policy.transient_system_codes.contains(&c)), true, None)
         }
     };
-    Some(Transience { transient, reached_server, retry_after })
+    Some(Transience { transient, may_have_acted, retry_after })
 }
 
 /// Whether `outcome` is a transient failure under `policy` (whether the call may be sent
@@ -155,11 +196,14 @@ pub fn is_transient(policy: &RetryPolicy, outcome: &AttemptOutcome<'_>) -> bool 
 ///
 /// - `attempts`: attempts made so far (1 after the first).
 /// - `retry_safe`: whether the endpoint may be sent twice (reads). An unsafe call is retried
-///   only after a failure that certainly never reached the server (a refused connection).
+///   only after a failure that certainly did nothing: a refused connection, or a throttle
+///   answer ([`AttemptOutcome::Throttled`], HTTP 429; see [the module](self)).
 /// - `jitter`: a number in `[0, 1)` for the backoff.
 ///
-/// Never retried: successes, business errors, decode errors, TLS errors, oversized bodies,
-/// HTTP statuses other than 429/502/503/504, system errors not listed as transient.
+/// The delay is the backoff, or the server's `Retry-After` when that is longer (one longer
+/// than the policy's `max_retry_after` means no retry). Never retried: successes, business
+/// errors that are not throttles, decode errors, TLS errors, oversized bodies, HTTP
+/// statuses other than 429/502/503/504, system errors not throttles nor listed as transient.
 pub fn decide(
     policy: &RetryPolicy,
     attempts: u32,
@@ -173,7 +217,7 @@ pub fn decide(
     let Some(t) = transience(policy, outcome) else {
         return RetryDecision::Stop;
     };
-    if !t.transient || (t.reached_server && !retry_safe) {
+    if !t.transient || (t.may_have_acted && !retry_safe) {
         return RetryDecision::Stop;
     }
     let backoff = policy.backoff(attempts, jitter);

@@ -170,7 +170,8 @@ pub enum Step<T> {
     Retry(Duration),
 }
 
-/// One call's state across attempts: builds each attempt's request (fresh timestamp, nonce
+/// One call's state across attempts: books each attempt under the rate limit
+/// ([`reserve_attempt`](Self::reserve_attempt)), builds its request (fresh timestamp, nonce
 /// and token), reads each result, and decides — with the pure [`decide`] — whether to retry.
 /// The clients only send and sleep.
 ///
@@ -187,6 +188,7 @@ pub enum Step<T> {
 ///     .build_config()?;
 /// let params = ExchangeCodeParams::new("164822200532619796511");
 /// let mut call = CallState::endpoint::<GetExchangeCodeStatus>(&config, &params)?;
+/// assert!(call.reserve_attempt().is_zero()); // else: wait that long first
 /// let request = call.next_request()?; // send it with any HTTP client
 /// let response = http::Response::new(br#"{"status":"true","code":"0","data":{"status":"true"}}"#.to_vec());
 /// let Step::Done(Ok(done)) = call.on_response(Ok(response)) else { panic!() };
@@ -248,6 +250,23 @@ impl<'a, T> CallState<'a, T> {
     /// Attempts made so far.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// Books the next attempt under the rate limit of its path and returns how long to
+    /// wait before [`next_request`](Self::next_request) (zero: at once). Call it before
+    /// every attempt, retries included: the gateway counts each one. A wait is traced (a
+    /// debug event with `endpoint` and `wait_ms`).
+    pub fn reserve_attempt(&self) -> Duration {
+        let wait = self.config.limiter.reserve(self.route);
+        if !wait.is_zero() {
+            let wait_ms = u64::try_from(wait.as_micros().div_ceil(1000)).unwrap_or(u64::MAX);
+            let _entered = self.span.enter();
+            tracing::debug!(
+                endpoint = %self.route, wait_ms,
+                "waiting {wait_ms} ms for the rate limit of {}", self.route
+            );
+        }
+        wait
     }
 
     /// The request for the next attempt, freshly signed.

@@ -41,7 +41,9 @@ fn decision_table() {
         ("io", AttemptOutcome::Transport(&io), true, false),
         ("tls", AttemptOutcome::Transport(&tls), false, false),
         ("body too large", AttemptOutcome::Transport(&big), false, false),
-        ("429", http(429), true, false),
+        // a throttle is refused at the door: retried for writes too
+        ("429", http(429), true, true),
+        ("throttled", AttemptOutcome::Throttled { retry_after: None }, true, true),
         ("502", http(502), true, false),
         ("503", http(503), true, false),
         ("504", http(504), true, false),
@@ -215,8 +217,9 @@ proptest! {
             prop_assert!(which != 5, "never a business error");
             prop_assert!(which != 7, "never a decode error");
             if !retry_safe {
-                // an unsafe call is retried only when it certainly never reached the server
-                prop_assert!(which <= 3 && !reached);
+                // an unsafe call is retried only when it certainly never reached the server,
+                // or was throttled (refused before anything was done)
+                prop_assert!((which <= 3 && !reached) || (which == 4 && status == 429));
             }
             prop_assert!(delay <= p.max_delay.max(p.max_retry_after));
         }
@@ -293,7 +296,7 @@ fn business_errors_are_never_retried() {
 #[test]
 fn transient_system_errors_are_retried_when_configured() {
     let p = GiftCardListParams::new("10001");
-    let replies = vec![Reply::Json(r#"{"status":false,"code":50001,"message":"系统繁忙"}"#), Reply::Json(OK)];
+    let replies = vec![Reply::Json(r#"{"status":false,"code":50001,"message":"内部错误"}"#), Reply::Json(OK)];
     let script = Script::new(replies.clone());
     assert!(script.blocking_builder().retry_policy(policy()).build().unwrap().gift_cards(&p).is_ok());
     assert_eq!(script.requests().len(), 2);

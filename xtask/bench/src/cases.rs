@@ -119,7 +119,7 @@ pub fn raw_body() -> Vec<u8> {
     serde_json::to_vec(&request).expect("plain structs serialize")
 }
 
-fn credentials() -> Credentials {
+pub fn credentials() -> Credentials {
     Credentials::new(OPEN_ID, GRANT_CODE, OPEN_KEY)
 }
 
@@ -131,6 +131,7 @@ pub fn blocking(plan: Plan, server: &Server) -> Comparison {
         .credentials(credentials())
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TIMEOUT)
+        .no_rate_limit()
         .build()
         .expect("blocking client");
     let params = GiftCardListParams::new(USER_ID);
@@ -212,6 +213,88 @@ pub fn runtime() -> Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
 }
 
+/// The SDK's async client for `base_url`, with the timeouts of the raw clients and no rate
+/// limit (a raw client has none; what a limiter costs is `limiter_overhead`).
+pub fn async_client(base_url: &str, credentials: Credentials) -> zv_api::Client {
+    async_builder(base_url, credentials).build().expect("async client")
+}
+
+/// The builder of [`async_client`], for a client configured further.
+pub fn async_builder(base_url: &str, credentials: Credentials) -> zv_api::ClientBuilder<zv_api::Async> {
+    zv_api::Client::builder()
+        .base_url(base_url)
+        .credentials(credentials)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(TIMEOUT)
+        .no_rate_limit()
+}
+
+/// A side that makes its `n` calls of `call` one after the other on `rt` (each result goes
+/// through `black_box`).
+pub fn sequential<'a, T, F, Fut>(rt: &'a Runtime, call: F) -> Side<'a>
+where
+    F: Fn() -> Fut + 'a,
+    Fut: Future<Output = T>,
+{
+    Box::new(move |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..n {
+                black_box(call().await);
+            }
+            start.elapsed()
+        })
+    })
+}
+
+/// A task's client and params, taken by each call of [`zv_call`] and given back.
+pub type ZvState = (zv_api::Client, GiftCardListParams);
+
+/// One `Client::gift_cards` call with a task's own state (a call of [`spread`] and
+/// [`concurrent`]); any error is a failure of the benchmark.
+pub async fn zv_call((client, params): ZvState) -> ZvState {
+    black_box(client.gift_cards(&params).await.expect("zv call"));
+    (client, params)
+}
+
+/// A side that makes its `n` calls (a multiple of [`IN_FLIGHT`]) as [`spread`] does.
+pub fn concurrent<'a, S, F, Fut>(rt: &'a Runtime, state: S, call: F) -> Side<'a>
+where
+    S: Clone + Send + 'static,
+    F: Fn(S) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = S> + Send + 'static,
+{
+    Box::new(move |n| spread(rt, n, state.clone(), call))
+}
+
+/// Runs `n` calls on `rt` as [`IN_FLIGHT`] tasks of `n / IN_FLIGHT` sequential calls each;
+/// every task owns a clone of `state`, which each call borrows by taking and giving it back.
+/// Returns the wall-clock time of all of them.
+pub fn spread<S, F, Fut>(rt: &Runtime, n: u64, state: S, call: F) -> Duration
+where
+    S: Clone + Send + 'static,
+    F: Fn(S) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = S> + Send + 'static,
+{
+    let per_task = n / IN_FLIGHT;
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut tasks = JoinSet::new();
+        for _ in 0..IN_FLIGHT {
+            let mut state = state.clone();
+            tasks.spawn(async move {
+                for _ in 0..per_task {
+                    state = call(state).await;
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("a benchmark task panicked");
+        }
+        start.elapsed()
+    })
+}
+
 /// The async comparisons against one server: sequential calls, then [`IN_FLIGHT`] at once.
 pub struct AsyncSides {
     rt: Runtime,
@@ -224,16 +307,9 @@ pub struct AsyncSides {
 impl AsyncSides {
     /// Both clients, built for `server`.
     pub fn new(server: &Server) -> Self {
-        let zv = zv_api::Client::builder()
-            .base_url(server.base_url())
-            .credentials(credentials())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TIMEOUT)
-            .build()
-            .expect("async client");
         AsyncSides {
             rt: runtime(),
-            zv,
+            zv: async_client(&server.base_url(), credentials()),
             raw: raw_reqwest_client(),
             url: format!("{}{GIFT_CARDS_PATH}", server.base_url()).into(),
             params: GiftCardListParams::new(USER_ID),
@@ -242,23 +318,9 @@ impl AsyncSides {
 
     /// `zv_api::Client` vs raw reqwest, one call after the other.
     pub fn sequential(&self, plan: Plan) -> Comparison {
-        let zv: Side<'_> = Box::new(|n| {
-            self.rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..n {
-                    black_box(self.zv.gift_cards(&self.params).await.expect("zv call"));
-                }
-                start.elapsed()
-            })
-        });
-        let raw: Side<'_> = Box::new(|n| {
-            self.rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..n {
-                    black_box(raw_reqwest_call(&self.raw, &self.url).await.expect("raw reqwest call"));
-                }
-                start.elapsed()
-            })
+        let zv = sequential(&self.rt, || async { self.zv.gift_cards(&self.params).await.expect("zv call") });
+        let raw = sequential(&self.rt, || async {
+            raw_reqwest_call(&self.raw, &self.url).await.expect("raw reqwest call")
         });
         compare(plan, zv, raw)
     }
@@ -266,57 +328,21 @@ impl AsyncSides {
     /// The same with [`IN_FLIGHT`] tasks calling concurrently (time per call).
     pub fn concurrent(&self, plan: Plan) -> Comparison {
         let plan = Plan { multiple: IN_FLIGHT, ..plan };
-        let zv: Side<'_> = Box::new(|n| {
-            self.spread(n, (self.zv.clone(), self.params.clone()), |(client, params)| async move {
-                black_box(client.gift_cards(&params).await.expect("zv call"));
-                (client, params)
-            })
-        });
-        let raw: Side<'_> = Box::new(|n| {
-            self.spread(n, (self.raw.clone(), Arc::clone(&self.url)), |(client, url)| async move {
+        let zv = concurrent(&self.rt, (self.zv.clone(), self.params.clone()), zv_call);
+        let raw =
+            concurrent(&self.rt, (self.raw.clone(), Arc::clone(&self.url)), |(client, url)| async move {
                 black_box(raw_reqwest_call(&client, &url).await.expect("raw reqwest call"));
                 (client, url)
-            })
-        });
+            });
         compare(plan, zv, raw)
-    }
-
-    /// Runs `n` calls as [`IN_FLIGHT`] tasks of `n / IN_FLIGHT` sequential calls each; every
-    /// task owns a clone of `state`, which each call borrows by taking and giving it back.
-    fn spread<S, F, Fut>(&self, n: u64, state: S, call: F) -> Duration
-    where
-        S: Clone + Send + 'static,
-        F: Fn(S) -> Fut + Copy + Send + 'static,
-        Fut: Future<Output = S> + Send + 'static,
-    {
-        let per_task = n / IN_FLIGHT;
-        self.rt.block_on(async {
-            let start = Instant::now();
-            let mut tasks = JoinSet::new();
-            for _ in 0..IN_FLIGHT {
-                let mut state = state.clone();
-                tasks.spawn(async move {
-                    for _ in 0..per_task {
-                        state = call(state).await;
-                    }
-                });
-            }
-            while let Some(done) = tasks.join_next().await {
-                done.expect("a benchmark task panicked");
-            }
-            start.elapsed()
-        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::harness::test_plan as plan;
     use serde_json::Value;
-
-    fn plan() -> Plan {
-        Plan { rounds: 2, per_side: Duration::from_millis(2), warm_up: Duration::from_millis(1), multiple: 1 }
-    }
 
     #[test]
     fn raw_body_has_the_sdks_shape() {

@@ -6,8 +6,13 @@
 //! `YYYY-MM-DD HH:MM:SS` texts, identifiers the API types as strings (card numbers,
 //! template ids, redemption codes) as strings.
 
+use std::io::Write;
+
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
+
+use crate::server::{Respond, Scratch, write_response};
 
 /// How many cards and coupons the bodies hold.
 pub const ITEMS: usize = 50;
@@ -175,6 +180,138 @@ pub fn strict_coupons(body: &[u8]) -> Result<StrictCouponList, String> {
     }
 }
 
+/// The paged endpoint of the pager keys, in the `{data: [...], total}` dialect
+/// ([`PageDialect::DataTotal`](zv_types::paging::PageDialect::DataTotal)).
+pub const ITEMS_PATH: &str = "/v3/goods/item/getItemList";
+
+const DRINKS: [&str; 5] = ["拿铁咖啡", "美式咖啡", "抹茶拿铁", "柠檬茶", "芝士蛋糕"];
+
+/// The first goods item id; item `n` of the whole scan (from 0) has id `FIRST_ITEM_ID + n`.
+const FIRST_ITEM_ID: u64 = 60_000_000;
+
+/// The pages of a goods-item list as a paged server serves them: `pages` pages of
+/// `page_size` realistic items in the `DataTotal` dialect. A page is written when asked
+/// for, from one page of record templates (only the ids differ between pages), so memory
+/// does not grow with the number of pages.
+#[derive(Debug, Clone)]
+pub struct ItemPages {
+    pages: u32,
+    page_size: u32,
+    /// Per slot of a page: the record after its leading `{"id":<id>` (starting with `,`).
+    tails: Vec<String>,
+}
+
+/// What a page request carries: the page number and size, as the pager and the hand-written
+/// loop both write them (numbers).
+#[derive(Deserialize)]
+struct PageRequest {
+    params: PageParams,
+}
+
+#[derive(Deserialize)]
+struct PageParams {
+    #[serde(rename = "pageNo")]
+    page_no: u32,
+    #[serde(rename = "pageSize")]
+    page_size: u32,
+}
+
+impl ItemPages {
+    /// `pages` pages of `page_size` items.
+    pub fn new(pages: u32, page_size: u32) -> Self {
+        let tails = (0..page_size as usize)
+            .map(|i| {
+                let (drink, size, temperature) =
+                    (DRINKS[i % DRINKS.len()], ["大杯", "中杯", "小杯"][i % 3], ["热", "冰", "去冰"][i % 3]);
+                let record = json!({
+                    "itemNo": format!("SKU-{:06}", 100_000 + i * 37),
+                    "name": format!("{drink} {size}"),
+                    "categoryId": 10 + i % 8,
+                    "price": format!("{}.{:02}", 12 + i % 30, i * 7 % 100),
+                    "status": 1 + i32::from(i % 9 == 8),
+                    "stock": 1_000 - i % 1_000,
+                    "updatedAt": date_time(i, i * 13),
+                    "sku": [{"skuId": 900_000 + i, "spec": temperature, "barcode": format!("69{:011}", i * 7_919)}],
+                });
+                let text = serde_json::to_string(&record).expect("JSON values serialize");
+                // `{...}` → `,...}`: the record after its id.
+                format!(",{}", &text[1..])
+            })
+            .collect();
+        ItemPages { pages, page_size, tails }
+    }
+
+    /// The number of records of all the pages.
+    pub fn total(&self) -> u64 {
+        u64::from(self.pages) * u64::from(self.page_size)
+    }
+
+    /// The success body of page `number` (from 1; beyond the last: no records) into `out`.
+    pub fn write_body(&self, number: u32, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(r#"{"status":true,"code":0,"message":"成功","data":{"data":["#.as_bytes());
+        if (1..=self.pages).contains(&number) {
+            let first = FIRST_ITEM_ID + u64::from(number - 1) * u64::from(self.page_size);
+            for (i, tail) in self.tails.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                // Writing into a Vec cannot fail.
+                let _ = write!(out, r#"{{"id":{}"#, first + i as u64);
+                out.extend_from_slice(tail.as_bytes());
+            }
+        }
+        let _ = write!(out, r#"],"total":{}}}}}"#, self.total());
+    }
+
+    /// The length of page `number`'s body.
+    pub fn body_len(&self, number: u32) -> usize {
+        let mut body = Vec::new();
+        self.write_body(number, &mut body);
+        body.len()
+    }
+
+    /// The body answering a page request: the page it asks for, or a platform error when the
+    /// request is not one (no page number, another page size).
+    pub fn answer(&self, request_body: &[u8], out: &mut Vec<u8>) {
+        match serde_json::from_slice::<PageRequest>(request_body) {
+            Ok(request) if request.params.page_size == self.page_size => {
+                self.write_body(request.params.page_no, out);
+            }
+            Ok(request) => error_body(
+                &format!("this server pages by {}, not {}", self.page_size, request.params.page_size),
+                out,
+            ),
+            Err(e) => error_body(&format!("not a page request: {e}"), out),
+        }
+    }
+}
+
+impl Respond for ItemPages {
+    fn respond<'a>(&'a self, request_body: &[u8], scratch: &'a mut Scratch) -> &'a [u8] {
+        self.answer(request_body, &mut scratch.body);
+        write_response(&scratch.body, &mut scratch.response);
+        &scratch.response
+    }
+}
+
+fn error_body(message: &str, out: &mut Vec<u8>) {
+    out.clear();
+    let body = json!({"status": false, "code": 40009, "message": message});
+    serde_json::to_writer(out, &body).expect("JSON values serialize");
+}
+
+/// A page's `data` as a hand-written loop reads it, the cheapest reasonable way: the
+/// records borrowed from the body, each its JSON text, and the total.
+#[derive(Debug, Deserialize)]
+pub struct ManualPage<'a> {
+    /// The page's records.
+    #[serde(borrow)]
+    pub data: Vec<&'a RawValue>,
+    /// The number of records of the whole scan.
+    pub total: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +356,58 @@ mod tests {
             assert_eq!(
                 coupon.coupon_type.as_ref().and_then(CouponType::code),
                 Some(i64::from(s.coupon.coupon_type))
+            );
+        }
+    }
+
+    #[test]
+    fn item_pages_are_pages_of_their_dialect() {
+        use zv_types::paging::{PageDialect, PageOptions, Pager};
+        let pages = ItemPages::new(3, 4);
+        let mut pager =
+            Pager::new(PageDialect::DataTotal, json!({}), PageOptions::default().page_size(4)).unwrap();
+        let mut ids = Vec::new();
+        let mut body = Vec::new();
+        while let Some(params) = pager.next_request_params().unwrap() {
+            let request = serde_json::to_vec(&json!({"openId": "x", "params": params})).unwrap();
+            pages.answer(&request, &mut body);
+            let envelope: StrictEnvelope<&RawValue> = serde_json::from_slice(&body).unwrap();
+            let page = pager.on_page(envelope.data).unwrap();
+            let manual: ManualPage<'_> = serde_json::from_str(envelope.data.get()).unwrap();
+            assert_eq!((manual.data.len(), manual.total), (page.records.len(), 12));
+            for record in &page.records {
+                let item: Value = serde_json::from_str(record.get()).unwrap();
+                assert!(item["name"].is_string() && item["sku"][0]["skuId"].is_u64());
+                ids.push(item["id"].as_u64().unwrap());
+            }
+        }
+        assert_eq!(ids, (FIRST_ITEM_ID..FIRST_ITEM_ID + 12).collect::<Vec<_>>());
+        assert_eq!(pager.pages_read(), 3);
+        // Beyond the last page: no records; the body's length does not depend on the page.
+        pages.write_body(4, &mut body);
+        let beyond: StrictEnvelope<ManualPage<'_>> = serde_json::from_slice(&body).unwrap();
+        assert!(beyond.data.data.is_empty() && beyond.data.total == 12);
+        assert_eq!(pages.body_len(1), pages.body_len(3));
+        assert!(ItemPages::new(1, 200).body_len(1) > 40_000, "200 realistic items");
+    }
+
+    #[test]
+    fn item_pages_refuse_other_requests() {
+        let pages = ItemPages::new(3, 4);
+        let mut body = Vec::new();
+        for (request, error) in [
+            (json!({"params": {"pageNo": 1, "pageSize": 5}}), "pages by 4, not 5"),
+            (json!({"params": {"pageNum": 1, "pageSize": 4}}), "not a page request"),
+            (json!({"params": {"pageNo": "1", "pageSize": 4}}), "not a page request"),
+        ] {
+            pages.answer(&serde_json::to_vec(&request).unwrap(), &mut body);
+            let refused: StrictEnvelope<Option<()>> = serde_json::from_slice(&body).unwrap_or_else(|e| {
+                panic!("{e}: {}", String::from_utf8_lossy(&body));
+            });
+            assert!(
+                !refused.status && refused.code == 40009 && refused.message.contains(error),
+                "{}",
+                refused.message
             );
         }
     }

@@ -31,6 +31,13 @@ pub struct Plan {
     pub multiple: u64,
 }
 
+/// Two rounds of a few milliseconds: a plan for the tests, which check that the sides run,
+/// not what they measure.
+#[cfg(test)]
+pub fn test_plan() -> Plan {
+    Plan { rounds: 2, per_side: Duration::from_millis(2), warm_up: Duration::from_millis(1), multiple: 1 }
+}
+
 /// The measurements of one comparison.
 #[derive(Debug, Clone)]
 pub struct Comparison {

@@ -1,13 +1,17 @@
 //! `zv-bench`: the harness behind `cargo xtask bench` (always built in release mode).
 //!
-//! Every figure is a ratio of the zv SDK against its floor, measured side by side in one
+//! Most figures are a ratio of the zv SDK against its floor, measured side by side in one
 //! process, interleaved in rounds (the order alternating), as the median over rounds of
-//! the per-round ratio; see `docs/benchmarks.md`. Usage: `zv-bench [--quick] [--out FILE]
-//! [--only TEXT] [--rounds N]`.
+//! the per-round ratio; a few are absolute (a throughput, a memory growth, a rate against
+//! its quota). See `docs/benchmarks.md`. Usage: `zv-bench [--quick] [--out FILE] [--only
+//! TEXT] [--rounds N]`.
 
 mod cases;
 mod fixtures;
 mod harness;
+mod limiter;
+mod mock;
+mod pager;
 mod server;
 
 use std::path::PathBuf;
@@ -16,21 +20,120 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::harness::{Comparison, Plan, quantile};
+use crate::mock::MockPlan;
 use crate::server::Server;
 
-/// One reported key: its goal and the sub-cases whose worst ratio it holds.
+/// A key's goal, and which way is better.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Goal {
+    /// At most this (lower is better): the ratios.
+    AtMost(f64),
+    /// Strictly below this (lower is better).
+    Below(f64),
+    /// At least this (higher is better).
+    AtLeast(f64),
+}
+
+impl Goal {
+    fn bound(self) -> f64 {
+        match self {
+            Goal::AtMost(v) | Goal::Below(v) | Goal::AtLeast(v) => v,
+        }
+    }
+
+    fn met(self, value: f64) -> bool {
+        match self {
+            Goal::AtMost(goal) => value <= goal,
+            Goal::Below(goal) => value < goal,
+            Goal::AtLeast(goal) => value >= goal,
+        }
+    }
+
+    /// The comparison, as the report writes it.
+    fn comparison(self) -> &'static str {
+        match self {
+            Goal::AtMost(_) => "<=",
+            Goal::Below(_) => "<",
+            Goal::AtLeast(_) => ">=",
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Goal::AtMost(_) => "≤",
+            Goal::Below(_) => "<",
+            Goal::AtLeast(_) => "≥",
+        }
+    }
+
+    /// The worse of two values of sub-cases.
+    fn worse(self, a: f64, b: f64) -> f64 {
+        match self {
+            Goal::AtMost(_) | Goal::Below(_) => a.max(b),
+            Goal::AtLeast(_) => a.min(b),
+        }
+    }
+}
+
+/// One reported key: its goal and the sub-cases whose worst figure it holds.
 struct Key {
     name: &'static str,
-    goal: f64,
+    goal: Goal,
     cases: &'static [&'static str],
 }
 
 const KEYS: &[Key] = &[
-    Key { name: "sign_vs_bare_hmac", goal: 1.3, cases: &["sign"] },
-    Key { name: "decode_lenient_vs_strict", goal: 1.10, cases: &["decode_gift_cards", "decode_coupons"] },
-    Key { name: "blocking_vs_raw_ureq", goal: 1.05, cases: &["blocking"] },
-    Key { name: "async_vs_raw_reqwest", goal: 1.05, cases: &["async_sequential", "async_64_in_flight"] },
+    Key { name: "sign_vs_bare_hmac", goal: Goal::AtMost(1.3), cases: &["sign"] },
+    Key {
+        name: "decode_lenient_vs_strict",
+        goal: Goal::AtMost(1.10),
+        cases: &["decode_gift_cards", "decode_coupons"],
+    },
+    Key { name: "blocking_vs_raw_ureq", goal: Goal::AtMost(1.05), cases: &["blocking"] },
+    Key {
+        name: "async_vs_raw_reqwest",
+        goal: Goal::AtMost(1.05),
+        cases: &["async_sequential", "async_64_in_flight"],
+    },
+    Key { name: "pager_vs_manual", goal: Goal::AtMost(1.05), cases: &["pager_records"] },
+    Key { name: "pager_rss_growth_mib", goal: Goal::Below(32.0), cases: &["pager_rss"] },
+    Key { name: "mock_rps", goal: Goal::AtLeast(5_000.0), cases: &["mock_gift_cards"] },
+    Key { name: "limiter_rate_vs_quota", goal: Goal::AtLeast(0.9), cases: &["limiter_rate"] },
+    Key {
+        name: "limiter_overhead",
+        goal: Goal::AtMost(1.02),
+        cases: &["limiter_sequential", "limiter_64_in_flight"],
+    },
 ];
+
+/// An absolute figure (not a ratio of two sides).
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// The figure.
+    pub value: f64,
+    /// Its unit.
+    pub unit: &'static str,
+    /// What was counted (calls, records).
+    pub count: u64,
+    /// How it was measured, for the report.
+    pub detail: Value,
+}
+
+/// What a sub-case measured.
+enum Outcome {
+    Ratio(Comparison),
+    Absolute(Figure),
+}
+
+impl Outcome {
+    /// The figure its key compares with the goal.
+    fn value(&self) -> f64 {
+        match self {
+            Outcome::Ratio(c) => c.ratio(),
+            Outcome::Absolute(f) => f.value,
+        }
+    }
+}
 
 /// What each sub-case compares (numerator, denominator).
 fn sides(case: &str) -> (&'static str, &'static str) {
@@ -43,6 +146,21 @@ fn sides(case: &str) -> (&'static str, &'static str) {
         "async_64_in_flight" => {
             ("zv_api::Client::gift_cards, 64 in flight", "raw reqwest::Client, 64 in flight")
         }
+        "pager_records" => (
+            "zv_api::Client::records, 20 pages of 200",
+            "send_untyped loop, pageNo/pageSize by hand, records borrowed",
+        ),
+        "pager_rss" => ("VmHWM growth, Client::records of 1,000 pages of 200", "—"),
+        "mock_gift_cards" => ("zv-mock answering Client::gift_cards, 64 in flight", "—"),
+        "limiter_rate" => ("Client::gift_cards limited to 50/s, 200 calls by 8 tasks", "the quota"),
+        "limiter_sequential" => (
+            "Client::gift_cards, a limiter that never binds, sequential",
+            "Client::gift_cards, no limiter, sequential",
+        ),
+        "limiter_64_in_flight" => (
+            "Client::gift_cards, a limiter that never binds, 64 in flight",
+            "Client::gift_cards, no limiter, 64 in flight",
+        ),
         _ => ("?", "?"),
     }
 }
@@ -56,9 +174,9 @@ struct Args {
     only: Option<String>,
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args(argv: Vec<String>) -> Result<Args, String> {
     let mut args = Args::default();
-    let mut it = std::env::args().skip(1);
+    let mut it = argv.into_iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => args.quick = true,
@@ -82,6 +200,7 @@ fn parse_args() -> Result<Args, String> {
 struct Plans {
     in_process: Plan,
     http: Plan,
+    mock: MockPlan,
 }
 
 fn plans(quick: bool, rounds: Option<usize>) -> Plans {
@@ -90,6 +209,7 @@ fn plans(quick: bool, rounds: Option<usize>) -> Plans {
     Plans {
         in_process: Plan { rounds, per_side: ms(if quick { 5 } else { 10 }), warm_up: ms(200), multiple: 1 },
         http: Plan { rounds, per_side: ms(if quick { 30 } else { 50 }), warm_up: ms(500), multiple: 1 },
+        mock: MockPlan { warm_up: 2_048, calls: 20_000, batches: if quick { 3 } else { 7 } },
     }
 }
 
@@ -114,24 +234,36 @@ fn machine() -> Value {
     })
 }
 
-fn detail(case: &str, c: &Comparison) -> Value {
-    let ratios = c.round_ratios();
+fn detail(case: &str, outcome: &Outcome) -> Value {
     let (zv, floor) = sides(case);
-    json!({
-        "zv": zv,
-        "floor": floor,
-        "zv_median_ns": round2(c.zv_median()),
-        "floor_median_ns": round2(c.floor_median()),
-        "ratio": round4(c.ratio()),
-        "ratio_of_medians": round4(c.ratio_of_medians()),
-        "round_ratio_p10": round4(quantile(&ratios, 0.1)),
-        "round_ratio_p90": round4(quantile(&ratios, 0.9)),
-        "iterations": c.iterations,
-        "rounds": c.zv_ns.len(),
-    })
+    match outcome {
+        Outcome::Ratio(c) => {
+            let ratios = c.round_ratios();
+            json!({
+                "zv": zv,
+                "floor": floor,
+                "zv_median_ns": round2(c.zv_median()),
+                "floor_median_ns": round2(c.floor_median()),
+                "ratio": round4(c.ratio()),
+                "ratio_of_medians": round4(c.ratio_of_medians()),
+                "round_ratio_p10": round4(quantile(&ratios, 0.1)),
+                "round_ratio_p90": round4(quantile(&ratios, 0.9)),
+                "iterations": c.iterations,
+                "rounds": c.zv_ns.len(),
+            })
+        }
+        Outcome::Absolute(f) => {
+            let mut detail = json!({"what": zv, "value": round4(f.value), "unit": f.unit, "count": f.count});
+            if let (Some(detail), Value::Object(more)) = (detail.as_object_mut(), &f.detail) {
+                detail.extend(more.clone());
+            }
+            detail
+        }
+    }
 }
 
-fn round2(v: f64) -> f64 {
+/// Rounds to 2 decimals.
+pub fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
@@ -140,7 +272,15 @@ fn round4(v: f64) -> f64 {
 }
 
 fn main() {
-    let args = match parse_args() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some(pager::RSS_CHILD_ARG) {
+        if let Err(e) = pager::rss_child(&argv[1..]) {
+            eprintln!("zv-bench: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let args = match parse_args(argv) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("zv-bench: {e}");
@@ -159,34 +299,62 @@ fn main() {
     let gift_cards = fixtures::gift_card_body();
     let server = Server::start(gift_cards.clone()).expect("a local server on 127.0.0.1");
 
-    let mut results: Vec<(&str, Comparison)> = Vec::new();
-    let mut run = |case: &'static str, f: &dyn Fn() -> Comparison| {
+    let mut results: Vec<(&str, Outcome)> = Vec::new();
+    let mut failures: Vec<(&str, String)> = Vec::new();
+    let mut run = |case: &'static str, f: &dyn Fn() -> Result<Outcome, String>| {
         if !wanted(case) {
             return;
         }
         let (zv, floor) = sides(case);
         eprint!("  {case:<20} {zv} vs {floor} ... ");
         let t = Instant::now();
-        let c = f();
-        eprintln!("{:.3} ({:.1}s)", c.ratio(), t.elapsed().as_secs_f64());
-        results.push((case, c));
+        match f() {
+            Ok(outcome) => {
+                let shown = match &outcome {
+                    Outcome::Ratio(c) => format!("{:.3}", c.ratio()),
+                    Outcome::Absolute(f) => format!("{:.1} {}", f.value, f.unit),
+                };
+                eprintln!("{shown} ({:.1}s)", t.elapsed().as_secs_f64());
+                results.push((case, outcome));
+            }
+            Err(e) => {
+                eprintln!("FAILED: {e}");
+                failures.push((case, e));
+            }
+        }
     };
+    let ratio = |c: Comparison| Ok(Outcome::Ratio(c));
     eprintln!(
         "zv-bench: {} run, {} rounds per comparison",
         if args.quick { "quick" } else { "full" },
         plans.http.rounds
     );
-    run("sign", &|| cases::sign(plans.in_process));
-    run("decode_gift_cards", &|| cases::decode_gift_cards(plans.in_process));
-    run("decode_coupons", &|| cases::decode_coupons(plans.in_process));
-    run("blocking", &|| cases::blocking(plans.http, &server));
+    run("sign", &|| ratio(cases::sign(plans.in_process)));
+    run("decode_gift_cards", &|| ratio(cases::decode_gift_cards(plans.in_process)));
+    run("decode_coupons", &|| ratio(cases::decode_coupons(plans.in_process)));
+    run("blocking", &|| ratio(cases::blocking(plans.http, &server)));
     if wanted("async_sequential") || wanted("async_64_in_flight") {
         let sides = cases::AsyncSides::new(&server);
-        run("async_sequential", &|| sides.sequential(plans.http));
-        run("async_64_in_flight", &|| sides.concurrent(plans.http));
+        run("async_sequential", &|| ratio(sides.sequential(plans.http)));
+        run("async_64_in_flight", &|| ratio(sides.concurrent(plans.http)));
+    }
+    run("pager_records", &|| ratio(pager::pager_vs_manual(plans.http)));
+    run("pager_rss", &|| pager::pager_rss().map(Outcome::Absolute));
+    run("mock_gift_cards", &|| mock::mock_rps(plans.mock).map(Outcome::Absolute));
+    run("limiter_rate", &|| {
+        limiter::rate_vs_quota(&server, limiter::QUOTA, limiter::CALLS).map(Outcome::Absolute)
+    });
+    if wanted("limiter_sequential") || wanted("limiter_64_in_flight") {
+        match limiter::OverheadSides::new(&server) {
+            Ok(sides) => {
+                run("limiter_sequential", &|| sides.sequential(plans.http).map(Outcome::Ratio));
+                run("limiter_64_in_flight", &|| sides.concurrent(plans.http).map(Outcome::Ratio));
+            }
+            Err(e) => run("limiter_sequential", &|| Err(e.clone())),
+        }
     }
 
-    let report = report(&args, &plans, &results, gift_cards.len(), started.elapsed());
+    let report = report(&args, &plans, &results, &failures, gift_cards.len(), started.elapsed());
     print_table(&results, &report);
     if let Some(out) = &args.out {
         let text = serde_json::to_string_pretty(&report).expect("a JSON value serializes") + "\n";
@@ -196,34 +364,67 @@ fn main() {
         }
         println!("report written to {}", out.display());
     }
+    if !failures.is_empty() {
+        eprintln!("zv-bench: {} case(s) failed", failures.len());
+        std::process::exit(1);
+    }
+}
+
+/// The key of each measured key with its value (the worst of its sub-cases).
+fn key_values<'k>(results: &[(&str, Outcome)]) -> Vec<(&'k Key, f64)> {
+    KEYS.iter()
+        .filter_map(|key| {
+            let worst = results
+                .iter()
+                .filter(|(c, _)| key.cases.contains(c))
+                .map(|(_, o)| o.value())
+                .reduce(|a, b| key.goal.worse(a, b))?;
+            Some((key, worst))
+        })
+        .collect()
 }
 
 fn report(
     args: &Args,
     plans: &Plans,
-    results: &[(&str, Comparison)],
+    results: &[(&str, Outcome)],
+    failures: &[(&str, String)],
     body_len: usize,
     took: Duration,
 ) -> Value {
     let mut report = serde_json::Map::new();
     let mut goals = serde_json::Map::new();
-    for key in KEYS {
-        // The key holds the worst of its sub-cases.
-        let worst =
-            results.iter().filter(|(c, _)| key.cases.contains(c)).map(|(_, c)| c.ratio()).reduce(f64::max);
-        let Some(value) = worst else { continue };
+    for (key, value) in key_values(results) {
         report.insert(key.name.into(), json!(round4(value)));
         goals.insert(
             key.name.into(),
-            json!({"goal": key.goal, "value": round4(value), "met": value <= key.goal}),
+            json!({
+                "goal": key.goal.bound(),
+                "comparison": key.goal.comparison(),
+                "value": round4(value),
+                "met": key.goal.met(value),
+            }),
         );
     }
     let details: serde_json::Map<String, Value> =
-        results.iter().map(|(case, c)| ((*case).to_owned(), detail(case, c))).collect();
-    let iterations: serde_json::Map<String, Value> =
-        results.iter().map(|(case, c)| ((*case).to_owned(), json!(c.iterations))).collect();
+        results.iter().map(|(case, o)| ((*case).to_owned(), detail(case, o))).collect();
+    let iterations: serde_json::Map<String, Value> = results
+        .iter()
+        .map(|(case, o)| {
+            let n = match o {
+                Outcome::Ratio(c) => c.iterations,
+                Outcome::Absolute(f) => f.count,
+            };
+            ((*case).to_owned(), json!(n))
+        })
+        .collect();
     report.insert("goals".into(), Value::Object(goals));
     report.insert("details".into(), Value::Object(details));
+    if !failures.is_empty() {
+        let failed: serde_json::Map<String, Value> =
+            failures.iter().map(|(case, e)| ((*case).to_owned(), json!(e))).collect();
+        report.insert("failed".into(), Value::Object(failed));
+    }
     report.insert("rounds".into(), json!(plans.http.rounds));
     report.insert("iterations".into(), Value::Object(iterations));
     report.insert("quick".into(), json!(args.quick));
@@ -236,7 +437,17 @@ fn report(
             "coupons": fixtures::ITEMS,
             "coupon_body_bytes": fixtures::coupon_body().len(),
             "in_flight": cases::IN_FLIGHT,
-            "server": "127.0.0.1 keep-alive HTTP/1.1, thread per connection, same bytes for every request",
+            "page_size": pager::PAGE_SIZE,
+            "page_body_bytes": fixtures::ItemPages::new(1, pager::PAGE_SIZE).body_len(1),
+            "pages_compared": pager::COMPARED_PAGES,
+            "pages_streamed": pager::STREAMED_PAGES,
+            "mock_calls_per_batch": plans.mock.calls,
+            "mock_batches": plans.mock.batches,
+            "limiter_quota_per_s": limiter::QUOTA,
+            "limiter_calls": limiter::CALLS,
+            "limiter_unbound_quota": limiter::unbound_quota().to_string(),
+            "server": "127.0.0.1 keep-alive HTTP/1.1, thread per connection, same bytes for every request \
+                       (the pager's: the page asked for, written on demand); mock_rps: zv-mock",
         }),
     );
     report.insert(
@@ -244,36 +455,89 @@ fn report(
         json!(
             "each round runs zv and its floor back to back (the order alternating) for the same number of \
                operations; ratio = the median over rounds of zv ns/op ÷ floor ns/op (ratio_of_medians is the \
-               cross-check); a key holds the worst of its sub-cases"
+               cross-check); a key holds the worst of its sub-cases (the highest, or for a key where higher is \
+               better the lowest); pager_rss_growth_mib, mock_rps and limiter_rate_vs_quota are single \
+               figures, not side-by-side ratios, described in their details"
         ),
     );
     report.insert("elapsed_s".into(), json!(round2(took.as_secs_f64())));
     Value::Object(report)
 }
 
-fn print_table(results: &[(&str, Comparison)], report: &Value) {
+fn print_table(results: &[(&str, Outcome)], report: &Value) {
     println!();
     println!("{:<20} {:>12} {:>12} {:>8} {:>11}", "case", "zv ns/op", "floor ns/op", "ratio", "med÷med");
-    for (case, c) in results {
-        println!(
-            "{case:<20} {:>12.1} {:>12.1} {:>8.3} {:>11.3}",
-            c.zv_median(),
-            c.floor_median(),
-            c.ratio(),
-            c.ratio_of_medians()
-        );
+    for (case, outcome) in results {
+        match outcome {
+            Outcome::Ratio(c) => println!(
+                "{case:<20} {:>12.1} {:>12.1} {:>8.3} {:>11.3}",
+                c.zv_median(),
+                c.floor_median(),
+                c.ratio(),
+                c.ratio_of_medians()
+            ),
+            Outcome::Absolute(f) => println!("{case:<20} {:>12.1} {}", f.value, f.unit),
+        }
     }
     println!();
-    println!("{:<26} {:>7} {:>6}  result", "key", "ratio", "goal");
+    println!("{:<26} {:>9} {:>8}  result", "key", "value", "goal");
     for key in KEYS {
         let Some(goal) = report["goals"].get(key.name) else { continue };
         let met = goal["met"].as_bool() == Some(true);
+        let value = goal["value"].as_f64().unwrap_or(f64::NAN);
+        // Ratios to 3 decimals, throughputs to the unit.
+        let value = if value >= 1_000.0 { format!("{value:.0}") } else { format!("{value:.3}") };
         println!(
-            "{:<26} {:>7.3} {:>6}  {}",
+            "{:<26} {:>9} {:>8}  {}",
             key.name,
-            goal["value"].as_f64().unwrap_or(f64::NAN),
-            format!("≤{}", key.goal),
+            value,
+            format!("{}{}", key.goal.symbol(), key.goal.bound()),
             if met { "met" } else { "MISSED" }
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(value: f64) -> Outcome {
+        Outcome::Absolute(Figure { value, unit: "x", count: 1, detail: json!({"more": 1}) })
+    }
+
+    #[test]
+    fn goals_compare_each_way() {
+        assert!(Goal::AtMost(1.05).met(1.05) && !Goal::AtMost(1.05).met(1.0501));
+        assert!(Goal::Below(32.0).met(31.9) && !Goal::Below(32.0).met(32.0));
+        assert!(Goal::AtLeast(5_000.0).met(5_000.0) && !Goal::AtLeast(5_000.0).met(4_999.0));
+        assert_eq!(Goal::AtMost(1.0).worse(1.2, 1.1), 1.2);
+        assert_eq!(Goal::AtLeast(1.0).worse(1.2, 1.1), 1.1);
+    }
+
+    #[test]
+    fn every_case_has_one_key_and_sides() {
+        for key in KEYS {
+            for case in key.cases {
+                assert_eq!(KEYS.iter().filter(|k| k.cases.contains(case)).count(), 1, "{case}");
+                assert_ne!(sides(case).0, "?", "{case}");
+            }
+        }
+    }
+
+    #[test]
+    fn reports_absolute_figures_with_their_goals() {
+        let args = Args { quick: true, ..Args::default() };
+        let plans = plans(true, Some(1));
+        let results = [("mock_gift_cards", figure(4_000.0)), ("pager_rss", figure(3.5))];
+        let failures = [("pager_records", "no server".to_owned())];
+        let report = report(&args, &plans, &results, &failures, 10, Duration::from_secs(1));
+        assert_eq!(report["mock_rps"], 4_000.0);
+        assert_eq!(report["goals"]["mock_rps"]["met"], false);
+        assert_eq!(report["goals"]["mock_rps"]["comparison"], ">=");
+        assert_eq!(report["goals"]["pager_rss_growth_mib"]["met"], true);
+        assert_eq!(report["details"]["pager_rss"]["more"], 1);
+        assert_eq!(report["details"]["pager_rss"]["unit"], "x");
+        assert_eq!(report["failed"]["pager_records"], "no server");
+        assert!(report.get("pager_vs_manual").is_none());
     }
 }

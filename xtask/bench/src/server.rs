@@ -1,11 +1,51 @@
-//! A minimal HTTP/1.1 keep-alive server on 127.0.0.1 that answers every request with the
-//! same bytes: one thread per connection, no signature checks, so that both sides of an
-//! HTTP comparison cost the server exactly the same.
+//! A minimal HTTP/1.1 keep-alive server on 127.0.0.1: one thread per connection, no
+//! signature checks, so that both sides of an HTTP comparison cost the server exactly the
+//! same. It answers every request with the same bytes ([`Server::start`]) or with the page
+//! the request's params ask for ([`Server::paged`]).
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
+
+use crate::fixtures::ItemPages;
+
+/// How a server answers: the whole HTTP response to a request with this body.
+pub trait Respond: Send + Sync + 'static {
+    /// The response (status line, headers and body) to a request whose body is
+    /// `request_body`, written into `scratch` if it is not ready-made.
+    fn respond<'a>(&'a self, request_body: &[u8], scratch: &'a mut Scratch) -> &'a [u8];
+}
+
+/// A connection's buffers for the responses it writes, reused from request to request.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// For a body.
+    pub body: Vec<u8>,
+    /// For the whole response.
+    pub response: Vec<u8>,
+}
+
+/// The same ready-made response to every request.
+struct Fixed(Box<[u8]>);
+
+impl Respond for Fixed {
+    fn respond<'a>(&'a self, _: &[u8], _: &'a mut Scratch) -> &'a [u8] {
+        &self.0
+    }
+}
+
+/// Writes a `200 application/json` response with `body` into `out` (cleared first).
+pub fn write_response(body: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    // Writing into a Vec cannot fail.
+    let _ = write!(
+        out,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    out.extend_from_slice(body);
+}
 
 /// A running server; it lives as long as the process.
 #[derive(Debug, Clone)]
@@ -16,20 +56,27 @@ pub struct Server {
 impl Server {
     /// Starts answering every request with a `200 application/json` carrying `body`.
     pub fn start(body: Vec<u8>) -> io::Result<Server> {
+        let mut response = Vec::new();
+        write_response(&body, &mut response);
+        Self::with(Fixed(response.into()))
+    }
+
+    /// Starts answering each request with the page of `pages` its params ask for (each
+    /// page written when asked for: memory does not grow with the number of pages).
+    pub fn paged(pages: ItemPages) -> io::Result<Server> {
+        Self::with(pages)
+    }
+
+    /// Starts answering with `respond`.
+    fn with(respond: impl Respond) -> io::Result<Server> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
-        let mut response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        )
-        .into_bytes();
-        response.extend_from_slice(&body);
-        let response: Arc<[u8]> = response.into();
+        let respond: Arc<dyn Respond> = Arc::new(respond);
         thread::Builder::new().name("bench-server".into()).spawn(move || {
             for stream in listener.incoming().flatten() {
-                let response = Arc::clone(&response);
+                let respond = Arc::clone(&respond);
                 let _ =
-                    thread::Builder::new().name("bench-conn".into()).spawn(move || serve(stream, &response));
+                    thread::Builder::new().name("bench-conn".into()).spawn(move || serve(stream, &*respond));
             }
         })?;
         Ok(Server { addr })
@@ -42,11 +89,12 @@ impl Server {
 }
 
 /// Serves one connection until the client closes it.
-fn serve(stream: TcpStream, response: &[u8]) -> io::Result<()> {
+fn serve(stream: TcpStream, respond: &dyn Respond) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::with_capacity(16 * 1024, stream);
     let mut line = String::new();
+    let (mut body, mut scratch) = (Vec::new(), Scratch::default());
     loop {
         // Request line and headers.
         let mut content_length = 0usize;
@@ -77,19 +125,21 @@ fn serve(stream: TcpStream, response: &[u8]) -> io::Result<()> {
                 }
             }
         }
+        body.clear();
         if chunked {
-            skip_chunked(&mut reader, &mut line)?;
+            read_chunked(&mut reader, &mut line, &mut body)?;
         } else {
-            io::copy(&mut (&mut reader).take(content_length as u64), &mut io::sink())?;
+            (&mut reader).take(content_length as u64).read_to_end(&mut body)?;
         }
-        writer.write_all(response)?;
+        writer.write_all(respond.respond(&body, &mut scratch))?;
         if close {
             return Ok(());
         }
     }
 }
 
-fn skip_chunked(reader: &mut BufReader<TcpStream>, line: &mut String) -> io::Result<()> {
+/// Reads a chunked body into `body`.
+fn read_chunked(reader: &mut BufReader<TcpStream>, line: &mut String, body: &mut Vec<u8>) -> io::Result<()> {
     loop {
         line.clear();
         reader.read_line(line)?;
@@ -104,13 +154,15 @@ fn skip_chunked(reader: &mut BufReader<TcpStream>, line: &mut String) -> io::Res
                 }
             }
         }
-        io::copy(&mut reader.take(size as u64 + 2), &mut io::sink())?;
+        reader.take(size as u64).read_to_end(body)?;
+        io::copy(&mut reader.take(2), &mut io::sink())?; // the chunk's CRLF
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::ItemPages;
 
     fn exchange(stream: &mut TcpStream, request: &[u8], expect: &[u8]) {
         stream.write_all(request).unwrap();
@@ -134,5 +186,31 @@ mod tests {
             expect,
         );
         assert_eq!(stream.read(&mut [0; 8]).unwrap(), 0, "closed after `Connection: close`");
+    }
+
+    #[test]
+    fn a_paged_server_answers_the_page_asked_for() {
+        let pages = ItemPages::new(2, 3);
+        let server = Server::paged(pages.clone()).unwrap();
+        let mut stream = TcpStream::connect(server.addr).unwrap();
+        for (number, request) in
+            [(2, r#"{"params":{"pageNo":2,"pageSize":3}}"#), (1, r#"{"params":{"pageSize":3,"pageNo":1}}"#)]
+        {
+            let mut expect = Vec::new();
+            let mut body = Vec::new();
+            pages.write_body(number, &mut body);
+            write_response(&body, &mut expect);
+            let head = format!(
+                "POST /v3/goods/item/getItemList HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+                request.len()
+            );
+            exchange(&mut stream, &[head.as_bytes(), request.as_bytes()].concat(), &expect);
+        }
+        // The body of a chunked request is read too.
+        let chunked = "POST /v3/x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"params\":{\"page\r\n14\r\nNo\":1,\"pageSize\":3}}\r\n0\r\n\r\n";
+        let (mut expect, mut body) = (Vec::new(), Vec::new());
+        pages.write_body(1, &mut body);
+        write_response(&body, &mut expect);
+        exchange(&mut stream, chunked.as_bytes(), &expect);
     }
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::{Request, Response, StatusCode};
+use zv_api::limit::ManualClock;
 use zv_api::zv_sign::{Credentials, FixedClock, Signer};
 use zv_api::zv_transport::{TransportError, TransportErrorKind, async_transport_fn, transport_fn};
 
@@ -56,11 +57,14 @@ impl Reply {
 }
 
 /// A script of replies (the last one repeats), the requests seen and the sleeps asked for.
+/// The clients' rate limiter reads `clock`, which the recording sleepers advance: time
+/// passes only by sleeping, so every wait is exact and nothing really sleeps.
 #[derive(Clone, Default)]
 pub struct Script {
     replies: Arc<Mutex<VecDeque<Reply>>>,
     pub requests: Arc<Mutex<Vec<Request<Vec<u8>>>>>,
     pub sleeps: Arc<Mutex<Vec<Duration>>>,
+    pub clock: ManualClock,
 }
 
 impl Script {
@@ -87,14 +91,21 @@ impl Script {
         self.sleeps.lock().unwrap().clone()
     }
 
+    /// Records a sleep and lets that much time pass.
+    pub fn sleep(&self, d: Duration) {
+        self.sleeps.lock().unwrap().push(d);
+        self.clock.advance(d);
+    }
+
     pub fn blocking_builder(&self) -> zv_api::ClientBuilder<zv_api::Blocking> {
         let (s1, s2) = (self.clone(), self.clone());
         zv_api::blocking::Client::builder()
             .credentials(credentials())
             .base_url("http://gateway.test")
             .clock(FixedClock(NOW))
+            .rate_limit_clock(self.clock.clone())
             .transport(transport_fn(move |r| s1.send(r)))
-            .sleeper(move |d| s2.sleeps.lock().unwrap().push(d))
+            .sleeper(move |d| s2.sleep(d))
     }
 
     pub fn async_builder(&self) -> zv_api::ClientBuilder<zv_api::Async> {
@@ -107,8 +118,9 @@ impl Script {
                 let result = s1.send(r);
                 async move { result }
             }))
+            .rate_limit_clock(self.clock.clone())
             .sleeper(move |d| {
-                s2.sleeps.lock().unwrap().push(d);
+                s2.sleep(d);
                 async {}
             })
     }
