@@ -509,14 +509,16 @@ impl Concurrency {
 const CAP: usize = 3;
 const CALLS: usize = 13;
 
+/// A client with a cap of [`CAP`] calls in flight and no rate limit.
+fn capped<M: zv_api::Mode>(builder: zv_api::ClientBuilder<M>) -> zv_api::ClientBuilder<M> {
+    builder.no_rate_limit().max_in_flight(CAP)
+}
+
 #[test]
 fn the_blocking_client_keeps_to_its_cap_across_threads() {
     let seen = Arc::new(Concurrency::default());
     let s = seen.clone();
-    let client = Script::default()
-        .blocking_builder()
-        .no_rate_limit()
-        .max_in_flight(CAP)
+    let client = capped(Script::default().blocking_builder())
         .transport(transport_fn(move |_| {
             s.enter();
             s.wait_to_leave();
@@ -545,10 +547,7 @@ fn the_blocking_client_keeps_to_its_cap_across_threads() {
 fn the_async_client_keeps_to_its_cap_across_tasks() {
     let seen = Arc::new(Concurrency::default());
     let s = seen.clone();
-    let client = Script::default()
-        .async_builder()
-        .no_rate_limit()
-        .max_in_flight(CAP)
+    let client = capped(Script::default().async_builder())
         .transport(async_transport_fn(move |_| {
             let s = s.clone();
             async move {
