@@ -129,7 +129,6 @@ pub fn blocking(plan: Plan, server: &Server) -> Comparison {
     let client = zv_api::blocking::Client::builder()
         .base_url(server.base_url())
         .credentials(credentials())
-        .no_rate_limit() // the call machinery against raw calls, not the gateway's quota
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TIMEOUT)
         .build()
@@ -228,7 +227,6 @@ impl AsyncSides {
         let zv = zv_api::Client::builder()
             .base_url(server.base_url())
             .credentials(credentials())
-            .no_rate_limit() // the call machinery against raw calls, not the gateway's quota
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(TIMEOUT)
             .build()
