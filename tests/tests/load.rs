@@ -9,7 +9,8 @@ use zv_types::GiftCardListParams;
 
 #[test]
 fn two_thousand_async_calls_64_in_flight() {
-    let env = Env::new(MockConfig::new());
+    // The clients' concurrency, not the gateway's quota (10 a second per path by default).
+    let env = Env::with(MockConfig::new(), |b| b.no_rate_limit(), |a| a.no_rate_limit());
     let client = env.asynch.clone();
     let ok = env.rt.block_on(async move {
         let limit = Arc::new(tokio::sync::Semaphore::new(64));
@@ -43,7 +44,7 @@ fn two_thousand_async_calls_64_in_flight() {
 
 #[test]
 fn one_blocking_client_shared_by_eight_threads() {
-    let env = Env::new(MockConfig::new());
+    let env = Env::with(MockConfig::new(), |b| b.no_rate_limit(), |a| a.no_rate_limit());
     std::thread::scope(|s| {
         for _ in 0..8 {
             let client = env.blocking.clone();

@@ -28,7 +28,8 @@ impl ClientBuilder<Async> {
         self
     }
 
-    /// Waits between retries with this sleeper (tests: record instead of sleeping).
+    /// Waits with this sleeper — retry backoffs and turns under the rate limit (tests: record
+    /// instead of sleeping, and let a [`ManualClock`](crate::limit::ManualClock) pass).
     pub fn sleeper(mut self, sleeper: impl AsyncSleeper + 'static) -> Self {
         self.sleeper = Some(Arc::new(sleeper));
         self

@@ -26,6 +26,41 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Rate limits and retries
+//!
+//! The gateway allows about 10 requests a second per interface. Each client therefore
+//! spaces its attempts per path — by default 10 a second, evenly spaced, so no one-second
+//! window holds more than 10 attempts to a path — and the clones of a client share that
+//! schedule ([`limit`]). Every attempt takes a slot, retries included. The waiting is done
+//! by the client's sleeper and shows in tracing (a debug event "waiting N ms for the rate
+//! limit of PATH", fields `endpoint` and `wait_ms`). A cap on calls in flight, all paths
+//! together, is off by default.
+//!
+//! ```
+//! use zv_api::RateLimit;
+//!
+//! let client = zv_api::blocking::Client::builder()
+//!     .credentials(zv_sign::Credentials::new("open-id", "grant-code", "open-key"))
+//!     .rate_limit(RateLimit::per_second(8))                         // every path
+//!     .rate_limit_for("crm/giftCard/getCustomerGiftCardList", RateLimit::per_second(2))
+//!     .rate_limit_for("v2:coupon.user-coupon-list", RateLimit::unlimited())
+//!     .max_in_flight(4)                                              // all paths together
+//!     .build()?;
+//! let unlimited = zv_api::blocking::Client::builder()
+//!     .credentials(zv_sign::Credentials::new("open-id", "grant-code", "open-key"))
+//!     .no_rate_limit()
+//!     .build()?;
+//! # Ok::<(), zv_api::Error>(())
+//! ```
+//!
+//! A failed attempt is retried ([`retry::decide`], a pure function) when it is transient: a
+//! connection refused, a timeout, HTTP 502/503/504 — for a read only, since a write may
+//! already have been applied. A **throttle answer** (HTTP 429, or a platform error whose
+//! message contains 限流, 繁忙 or 频繁) is retried for reads *and writes*, after the
+//! server's `Retry-After` when it sends one, within the policy's `max_retries`: the
+//! gateway's throttle refuses a request before the service behind it sees it, so nothing was
+//! done and sending it again cannot do it twice.
+//!
 //! # Adding an endpoint
 //!
 //! An endpoint is data: a params type, a data type, a route and whether it is safe to retry.

@@ -36,15 +36,22 @@
 //! not divide a second lets `n + 1` through), its check refuses instead of reserving (every
 //! waiter wakes at the same instant and races again), its async wait brings its own timer
 //! instead of the client's sleeper, and its keyed limiter has one quota for all keys. What
-//! is left to reuse is the dozen lines of GCRA arithmetic in [`Gcra::reserve`]; the cap on
-//! calls in flight is `async-lock`'s semaphore, which serves blocking and async callers alike.
+//! is left to reuse is the dozen lines of GCRA arithmetic in [`Gcra::reserve`].
+//!
+//! The cap on calls in flight is a counting semaphore on `event-listener` (whose listeners
+//! can be waited on by a thread or awaited by a task), not `async-lock`'s `Semaphore`: that
+//! one wakes a waiter with `notify(1)`, which counts a waiter already woken, so two places
+//! given back in quick succession wake one waiter and leave a place free while the others
+//! sleep (reproduced by this crate's cap tests). Here each place given back wakes one more
+//! waiter (`notify_additional`).
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use event_listener::{Event, EventListener, Listener};
 use zv_types::{Protocol, Route};
 
 use crate::error::ConfigError;
@@ -352,7 +359,7 @@ struct Shared {
     per_route: RouteMap<RateLimit>,
     clock: Arc<dyn MonotonicClock>,
     states: Mutex<RouteMap<Gcra>>,
-    in_flight: Option<(usize, Arc<async_lock::Semaphore>)>,
+    in_flight: Option<Arc<InFlight>>,
 }
 
 impl fmt::Debug for Limiter {
@@ -366,11 +373,52 @@ impl fmt::Debug for Limiter {
     }
 }
 
+/// The cap on calls in flight: a counting semaphore for threads and tasks alike.
+#[derive(Debug)]
+struct InFlight {
+    max: usize,
+    free: AtomicUsize,
+    given_back: Event,
+}
+
+impl InFlight {
+    fn try_take(self: &Arc<Self>) -> Option<InFlightPermit> {
+        self.free
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |free| free.checked_sub(1))
+            .ok()
+            .map(|_| InFlightPermit { cap: self.clone() })
+    }
+
+    /// A place now, or a listener to wait on before trying again. Listening before the
+    /// second try means a place given back in between is never missed.
+    fn take_or_listen(self: &Arc<Self>) -> Result<InFlightPermit, EventListener> {
+        if let Some(permit) = self.try_take() {
+            return Ok(permit);
+        }
+        tracing::debug!(
+            max_in_flight = self.max,
+            "waiting for one of the {} calls in flight to finish",
+            self.max
+        );
+        let listener = self.given_back.listen();
+        // A listener dropped after being woken passes the wake-up on to another waiter.
+        self.try_take().ok_or(listener)
+    }
+}
+
 /// A place among the calls in flight, given back when dropped (also when the call's future
 /// is dropped while it waits or sends).
 #[derive(Debug)]
 pub struct InFlightPermit {
-    _guard: async_lock::SemaphoreGuardArc,
+    cap: Arc<InFlight>,
+}
+
+impl Drop for InFlightPermit {
+    fn drop(&mut self) {
+        self.cap.free.fetch_add(1, Ordering::AcqRel);
+        // One more waiter than those already woken: two places given back wake two.
+        self.cap.given_back.notify_additional(1);
+    }
 }
 
 impl Limiter {
@@ -398,7 +446,9 @@ impl Limiter {
         }
         let in_flight = match limits.max_in_flight {
             Some(0) => return Err(ConfigError::InvalidMaxInFlight),
-            Some(n) => Some((n, Arc::new(async_lock::Semaphore::new(n)))),
+            Some(max) => {
+                Some(Arc::new(InFlight { max, free: AtomicUsize::new(max), given_back: Event::new() }))
+            }
             None => None,
         };
         Ok(Limiter {
@@ -419,7 +469,7 @@ impl Limiter {
 
     /// The cap on calls in flight, if there is one.
     pub fn max_in_flight(&self) -> Option<usize> {
-        self.shared.in_flight.as_ref().map(|(n, _)| *n)
+        self.shared.in_flight.as_ref().map(|cap| cap.max)
     }
 
     /// Books the next attempt to `route` and returns how long to wait before sending it
@@ -450,32 +500,25 @@ impl Limiter {
     /// A place among the calls in flight, blocking the thread until one is free; `None`
     /// when there is no cap.
     pub fn in_flight_permit_blocking(&self) -> Option<InFlightPermit> {
-        let guard = match self.semaphore_to_wait_for()? {
-            Ok(guard) => guard,
-            Err(semaphore) => semaphore.acquire_arc_blocking(),
-        };
-        Some(InFlightPermit { _guard: guard })
+        let cap = self.shared.in_flight.as_ref()?;
+        loop {
+            match cap.take_or_listen() {
+                Ok(permit) => return Some(permit),
+                Err(listener) => listener.wait(),
+            }
+        }
     }
 
     /// A place among the calls in flight, waiting (without blocking the thread, on any
     /// executor) until one is free; `None` when there is no cap. Dropping the future while
     /// it waits takes no place.
     pub async fn in_flight_permit(&self) -> Option<InFlightPermit> {
-        let guard = match self.semaphore_to_wait_for()? {
-            Ok(guard) => guard,
-            Err(semaphore) => semaphore.acquire_arc().await,
-        };
-        Some(InFlightPermit { _guard: guard })
-    }
-
-    /// `None` without a cap; else a place at once, or the semaphore to wait on (traced).
-    fn semaphore_to_wait_for(
-        &self,
-    ) -> Option<Result<async_lock::SemaphoreGuardArc, &Arc<async_lock::Semaphore>>> {
-        let (max, semaphore) = self.shared.in_flight.as_ref()?;
-        Some(semaphore.try_acquire_arc().ok_or_else(|| {
-            tracing::debug!(max_in_flight = *max, "waiting for one of the {max} calls in flight to finish");
-            semaphore
-        }))
+        let cap = self.shared.in_flight.as_ref()?;
+        loop {
+            match cap.take_or_listen() {
+                Ok(permit) => return Some(permit),
+                Err(listener) => listener.await,
+            }
+        }
     }
 }

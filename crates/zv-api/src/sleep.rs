@@ -1,10 +1,12 @@
-//! The waiting between attempts: blocking and async sleepers (replace them in tests).
+//! The waiting between attempts (retry backoffs, turns under the rate limit): blocking and
+//! async sleepers (replace them in tests).
 
 use std::time::Duration;
 
 use zv_transport::BoxFuture;
 
-/// Waits between attempts of a blocking call. Replace it in tests to never really sleep.
+/// Waits before an attempt of a blocking call (a backoff, a turn under the rate limit).
+/// Replace it in tests to never really sleep.
 pub trait Sleeper: Send + Sync {
     /// Blocks the current thread for `duration`.
     fn sleep(&self, duration: Duration);
@@ -26,7 +28,8 @@ impl<F: Fn(Duration) + Send + Sync> Sleeper for F {
     }
 }
 
-/// Waits between attempts of an async call. Replace it in tests to never really sleep.
+/// Waits before an attempt of an async call (a backoff, a turn under the rate limit).
+/// Replace it in tests to never really sleep.
 pub trait AsyncSleeper: Send + Sync {
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;

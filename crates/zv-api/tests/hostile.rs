@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::*;
@@ -34,39 +33,6 @@ fn assert_safe_text(text: &str) {
             assert!(!zv_types::text::is_unsafe_char(c), "unsafe char {c:?} rendered in {line:?}");
         }
     }
-}
-
-/// A writer collecting every log line, at every level.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// Runs `f` with every log line (TRACE and up) captured.
-fn with_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let out = tracing::subscriber::with_default(subscriber, f);
-    (out, logs.text())
 }
 
 #[test]

@@ -108,6 +108,12 @@ fn retry_after_is_honoured_and_bounded() {
     };
     assert_eq!(decide(&p, 1, &http(3), true, 0.0), RetryDecision::Retry(Duration::from_secs(3)));
     assert_eq!(decide(&p, 1, &http(31), true, 0.0), RetryDecision::Stop, "longer than max_retry_after");
+    // A throttle: the same for a write.
+    let throttled = |secs| AttemptOutcome::Throttled { retry_after: Some(Duration::from_secs(secs)) };
+    assert_eq!(decide(&p, 1, &throttled(3), false, 0.0), RetryDecision::Retry(Duration::from_secs(3)));
+    assert_eq!(decide(&p, 1, &http(3), false, 0.0), RetryDecision::Retry(Duration::from_secs(3)));
+    assert_eq!(decide(&p, 1, &throttled(31), false, 0.0), RetryDecision::Stop);
+    assert_eq!(decide(&p, 3, &throttled(1), false, 0.0), RetryDecision::Stop, "past the maximum");
     assert_eq!(parse_retry_after("7", 0), Some(Duration::from_secs(7)));
     assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 40), Some(Duration::from_secs(60)));
     assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 400), Some(Duration::ZERO));
@@ -427,4 +433,122 @@ fn jitter_is_injected() {
         common::run(script.async_builder().jitter(move || jitter).build().unwrap().gift_cards(&p)).unwrap();
         assert_eq!(script.sleeps(), expected.map(Duration::from_millis), "jitter {jitter}");
     }
+}
+
+/// Not catalogued, so a write: never sent again once it may have been acted on.
+const WRITE: &str = "crm/giftCard/redeem";
+
+fn write() -> UntypedRequest<'static> {
+    let w = UntypedRequest::v3(WRITE, r#"{"card_no":"8800001"}"#).unwrap();
+    assert!(!w.is_retry_safe());
+    w
+}
+
+#[test]
+fn a_throttled_write_is_retried_once_and_then_succeeds() {
+    let w = write();
+    for throttle in [
+        r#"{"status":false,"code":"50003","message":"接口限流,请稍后再试"}"#,
+        r#"{"status":false,"code":"500","message":"系统繁忙"}"#,
+        r#"{"status":true,"code":"1001","message":"请求过于频繁"}"#, // a business error too
+    ] {
+        for (r, script) in both(
+            vec![Reply::Json(throttle), Reply::Json(OK)],
+            |c| c.send_untyped(&w),
+            async |c| c.send_untyped(&w).await,
+        ) {
+            assert!(r.is_ok(), "{throttle}: {r:?}");
+            let bodies = script.bodies();
+            assert_eq!(bodies.len(), 2, "{throttle}");
+            assert_ne!(bodies[0]["nonce"], bodies[1]["nonce"], "re-signed");
+            let sleeps = script.sleeps();
+            assert_eq!(sleeps.len(), 1, "one backoff, then the rate limit's slot is free: {sleeps:?}");
+            assert!(sleeps[0] >= Duration::from_millis(100) && sleeps[0] <= Duration::from_millis(200));
+        }
+    }
+}
+
+#[test]
+fn a_429_or_a_throttle_with_retry_after_is_honoured_for_a_write() {
+    let w = write();
+    let throttle_with_header =
+        Reply::StatusWith(200, r#"{"status":false,"code":"50003","message":"限流"}"#, "retry-after", "2");
+    for (reply, wait) in
+        [(Reply::StatusWith(429, "slow down", "retry-after", "3"), 3), (throttle_with_header, 2)]
+    {
+        for (r, script) in both(
+            vec![reply.clone(), Reply::Json(OK)],
+            |c| c.send_untyped(&w),
+            async |c| c.send_untyped(&w).await,
+        ) {
+            assert!(r.is_ok(), "{reply:?}: {r:?}");
+            assert_eq!(script.requests().len(), 2);
+            assert_eq!(script.sleeps(), vec![Duration::from_secs(wait)], "{reply:?}");
+        }
+    }
+}
+
+#[test]
+fn a_throttle_is_retried_within_the_policy_only() {
+    let w = write();
+    let throttle = Reply::Json(r#"{"status":false,"code":"50003","message":"接口限流"}"#);
+    for (r, script) in
+        both(vec![throttle.clone()], |c| c.send_untyped(&w), async |c| c.send_untyped(&w).await)
+    {
+        let e = r.unwrap_err();
+        assert_eq!(script.requests().len(), 3, "1 + 2 retries");
+        assert_eq!((e.kind(), e.outcome()), (ErrorKind::ApiSystem, zv_api::Outcome::Rejected));
+        assert!(e.is_retryable());
+        assert!(matches!(e.attempt_outcome(0), AttemptOutcome::Throttled { retry_after: None }));
+    }
+    let script = Script::new(vec![throttle, Reply::Json(OK)]);
+    assert!(
+        script
+            .blocking_builder()
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+            .send_untyped(&w)
+            .is_err()
+    );
+    assert_eq!(script.requests().len(), 1);
+    // A server asking for longer than the policy allows: the error at once.
+    for (r, script) in both(
+        vec![Reply::StatusWith(429, "later", "retry-after", "600"), Reply::Json(OK)],
+        |c| c.send_untyped(&w),
+        async |c| c.send_untyped(&w).await,
+    ) {
+        assert_eq!(r.unwrap_err().http_status(), Some(http::StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(script.requests().len(), 1);
+        assert!(script.sleeps().is_empty());
+    }
+}
+
+/// The throttle words are looked for in the platform's message as it came (not in a
+/// display form that may be cut short), and only there.
+#[test]
+fn the_throttle_words_are_read_from_the_platform_message_only() {
+    let w = write();
+    let long = format!(r#"{{"status":false,"code":"50003","message":"{}频繁"}}"#, "很长的说明".repeat(2_000));
+    let script = Script::new(vec![Reply::Json(Box::leak(long.into_boxed_str())), Reply::Json(OK)]);
+    assert!(script.blocking().send_untyped(&w).is_ok());
+    assert_eq!(script.requests().len(), 2);
+    for not_a_throttle in [
+        r#"{"status":false,"code":"429","message":"失败"}"#,
+        r#"{"status":false,"code":"1","message":"失败","data":"限流"}"#,
+        r#"{"status":true,"code":"20001","message":"查询的信息不存在"}"#,
+    ] {
+        let script = Script::new(vec![Reply::Json(not_a_throttle), Reply::Json(OK)]);
+        let e = script.blocking().send_untyped(&w).unwrap_err();
+        assert_eq!(script.requests().len(), 1, "{not_a_throttle}");
+        assert!(!matches!(e.attempt_outcome(0), AttemptOutcome::Throttled { .. }), "{not_a_throttle}");
+    }
+    // A read is retried on a throttle just the same.
+    let p = GiftCardListParams::new("10001");
+    let script = Script::new(vec![
+        Reply::Json(r#"{"status":false,"code":"1","message":"系统繁忙"}"#),
+        Reply::Json(OK),
+    ]);
+    assert!(script.blocking().gift_cards(&p).is_ok());
+    assert_eq!(script.requests().len(), 2);
 }
