@@ -24,6 +24,11 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
+/// `n` a second, spaced exactly `1 s / n` apart (no guard): the arithmetic under test.
+fn exact(n: u32) -> RateLimit {
+    RateLimit::per_second(n).with_guard(Duration::ZERO)
+}
+
 fn v3(path: &str) -> Route<'_> {
     Route::v3(path).unwrap()
 }
@@ -64,29 +69,29 @@ fn slots(limit: RateLimit, arrivals: &[Duration]) -> Vec<Duration> {
 fn ten_a_second_is_evenly_spaced_and_never_eleven_in_a_second() {
     let (limiter, clock) = limiter(Limits::default());
     assert_eq!(limiter.limit_for(v3(GIFTS)), Some(RateLimit::per_second(10)));
-    // 30 attempts all at once: every 100 ms, in the order asked.
+    // 30 attempts all at once: every 105 ms (100 ms and the guard), in the order asked.
     let waits: Vec<Duration> = (0..30).map(|_| limiter.reserve(v3(GIFTS))).collect();
-    assert_eq!(waits, (0..30).map(|i| ms(100 * i)).collect::<Vec<_>>());
+    assert_eq!(waits, (0..30).map(|i| ms(105 * i)).collect::<Vec<_>>());
     assert_eq!(busiest_second(&waits), 10);
     // Time passes: the schedule continues where it was, then an idle path starts afresh.
-    clock.advance(ms(2_950));
+    clock.advance(ms(3_100));
     assert_eq!(limiter.reserve(v3(GIFTS)), ms(50));
     clock.advance(ms(10_000));
     assert_eq!(limiter.reserve(v3(GIFTS)), Duration::ZERO);
-    assert_eq!(limiter.reserve(v3(GIFTS)), ms(100));
+    assert_eq!(limiter.reserve(v3(GIFTS)), ms(105));
 }
 
 #[test]
 fn an_interval_that_does_not_divide_a_second_rounds_up() {
     // 3 a second: 333 333 334 ns apart, so the 4th is past the first second.
-    let s = slots(RateLimit::per_second(3), &[Duration::ZERO; 4]);
+    let s = slots(exact(3), &[Duration::ZERO; 4]);
     assert_eq!(s[3], Duration::from_nanos(1_000_000_002));
     assert_eq!(busiest_second(&s), 3);
 }
 
 #[test]
 fn a_burst_goes_at_once_then_the_rate_holds() {
-    let limit = RateLimit::per_second(10).with_burst(3);
+    let limit = exact(10).with_burst(3);
     assert_eq!(limit.to_string(), "10/s, burst 3");
     let s = slots(limit, &[Duration::ZERO; 20]);
     assert_eq!(&s[..5], &[ms(0), ms(0), ms(0), ms(100), ms(200)]);
@@ -136,8 +141,8 @@ fn paths_are_limited_independently() {
     assert_eq!(limiter.reserve(v3(CODES)), Duration::ZERO);
     // A V2 Action and a V3 path of the same name are different interfaces.
     assert_eq!(limiter.reserve(Route::v2(GIFTS).unwrap()), Duration::ZERO);
-    assert_eq!(limiter.reserve(v3(GIFTS)), ms(100));
-    assert_eq!(limiter.reserve(v3(CODES)), ms(100));
+    assert_eq!(limiter.reserve(v3(GIFTS)), ms(105));
+    assert_eq!(limiter.reserve(v3(CODES)), ms(105));
 }
 
 #[test]
@@ -145,8 +150,8 @@ fn clones_share_the_schedule() {
     let (limiter, _) = limiter(Limits::default());
     let clone = limiter.clone();
     assert_eq!(limiter.reserve(v3(GIFTS)), Duration::ZERO);
-    assert_eq!(clone.reserve(v3(GIFTS)), ms(100));
-    assert_eq!(limiter.reserve(v3(GIFTS)), ms(200));
+    assert_eq!(clone.reserve(v3(GIFTS)), ms(105));
+    assert_eq!(limiter.reserve(v3(GIFTS)), ms(210));
     // A limiter made apart shares nothing.
     let (other, _) = self::limiter(Limits::default());
     assert_eq!(other.reserve(v3(GIFTS)), Duration::ZERO);
@@ -168,7 +173,7 @@ fn unlimited_never_waits_and_off_is_off() {
     });
     assert!((0..100).all(|_| limiter.reserve(v3(CODES)).is_zero()));
     assert_eq!(limiter.reserve(v3(GIFTS)), Duration::ZERO);
-    assert_eq!(limiter.reserve(v3(GIFTS)), ms(100));
+    assert_eq!(limiter.reserve(v3(GIFTS)), ms(105));
 }
 
 #[test]
@@ -176,13 +181,13 @@ fn per_path_limits_name_routes_in_any_spelling_and_the_last_wins() {
     let (limiter, _) = limiter(Limits {
         default: None,
         per_path: vec![
-            (format!("/v3/{GIFTS}"), RateLimit::per_second(1)),
-            (format!("/{GIFTS}"), RateLimit::per_second(4)),
-            ("v2:coupon.user-coupon-list".to_owned(), RateLimit::per_second(2)),
+            (format!("/v3/{GIFTS}"), exact(1)),
+            (format!("/{GIFTS}"), exact(4)),
+            ("v2:coupon.user-coupon-list".to_owned(), exact(2)),
         ],
         max_in_flight: None,
     });
-    assert_eq!(limiter.limit_for(v3(GIFTS)), Some(RateLimit::per_second(4)));
+    assert_eq!(limiter.limit_for(v3(GIFTS)), Some(exact(4)));
     assert_eq!(limiter.reserve(v3(GIFTS)), Duration::ZERO);
     assert_eq!(limiter.reserve(v3(GIFTS)), ms(250));
     let v2 = Route::v2("coupon.user-coupon-list").unwrap();
@@ -194,10 +199,10 @@ fn per_path_limits_name_routes_in_any_spelling_and_the_last_wins() {
 #[test]
 fn unusable_limits_are_configuration_errors() {
     let refused = |l: Limits| Limiter::new(&l, ManualClock::new()).unwrap_err();
-    let e = refused(limits(Some(RateLimit::per_second(0))));
+    let e = refused(limits(Some(exact(0))));
     assert!(matches!(e, ConfigError::InvalidRateLimit { path: None, .. }), "{e:?}");
     assert!(e.to_string().starts_with("invalid rate limit for every path: a rate of 0"), "{e}");
-    let e = refused(limits(Some(RateLimit::per_second(5).with_burst(0))));
+    let e = refused(limits(Some(exact(5).with_burst(0))));
     assert!(e.to_string().contains("a burst of 0"), "{e}");
     let e =
         refused(Limits { per_path: vec![("crm/../admin".into(), RateLimit::DEFAULT)], ..Limits::default() });
@@ -211,7 +216,7 @@ fn unusable_limits_are_configuration_errors() {
     // Through the builders: a configuration error, nothing sent.
     let script = Script::new(vec![Reply::Json(OK)]);
     for e in [
-        script.blocking_builder().rate_limit(RateLimit::per_second(0)).build().unwrap_err(),
+        script.blocking_builder().rate_limit(exact(0)).build().unwrap_err(),
         script.blocking_builder().rate_limit_for("crm/..", RateLimit::DEFAULT).build().unwrap_err(),
         script.async_builder().max_in_flight(0).build().unwrap_err(),
     ] {
@@ -226,11 +231,11 @@ fn idle_paths_are_forgotten_without_changing_any_decision() {
     let paths: Vec<String> = (0..3000).map(|i| format!("crm/p{i}")).collect();
     assert!(paths.iter().all(|p| limiter.reserve(v3(p)).is_zero()));
     clock.advance(ms(40));
-    // Still busy: each path's next slot is 60 ms away, however many paths there are.
-    assert_eq!(limiter.reserve(v3(&paths[0])), ms(60));
+    // Still busy: each path's next slot is 65 ms away, however many paths there are.
+    assert_eq!(limiter.reserve(v3(&paths[0])), ms(65));
     clock.advance(ms(1000));
     assert!(paths[..1500].iter().all(|p| limiter.reserve(v3(p)).is_zero()));
-    assert_eq!(limiter.reserve(v3(&paths[0])), ms(100));
+    assert_eq!(limiter.reserve(v3(&paths[0])), ms(105));
 }
 
 #[test]
@@ -242,7 +247,7 @@ fn the_arithmetic_is_total() {
     assert_eq!(clock.elapsed(), Duration::from_nanos(u64::MAX));
     assert!(limiter.reserve(v3(GIFTS)) <= ms(100));
     let mut g = Gcra::default();
-    for limit in [RateLimit::per_second(0), RateLimit::per_second(1).with_burst(u32::MAX)] {
+    for limit in [exact(0), exact(1).with_burst(u32::MAX)] {
         for now in [Duration::ZERO, Duration::MAX] {
             let _ = g.reserve(&limit, now);
         }
@@ -267,7 +272,7 @@ fn calls_to_one_path_wait_their_turn_through_the_sleeper() {
     ) {
         r.unwrap();
         assert_eq!(script.requests().len(), 3);
-        assert_eq!(script.sleeps(), vec![ms(100), ms(100)]);
+        assert_eq!(script.sleeps(), vec![ms(105), ms(105)]);
     }
 }
 
@@ -278,12 +283,11 @@ fn a_retry_takes_a_slot_of_its_own() {
     // 100 ms more for its slot.
     let replies = vec![Reply::Status(503, "busy"), Reply::Json(OK)];
     let script = Script::new(replies.clone());
-    let client =
-        script.blocking_builder().rate_limit(RateLimit::per_second(5)).jitter(|| 0.0).build().unwrap();
+    let client = script.blocking_builder().rate_limit(exact(5)).jitter(|| 0.0).build().unwrap();
     client.gift_cards(&p).unwrap();
     assert_eq!(script.sleeps(), vec![ms(100), ms(100)]);
     let script = Script::new(replies);
-    let client = script.async_builder().rate_limit(RateLimit::per_second(5)).jitter(|| 0.0).build().unwrap();
+    let client = script.async_builder().rate_limit(exact(5)).jitter(|| 0.0).build().unwrap();
     run(client.gift_cards(&p)).unwrap();
     assert_eq!(script.sleeps(), vec![ms(100), ms(100)]);
 }
@@ -296,9 +300,9 @@ fn client_clones_share_the_limit_and_other_clients_do_not() {
     let clone = client.clone();
     client.gift_cards(&p).unwrap();
     clone.gift_cards(&p).unwrap();
-    assert_eq!(script.sleeps(), vec![ms(100)]);
+    assert_eq!(script.sleeps(), vec![ms(105)]);
     script.blocking().gift_cards(&p).unwrap();
-    assert_eq!(script.sleeps(), vec![ms(100)], "a client built apart has its own limiter");
+    assert_eq!(script.sleeps(), vec![ms(105)], "a client built apart has its own limiter");
 
     let script = Script::new(vec![Reply::Json(OK)]);
     let client = script.asynch();
@@ -307,18 +311,14 @@ fn client_clones_share_the_limit_and_other_clients_do_not() {
         client.gift_cards(&p).await.unwrap();
         clone.gift_cards(&p).await.unwrap();
     });
-    assert_eq!(script.sleeps(), vec![ms(100)]);
+    assert_eq!(script.sleeps(), vec![ms(105)]);
 }
 
 #[test]
 fn per_path_limits_and_switching_off_through_the_builder() {
     let p = GiftCardListParams::new("10001");
     let script = Script::new(vec![Reply::Json(CODE_OK)]);
-    let client = script
-        .blocking_builder()
-        .rate_limit_for(format!("/v3/{CODES}"), RateLimit::per_second(2))
-        .build()
-        .unwrap();
+    let client = script.blocking_builder().rate_limit_for(format!("/v3/{CODES}"), exact(2)).build().unwrap();
     client.exchange_code_status("1").unwrap();
     client.exchange_code_status("1").unwrap();
     assert_eq!(script.sleeps(), vec![ms(500)]);
@@ -326,12 +326,7 @@ fn per_path_limits_and_switching_off_through_the_builder() {
 
     // Off: nothing waits.
     let script = Script::new(vec![Reply::Json(OK)]);
-    let client = script
-        .async_builder()
-        .rate_limit_for(GIFTS, RateLimit::per_second(1))
-        .no_rate_limit()
-        .build()
-        .unwrap();
+    let client = script.async_builder().rate_limit_for(GIFTS, exact(1)).no_rate_limit().build().unwrap();
     run(async {
         for _ in 0..20 {
             client.gift_cards(&p).await.unwrap();
@@ -341,12 +336,7 @@ fn per_path_limits_and_switching_off_through_the_builder() {
     assert_eq!(client.config().limiter().limit_for(v3(GIFTS)), None);
     // A path limited after switching off is the only one limited.
     let script = Script::new(vec![Reply::Json(OK)]);
-    let client = script
-        .blocking_builder()
-        .no_rate_limit()
-        .rate_limit_for(GIFTS, RateLimit::per_second(4))
-        .build()
-        .unwrap();
+    let client = script.blocking_builder().no_rate_limit().rate_limit_for(GIFTS, exact(4)).build().unwrap();
     let codes = UntypedRequest::v3(CODES, "{}").unwrap();
     client.gift_cards(&p).unwrap();
     client.gift_cards(&p).unwrap();
@@ -366,8 +356,8 @@ fn waiting_shows_in_tracing() {
     });
     let line = logs.lines().find(|l| l.contains("waiting")).unwrap_or_else(|| panic!("{logs}"));
     assert!(line.contains("DEBUG"), "{line}");
-    assert!(line.contains(&format!("waiting 100 ms for the rate limit of /v3/{GIFTS}")), "{line}");
-    assert!(line.contains("wait_ms=100") && line.contains(&format!("endpoint=/v3/{GIFTS}")), "{line}");
+    assert!(line.contains(&format!("waiting 105 ms for the rate limit of /v3/{GIFTS}")), "{line}");
+    assert!(line.contains("wait_ms=105") && line.contains(&format!("endpoint=/v3/{GIFTS}")), "{line}");
     assert!(line.contains("zv_api"), "the SDK's target: {line}");
     assert_eq!(logs.matches("for the rate limit").count(), 1, "{logs}");
 
@@ -379,7 +369,7 @@ fn waiting_shows_in_tracing() {
             client.gift_cards(&p).await.unwrap();
         })
     });
-    assert!(logs.contains(&format!("waiting 100 ms for the rate limit of /v3/{GIFTS}")), "{logs}");
+    assert!(logs.contains(&format!("waiting 105 ms for the rate limit of /v3/{GIFTS}")), "{logs}");
 }
 
 // ----- calls in flight -----
@@ -589,4 +579,22 @@ fn the_limits_show_in_debug_without_secrets() {
         "{debug}"
     );
     assert!(!debug.contains(KEY));
+}
+
+#[test]
+fn the_guard_spreads_each_window_over_a_second_and_a_little_more() {
+    // The default: 10 a second, 105 ms apart, so arrivals that travel up to 50 ms faster
+    // than the one ten before still never make eleven in a second at the gateway.
+    assert_eq!(RateLimit::DEFAULT.guard(), zv_api::limit::DEFAULT_GUARD);
+    assert_eq!(RateLimit::DEFAULT.interval(), ms(105));
+    let sent = slots(RateLimit::DEFAULT, &[Duration::ZERO; 40]);
+    let jitter = [ms(0), ms(49)]; // the earlier call slow, the later one fast
+    for i in 0..30 {
+        let (early, late) = (sent[i] + jitter[1], sent[i + 10] + jitter[0]);
+        assert!(late - early >= ms(1000), "calls {i} and {} arrive within a second", i + 10);
+    }
+    // Without it, the same jitter puts eleven in a second.
+    let spaced = slots(exact(10), &[Duration::ZERO; 40]);
+    assert!(spaced[10] + jitter[0] - (spaced[0] + jitter[1]) < ms(1000));
+    assert_eq!(exact(10).interval(), ms(100));
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use zv_mock::{Fault, MockServer};
+use zv_mock::{Fault, MockConfig, MockServer, Verdict};
 
 mod common;
 use common::*;
@@ -295,7 +295,12 @@ struct Running {
 }
 
 fn start_batch(rows: usize, delay: Duration, concurrency: &str) -> Running {
-    let (mock, cmd) = mock_and_zv();
+    start_batch_on(MockConfig::new(), rows, delay, concurrency)
+}
+
+/// [`start_batch`] against a mock configured by `config`.
+fn start_batch_on(config: MockConfig, rows: usize, delay: Duration, concurrency: &str) -> Running {
+    let (mock, cmd) = mock_with_and_zv(config);
     mock.fault_for_member("10001", Fault::Delay(delay));
     let dir = tempfile::tempdir().unwrap();
     let text: String = (1..=rows).map(|i| format!("{{\"user_id\":\"10001\",\"tag\":\"{i}\"}}\n")).collect();
@@ -346,9 +351,11 @@ fn ctrl_c_stops_the_sending_and_the_calls_in_flight_are_recorded() {
 }
 
 #[test]
-fn two_hundred_rows_each_sent_once_with_at_most_n_in_flight() {
-    // each call takes a little while, so that calls overlap
-    let Running { mock, mut child, out, _dir } = start_batch(200, Duration::from_millis(20), "8");
+fn two_hundred_rows_at_the_documented_limit_each_sent_once_never_throttled() {
+    // The gateway's documented limit, 10 a second per interface, simulated by the mock; the
+    // client keeps to it by default. Each call takes a little while, so that calls overlap.
+    let config = MockConfig::new().qps(10);
+    let Running { mock, mut child, out, _dir } = start_batch_on(config, 200, Duration::from_millis(20), "8");
     let mut most_connections = 0;
     let status = loop {
         most_connections = most_connections.max(mock.open_connections());
@@ -366,5 +373,7 @@ fn two_hundred_rows_each_sent_once_with_at_most_n_in_flight() {
     let mut sent = sent_tags(&mock);
     sent.sort_unstable();
     assert_eq!(sent, (1..=200).collect::<Vec<_>>(), "each row sent once");
+    let throttled = mock.log().iter().filter(|e| matches!(e.verdict, Verdict::Throttled { .. })).count();
+    assert_eq!(throttled, 0, "the client kept to the limit");
     assert!(mock.log().iter().all(|e| e.verdict.is_ok() && e.http_status == 200));
 }

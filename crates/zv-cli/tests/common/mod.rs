@@ -59,8 +59,13 @@ pub fn zv_at(home: &std::path::Path) -> Command {
 
 /// A mock with a distinctive key, and `zv` configured for it through the environment.
 pub fn mock_and_zv() -> (MockServer, impl Fn() -> Command) {
+    mock_with_and_zv(MockConfig::new())
+}
+
+/// [`mock_and_zv`] with a mock configured by `config` (its credentials are set here).
+pub fn mock_with_and_zv(config: MockConfig) -> (MockServer, impl Fn() -> Command) {
     let creds = zv_sign::Credentials::new("0123456789abcdef0123456789abcdef", "GrAnT12345", SECRET);
-    let mock = MockServer::start(MockConfig::new().credentials(creds)).unwrap();
+    let mock = MockServer::start(config.credentials(creds)).unwrap();
     let url = mock.base_url().to_owned();
     let cmd = move || {
         let mut c = zv();
