@@ -33,10 +33,15 @@
 //! assert_eq!(shops[24].get(), "25"); // each record is its exact JSON text
 //!
 //! let pages: Vec<_> = client.pages(&request, PageDialect::ListTotal, options).collect::<Result<_, _>>()?;
-//! assert_eq!(pages.iter().map(|p| p.records.len()).collect::<Vec<_>>(), [10, 10, 5]);
+//! assert_eq!(pages.iter().map(|p| p.records().len()).collect::<Vec<_>>(), [10, 10, 5]);
 //! assert!(pages[2].is_last);
+//! assert_eq!(pages[2].records()[4].get(), "25"); // borrowed from the page's own `data`
 //! # Ok::<(), zv_api::Error>(())
 //! ```
+//!
+//! A page keeps its `data` as the gateway sent it and lends out its records
+//! ([`Page::records`]): iterating pages reads every record without a copy. A record scan
+//! ([`Client::records`]) copies each record out of its page, to yield records that outlive it.
 //!
 //! The async client is the same with a `Stream` (pin it to iterate):
 //!
@@ -51,6 +56,13 @@
 //! while let Some(item) = items.next().await {
 //!     println!("{}", item?.get());
 //! }
+//! // Or page by page, each record borrowed from its page:
+//! let mut pages = std::pin::pin!(client.pages(&request, PageDialect::DataTotal, PageOptions::default()));
+//! while let Some(page) = pages.next().await {
+//!     for item in page?.records() {
+//!         println!("{}", item.get());
+//!     }
+//! }
 //! # Ok(()) }
 //! ```
 
@@ -63,7 +75,7 @@ use crate::Client;
 use crate::blocking;
 use crate::error::{Error, HttpResponse};
 use crate::sansio::ApiResponse;
-use crate::untyped::UntypedRequest;
+use crate::untyped::{UntypedRequest, params_json};
 
 /// One scan's state between pages, shared by the blocking and async drivers: the request of
 /// the next page, and the reading of its answer. The drivers only send.
@@ -103,9 +115,13 @@ impl<'a> Scan<'a> {
                 self.over = true;
                 return None;
             }
-            Ok(Some(params)) => {
-                UntypedRequest::new(self.route, params).map(|r| r.retry_safe(self.retry_safe))
-            }
+            // The scan's route and retry safety, as the caller's request has them: not looked
+            // up in the catalogue again for every page.
+            Ok(Some(params)) => params_json(&params).map(|params| UntypedRequest {
+                route: self.route,
+                params,
+                retry_safe: self.retry_safe,
+            }),
             Err(e) => Err(paging_error(self.route, e, None)),
         };
         self.over = request.is_err();
@@ -117,10 +133,12 @@ impl<'a> Scan<'a> {
         let route = self.route;
         let page = match (&mut self.pager, response) {
             (Err(e), _) => Err(paging_error(route, e.clone(), None)),
-            // The `data` the call already cut out of the body (`null` when absent): the body
-            // is parsed once per page.
+            // The `data` the call already cut out of the body (`null` when absent), moved into
+            // the page, which lends out its records: the body is parsed once per page, and
+            // the records are not copied.
             (Ok(pager), Ok(response)) => {
-                pager.on_page(&response.data).map_err(|e| paging_error(route, e, Some(response.http)))
+                let ApiResponse { data, http, .. } = response;
+                pager.on_page(data).map_err(|e| paging_error(route, e, Some(http)))
             }
             (Ok(pager), Err(e)) => Err(Error::Page { page: pager.next_page(), source: Box::new(e) }),
         };
@@ -133,10 +151,11 @@ fn paging_error(route: Route<'_>, source: PageError, response: Option<HttpRespon
     Error::Paging { route: route.to_string(), source, response: response.map(Box::new) }
 }
 
-/// A page's records, or its error: what a record scan yields for each page.
+/// A page's records, each copied out of it, or its error: what a record scan yields for each
+/// page.
 fn records_of(page: Result<Page, Error>) -> impl Iterator<Item = Result<Box<RawValue>, Error>> {
     let (records, error) = match page {
-        Ok(page) => (page.records, None),
+        Ok(page) => (page.into_records(), None),
         Err(e) => (Vec::new(), Some(e)),
     };
     records.into_iter().map(Ok).chain(error.map(Err))
@@ -165,7 +184,8 @@ impl blocking::Client {
     }
 
     /// Every record of a paged endpoint, each its exact JSON text, lazily, page by page (see
-    /// [`pages`](Self::pages)).
+    /// [`pages`](Self::pages)). Each record is copied out of its page; to read records
+    /// without copies, iterate the pages' [`records`](Page::records).
     pub fn records<'c, 'a>(
         &'c self,
         request: &UntypedRequest<'a>,
@@ -199,7 +219,8 @@ impl Client {
     }
 
     /// Every record of a paged endpoint, each its exact JSON text, as a lazy `Stream`, page
-    /// by page (see [`pages`](Self::pages)).
+    /// by page (see [`pages`](Self::pages)). Each record is copied out of its page; to read
+    /// records without copies, iterate the pages' [`records`](Page::records).
     pub fn records<'c, 'a>(
         &'c self,
         request: &UntypedRequest<'a>,

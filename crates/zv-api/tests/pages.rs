@@ -154,7 +154,7 @@ fn records_both(
 
 /// A scan's pages (their record counts and last flags, or the error), through both clients.
 fn pages_both(gateway: &Gateway, options: PageOptions) -> [Vec<Result<(usize, bool), Error>>; 2] {
-    let shape = |p: Result<zv_api::pages::Page, Error>| p.map(|p| (p.records.len(), p.is_last));
+    let shape = |p: Result<zv_api::pages::Page, Error>| p.map(|p| (p.records().len(), p.is_last));
     let request = request(json!({}));
     let blocking =
         gateway.blocking().pages(&request, gateway.dialect, options).map(shape).take(ENOUGH).collect();
@@ -200,6 +200,35 @@ fn every_dialect_zero_one_full_and_many_pages() {
 }
 
 #[test]
+fn pages_lend_the_records_a_record_scan_copies() {
+    let gateway = Gateway::new(PageDialect::PageCount, 23);
+    let request = request(json!({}));
+    let texts = |page: zv_api::pages::Page| {
+        // Each record is borrowed from the page's own `data`, which holds the whole page.
+        let data = page.data().get();
+        assert!(data.starts_with(r#"{"list":["#) && data.contains(r#""pageCount":3"#), "{data}");
+        page.records().iter().map(|r| r.get().to_owned()).collect::<Vec<_>>()
+    };
+    let blocking: Vec<String> = gateway
+        .blocking()
+        .pages(&request, gateway.dialect, size(10))
+        .flat_map(|p| texts(p.unwrap()))
+        .collect();
+    let client = gateway.asynch();
+    let asynchronous: Vec<String> =
+        run(client.pages(&request, gateway.dialect, size(10)).collect::<Vec<_>>())
+            .into_iter()
+            .flat_map(|p| texts(p.unwrap()))
+            .collect();
+    for got in [blocking, asynchronous] {
+        assert_eq!(got, expected(0..23));
+    }
+    for (records, _) in records_both(&gateway, &request, size(10)) {
+        assert_eq!(oks(records), expected(0..23));
+    }
+}
+
+#[test]
 fn an_error_mid_scan_names_the_page_and_keeps_what_was_yielded() {
     for dialect in PageDialect::ALL {
         let gateway = Gateway::new(dialect, 20).with_fault(3, Fault::Status(502));
@@ -241,6 +270,13 @@ fn a_transient_failure_is_retried_for_a_retry_safe_scan_only() {
     for (records, g) in records_both(&gateway, &request(json!({})), size(3)) {
         assert_eq!(oks(records), expected(0..7));
         assert_eq!(g.seen().len(), 4); // pages 1, 2, 2 again, 3
+    }
+    // Every page's request keeps the scan's declared safety, catalogued or not.
+    let uncatalogued = UntypedRequest::v3("/v3/org/shop/notCatalogued", json!({})).unwrap();
+    assert!(!uncatalogued.is_retry_safe());
+    for (records, g) in records_both(&gateway, &uncatalogued.retry_safe(true), size(3)) {
+        assert_eq!(oks(records), expected(0..7));
+        assert_eq!(g.seen().len(), 4);
     }
     let unsafe_request = UntypedRequest::v3(PATH, json!({})).unwrap().retry_safe(false);
     for (mut records, g) in records_both(&gateway, &unsafe_request, size(3)) {

@@ -97,7 +97,7 @@ pub fn api(
         let mut first = true;
         for page in client.pages(&request, dialect, options).take(max_pages as usize) {
             let page = page?;
-            for record in &page.records {
+            for &record in page.records() {
                 match printer.format {
                     Format::Jsonl => writeln!(out, "{}", one_line(record.get())?),
                     Format::Json => {

@@ -27,8 +27,8 @@
 //! let mut ids = Vec::new();
 //! while let Some(params) = pager.next_request_params()? {
 //!     assert_eq!(params["brandId"], 7); // the caller's params ride along
-//!     let page = pager.on_page(&serve(&params))?;
-//!     ids.extend(page.records.iter().map(|r| r.get().to_owned()));
+//!     let page = pager.on_page(serve(&params))?;
+//!     ids.extend(page.records().iter().map(|r| r.get().to_owned()));
 //! }
 //! assert_eq!(ids, ["1", "2", "3", "4", "5"]);
 //! assert_eq!(pager.pages_read(), 3);
@@ -222,20 +222,83 @@ impl PageOptions {
     }
 }
 
-/// One page of a scan.
-#[derive(Debug, Clone)]
+/// One page of a scan: its `data`, kept once as the gateway sent it, and its records,
+/// borrowed from that text.
+///
+/// A page makes no copy of its records: [`records`](Self::records) borrows each record's
+/// exact JSON text from the page's [`data`](Self::data). [`into_records`](Self::into_records)
+/// copies them out, for records that outlive their page.
+///
+/// ```
+/// use serde_json::value::RawValue;
+/// use zv_types::paging::{PageDialect, PageOptions, Pager};
+///
+/// let mut pager = Pager::new(PageDialect::ListTotal, serde_json::Value::Null, PageOptions::default())?;
+/// let data = RawValue::from_string(r#"{"list": [{"id": 123456789012345678901}, 7], "total": 2}"#.into())?;
+/// let page = pager.on_page(data)?;
+/// assert_eq!((page.number, page.total, page.is_last), (1, Some(2), true));
+/// let texts: Vec<&str> = page.records().iter().map(|r| r.get()).collect();
+/// assert_eq!(texts, [r#"{"id": 123456789012345678901}"#, "7"]);
+/// assert_eq!(page.data().get(), r#"{"list": [{"id": 123456789012345678901}, 7], "total": 2}"#);
+/// let owned: Vec<Box<RawValue>> = page.into_records();
+/// assert_eq!(owned[1].get(), "7");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[non_exhaustive]
 pub struct Page {
     /// Its page number (the first page is 1).
     pub number: u32,
-    /// Its records, each the exact JSON text the gateway sent (ids beyond `u64` intact).
-    pub records: Vec<Box<RawValue>>,
     /// The number of records of the whole scan, if the page says.
     pub total: Option<u64>,
     /// The number of pages of the whole scan, if the page says.
     pub total_pages: Option<u64>,
     /// Whether this is the last page: the scan is over.
     pub is_last: bool,
+    text: PageText,
+}
+
+// A page's `data` and the records borrowed from it, in one value that can move (down a
+// stream, across an `.await`). Self-referential, hence the `self_cell` crate: a record is a
+// `&RawValue` into the page's own text, which safe Rust cannot otherwise keep next to its
+// owner (byte ranges would need `unsafe`, or a second validating parse, to become
+// `&RawValue`s again). The text is heap-allocated and never changes, so the borrows stay valid.
+self_cell::self_cell!(
+    struct PageText {
+        owner: Box<RawValue>,
+        #[covariant]
+        dependent: PageBody,
+    }
+);
+
+impl Page {
+    /// Its records, each the exact JSON text the gateway sent (ids beyond `u64` intact),
+    /// borrowed from the page's [`data`](Self::data).
+    pub fn records(&self) -> &[&RawValue] {
+        &self.text.borrow_dependent().records
+    }
+
+    /// Its records, each copied out of the page into its own allocation: for records that
+    /// outlive their page (a flat stream of records).
+    pub fn into_records(self) -> Vec<Box<RawValue>> {
+        self.records().iter().map(|&record| record.to_owned()).collect()
+    }
+
+    /// The page's whole `data`, as the gateway sent it (`null` when it sent none).
+    pub fn data(&self) -> &RawValue {
+        self.text.borrow_owner()
+    }
+}
+
+impl fmt::Debug for Page {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Page")
+            .field("number", &self.number)
+            .field("records", &self.records())
+            .field("total", &self.total)
+            .field("total_pages", &self.total_pages)
+            .field("is_last", &self.is_last)
+            .finish()
+    }
 }
 
 /// Why a pager cannot go on. Errors about a page name it.
@@ -435,35 +498,34 @@ impl Pager {
     }
 
     /// Reads the `data` of the page last asked for ([`next_page`](Self::next_page)) and
-    /// moves on. `null` or `""` (or a missing `data`, passed as `null`) is an empty page.
+    /// moves on. `null` or `""` (or a missing `data`, passed as `null`) is an empty page. The
+    /// page keeps `data` and lends out its records ([`Page::records`]).
     ///
     /// On an error the pager is unchanged: the same page can be asked for again.
-    pub fn on_page(&mut self, data: &RawValue) -> Result<Page, PageError> {
+    pub fn on_page(&mut self, data: Box<RawValue>) -> Result<Page, PageError> {
         let number = self.next;
         if self.done {
             return Err(PageError::Finished { page: number });
         }
         self.check_cap()?;
         let dialect = self.dialect;
-        let body = read_page(dialect.shape(), data).map_err(|e| PageError::NotAPage {
-            page: number,
-            dialect,
-            message: e.to_string(),
-        })?;
-        let count = body.records.len() as u64;
+        let text = PageText::try_new(data, |data| read_page(dialect.shape(), data))
+            .map_err(|e| PageError::NotAPage { page: number, dialect, message: e.to_string() })?;
+        let body = text.borrow_dependent();
+        let (count, total, pages) = (body.records.len() as u64, body.total, body.pages);
         self.pages_read += 1;
         self.records_read = self.records_read.saturating_add(count);
         // Pages before `start_page` were not read; count them as full.
         let skipped = u64::from(self.start_page - 1).saturating_mul(u64::from(self.page_size));
         let seen = skipped.saturating_add(self.records_read);
         let is_last = count == 0
-            || body.total.is_some_and(|total| seen >= total)
-            || body.pages.is_some_and(|pages| u64::from(number) >= pages)
-            || (body.total.is_none() && body.pages.is_none() && count < u64::from(self.page_size))
+            || total.is_some_and(|total| seen >= total)
+            || pages.is_some_and(|pages| u64::from(number) >= pages)
+            || (total.is_none() && pages.is_none() && count < u64::from(self.page_size))
             || number == u32::MAX;
         self.done = is_last;
         self.next = number.saturating_add(1);
-        Ok(Page { number, records: body.records, total: body.total, total_pages: body.pages, is_last })
+        Ok(Page { number, total, total_pages: pages, is_last, text })
     }
 
     fn check_cap(&self) -> Result<(), PageError> {
@@ -525,18 +587,18 @@ struct Shape {
     pages: Option<&'static str>,
 }
 
-/// What the pager takes from a page.
+/// What the pager takes from a page: its records, borrowed from the page's text.
 #[derive(Default)]
-struct PageBody {
-    records: Vec<Box<RawValue>>,
+struct PageBody<'a> {
+    records: Vec<&'a RawValue>,
     total: Option<u64>,
     pages: Option<u64>,
 }
 
-/// Reads a page in one pass over its JSON text, keeping each record's text as sent.
+/// Reads a page in one pass over its JSON text, borrowing each record's text as sent.
 ///
 /// Hand-written (a visitor, not a derive) because the field names depend on the dialect.
-fn read_page(shape: Shape, data: &RawValue) -> Result<PageBody, serde_json::Error> {
+fn read_page(shape: Shape, data: &RawValue) -> Result<PageBody<'_>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(data.get());
     let body = PageSeed(shape).deserialize(&mut de)?;
     de.end()?;
@@ -546,21 +608,21 @@ fn read_page(shape: Shape, data: &RawValue) -> Result<PageBody, serde_json::Erro
 struct PageSeed(Shape);
 
 impl<'de> DeserializeSeed<'de> for PageSeed {
-    type Value = PageBody;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<PageBody, D::Error> {
+    type Value = PageBody<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<PageBody<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for PageSeed {
-    type Value = PageBody;
+    type Value = PageBody<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "an object with `{}`, a list of records, \"\" or null", self.0.list)
     }
 
     /// A bare list of records (no total).
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PageBody, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PageBody<'de>, A::Error> {
         let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
         while let Some(record) = seq.next_element()? {
             records.push(record);
@@ -568,7 +630,7 @@ impl<'de> Visitor<'de> for PageSeed {
         Ok(PageBody { records, ..PageBody::default() })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PageBody, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PageBody<'de>, A::Error> {
         let shape = self.0;
         let mut body = PageBody::default();
         let (mut has_list, mut has_others) = (false, false);
@@ -576,7 +638,7 @@ impl<'de> Visitor<'de> for PageSeed {
             let named = |e: A::Error, name: &str| de::Error::custom(format_args!("`{name}`: {e}"));
             match field {
                 Field::List => {
-                    let records: ListOf = map.next_value().map_err(|e| named(e, shape.list))?;
+                    let records: ListOf<'de> = map.next_value().map_err(|e| named(e, shape.list))?;
                     body.records = records.0;
                     has_list = true;
                 }
@@ -598,7 +660,7 @@ impl<'de> Visitor<'de> for PageSeed {
     }
 
     /// An empty page.
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<PageBody, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<PageBody<'de>, E> {
         if v.trim().is_empty() {
             Ok(PageBody::default())
         } else {
@@ -646,10 +708,11 @@ impl<'de> Visitor<'de> for FieldSeed {
     }
 }
 
-/// A list of records, read leniently (`null`, `""` and PHP's index-keyed objects too).
-struct ListOf(Vec<Box<RawValue>>);
+/// A list of records, read leniently (`null`, `""` and PHP's index-keyed objects too), each
+/// borrowed from the page's text.
+struct ListOf<'a>(Vec<&'a RawValue>);
 
-impl<'de> serde::Deserialize<'de> for ListOf {
+impl<'de> serde::Deserialize<'de> for ListOf<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         deserialize_list(d).map(ListOf)
     }

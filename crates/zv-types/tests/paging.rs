@@ -51,8 +51,8 @@ fn scan(gateway: Gateway, params: Value, options: PageOptions) -> (Vec<String>, 
         match pager.next_request_params() {
             Ok(Some(params)) => {
                 requests += 1;
-                let page = pager.on_page(&gateway.serve(&params)).unwrap();
-                records.extend(page.records.iter().map(|r| r.get().to_owned()));
+                let page = pager.on_page(gateway.serve(&params)).unwrap();
+                records.extend(page.records().iter().map(|r| r.get().to_owned()));
             }
             Ok(None) => return (records, requests, None),
             Err(e) => return (records, requests, Some(e)),
@@ -95,7 +95,7 @@ fn requests_carry_the_params_and_the_dialects_page_fields() {
         assert_eq!(first, json!({"shopId": 9, "status": "on", number: 1, size: 3}), "{dialect}");
         // Asking again without reading a page gives the same request.
         assert_eq!(pager.next_request_params().unwrap().unwrap(), first);
-        pager.on_page(&Gateway::new(dialect, 10).serve(&first)).unwrap();
+        pager.on_page(Gateway::new(dialect, 10).serve(&first)).unwrap();
         let second = pager.next_request_params().unwrap().unwrap();
         assert_eq!(second, json!({"shopId": 9, "status": "on", number: 2, size: 3}), "{dialect}");
         assert_eq!((pager.pages_read(), pager.records_read(), pager.next_page()), (1, 3, 2));
@@ -141,14 +141,44 @@ fn records_keep_their_exact_text() {
         RawValue::from_string(r#"{"list":[{"id":123456789012345678901234, "x" : 1.50}],"total":"1"}"#.into())
             .unwrap();
     let mut pager = Pager::new(PageDialect::ListTotal, Value::Null, PageOptions::default()).unwrap();
-    let page = pager.on_page(&data).unwrap();
-    assert_eq!(page.records[0].get(), r#"{"id":123456789012345678901234, "x" : 1.50}"#);
+    let page = pager.on_page(data).unwrap();
+    assert_eq!(page.records()[0].get(), r#"{"id":123456789012345678901234, "x" : 1.50}"#);
     assert_eq!((page.number, page.total, page.total_pages, page.is_last), (1, Some(1), None, true));
+}
+
+#[test]
+fn a_page_lends_its_records_from_its_own_data() {
+    // Escapes, blanks and a PHP index-keyed list: each record is its exact text.
+    let text = r#"{"total":3,"list":{"0":{"s":"a\"b\u4e2d"}, "1": [ 1 ,2 ], "2":"x"}}"#;
+    let mut pager = Pager::new(PageDialect::ListTotal, Value::Null, PageOptions::default()).unwrap();
+    let page = pager.on_page(RawValue::from_string(text.into()).unwrap()).unwrap();
+    assert_eq!(page.data().get(), text);
+    let expected = [r#"{"s":"a\"b\u4e2d"}"#, "[ 1 ,2 ]", r#""x""#];
+    assert_eq!(page.records().iter().map(|r| r.get()).collect::<Vec<_>>(), expected);
+    // No copies: every record lies inside the page's own text, in order.
+    let data = page.data().get().as_bytes().as_ptr_range();
+    let mut after = data.start;
+    for record in page.records() {
+        let range = record.get().as_bytes().as_ptr_range();
+        assert!(after <= range.start && range.end <= data.end, "{record}");
+        after = range.end;
+    }
+    // The page moves (to another thread) with the records it lends.
+    let page = std::thread::spawn(move || page).join().unwrap();
+    assert_eq!(page.records()[2].get(), r#""x""#);
+    let debug = format!("{page:?}");
+    assert!(
+        debug.starts_with("Page { number: 1, records: [") && debug.ends_with("is_last: true }"),
+        "{debug}"
+    );
+    // Owned records outlive their page.
+    let owned = page.into_records();
+    assert_eq!(owned.iter().map(|r| r.get()).collect::<Vec<_>>(), expected);
 }
 
 fn first_page(dialect: PageDialect, data: &str) -> Result<Page, PageError> {
     let mut pager = Pager::new(dialect, Value::Null, size(2)).unwrap();
-    pager.on_page(&RawValue::from_string(data.to_owned()).unwrap())
+    pager.on_page(RawValue::from_string(data.to_owned()).unwrap())
 }
 
 #[test]
@@ -156,13 +186,14 @@ fn lenient_pages() {
     use PageDialect::*;
     // Totals as strings, numbers as floats; lists as PHP index-keyed objects.
     let page = first_page(DataTotal, r#"{"data":[1,2],"total":"12"}"#).unwrap();
-    assert_eq!((page.records.len(), page.total, page.is_last), (2, Some(12), false));
+    assert_eq!((page.records().len(), page.total, page.is_last), (2, Some(12), false));
     let page = first_page(PageCount, r#"{"list":{"0":1,"1":2},"totalCount":"4","pageCount":2.0}"#).unwrap();
     assert_eq!((page.total, page.total_pages, page.is_last), (Some(4), Some(2), false));
     // No value at all is an empty, last page.
     for data in ["null", r#""""#, "[]", "{}", r#"{"list":null,"total":0}"#, r#"{"total":"0"}"#] {
         let page = first_page(ListTotal, data).unwrap();
-        assert!(page.records.is_empty() && page.is_last, "{data}");
+        assert!(page.records().is_empty() && page.is_last, "{data}");
+        assert_eq!(page.data().get(), data);
     }
     // Records: a bare list or `{records}`; a full page is not the last.
     assert!(!first_page(Records, "[1,2]").unwrap().is_last);
@@ -185,8 +216,8 @@ fn a_page_of_another_shape_is_an_error_naming_the_page() {
     for (dialect, data, says) in cases {
         let mut pager = Pager::new(dialect, Value::Null, size(2)).unwrap();
         let good = Gateway::new(dialect, 10).serve(&pager.next_request_params().unwrap().unwrap());
-        pager.on_page(&good).unwrap();
-        let e = pager.on_page(&RawValue::from_string(data.to_owned()).unwrap()).unwrap_err();
+        pager.on_page(good.clone()).unwrap();
+        let e = pager.on_page(RawValue::from_string(data.to_owned()).unwrap()).unwrap_err();
         assert!(matches!(e, PageError::NotAPage { page: 2, dialect: d, .. } if d == dialect), "{e:?}");
         assert_eq!(e.page(), Some(2));
         let text = e.to_string();
@@ -196,7 +227,7 @@ fn a_page_of_another_shape_is_an_error_naming_the_page() {
         );
         // The pager is unchanged: page 2 can be asked for again.
         assert_eq!((pager.next_page(), pager.pages_read(), pager.is_done()), (2, 1, false));
-        assert!(pager.on_page(&good).is_ok());
+        assert!(pager.on_page(good).is_ok());
     }
 }
 
@@ -244,14 +275,14 @@ fn a_gateway_that_never_ends_hits_the_page_cap() {
 fn the_cap_holds_for_on_page_too_and_a_finished_scan_takes_no_page() {
     let mut pager = Pager::new(PageDialect::Records, Value::Null, size(1).max_pages(1)).unwrap();
     let full = RawValue::from_string("[1]".into()).unwrap();
-    assert!(!pager.on_page(&full).unwrap().is_last);
-    assert_eq!(pager.on_page(&full).unwrap_err(), PageError::TooManyPages { page: 2, max_pages: 1 });
+    assert!(!pager.on_page(full.clone()).unwrap().is_last);
+    assert_eq!(pager.on_page(full.clone()).unwrap_err(), PageError::TooManyPages { page: 2, max_pages: 1 });
 
     let mut pager = Pager::new(PageDialect::Records, Value::Null, size(2)).unwrap();
-    assert!(pager.on_page(&full).unwrap().is_last);
+    assert!(pager.on_page(full.clone()).unwrap().is_last);
     assert!(pager.is_done());
     assert_eq!(pager.next_request_params(), Ok(None));
-    let e = pager.on_page(&full).unwrap_err();
+    let e = pager.on_page(full).unwrap_err();
     assert_eq!((e.clone(), e.page()), (PageError::Finished { page: 2 }, Some(2)));
 }
 

@@ -372,10 +372,10 @@ mod tests {
             let request = serde_json::to_vec(&json!({"openId": "x", "params": params})).unwrap();
             pages.answer(&request, &mut body);
             let envelope: StrictEnvelope<&RawValue> = serde_json::from_slice(&body).unwrap();
-            let page = pager.on_page(envelope.data).unwrap();
+            let page = pager.on_page(envelope.data.to_owned()).unwrap();
             let manual: ManualPage<'_> = serde_json::from_str(envelope.data.get()).unwrap();
-            assert_eq!((manual.data.len(), manual.total), (page.records.len(), 12));
-            for record in &page.records {
+            assert_eq!((manual.data.len(), manual.total), (page.records().len(), 12));
+            for record in page.records() {
                 let item: Value = serde_json::from_str(record.get()).unwrap();
                 assert!(item["name"].is_string() && item["sku"][0]["skuId"].is_u64());
                 ids.push(item["id"].as_u64().unwrap());

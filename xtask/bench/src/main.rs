@@ -147,10 +147,10 @@ fn sides(case: &str) -> (&'static str, &'static str) {
             ("zv_api::Client::gift_cards, 64 in flight", "raw reqwest::Client, 64 in flight")
         }
         "pager_records" => (
-            "zv_api::Client::records, 20 pages of 200",
+            "zv_api::Client::pages, 20 pages of 200, records borrowed",
             "send_untyped loop, pageNo/pageSize by hand, records borrowed",
         ),
-        "pager_rss" => ("VmHWM growth, Client::records of 1,000 pages of 200", "—"),
+        "pager_rss" => ("VmHWM growth, Client::pages of 1,000 pages of 200", "—"),
         "mock_gift_cards" => ("zv-mock answering Client::gift_cards, 64 in flight", "—"),
         "limiter_rate" => ("Client::gift_cards limited to 50/s, 200 calls by 8 tasks", "the quota"),
         "limiter_sequential" => (

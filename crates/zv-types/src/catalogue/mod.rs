@@ -27,6 +27,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::endpoint::{Protocol, Route};
 use crate::paging::PageDialect;
@@ -208,12 +209,29 @@ pub fn domains() -> &'static [&'static str] {
 /// ```
 pub fn lookup(path_or_action: &str) -> Option<&'static Entry> {
     let (protocol, key) = normalize(path_or_action);
-    all().iter().find(|e| e.key() == key && protocol.is_none_or(|p| p == e.route.protocol()))
+    by_key(key).filter(|e| protocol.is_none_or(|p| p == e.route.protocol()))
 }
 
 /// The entry for exactly this route, e.g. an [`Endpoint::ROUTE`](crate::Endpoint::ROUTE).
 pub fn by_route(route: Route<'_>) -> Option<&'static Entry> {
-    all().iter().find(|e| e.route == route)
+    by_key(route.name()).filter(|e| e.route == route)
+}
+
+/// The entry whose path or Action is `key`, by a binary search: every untyped call looks its
+/// route up (a paged scan, once per page), and the table has hundreds of entries.
+///
+/// The table is ordered by domain, so an index sorted by key is built once, on first use
+/// (`std` alone: a generated perfect hash would need the generator and a crate for a few
+/// comparisons fewer). Keys are unique across both protocols (the catalogue's tests check
+/// it), so a key finds at most one entry.
+fn by_key(key: &str) -> Option<&'static Entry> {
+    static INDEX: OnceLock<Box<[&'static Entry]>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index: Vec<&'static Entry> = all().iter().collect();
+        index.sort_unstable_by_key(|e| e.key());
+        index.into_boxed_slice()
+    });
+    index.binary_search_by(|e| e.key().cmp(key)).ok().map(|i| index[i])
 }
 
 /// The entries whose path or Action, title or domain contains `query`, ignoring case, in

@@ -230,6 +230,29 @@ fn by_route_is_exact() {
 }
 
 #[test]
+fn every_entry_is_found_by_its_route_and_its_key() {
+    for e in all() {
+        assert_eq!(by_route(e.route), Some(e), "{}", e.route);
+        assert_eq!(lookup(&e.route.to_string()), Some(e), "{}", e.route);
+        assert_eq!(lookup(e.key()), Some(e), "{}", e.key());
+        let other = match e.route.protocol() {
+            Protocol::V3 => Route::v2(e.key()),
+            Protocol::V2 => Route::v3(e.key()),
+        };
+        // The same name under the other protocol is another route (when it is one at all).
+        if let Ok(other) = other {
+            assert_eq!(by_route(other), None, "{other}");
+        }
+    }
+    // Before the first entry, after the last, and between two.
+    for miss in
+        ["", "0", "zzzz", "crm/giftCard/getCustomerGiftCardLis", "crm/giftCard/getCustomerGiftCardList0"]
+    {
+        assert_eq!(lookup(miss), None, "{miss:?}");
+    }
+}
+
+#[test]
 fn search_by_path_title_or_domain_ignoring_case() {
     // By path, with or without the prefix and in any case.
     let by_path = keys(search("GIFTCARD/unifyCardConsume", None));
