@@ -183,7 +183,8 @@ mod tests {
         use zv_api::limit::{ManualClock, MonotonicClock};
         let server = Server::start(fixtures::gift_card_body()).unwrap();
         // The limiter's clock moves only when a call waits: 11 calls one after the other at
-        // 100 a second wait ten times, 10 ms each, however fast the server.
+        // 100 a second wait ten times, one interval each (10.5 ms with the guard), however
+        // fast the server.
         let (clock, waits) = (ManualClock::new(), Arc::new(AtomicU64::new(0)));
         let (advanced, counted) = (clock.clone(), Arc::clone(&waits));
         let client = builder(&server, Some(RateLimit::per_second(100)))
@@ -197,7 +198,9 @@ mod tests {
             .unwrap();
         let params = GiftCardListParams::new(USER_ID);
         calls_at_once(&runtime(), &client, &params, 11, 1).unwrap();
-        assert_eq!((waits.load(Ordering::Relaxed), clock.elapsed()), (10, Duration::from_millis(100)));
+        let ten_intervals = RateLimit::per_second(100).interval() * 10;
+        assert_eq!((waits.load(Ordering::Relaxed), clock.elapsed()), (10, ten_intervals));
+        assert_eq!(ten_intervals, Duration::from_millis(105));
         // The figure itself, against the same server.
         let figure = rate_vs_quota(&server, 1_000, 20).unwrap();
         assert_eq!(figure.count, 20);
