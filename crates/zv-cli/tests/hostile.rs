@@ -1,0 +1,41 @@
+//! The `zv` binary under attack: a hostile gateway (absurd `data`), and absurd inputs from
+//! the user (files that never end, configuration files that are devices, log filters that
+//! would dump request bodies). Every failure is one line and a documented exit code; nothing
+//! hangs, crashes or eats the machine's memory. Servers are on 127.0.0.1 only.
+
+mod common;
+use common::*;
+
+const GIFT_CARDS: &str = "crm/giftCard/getCustomerGiftCardList";
+
+/// `n` arrays nested in one another.
+fn nested(n: usize) -> String {
+    format!("{}{}", "[".repeat(n), "]".repeat(n))
+}
+
+#[test]
+fn deeply_nested_data_is_a_decode_error_not_a_crash() {
+    let gateway = Scripted::start();
+    for format in ["jsonl", "table", "csv"] {
+        gateway.answer_data(&nested(20_000));
+        let r = run(gateway.zv(), &["--format", format, "api", GIFT_CARDS]);
+        let line = fails(&r, 6);
+        assert!(line.contains("nested deeper than 128"), "{format}: {line}");
+    }
+    // As JSON on a pipe the text goes out as it came (nothing is built from it).
+    gateway.answer_data(&nested(20_000));
+    let r = run(gateway.zv(), &["--json", "api", GIFT_CARDS]);
+    assert_eq!(ok(&r).trim_end(), nested(20_000));
+    // Nested as deep as serde_json reads, it is shown.
+    gateway.answer_data(&format!("[{}]", nested(127)));
+    let r = run(gateway.zv(), &["--format", "jsonl", "api", GIFT_CARDS]);
+    assert_eq!(ok(&r).trim_end(), nested(127));
+
+    // The user's own params, shown by --dry-run.
+    let dir = tempfile::tempdir().unwrap();
+    let params = dir.path().join("deep.json");
+    std::fs::write(&params, format!(r#"{{"a":{}}}"#, nested(20_000))).unwrap();
+    let at = format!("@{}", params.display());
+    let r = run(zv(), &["--sandbox", "api", GIFT_CARDS, "--params", &at, "--dry-run"]);
+    assert!(fails(&r, 2).contains("nested deeper than 128"), "{}", r.stderr);
+}
