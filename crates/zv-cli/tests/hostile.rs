@@ -39,3 +39,29 @@ fn deeply_nested_data_is_a_decode_error_not_a_crash() {
     let r = run(zv(), &["--sandbox", "api", GIFT_CARDS, "--params", &at, "--dry-run"]);
     assert!(fails(&r, 2).contains("nested deeper than 128"), "{}", r.stderr);
 }
+
+#[test]
+fn paged_calls_send_their_numbers_as_typed() {
+    let gateway = Scripted::start();
+    gateway.answer_data(r#"{"data":[{"id":164822200532619796511}],"total":1}"#);
+    let r = run(
+        gateway.zv(),
+        &[
+            "api",
+            "goods/item/getItemList",
+            "id:=164822200532619796511",
+            "x:=0.1000000000000000000001",
+            "--all-pages",
+        ],
+    );
+    assert_eq!(ok(&r), "{\"id\":164822200532619796511}\n");
+    let sent = gateway.requests();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].contains(
+            r#""params":{"id":164822200532619796511,"pageNo":1,"pageSize":10,"x":0.1000000000000000000001}"#
+        ),
+        "{}",
+        sent[0]
+    );
+}
