@@ -150,19 +150,21 @@ impl Stubs {
         parse(text, "<json text>")
     }
 
-    /// Reads stubs from a JSON file.
+    /// Reads stubs from a JSON file: a regular file of at most
+    /// [`MAX_FILE_BYTES`](crate::MAX_FILE_BYTES).
     ///
     /// # Errors
     ///
-    /// [`MockError::Stubs`] when the file cannot be read or a stub is not valid; the error
+    /// [`MockError::Stubs`] when the file cannot be read (a device or a FIFO is refused
+    /// before it is opened, a larger file before it is read) or a stub is not valid; the error
     /// names the file, the stub's index and what is wrong.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, MockError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MockError::Stubs {
+        let text = crate::fixtures::read_file(path).map_err(|message| MockError::Stubs {
             origin: origin.clone(),
             index: None,
-            message: format!("cannot read: {e}"),
+            message,
         })?;
         parse(&text, &origin)
     }

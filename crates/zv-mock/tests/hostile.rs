@@ -198,3 +198,33 @@ fn the_mock_holds_at_most_max_connections() {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Fixtures, stubs and recordings read from a path: only a regular file, refused at once
+/// otherwise (a FIFO used to wait for a writer forever, `/dev/zero` to fill the memory),
+/// and no larger than `MAX_FILE_BYTES` (refused before it is read).
+#[test]
+fn files_read_from_a_path_are_bounded_and_regular() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge).unwrap().set_len(zv_mock::MAX_FILE_BYTES + 1).unwrap();
+    let cases = [
+        (fifo.clone(), "not a regular file"),
+        (std::path::PathBuf::from("/dev/zero"), "not a regular file"),
+        (dir.path().to_owned(), "not a regular file"),
+        (huge, "larger than 16777216 bytes"),
+    ];
+    for (path, expected) in &cases {
+        let stubs = zv_mock::Stubs::from_path(path).unwrap_err().to_string();
+        let fixtures = zv_mock::Fixtures::from_path(path).unwrap_err().to_string();
+        for e in [stubs, fixtures] {
+            assert!(e.contains(expected) && e.contains(&path.display().to_string()), "{e}");
+        }
+    }
+    // A recording continues its file: the same refusal, before the server starts.
+    let creds = zv_sign::Credentials::new("oid", "gc", "key");
+    let recording = zv_mock::Recording::new(&fifo, "http://127.0.0.1:9", creds);
+    let e = MockServer::start(MockConfig::new().record(recording)).unwrap_err().to_string();
+    assert!(e.contains("not a regular file"), "{e}");
+}
