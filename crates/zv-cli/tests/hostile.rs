@@ -3,6 +3,9 @@
 //! would dump request bodies). Every failure is one line and a documented exit code; nothing
 //! hangs, crashes or eats the machine's memory. Servers are on 127.0.0.1 only.
 
+use std::path::Path;
+use std::process::Command as StdCommand;
+
 mod common;
 use common::*;
 
@@ -64,4 +67,56 @@ fn paged_calls_send_their_numbers_as_typed() {
         "{}",
         sent[0]
     );
+}
+
+fn mkfifo(path: &Path) {
+    assert!(StdCommand::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+/// Every file `zv` reads or continues, given as a FIFO, a device or a directory, fails at
+/// once with one line (a FIFO used to hang the command; `--out /dev/zero --resume` and a
+/// `--record` or config file on `/dev/zero` to fill the memory).
+#[test]
+fn files_that_are_devices_or_fifos_fail_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    mkfifo(&fifo);
+    let rows = dir.path().join("rows.csv");
+    std::fs::write(&rows, "user_id\n10001\n").unwrap();
+    let rows = rows.to_str().unwrap();
+    for bad in [fifo.to_str().unwrap(), "/dev/zero", dir.path().to_str().unwrap()] {
+        let uses: [&[&str]; 5] = [
+            &["--sandbox", "api", GIFT_CARDS, "--each", bad],
+            &["--sandbox", "api", GIFT_CARDS, "--each", rows, "--out", bad],
+            &["--sandbox", "api", GIFT_CARDS, "--each", rows, "--out", bad, "--resume"],
+            &["mock", "--stubs", bad],
+            &["mock", "--record", bad, "--upstream", "http://127.0.0.1:9"],
+        ];
+        for args in uses {
+            let mut c = zv();
+            c.env("ZV_OPEN_ID", "oid").env("ZV_GRANT_CODE", "gc").env("ZV_OPEN_KEY", SECRET);
+            let line = fails(&run(c, args), 2).to_owned();
+            assert!(line.contains("not a regular file") && line.contains(bad), "{args:?}: {line}");
+        }
+    }
+    // The config file, read by every command that resolves its settings.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join("zv")).unwrap();
+    let config = home.path().join("zv").join("config.toml");
+    let gateway = Scripted::start();
+    let check = |expected: &str| {
+        let mut c = gateway.zv();
+        c.env("XDG_CONFIG_HOME", home.path());
+        let line = fails(&run(c, &["exchange-code", "1"]), 2).to_owned();
+        assert!(line.contains(expected) && line.contains("config.toml"), "{line}");
+    };
+    mkfifo(&config);
+    check("not a regular file");
+    std::fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    check("not a regular file");
+    std::fs::remove_file(&config).unwrap();
+    std::fs::File::create(&config).unwrap().set_len(1024 * 1024 + 1).unwrap();
+    check("larger than 1048576 bytes");
+    assert!(gateway.requests().is_empty());
 }
