@@ -120,3 +120,20 @@ fn files_that_are_devices_or_fifos_fail_at_once() {
     check("larger than 1048576 bytes");
     assert!(gateway.requests().is_empty());
 }
+
+/// ureq's TRACE level hex-dumps every request (token and grantCode included): only a
+/// `RUST_LOG` that names ureq turns it on, not one that only starts like it.
+#[test]
+fn body_dumps_need_the_http_library_named_in_rust_log() {
+    let dumps = |rust_log: &str| {
+        let mut c = zv();
+        c.env("RUST_LOG", rust_log);
+        let r = run(c, &["--sandbox", "exchange-code", "1"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stderr.lines().filter(|l| l.contains("ureq_proto::util")).count()
+    };
+    for not_named in ["trace", "u=trace", "ure", "ureq_p=trace", "zv=trace,u"] {
+        assert_eq!(dumps(not_named), 0, "RUST_LOG={not_named}");
+    }
+    assert!(dumps("ureq=trace") > 0, "named, it dumps (so this test can see a dump)");
+}
