@@ -3,8 +3,12 @@
 //! would dump request bodies). Every failure is one line and a documented exit code; nothing
 //! hangs, crashes or eats the machine's memory. Servers are on 127.0.0.1 only.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command as StdCommand;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
 use common::*;
@@ -136,4 +140,110 @@ fn body_dumps_need_the_http_library_named_in_rust_log() {
         assert_eq!(dumps(not_named), 0, "RUST_LOG={not_named}");
     }
     assert!(dumps("ureq=trace") > 0, "named, it dumps (so this test can see a dump)");
+}
+
+/// A hostile gateway on 127.0.0.1: reads each request (head and body), then lets `reply`
+/// write whatever it likes on the socket. Counts the requests it read.
+struct Hostile {
+    url: String,
+    requests: Arc<AtomicUsize>,
+}
+
+impl Hostile {
+    fn start(reply: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> Hostile {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (count, reply) = (requests.clone(), Arc::new(reply));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let (count, reply) = (count.clone(), reply.clone());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut length = 0;
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                        if let Some((name, value)) = line.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                        line.clear();
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_ok() {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        reply(&mut stream);
+                    }
+                });
+            }
+        });
+        Hostile { url, requests }
+    }
+
+    fn zv(&self) -> assert_cmd::Command {
+        let mut c = zv();
+        c.env("ZV_BASE_URL", &self.url)
+            .env("ZV_OPEN_ID", "0123456789abcdef0123456789abcdef")
+            .env("ZV_GRANT_CODE", "GrAnT12345")
+            .env("ZV_OPEN_KEY", SECRET);
+        c
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// What a broken or hostile gateway can answer, each a one-line failure with its exit
+/// code: a redirect elsewhere (not followed: the other host hears nothing), a web page, a
+/// body that never ends or lies about its length.
+#[test]
+fn a_hostile_gateway_gets_one_line_and_an_exit_code() {
+    let elsewhere = Hostile::start(|s| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+    });
+    let target = elsewhere.url.replace("127.0.0.1", "localhost");
+    for status in ["301 Moved Permanently", "307 Temporary Redirect", "308 Permanent Redirect"] {
+        let location = format!("{target}/v3/coupon/exchange/getExchangeCodeStatus");
+        let gateway = Hostile::start(move |s| {
+            let head = format!("HTTP/1.1 {status}\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n");
+            let _ = s.write_all(head.as_bytes());
+        });
+        let line = fails(&run(gateway.zv(), &["--retries", "0", "exchange-code", "1"]), 5).to_owned();
+        assert!(line.contains(&format!("HTTP {status}")), "{line}");
+    }
+    assert_eq!(elsewhere.requests(), 0, "a redirect was followed");
+
+    let page = Hostile::start(|s| {
+        let body = "<html>\u{1b}]0;pwned\u{7}\u{1b}[2J 502 \u{202e}</html>";
+        let head =
+            format!("HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n", body.len());
+        let _ = s.write_all(format!("{head}{body}").as_bytes());
+    });
+    let line = fails(&run(page.zv(), &["exchange-code", "1"]), 6).to_owned();
+    assert!(line.contains(r"<html>\u{1b}]0;pwned\u{7}\u{1b}[2J 502 \u{202e}</html>"), "{line}");
+
+    // A body that never ends: read up to the 16 MiB cap, then refused (the server stops when
+    // the client hangs up).
+    let endless = Hostile::start(|s| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+        let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+        while s.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let line = fails(&run(endless.zv(), &["--retries", "0", "exchange-code", "1"]), 5).to_owned();
+    assert!(line.contains("exceeds the 16777216-byte limit"), "{line}");
+
+    for head in [
+        "HTTP/1.1 200 OK\r\ncontent-length: 100000000000000000000000\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n{\"status\":true",
+        "HTTP/1.1 200 OK\r\ncontent-length: 99999999\r\n\r\n{}",
+    ] {
+        let liar = Hostile::start(move |s| {
+            let _ = s.write_all(head.as_bytes());
+        });
+        let line = fails(&run(liar.zv(), &["--retries", "0", "exchange-code", "1"]), 5).to_owned();
+        assert!(line.starts_with("error: transport error calling"), "{head:?}: {line}");
+    }
 }
