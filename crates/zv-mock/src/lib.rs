@@ -301,6 +301,7 @@ pub use rate::THROTTLED_CODE;
 pub use record::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};
 pub use routing::{CallContext, Endpoints, PlatformError};
 pub use server::MockServer;
+pub use service::{Answered, Verifier};
 pub use stubs::{NO_STUB_CODE, Stubs};
 
 /// The demo `openId` (32 hex characters), accepted by default.

@@ -147,7 +147,8 @@ impl fmt::Debug for CallContext<'_> {
 }
 
 /// A handler with its params read: runs the endpoint and writes the answer's body.
-type Run = Box<dyn FnOnce(&CallContext<'_>, &mut Representation) -> Result<Vec<u8>, PlatformError> + Send>;
+pub(crate) type Run =
+    Box<dyn FnOnce(&CallContext<'_>, &mut Representation) -> Result<Vec<u8>, PlatformError> + Send>;
 
 /// A type-erased handler: reads the params (an error fails the `params` check), given as a
 /// `Value` and as the exact JSON text sent, and returns what runs the endpoint.

@@ -228,3 +228,49 @@ fn files_read_from_a_path_are_bounded_and_regular() {
     let e = MockServer::start(MockConfig::new().record(recording)).unwrap_err().to_string();
     assert!(e.contains("not a regular file"), "{e}");
 }
+
+/// The verifier handles a request as the server does, without a socket: a signed request
+/// gets its data, junk its refusal, a replay and a throttled request theirs, and each is
+/// logged with a printable one-line summary.
+#[test]
+fn the_verifier_answers_as_the_server_does() {
+    use zv_mock::{Verdict, Verifier};
+    let creds = zv_mock::demo_credentials();
+    let verifier = Verifier::new(MockConfig::new().qps(1).monotonic(|| Duration::ZERO));
+    let (ts, n) = (now(), nonce());
+    let signed = v3_body(&creds, ts, n, json!({"user_id": "10001"})).to_string();
+    let json = Some("application/json");
+    let ok = verifier.handle("POST", GIFT_CARDS, json, signed.as_bytes());
+    assert_eq!(ok.status, 200);
+    let body: Value = serde_json::from_slice(&ok.body).unwrap();
+    assert_eq!((body["status"].as_bool(), body["data"].as_array().map(Vec::len)), (Some(true), Some(5)));
+    // The same nonce again: a replay.
+    let replay = verifier.handle("POST", GIFT_CARDS, json, signed.as_bytes());
+    assert!(String::from_utf8_lossy(&replay.body).contains("replay"));
+    // Throttled: a second request in the same second (the replay never counted).
+    let again = v3_body(&creds, ts, nonce(), json!({"user_id": "10001"})).to_string();
+    let throttled = verifier.handle("POST", GIFT_CARDS, json, again.as_bytes());
+    assert_eq!(throttled.status, 429);
+    let junk = "\u{1b}]0;pwned\u{7}\u{2028}".repeat(100_000);
+    let refused = verifier.handle("GET", &format!("/v3/{junk}"), None, b"");
+    assert_eq!(refused.status, 200);
+    let oversized = verifier.handle("POST", GIFT_CARDS, json, &vec![b' '; 2 << 20]);
+    assert!(String::from_utf8_lossy(&oversized.body).contains("at most 1048576 bytes"));
+    let log = verifier.log();
+    let verdicts: Vec<&str> = log
+        .iter()
+        .map(|e| match &e.verdict {
+            Verdict::Ok => "ok",
+            Verdict::Throttled { .. } => "throttled",
+            Verdict::Rejected { check, .. } => check.label(),
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["ok", Check::Nonce.label(), "throttled", Check::Method.label(), Check::Json.label()]
+    );
+    for entry in &log {
+        let line = entry.to_string();
+        assert!(line.len() < 2_000 && !line.chars().any(zv_types::text::is_unsafe_char), "{line}");
+    }
+}
