@@ -247,3 +247,22 @@ fn a_hostile_gateway_gets_one_line_and_an_exit_code() {
         assert!(line.starts_with("error: transport error calling"), "{head:?}: {line}");
     }
 }
+
+/// A base URL with user info, a query or a fragment is refused where it is saved, as where
+/// it is used (exit 2), and the refusal never echoes the secret it may carry.
+#[test]
+fn a_profile_never_saves_a_base_url_with_a_secret_in_it() {
+    let home = tempfile::tempdir().unwrap();
+    for url in
+        ["http://user:hunter2@gw.example", "https://gw.example/?token=hunter2", "https://gw.example/#hunter2"]
+    {
+        let r = run(zv_at(home.path()), &["profile", "add", "p", "--base-url", url, "--open-id", "x"]);
+        let line = fails(&r, 2);
+        assert!(line.contains("invalid base URL") && !line.contains("hunter2"), "{line}");
+        assert!(!home.path().join("zv").join("config.toml").exists(), "saved: {url}");
+    }
+    let r = run(zv_at(home.path()), &["profile", "add", "p", "--base-url", " https://gw.example/p/ "]);
+    ok(&r);
+    let saved = std::fs::read_to_string(home.path().join("zv").join("config.toml")).unwrap();
+    assert!(saved.contains(r#"base_url = "https://gw.example/p""#), "{saved}");
+}
