@@ -248,10 +248,29 @@ fn a_hostile_gateway_gets_one_line_and_an_exit_code() {
     }
 }
 
-/// A base URL with user info, a query or a fragment is refused where it is saved, as where
-/// it is used (exit 2), and the refusal never echoes the secret it may carry.
+/// A base URL with user info, a query or a fragment is refused where it is given (exit 2),
+/// saved (`zv profile add`) or checked (`zv doctor`), and no refusal echoes the secret it may
+/// carry.
 #[test]
-fn a_profile_never_saves_a_base_url_with_a_secret_in_it() {
+fn a_base_url_with_a_secret_in_it_is_refused_everywhere() {
+    let url = "http://user:hunter2@127.0.0.1:9/?token=hunter3";
+    let gateway = Scripted::start();
+    let mut by_env = gateway.zv();
+    by_env.env("ZV_BASE_URL", url);
+    let by_flag = run(gateway.zv(), &["--base-url", url, "exchange-code", "1"]);
+    for r in [by_flag, run(by_env, &["exchange-code", "1"])] {
+        let line = fails(&r, 2).to_owned();
+        assert!(line.contains(r#"invalid base URL "http://[redacted]@127.0.0.1:9/""#), "{line}");
+        assert!(!line.contains("hunter"), "{line}");
+    }
+    let r = run(gateway.zv(), &["--base-url", url, "--json", "doctor"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stdout.contains("hunter") && !r.stderr.contains("hunter"), "{}", r.stdout);
+    let checks: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let base = checks.as_array().unwrap().iter().find(|c| c["check"] == "base URL").unwrap();
+    assert_eq!(base["status"], "fail", "{base}");
+    assert!(gateway.requests().is_empty());
+
     let home = tempfile::tempdir().unwrap();
     for url in
         ["http://user:hunter2@gw.example", "https://gw.example/?token=hunter2", "https://gw.example/#hunter2"]
