@@ -158,6 +158,19 @@ fn no_answer_times_out(make: Make) {
     assert_eq!(server.requests().len(), 1, "the request did reach the server");
 }
 
+/// Headers, then a body that never comes (a slow drip at its slowest): the overall timeout
+/// ends it, as a timeout that may have reached the server, on both backends.
+fn stalled_body_times_out(make: Make) {
+    let server = Server::start(|_| Reply::AnnounceOnly(100));
+    let config = TransportConfig::default().with_timeout(Duration::from_millis(300));
+    let error = make(config).send(post(&server.url("/v3/drip"), b"{}")).expect_err("the body never comes");
+    assert_eq!(
+        (error.kind(), error.may_have_reached_server()),
+        (TransportErrorKind::Timeout, true),
+        "{error:?}"
+    );
+}
+
 /// A reply that is not HTTP broke the exchange after the request was sent: both backends
 /// call it an I/O error that may have reached the server (so the same retry decision).
 fn garbage_reply_is_io_that_reached(make: Make) {
@@ -288,6 +301,10 @@ macro_rules! suite {
         #[test]
         fn tls_to_a_wrong_host_name() {
             super::tls_to_a_wrong_host_name($make)
+        }
+        #[test]
+        fn stalled_body_times_out() {
+            super::stalled_body_times_out($make)
         }
         #[test]
         fn connect_refused() {
