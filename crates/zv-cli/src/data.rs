@@ -138,22 +138,11 @@ impl Data {
     }
 
     /// Indented JSON for a person at a terminal: numbers and key order as read, and any
-    /// character serde_json leaves as it is but [`zv_types::text`] deems unsafe (DEL, C1,
-    /// line separators, bidirectional overrides) escaped, so nothing from the network reaches
-    /// the terminal as an escape sequence.
+    /// character serde_json leaves as it is but [`zv_types::text`] deems unsafe escaped
+    /// ([`escape_unsafe`]), so nothing from the network reaches the terminal as an escape
+    /// sequence.
     pub fn to_pretty(&self) -> String {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        // Outside strings, pretty JSON has no control character but the line breaks it adds;
-        // inside them, `\uXXXX` is the JSON spelling of the same character.
-        let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            if c != '\n' && zv_types::text::is_unsafe_char(c) {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        escape_unsafe(&serde_json::to_string_pretty(self).unwrap_or_default()).into_owned()
     }
 
     /// The value as a table or CSV cell: strings as they are, `-` for null or an empty
@@ -195,6 +184,34 @@ impl Data {
             _ => None,
         }
     }
+}
+
+/// JSON text with every character [`zv_types::text`] deems unsafe on a terminal but
+/// serde_json writes as it is (DEL, C1 controls among them NEL and CSI, the line and
+/// paragraph separators, bidirectional overrides) written as its `\uXXXX` escape instead:
+/// the same JSON value, which no terminal obeys. JSON's own whitespace (`\n`, `\r`, `\t`,
+/// never raw inside a string) is left as it is.
+///
+/// ```
+/// use zv_cli::data::escape_unsafe;
+/// assert_eq!(escape_unsafe("{\"a\": \"x\u{9b}2J\u{202e}\"}\n"), "{\"a\": \"x\\u009b2J\\u202e\"}\n");
+/// assert!(matches!(escape_unsafe("[1, 2]"), std::borrow::Cow::Borrowed(_)));
+/// ```
+pub fn escape_unsafe(json: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| zv_types::text::is_unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !json.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            // `is_unsafe_char` only takes characters of the BMP: four hex digits each.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl Serialize for Data {

@@ -285,3 +285,22 @@ fn a_base_url_with_a_secret_in_it_is_refused_everywhere() {
     let saved = std::fs::read_to_string(home.path().join("zv").join("config.toml")).unwrap();
     assert!(saved.contains(r#"base_url = "https://gw.example/p""#), "{saved}");
 }
+
+/// Characters a terminal obeys that JSON leaves raw (C1 controls such as CSI and NEL, DEL,
+/// line separators, bidi overrides) are written as JSON escapes in JSON lines — records
+/// and batch results — whatever stdout is: the same JSON value, nothing a terminal obeys.
+#[test]
+fn json_lines_escape_what_a_terminal_would_obey() {
+    let data = "[{\"name\":\"a\u{9b}2J\u{7f}\u{85}\u{2028}\u{202e}b\",\"id\":164822200532619796511}]";
+    let escaped = r#"{"name":"a\u009b2J\u007f\u0085\u2028\u202eb","id":164822200532619796511}"#;
+    let gateway = Scripted::start();
+    gateway.answer_data(data);
+    let r = run(gateway.zv(), &["--format", "jsonl", "api", GIFT_CARDS]);
+    assert_eq!(ok(&r), format!("{escaped}\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let rows = dir.path().join("rows.csv");
+    std::fs::write(&rows, "user_id\n1\n").unwrap();
+    gateway.answer_data(data);
+    let r = run(gateway.zv(), &["api", GIFT_CARDS, "--each", rows.to_str().unwrap()]);
+    assert_eq!(ok(&r), format!("{{\"row\":1,\"ok\":true,\"data\":[{escaped}]}}\n"));
+}

@@ -23,14 +23,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use zv_api::{Error, ErrorKind, Outcome};
 
-use crate::data::Data;
+use crate::data::{Data, escape_unsafe};
 use crate::exit;
 
 /// The line of a row whose call succeeded: `{"row":N,"ok":true,"data":DATA}`, `data` the
-/// gateway's JSON text on one line, every number as it came.
+/// gateway's JSON text on one line, every number as it came (characters a terminal would
+/// obey written as JSON escapes, [`escape_unsafe`]).
 pub fn ok_line(row: usize, data: &RawValue) -> Result<String, serde_json::Error> {
     let data = Data::one_line(data.get())?;
-    let data = RawValue::from_string(data.into_owned())?;
+    // The same JSON, with what a terminal would obey (C1 controls, bidi overrides) escaped.
+    let data = RawValue::from_string(escape_unsafe(&data).into_owned())?;
     serde_json::to_string(&Line { row, ok: true, data: Some(&data), error: None, outcome: None })
 }
 
