@@ -184,3 +184,31 @@ fn a_bad_stub_file_is_refused_naming_the_stub() {
     assert!(matches!(e, MockError::Stubs { index: None, .. }), "{e:?}");
     assert!(e.to_string().contains("cannot read"), "{e}");
 }
+
+/// A `match` on a number beyond `f64`'s precision matches exactly that number, sent as a
+/// JSON number or as a string, and no neighbour of it (issue 11 item 4: the params were
+/// compared through an `f64`, so the exact number never matched).
+#[test]
+fn a_match_on_a_big_number_takes_exactly_that_number() {
+    let env = env(r#"{"stubs": [
+        {"path": "v3/crm/member/getMemberInfo", "match": {"card_no": 164822200532619796511}, "data": {"ok": 1}}
+    ]}"#);
+    let send_text = |backend, params: &str| -> Result<String, Error> {
+        let request = UntypedRequest::v3(MEMBER_INFO, params)?;
+        let response = call!(env, backend, send_untyped(&request))?;
+        Ok(response.data.get().to_owned())
+    };
+    for backend in BACKENDS {
+        for same in [r#"{"card_no":164822200532619796511}"#, r#"{"card_no":"164822200532619796511"}"#] {
+            assert_eq!(send_text(backend, same).unwrap(), r#"{"ok": 1}"#, "{same}");
+        }
+        for other in [
+            r#"{"card_no":164822200532619796512}"#,
+            r#"{"card_no":164822200532619800000}"#,
+            r#"{"card_no":1.64822200532619796511e20}"#,
+        ] {
+            let e = send_text(backend, other).unwrap_err();
+            assert_eq!(business_code(&e), NO_STUB_CODE.to_string(), "{other}");
+        }
+    }
+}

@@ -102,7 +102,17 @@ impl fmt::Debug for Config {
 /// The longest timeout accepted (a day); longer ones overflow some clocks' arithmetic.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-pub(crate) fn validate_base_url(url: &str) -> Result<String, ConfigError> {
+/// Checks a base URL as the builder does, and gives it as the client uses it (trimmed, no
+/// trailing `/`): `http` or `https`, a host, no user info, query or fragment (which may hold
+/// secrets, and are never echoed in the error). For a tool that stores a base URL to use
+/// later, e.g. in a profile.
+///
+/// ```
+/// assert_eq!(zv_api::validate_base_url(" https://gw.example/p/ ").unwrap(), "https://gw.example/p");
+/// let e = zv_api::validate_base_url("https://user:hunter2@gw.example").unwrap_err();
+/// assert!(!e.to_string().contains("hunter2"));
+/// ```
+pub fn validate_base_url(url: &str) -> Result<String, ConfigError> {
     let trimmed = url.trim().trim_end_matches('/');
     let authority_end = trimmed.find("://").map_or(0, |i| i + 3);
     let authority = trimmed[authority_end..].split(['/', '?', '#']).next().unwrap_or_default();

@@ -111,7 +111,7 @@ pub use builder::ClientBuilder;
 pub use client::Client;
 pub use config::{
     Config, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_GRANT_CODE, ENV_OPEN_ID, ENV_OPEN_KEY, MAX_TIMEOUT,
-    QMAI_BASE_URL,
+    QMAI_BASE_URL, validate_base_url,
 };
 pub use core::{Async, Blocking, Mode};
 pub use error::{ConfigError, EXCERPT_CHARS, Error, ErrorKind, HttpResponse, Outcome, Report, excerpt};

@@ -91,12 +91,9 @@ impl<'a> Scan<'a> {
         Scan {
             route: request.route(),
             retry_safe: request.is_retry_safe(),
-            // The pager merges page fields into a JSON object. (Paged params go through a
-            // `Value`: an integer beyond 64 bits *in the params* of a paged call would be
-            // rounded; the records themselves are kept as sent.)
-            pager: serde_json::from_str(request.params().get())
-                .map_err(|_| PageError::InvalidOptions("the params are not JSON"))
-                .and_then(|params| Pager::new(dialect, params, options)),
+            // The pager adds the page fields to the params, each of their members kept as
+            // the exact JSON text given (as the records are kept as sent).
+            pager: Pager::from_json(dialect, request.params(), options),
             over: false,
         }
     }
@@ -107,7 +104,7 @@ impl<'a> Scan<'a> {
             return None;
         }
         let params = match &self.pager {
-            Ok(pager) => pager.next_request_params(),
+            Ok(pager) => pager.next_request_json(),
             Err(e) => Err(e.clone()),
         };
         let request = match params {

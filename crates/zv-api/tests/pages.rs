@@ -39,6 +39,8 @@ struct Gateway {
     fault: Option<(u64, Fault)>,
     /// The params of every request, in order.
     seen: Arc<Mutex<Vec<Value>>>,
+    /// Every request body, as sent.
+    bodies: Arc<Mutex<Vec<String>>>,
 }
 
 /// A record whose id is beyond `u64`, with a float written the gateway's way.
@@ -52,7 +54,15 @@ fn expected(range: std::ops::Range<u64>) -> Vec<String> {
 
 impl Gateway {
     fn new(dialect: PageDialect, n: u64) -> Self {
-        Gateway { dialect, n, claim: None, stuck: false, fault: None, seen: Arc::default() }
+        Gateway {
+            dialect,
+            n,
+            claim: None,
+            stuck: false,
+            fault: None,
+            seen: Arc::default(),
+            bodies: Arc::default(),
+        }
     }
 
     fn with_fault(mut self, page: u64, fault: Fault) -> Self {
@@ -61,6 +71,7 @@ impl Gateway {
     }
 
     fn serve(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        self.bodies.lock().unwrap().push(String::from_utf8(request.body().clone()).unwrap());
         let body: Value = serde_json::from_slice(request.body()).unwrap();
         let params = if body["params"].is_null() { body["Params"].clone() } else { body["params"].clone() };
         let (number_field, size_field) = self.dialect.request_fields();
@@ -144,9 +155,9 @@ fn records_both(
     options: PageOptions,
 ) -> [(Vec<Result<String, Error>>, Gateway); 2] {
     let text = |r: Result<Box<serde_json::value::RawValue>, Error>| r.map(|r| r.get().to_owned());
-    let g = Gateway { seen: Arc::default(), ..gateway.clone() };
+    let g = Gateway { seen: Arc::default(), bodies: Arc::default(), ..gateway.clone() };
     let blocking = g.blocking().records(request, g.dialect, options).map(text).take(ENOUGH).collect();
-    let a = Gateway { seen: Arc::default(), ..gateway.clone() };
+    let a = Gateway { seen: Arc::default(), bodies: Arc::default(), ..gateway.clone() };
     let client = a.asynch();
     let asynchronous = run(client.records(request, a.dialect, options).map(text).take(ENOUGH).collect());
     [(blocking, g), (asynchronous, a)]
@@ -422,5 +433,36 @@ fn v2_actions_page_too() {
                 json!({"shopId": 1, "pageNo": 2, "pageSize": 3})
             ]
         );
+    }
+}
+
+/// Item 4 of issue 11: a paged untyped call keeps its params' numbers as written, on every
+/// page, through both clients (they used to go through a `serde_json::Value`, which rounds
+/// a 21-digit id and a long decimal to an `f64`).
+#[test]
+fn paged_params_reach_the_wire_exactly_on_every_page() {
+    let params = r#"{"id":164822200532619796511,"x":0.1000000000000000000001,"pageSize":"2"}"#;
+    let request = UntypedRequest::v3(PATH, params).unwrap().retry_safe(true);
+    let gateway = Gateway::new(PageDialect::ListTotal, 5);
+    for (records, g) in records_both(&gateway, &request, PageOptions::default()) {
+        assert_eq!(oks(records), expected(0..5));
+        let bodies = g.bodies.lock().unwrap().clone();
+        assert_eq!(bodies.len(), 3);
+        for (page, body) in bodies.iter().enumerate() {
+            let expected = format!(
+                r#""params":{{"id":164822200532619796511,"pageNum":"{}","pageSize":"2","x":0.1000000000000000000001}}"#,
+                page + 1
+            );
+            assert!(body.contains(&expected), "{body}");
+        }
+    }
+    // A page size beyond u64 is refused with its own digits, before anything is sent.
+    let request =
+        UntypedRequest::v3(PATH, r#"{"pageSize":99999999999999999999999}"#).unwrap().retry_safe(true);
+    for (records, g) in records_both(&gateway, &request, PageOptions::default()) {
+        let e = records.into_iter().next().unwrap().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        assert!(e.to_string().contains("to 99999999999999999999999, not a positive"), "{e}");
+        assert!(g.bodies.lock().unwrap().is_empty());
     }
 }

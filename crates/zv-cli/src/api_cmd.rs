@@ -78,7 +78,7 @@ pub fn api(
         let request =
             zv_api::sansio::prepare_serialized(client.config(), target.route(), &params, timestamp, nonce)?;
         let view = dry_run_view(&request, retry_safe)
-            .map_err(|e| Failure::internal(format!("cannot show the request: {e}")))?;
+            .map_err(|e| Failure::usage(format!("cannot show the request: {e}")))?;
         return printer.data(out, &view).map_err(Failure::output);
     }
     let request = untyped_request(&target, &params, retry_safe)?;

@@ -33,26 +33,26 @@ pub enum Data {
 }
 
 /// An object's members as JSON texts, in order: what [`Data`] and the params builder read
-/// an object as.
-pub(crate) struct Members(pub(crate) Vec<(String, Box<RawValue>)>);
+/// an object as (owned, or borrowed from the text with `Members<&RawValue>`).
+pub(crate) struct Members<V = Box<RawValue>>(pub(crate) Vec<(String, V)>);
 
-impl<'de> Deserialize<'de> for Members {
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Members<V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = Members;
+        struct MembersVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MembersVisitor<V> {
+            type Value = Members<V>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<V>, A::Error> {
                 let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0));
-                while let Some(member) = map.next_entry::<String, Box<RawValue>>()? {
+                while let Some(member) = map.next_entry::<String, V>()? {
                     members.push(member);
                 }
                 Ok(Members(members))
             }
         }
-        deserializer.deserialize_map(MembersVisitor)
+        deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
     }
 }
 
@@ -66,28 +66,53 @@ impl Serialize for Members {
     }
 }
 
+/// The deepest nesting of arrays and objects [`Data`] reads: serde_json's own limit.
+pub const MAX_DEPTH: usize = 128;
+
 impl Data {
     /// Reads JSON text; numbers keep their text, objects their order.
+    ///
+    /// Arrays and objects nested deeper than [`MAX_DEPTH`] are refused (an error, as
+    /// serde_json refuses them): a gateway's `[[[[…]]]]` must not overflow the stack, here
+    /// or when the value is printed or dropped.
     pub fn from_json(text: &str) -> Result<Data, serde_json::Error> {
-        let raw: Box<RawValue> = serde_json::from_str(text)?;
-        Data::from_raw(&raw)
+        let raw: &RawValue = serde_json::from_str(text)?;
+        Data::from_raw(raw)
     }
 
-    /// Reads one already-checked JSON value.
+    /// Reads one already-checked JSON value (nested at most [`MAX_DEPTH`] levels deep).
     pub fn from_raw(raw: &RawValue) -> Result<Data, serde_json::Error> {
-        let text = raw.get().trim_start();
+        Data::from_raw_at(raw.get(), 0)
+    }
+
+    /// Reads the JSON value `text` found `depth` levels down. Each level reads its members
+    /// as borrowed `RawValue`s (no copy of the text below), so the work is at most
+    /// [`MAX_DEPTH`] passes over the text and the recursion at most [`MAX_DEPTH`] deep.
+    fn from_raw_at(text: &str, depth: usize) -> Result<Data, serde_json::Error> {
+        let text = text.trim_start();
+        let nested = matches!(text.as_bytes().first(), Some(b'{' | b'['));
+        if nested && depth >= MAX_DEPTH {
+            return Err(<serde_json::Error as serde::de::Error>::custom(format_args!(
+                "arrays and objects nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
         Ok(match text.as_bytes().first() {
             Some(b'{') => {
-                let Members(members) = serde_json::from_str(text)?;
+                let Members::<&RawValue>(members) = serde_json::from_str(text)?;
                 let members = members
                     .into_iter()
-                    .map(|(key, value)| Data::from_raw(&value).map(|value| (key, value)))
+                    .map(|(key, value)| Data::from_raw_at(value.get(), depth + 1).map(|value| (key, value)))
                     .collect::<Result<_, _>>()?;
                 Data::Object(members)
             }
             Some(b'[') => {
-                let items: Vec<Box<RawValue>> = serde_json::from_str(text)?;
-                Data::Array(items.iter().map(|item| Data::from_raw(item)).collect::<Result<_, _>>()?)
+                let items: Vec<&RawValue> = serde_json::from_str(text)?;
+                Data::Array(
+                    items
+                        .iter()
+                        .map(|item| Data::from_raw_at(item.get(), depth + 1))
+                        .collect::<Result<_, _>>()?,
+                )
             }
             Some(b'"') => Data::String(serde_json::from_str(text)?),
             Some(b't' | b'f') => Data::Bool(serde_json::from_str(text)?),
@@ -113,22 +138,11 @@ impl Data {
     }
 
     /// Indented JSON for a person at a terminal: numbers and key order as read, and any
-    /// character serde_json leaves as it is but [`zv_types::text`] deems unsafe (DEL, C1,
-    /// line separators, bidirectional overrides) escaped, so nothing from the network reaches
-    /// the terminal as an escape sequence.
+    /// character serde_json leaves as it is but [`zv_types::text`] deems unsafe escaped
+    /// ([`escape_unsafe`]), so nothing from the network reaches the terminal as an escape
+    /// sequence.
     pub fn to_pretty(&self) -> String {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        // Outside strings, pretty JSON has no control character but the line breaks it adds;
-        // inside them, `\uXXXX` is the JSON spelling of the same character.
-        let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            if c != '\n' && zv_types::text::is_unsafe_char(c) {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        escape_unsafe(&serde_json::to_string_pretty(self).unwrap_or_default()).into_owned()
     }
 
     /// The value as a table or CSV cell: strings as they are, `-` for null or an empty
@@ -170,6 +184,34 @@ impl Data {
             _ => None,
         }
     }
+}
+
+/// JSON text with every character [`zv_types::text`] deems unsafe on a terminal but
+/// serde_json writes as it is (DEL, C1 controls among them NEL and CSI, the line and
+/// paragraph separators, bidirectional overrides) written as its `\uXXXX` escape instead:
+/// the same JSON value, which no terminal obeys. JSON's own whitespace (`\n`, `\r`, `\t`,
+/// never raw inside a string) is left as it is.
+///
+/// ```
+/// use zv_cli::data::escape_unsafe;
+/// assert_eq!(escape_unsafe("{\"a\": \"x\u{9b}2J\u{202e}\"}\n"), "{\"a\": \"x\\u009b2J\\u202e\"}\n");
+/// assert!(matches!(escape_unsafe("[1, 2]"), std::borrow::Cow::Borrowed(_)));
+/// ```
+pub fn escape_unsafe(json: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| zv_types::text::is_unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !json.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            // `is_unsafe_char` only takes characters of the BMP: four hex digits each.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl Serialize for Data {
@@ -217,6 +259,18 @@ mod tests {
         assert!(Data::from_json("{").is_err() && Data::from_json("").is_err());
         assert_eq!(Data::one_line("{\"a\": 1,\n \"b\": 2.50}").unwrap(), r#"{"a":1,"b":2.50}"#);
         assert_eq!(Data::one_line(r#"{"a": 1}"#).unwrap(), r#"{"a": 1}"#);
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_read_without_recursing_past_the_bound() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(Data::from_json(&nested(MAX_DEPTH)).is_ok());
+        let e = Data::from_json(&nested(MAX_DEPTH + 1)).unwrap_err();
+        assert!(e.to_string().contains("nested deeper than 128"), "{e}");
+        // far deeper than any stack: refused, not a crash
+        let deep = format!("{}1{}", r#"{"a":"#.repeat(20_000), "}".repeat(20_000));
+        assert!(Data::from_json(&deep).is_err());
+        assert!(Data::from_json(&nested(20_000)).is_err());
     }
 
     #[test]

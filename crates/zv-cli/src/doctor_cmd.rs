@@ -9,6 +9,7 @@ use zv_api::zv_transport::http;
 use zv_cli::data::Data;
 use zv_cli::doctor::{self, Check, Status};
 use zv_cli::format::Printer;
+use zv_cli::report::error_line;
 use zv_cli::settings::{Setting, Settings};
 use zv_types::{ExchangeCodeParams, GetExchangeCodeStatus};
 
@@ -33,14 +34,21 @@ pub fn run(
     let mut checks = Vec::new();
     // A gateway needs credentials; without them the probe is not sent.
     let gateway = gateway();
+    // Checked as the client checks it: a refused URL (user info, a query) is not shown,
+    // only why it was refused, and nothing is sent to it.
     let base_url = match (settings, &gateway) {
-        (Some(s), _) => s.base_url.value.clone().unwrap_or_default(),
-        (None, Ok(g)) => g.client.config().base_url().to_owned(),
-        (None, Err(_)) => String::new(),
+        (Some(s), _) => s.base_url.value.as_deref().map(zv_api::validate_base_url).transpose(),
+        (None, Ok(g)) => Ok(Some(g.client.config().base_url().to_owned())),
+        (None, Err(_)) => Ok(None),
     };
     match settings {
         Some(s) => {
-            checks.push(setting("base URL", &s.base_url));
+            checks.push(match &base_url {
+                Err(e) => {
+                    Check::new("base URL", Status::Fail, format!("{} ({})", error_line(e), s.base_url.source))
+                }
+                Ok(_) => setting("base URL", &s.base_url),
+            });
             checks.push(setting("openId", &s.open_id));
             checks.push(setting("grantCode", &s.grant_code));
             let key = &s.open_key;
@@ -60,14 +68,23 @@ pub fn run(
             });
         }
         None => {
-            checks.push(Check::new("base URL", Status::Pass, format!("{base_url} (sandbox)")));
+            let shown = base_url.as_ref().ok().and_then(Option::as_deref).unwrap_or_default();
+            checks.push(Check::new("base URL", Status::Pass, format!("{shown} (sandbox)")));
             for name in ["openId", "grantCode"] {
                 checks.push(Check::new(name, Status::Pass, "the sandbox's"));
             }
             checks.push(Check::new("openKey", Status::Pass, "present (the sandbox's)"));
         }
     }
-    let reachable = network(&base_url, step_timeout(timeout), &mut checks);
+    let reachable = match &base_url {
+        Ok(url) => network(url.as_deref().unwrap_or_default(), step_timeout(timeout), &mut checks),
+        Err(_) => {
+            for name in ["DNS", "TCP", "TLS"] {
+                checks.push(Check::new(name, Status::Fail, "not checked: the base URL is not valid"));
+            }
+            false
+        }
+    };
     let (clock, probe) = match (&gateway, reachable) {
         (Err(f), _) => (
             Check::new("clock", Status::Fail, "not checked: no request was sent"),

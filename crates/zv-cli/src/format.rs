@@ -5,15 +5,16 @@
 //!
 //! - `table`: [`Data::render`] (the typed commands have curated tables of their own);
 //! - `json`: the whole value, indented on a terminal, one line otherwise;
-//! - `jsonl`: one record a line — the elements of an array, else the value itself;
+//! - `jsonl`: one record a line — the elements of an array, else the value itself — with the
+//!   characters a terminal would obey written as JSON escapes ([`escape_unsafe`]);
 //! - `csv`: a header and one row a record (RFC 4180 quoting by the `csv` crate, CRLF line
 //!   ends); the columns are the records' keys in first-seen order, a nested value is compact
 //!   JSON, `null` an empty cell.
 
 use std::io::{self, Write};
 
-use crate::data::Data;
-use crate::render::Layout;
+use crate::data::{Data, escape_unsafe};
+use crate::render::{self, Layout};
 
 /// How a command prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,11 +55,11 @@ impl Printer {
             Format::Json => self.json(out, whole),
             Format::Jsonl => {
                 for record in record_list(records) {
-                    writeln!(out, "{}", record.to_json())?;
+                    writeln!(out, "{}", escape_unsafe(&record.to_json()))?;
                 }
                 Ok(())
             }
-            Format::Csv => csv(out, &record_list(records)),
+            Format::Csv => csv(out, &record_list(records), self.terminal),
         }
     }
 
@@ -78,7 +79,9 @@ fn record_list(data: &Data) -> Vec<&Data> {
 }
 
 /// The records as CSV: objects by the union of their keys, anything else in a `value` column.
-pub fn csv(out: &mut impl Write, records: &[&Data]) -> io::Result<()> {
+/// For a `terminal`, every cell and header is made safe to show ([`render::sanitize`]: CSV
+/// has no escapes, so what a terminal would obey is replaced); a file gets them as they are.
+pub fn csv(out: &mut impl Write, records: &[&Data], terminal: bool) -> io::Result<()> {
     let mut keys: Vec<&str> = Vec::new();
     let mut scalar = false;
     for record in records {
@@ -96,8 +99,9 @@ pub fn csv(out: &mut impl Write, records: &[&Data]) -> io::Result<()> {
     if scalar || keys.is_empty() {
         keys.push("value");
     }
+    let shown = |cell: &str| if terminal { render::sanitize(cell) } else { cell.to_owned() };
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
-    writer.write_record(&keys)?;
+    writer.write_record(keys.iter().map(|k| shown(k)))?;
     for record in records {
         let row: Vec<String> = match record {
             Data::Object(members) => keys
@@ -110,7 +114,7 @@ pub fn csv(out: &mut impl Write, records: &[&Data]) -> io::Result<()> {
                 keys.iter().map(|&k| if k == "value" { csv_cell(other) } else { String::new() }).collect()
             }
         };
-        writer.write_record(&row)?;
+        writer.write_record(row.iter().map(|cell| shown(cell)))?;
     }
     writer.flush()
 }
@@ -129,7 +133,11 @@ mod tests {
     use super::*;
 
     fn print(format: Format, json: &str) -> String {
-        let printer = Printer { format, layout: Layout::UNLIMITED, terminal: false };
+        print_to(false, format, json)
+    }
+
+    fn print_to(terminal: bool, format: Format, json: &str) -> String {
+        let printer = Printer { format, layout: Layout::UNLIMITED, terminal };
         let mut out = Vec::new();
         printer.data(&mut out, &Data::from_json(json).unwrap()).unwrap();
         String::from_utf8(out).unwrap()
@@ -154,5 +162,20 @@ mod tests {
         assert_eq!(print(Format::Jsonl, r#"{"a":1}"#), "{\"a\":1}\n");
         assert_eq!(print(Format::Json, json), format!("{json}\n"));
         assert!(print(Format::Table, json).contains("164822200532619796511"));
+    }
+
+    #[test]
+    fn what_a_terminal_would_obey_is_escaped_in_jsonl_and_in_csv_on_a_terminal() {
+        let json =
+            "[{\"n\u{9b}\":\"a\\u001b[2J\u{9b}31m\u{85}\u{2028}\u{202e}b\",\"id\":164822200532619796511}]";
+        let line = r#"{"n\u009b":"a\u001b[2J\u009b31m\u0085\u2028\u202eb","id":164822200532619796511}"#;
+        for terminal in [false, true] {
+            assert_eq!(print_to(terminal, Format::Jsonl, json), format!("{line}\n"));
+        }
+        let csv = print_to(true, Format::Csv, json);
+        assert!(!csv.chars().any(|c| zv_types::text::is_unsafe_char(c) && c != '\r' && c != '\n'), "{csv:?}");
+        assert!(csv.contains("164822200532619796511"), "{csv}");
+        // A file gets the cells as they are.
+        assert!(print_to(false, Format::Csv, json).contains('\u{9b}'));
     }
 }

@@ -24,6 +24,9 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+/// The largest config file read: 1 MiB (a config of profiles is a few hundred bytes).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// The service name of every credential `zv` stores; the profile's name is the user.
 pub const KEYRING_SERVICE: &str = "zv";
 
@@ -87,6 +90,10 @@ pub enum ProfileError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is not one that is read: a device, FIFO or directory, too large, or not
+    /// UTF-8 text.
+    #[error(transparent)]
+    Unreadable(#[from] crate::input::InputError),
     /// The file is not a valid config.
     #[error("config file {path} is not valid: {message}")]
     Invalid {
@@ -132,12 +139,21 @@ impl Config {
         Ok(dirs::config_dir().ok_or(ProfileError::NoConfigDir)?.join("zv").join("config.toml"))
     }
 
-    /// Reads the file; a missing file is an empty config.
+    /// Reads the file; a missing file is an empty config. Only a regular file of at most
+    /// [`MAX_CONFIG_BYTES`] is read ([`input::read_file`](crate::input::read_file)): a
+    /// config path that is a FIFO or `/dev/zero` fails at once instead of hanging every
+    /// command.
     pub fn load(path: &Path) -> Result<Config, ProfileError> {
-        let text = match std::fs::read_to_string(path) {
+        use crate::input::{InputError, read_file};
+        let text = match read_file("config", path, MAX_CONFIG_BYTES) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(source) => return Err(ProfileError::Io { path: path.display().to_string(), source }),
+            Err(InputError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(InputError::Io { source, .. }) => {
+                return Err(ProfileError::Io { path: path.display().to_string(), source });
+            }
+            Err(e) => return Err(e.into()),
         };
         toml::from_str(&text).map_err(|e| ProfileError::Invalid {
             path: path.display().to_string(),

@@ -44,10 +44,15 @@ pub fn run(
                     "the openKey is never written to a file: give it with --open-key-stdin (it goes to the OS credential store)",
                 ));
             }
+            // Checked as the client will check it: a URL with a password in it is never saved.
+            let base_url = flag(&inputs.base_url)
+                .map(|url| zv_api::validate_base_url(&url))
+                .transpose()
+                .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?;
             let key = if open_key_stdin { Some(read_key()?) } else { None };
             let mut config = load(&path)?;
             let update = Profile {
-                base_url: flag(&inputs.base_url),
+                base_url,
                 open_id: flag(&inputs.open_id),
                 grant_code: flag(&inputs.grant_code),
                 shop_code,

@@ -8,7 +8,8 @@
 //!
 //! `RUST_LOG` adds to that, with one exception: an HTTP library's TRACE level, where ureq
 //! hex-dumps request and response bodies (and so the token), is only turned on by naming
-//! the library (`RUST_LOG=ureq=trace`), never by a blanket `RUST_LOG=trace`. The SDK's events
+//! the library (`RUST_LOG=ureq=trace`, or one of its modules), never by a blanket
+//! `RUST_LOG=trace` nor by a prefix of its name (`RUST_LOG=u=trace`). The SDK's events
 //! carry no key and no token by construction.
 
 use std::collections::BTreeMap;
@@ -56,10 +57,22 @@ pub fn log_filter(verbose: u8, rust_log: Option<&str>) -> Result<Option<Targets>
         levels.extend(HTTP_TARGETS.iter().map(|t| ((*t).to_owned(), LevelFilter::DEBUG)));
     }
     let default = env.default_level().unwrap_or(LevelFilter::OFF);
-    // A blanket level reaches the body-dumping libraries at DEBUG at most.
-    for target in BODY_DUMPING_TARGETS {
-        if default > LevelFilter::DEBUG {
-            levels.insert((*target).to_owned(), LevelFilter::DEBUG);
+    // A level that is not theirs by name reaches the body-dumping libraries at DEBUG at most:
+    // a blanket level, and a directive for a prefix of their names (`u=trace` covers `ureq`:
+    // tracing matches targets by string prefix).
+    let names_one = |target: &str| {
+        BODY_DUMPING_TARGETS
+            .iter()
+            .any(|t| target == *t || target.strip_prefix(t).is_some_and(|r| r.starts_with("::")))
+    };
+    if !env.iter().any(|(target, _)| names_one(target)) {
+        let covering = env
+            .iter()
+            .filter(|(target, _)| BODY_DUMPING_TARGETS.iter().any(|t| t.starts_with(target)))
+            .map(|(_, level)| level)
+            .fold(default, LevelFilter::max);
+        if covering > LevelFilter::DEBUG {
+            levels.extend(BODY_DUMPING_TARGETS.iter().map(|t| ((*t).to_owned(), LevelFilter::DEBUG)));
         }
     }
     // What RUST_LOG names, it gets.
@@ -311,6 +324,17 @@ mod tests {
         assert!(named.would_enable("ureq::unversioned::transport", &Level::TRACE));
         assert!(named.would_enable("zv_api", &Level::DEBUG), "{:?}", levels(&named));
         assert!(log_filter(1, Some("ureq=loud")).is_err());
+        // A prefix of the name is not the name (tracing matches targets by string prefix).
+        for prefix in ["u=trace", "ure", "ureq_p=trace", "zv=info,ureq_=trace"] {
+            let filter = log_filter(0, Some(prefix)).unwrap().unwrap();
+            assert!(!filter.would_enable("ureq_proto::util", &Level::TRACE), "{prefix}");
+            assert!(!filter.would_enable("ureq::run", &Level::TRACE), "{prefix}");
+        }
+        for named in ["ureq_proto=trace", "ureq::run=trace,u=info", "ureq_proto::util"] {
+            let filter = log_filter(0, Some(named)).unwrap().unwrap();
+            let target = named.split(['=', ',']).next().unwrap();
+            assert!(filter.would_enable(target, &Level::TRACE), "{named}");
+        }
     }
 
     #[test]

@@ -130,19 +130,19 @@ impl Fixtures {
         parse(text, "<json text>")
     }
 
-    /// Reads fixtures from a JSON file (see [`Fixtures`] for the format).
+    /// Reads fixtures from a JSON file (see [`Fixtures`] for the format): a regular file of
+    /// at most [`MAX_FILE_BYTES`](crate::MAX_FILE_BYTES).
     ///
     /// # Errors
     ///
-    /// [`MockError::Fixtures`] when the file cannot be read or its content is not fixtures;
+    /// [`MockError::Fixtures`] when the file cannot be read (a device or a FIFO is refused
+    /// before it is opened, a larger file before it is read) or its content is not fixtures;
     /// the message names the file and, for bad content, the JSON path, line and column.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, MockError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MockError::Fixtures {
-            origin: origin.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let text =
+            read_file(path).map_err(|message| MockError::Fixtures { origin: origin.clone(), message })?;
         parse(&text, &origin)
     }
 
@@ -156,6 +156,32 @@ impl Fixtures {
 
 fn parse(text: &str, origin: &str) -> Result<Fixtures, MockError> {
     read_json(text).map_err(|message| MockError::Fixtures { origin: origin.to_owned(), message })
+}
+
+/// The largest fixtures, stubs or recording file the mock reads from a path: 16 MiB.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The text of the regular file `path`, of at most [`MAX_FILE_BYTES`]; the error says why
+/// not. A device, FIFO or directory is refused before it is opened (opening a FIFO waits for
+/// a writer, reading `/dev/zero` never ends), and the read stops one byte past the limit in
+/// case the file grows meanwhile.
+pub(crate) fn read_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let check = |meta: std::fs::Metadata| match (meta.is_file(), meta.len()) {
+        (false, _) => Err("not a regular file (a device, FIFO, socket or directory)".to_owned()),
+        (true, len) if len > MAX_FILE_BYTES => Err(format!("larger than {MAX_FILE_BYTES} bytes")),
+        _ => Ok(()),
+    };
+    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    check(std::fs::metadata(path).map_err(cannot)?)?;
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    check(file.metadata().map_err(cannot)?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("larger than {MAX_FILE_BYTES} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())
 }
 
 /// Reads `text` as a `T` (and nothing after it); the error names the JSON path of a data

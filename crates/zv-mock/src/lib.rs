@@ -290,7 +290,9 @@ pub use config::{DEFAULT_SKEW, MockConfig};
 pub use connection::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use error::MockError;
 pub use fault::Fault;
-pub use fixtures::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, Fixtures, Member};
+pub use fixtures::{
+    DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, Fixtures, MAX_FILE_BYTES, Member,
+};
 pub use handlers::{
     NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE, REDEEM_FAILED_MESSAGE, REDEEM_PATH,
 };
@@ -299,6 +301,7 @@ pub use rate::THROTTLED_CODE;
 pub use record::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};
 pub use routing::{CallContext, Endpoints, PlatformError};
 pub use server::MockServer;
+pub use service::{Answered, Verifier};
 pub use stubs::{NO_STUB_CODE, Stubs};
 
 /// The demo `openId` (32 hex characters), accepted by default.

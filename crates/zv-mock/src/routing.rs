@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use zv_types::{Endpoint, Protocol, Route};
 
 use crate::checks::{Rejection, V2_PATH, Verified};
@@ -146,11 +147,12 @@ impl fmt::Debug for CallContext<'_> {
 }
 
 /// A handler with its params read: runs the endpoint and writes the answer's body.
-type Run = Box<dyn FnOnce(&CallContext<'_>, &mut Representation) -> Result<Vec<u8>, PlatformError> + Send>;
+pub(crate) type Run =
+    Box<dyn FnOnce(&CallContext<'_>, &mut Representation) -> Result<Vec<u8>, PlatformError> + Send>;
 
-/// A type-erased handler: reads the params (an error fails the `params` check) and returns
-/// what runs the endpoint.
-type Handler = Arc<dyn Fn(&Value) -> Result<Run, String> + Send + Sync>;
+/// A type-erased handler: reads the params (an error fails the `params` check), given as a
+/// `Value` and as the exact JSON text sent, and returns what runs the endpoint.
+type Handler = Arc<dyn Fn(&Value, &RawValue) -> Result<Run, String> + Send + Sync>;
 
 /// A handler from the endpoint's code (`run`) and how its data is written (`render`).
 fn handler<P, T, F, R>(run: F, render: R) -> Handler
@@ -161,7 +163,7 @@ where
     R: Fn(&mut Representation, &T) -> Vec<u8> + Send + Sync + 'static,
 {
     let parts = Arc::new((run, render));
-    Arc::new(move |params: &Value| {
+    Arc::new(move |params: &Value, _: &RawValue| {
         let parsed = P::deserialize(params).map_err(|e| e.to_string())?;
         let parts = Arc::clone(&parts);
         let run: Run = Box::new(move |call: &CallContext<'_>, style: &mut Representation| {
@@ -303,8 +305,8 @@ impl Endpoints {
         for (key, list) in stubs.by_route() {
             let fallback = self.table.remove(&key);
             let route = key.clone();
-            let handler: Handler = Arc::new(move |params: &Value| {
-                if let Some(stub) = stubs::find(&list, params) {
+            let handler: Handler = Arc::new(move |params: &Value, raw: &RawValue| {
+                if let Some(stub) = stubs::find(&list, raw) {
                     let stub = Arc::clone(stub);
                     let run: Run = Box::new(move |call: &CallContext<'_>, style: &mut Representation| {
                         stub.answer(call.params(), style)
@@ -312,7 +314,7 @@ impl Endpoints {
                     return Ok(run);
                 }
                 match &fallback {
-                    Some(fallback) => fallback(params),
+                    Some(fallback) => fallback(params, raw),
                     None => Ok(failing(stubs::no_match(&route, &list))),
                 }
             });
@@ -364,7 +366,7 @@ impl Endpoints {
             };
             return Err(Rejection::new(Check::Route, format!("{what}: the mock serves {}", self.listing())));
         };
-        handler(&verified.params).map_err(|e| Rejection::new(Check::Params, e))
+        handler(&verified.params, &verified.raw_params).map_err(|e| Rejection::new(Check::Params, e))
     }
 }
 

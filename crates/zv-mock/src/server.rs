@@ -2,8 +2,8 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -14,12 +14,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
-use zv_sign::{Credentials, Signer};
+use zv_sign::Credentials;
 
 use crate::connection::{self, Limits, Slot};
-use crate::rate::RateLimit;
 use crate::record::Recorder;
-use crate::state::{Log, Shared, lock, stopped};
+use crate::state::{Shared, lock, stopped};
 use crate::{Fault, Fixtures, LogEntry, MockConfig, MockError};
 
 /// How long in-flight requests may finish after a shutdown before they are cut.
@@ -58,32 +57,14 @@ impl Prepared {
     }
 }
 
-fn prepare(config: MockConfig) -> Result<Prepared, MockError> {
+fn prepare(mut config: MockConfig) -> Result<Prepared, MockError> {
     let (stop, stopped) = watch::channel(false);
     let tls = if config.tls { Some(tls_acceptor(config.addr.ip())?) } else { None };
-    let recorder = config.record.map(|r| Recorder::open(r, &config.credentials)).transpose()?;
-    let shared = Arc::new(Shared {
-        strict: config.strict,
-        allow_replay: config.allow_replay,
-        rate: Mutex::new(RateLimit::new(config.qps)),
-        monotonic: config.monotonic,
-        recorder,
-        signer: Signer::new(&config.credentials),
-        credentials: config.credentials,
-        clock: config.clock,
-        skew: config.skew,
-        messy: config.messy,
-        endpoints: config.endpoints,
-        observer: config.observer,
-        fixtures: Mutex::new(config.fixtures),
-        faults: Mutex::default(),
-        nonces: Mutex::default(),
-        log: Mutex::new(Log::new(config.log_bytes)),
-        header_timeout: config.limits.header_timeout,
-        stop: stopped,
-    });
-    let slots = Arc::new(Semaphore::new(config.limits.max_connections));
-    Ok(Prepared { shared, stop, tls, slots, open: Arc::default(), limits: config.limits })
+    let recorder = config.record.take().map(|r| Recorder::open(r, &config.credentials)).transpose()?;
+    let limits = config.limits;
+    let shared = Arc::new(Shared::new(config, recorder, stopped));
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    Ok(Prepared { shared, stop, tls, slots, open: Arc::default(), limits })
 }
 
 /// A self-signed certificate for `localhost`, `127.0.0.1`, `::1` (and `ip` when it is a

@@ -12,7 +12,7 @@ use crate::config::Monotonic;
 use crate::fault::Faults;
 use crate::rate::RateLimit;
 use crate::record::Recorder;
-use crate::{Endpoints, Fixtures, LogEntry, Verdict};
+use crate::{Endpoints, Fixtures, LogEntry, MockConfig, Verdict};
 
 /// The observer callback of [`MockConfig::observer`](crate::MockConfig::observer).
 pub(crate) type Observer = Arc<dyn Fn(&LogEntry) + Send + Sync>;
@@ -62,6 +62,31 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The state of a mock configured with `config` (whose recording, if any, is `recorder`,
+    /// already opened), stopping when `stop` reads `true`.
+    pub(crate) fn new(config: MockConfig, recorder: Option<Recorder>, stop: watch::Receiver<bool>) -> Shared {
+        Shared {
+            strict: config.strict,
+            allow_replay: config.allow_replay,
+            rate: Mutex::new(RateLimit::new(config.qps)),
+            monotonic: config.monotonic,
+            recorder,
+            signer: Signer::new(&config.credentials),
+            credentials: config.credentials,
+            clock: config.clock,
+            skew: config.skew,
+            messy: config.messy,
+            endpoints: config.endpoints,
+            observer: config.observer,
+            fixtures: Mutex::new(config.fixtures),
+            faults: Mutex::default(),
+            nonces: Mutex::default(),
+            log: Mutex::new(Log::new(config.log_bytes)),
+            header_timeout: config.limits.header_timeout,
+            stop,
+        }
+    }
+
     /// A fresh `traceId`: 32 random hex digits.
     pub(crate) fn trace_id(&self) -> String {
         format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))

@@ -5,7 +5,7 @@
 //! paging dialect. Stub values are kept as the JSON text they were written in (big
 //! integers, key order and number forms survive), and served byte for byte.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -150,19 +150,21 @@ impl Stubs {
         parse(text, "<json text>")
     }
 
-    /// Reads stubs from a JSON file.
+    /// Reads stubs from a JSON file: a regular file of at most
+    /// [`MAX_FILE_BYTES`](crate::MAX_FILE_BYTES).
     ///
     /// # Errors
     ///
-    /// [`MockError::Stubs`] when the file cannot be read or a stub is not valid; the error
+    /// [`MockError::Stubs`] when the file cannot be read (a device or a FIFO is refused
+    /// before it is opened, a larger file before it is read) or a stub is not valid; the error
     /// names the file, the stub's index and what is wrong.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, MockError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MockError::Stubs {
+        let text = crate::fixtures::read_file(path).map_err(|message| MockError::Stubs {
             origin: origin.clone(),
             index: None,
-            message: format!("cannot read: {e}"),
+            message,
         })?;
         parse(&text, &origin)
     }
@@ -253,31 +255,24 @@ impl Expected {
         serde_json::from_str(raw.get()).map(Expected::Json).map_err(|e| e.to_string())
     }
 
-    fn accepts(&self, param: &Value) -> bool {
+    /// Whether `param` (its JSON text as the request wrote it) is what this asks for.
+    fn accepts(&self, param: &RawValue) -> bool {
         match self {
-            Expected::Text(text) => scalar_text(param).as_deref() == Some(text),
-            Expected::Json(value) => value == param,
+            Expected::Text(text) => raw_scalar_text(param).as_deref() == Some(text),
+            Expected::Json(value) => serde_json::from_str::<Value>(param.get()).is_ok_and(|p| &p == value),
         }
     }
 }
 
-/// A match value or a param as text: a string as is, a number or boolean as written.
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// The text of a match value as written: a string's content, a number's digits exactly.
+/// A match value or a param as text, read from its JSON text: a string's content, a
+/// boolean, or a number's digits exactly as written (never through an `f64`, so a 21-digit
+/// id matches only itself); `None` for `null`, a list or an object.
 fn raw_scalar_text(raw: &RawValue) -> Option<String> {
-    let text = raw.get();
-    match serde_json::from_str::<Value>(text).ok()? {
-        Value::String(s) => Some(s),
-        Value::Number(_) => Some(text.to_owned()),
-        Value::Bool(b) => Some(b.to_string()),
+    let text = raw.get().trim();
+    match text.as_bytes().first()? {
+        b'"' => serde_json::from_str(text).ok(),
+        b't' | b'f' => serde_json::from_str::<bool>(text).ok().map(|b| b.to_string()),
+        b'-' | b'0'..=b'9' => Some(text.to_owned()),
         _ => None,
     }
 }
@@ -328,8 +323,8 @@ impl Stub {
         Ok(Stub { route, matching, answer, dialect })
     }
 
-    /// Whether the request's `params` fit this stub's `match`.
-    fn matches(&self, params: &Value) -> bool {
+    /// Whether the request's params (the members of their JSON text) fit this stub's `match`.
+    fn matches(&self, params: &HashMap<String, &RawValue>) -> bool {
         self.matching
             .iter()
             .all(|(name, (expected, _))| params.get(name).is_some_and(|p| expected.accepts(p)))
@@ -472,14 +467,22 @@ pub(crate) fn unstubbed(route: &RouteKey, entry: &Entry) -> PlatformError {
     )
 }
 
-/// The first of `stubs` whose `match` fits `params`.
-pub(crate) fn find<'s>(stubs: &'s [Arc<Stub>], params: &Value) -> Option<&'s Arc<Stub>> {
-    stubs.iter().find(|s| s.matches(params))
+/// The first of `stubs` whose `match` fits `params`, the params' JSON text as sent (params
+/// that are not an object have no member to match).
+pub(crate) fn find<'s>(stubs: &'s [Arc<Stub>], params: &RawValue) -> Option<&'s Arc<Stub>> {
+    let members: HashMap<String, &RawValue> = serde_json::from_str(params.get()).unwrap_or_default();
+    stubs.iter().find(|s| s.matches(&members))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether `stub` answers `params` (sent as their JSON text).
+    fn fits(stub: &Arc<Stub>, params: Value) -> bool {
+        let raw = serde_json::value::to_raw_value(&params).unwrap();
+        find(std::slice::from_ref(stub), &raw).is_some()
+    }
 
     fn error_of(text: &str) -> (Option<usize>, String) {
         match Stubs::from_json(text) {
@@ -505,17 +508,17 @@ mod tests {
         assert_eq!(again.to_json(), stubs.to_json());
         assert!(stubs.to_json().contains(r#""a": 12345678901234567890123"#), "{}", stubs.to_json());
         let first = &stubs.stubs[0];
-        assert!(first.matches(&serde_json::json!({"user_id": "10001", "vip": "true", "x": 1})));
-        assert!(!first.matches(&serde_json::json!({"user_id": 10002, "vip": true})));
-        assert!(!first.matches(&serde_json::json!({"vip": true})));
+        assert!(fits(first, serde_json::json!({"user_id": "10001", "vip": "true", "x": 1})));
+        assert!(!fits(first, serde_json::json!({"user_id": 10002, "vip": true})));
+        assert!(!fits(first, serde_json::json!({"vip": true})));
         let json = Stubs::from_json(
             r#"{"stubs": [{"path": "a/b", "match": {"basket": [{"id": 1}], "x": null}, "data": 1}]}"#,
         )
         .unwrap();
-        assert!(json.stubs[0].matches(&serde_json::json!({"basket": [{"id": 1}], "x": null})));
-        assert!(!json.stubs[0].matches(&serde_json::json!({"basket": [{"id": 2}], "x": null})));
-        assert!(!json.stubs[0].matches(&serde_json::json!({"basket": [{"id": 1}]})));
-        assert!(!json.stubs[0].matches(&serde_json::json!({"basket": "[{\"id\":1}]", "x": null})));
+        assert!(fits(&json.stubs[0], serde_json::json!({"basket": [{"id": 1}], "x": null})));
+        assert!(!fits(&json.stubs[0], serde_json::json!({"basket": [{"id": 2}], "x": null})));
+        assert!(!fits(&json.stubs[0], serde_json::json!({"basket": [{"id": 1}]})));
+        assert!(!fits(&json.stubs[0], serde_json::json!({"basket": "[{\"id\":1}]", "x": null})));
     }
 
     #[test]

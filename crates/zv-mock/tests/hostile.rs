@@ -198,3 +198,79 @@ fn the_mock_holds_at_most_max_connections() {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Fixtures, stubs and recordings read from a path: only a regular file, refused at once
+/// otherwise (a FIFO used to wait for a writer forever, `/dev/zero` to fill the memory),
+/// and no larger than `MAX_FILE_BYTES` (refused before it is read).
+#[test]
+fn files_read_from_a_path_are_bounded_and_regular() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge).unwrap().set_len(zv_mock::MAX_FILE_BYTES + 1).unwrap();
+    let cases = [
+        (fifo.clone(), "not a regular file"),
+        (std::path::PathBuf::from("/dev/zero"), "not a regular file"),
+        (dir.path().to_owned(), "not a regular file"),
+        (huge, "larger than 16777216 bytes"),
+    ];
+    for (path, expected) in &cases {
+        let stubs = zv_mock::Stubs::from_path(path).unwrap_err().to_string();
+        let fixtures = zv_mock::Fixtures::from_path(path).unwrap_err().to_string();
+        for e in [stubs, fixtures] {
+            assert!(e.contains(expected) && e.contains(&path.display().to_string()), "{e}");
+        }
+    }
+    // A recording continues its file: the same refusal, before the server starts.
+    let creds = zv_sign::Credentials::new("oid", "gc", "key");
+    let recording = zv_mock::Recording::new(&fifo, "http://127.0.0.1:9", creds);
+    let e = MockServer::start(MockConfig::new().record(recording)).unwrap_err().to_string();
+    assert!(e.contains("not a regular file"), "{e}");
+}
+
+/// The verifier handles a request as the server does, without a socket: a signed request
+/// gets its data, junk its refusal, a replay and a throttled request theirs, and each is
+/// logged with a printable one-line summary.
+#[test]
+fn the_verifier_answers_as_the_server_does() {
+    use zv_mock::{Verdict, Verifier};
+    let creds = zv_mock::demo_credentials();
+    let verifier = Verifier::new(MockConfig::new().qps(1).monotonic(|| Duration::ZERO));
+    let (ts, n) = (now(), nonce());
+    let signed = v3_body(&creds, ts, n, json!({"user_id": "10001"})).to_string();
+    let json = Some("application/json");
+    let ok = verifier.handle("POST", GIFT_CARDS, json, signed.as_bytes());
+    assert_eq!(ok.status, 200);
+    let body: Value = serde_json::from_slice(&ok.body).unwrap();
+    assert_eq!((body["status"].as_bool(), body["data"].as_array().map(Vec::len)), (Some(true), Some(5)));
+    // The same nonce again: a replay.
+    let replay = verifier.handle("POST", GIFT_CARDS, json, signed.as_bytes());
+    assert!(String::from_utf8_lossy(&replay.body).contains("replay"));
+    // Throttled: a second request in the same second (the replay never counted).
+    let again = v3_body(&creds, ts, nonce(), json!({"user_id": "10001"})).to_string();
+    let throttled = verifier.handle("POST", GIFT_CARDS, json, again.as_bytes());
+    assert_eq!(throttled.status, 429);
+    let junk = "\u{1b}]0;pwned\u{7}\u{2028}".repeat(100_000);
+    let refused = verifier.handle("GET", &format!("/v3/{junk}"), None, b"");
+    assert_eq!(refused.status, 200);
+    let oversized = verifier.handle("POST", GIFT_CARDS, json, &vec![b' '; 2 << 20]);
+    assert!(String::from_utf8_lossy(&oversized.body).contains("at most 1048576 bytes"));
+    let log = verifier.log();
+    let verdicts: Vec<&str> = log
+        .iter()
+        .map(|e| match &e.verdict {
+            Verdict::Ok => "ok",
+            Verdict::Throttled { .. } => "throttled",
+            Verdict::Rejected { check, .. } => check.label(),
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["ok", Check::Nonce.label(), "throttled", Check::Method.label(), Check::Json.label()]
+    );
+    for entry in &log {
+        let line = entry.to_string();
+        assert!(line.len() < 2_000 && !line.chars().any(zv_types::text::is_unsafe_char), "{line}");
+    }
+}

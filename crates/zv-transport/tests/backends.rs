@@ -84,6 +84,41 @@ fn redirect_is_returned(make: Make) {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A redirect to another host, whatever its kind (307 and 308 keep the method and body),
+/// is returned as it is: nothing, credentials least of all, reaches the other host.
+fn cross_host_redirect_is_not_followed(make: Make) {
+    let elsewhere = Server::start(|_| Reply::ok(b"{}".to_vec()));
+    let target = elsewhere.url("/steal").replace("127.0.0.1", "localhost");
+    let transport = make(TransportConfig::default());
+    for status in [301, 302, 303, 307, 308] {
+        let location = target.clone();
+        let server = Server::start(move |_| Reply::Full {
+            status,
+            headers: vec![("location", location.clone())],
+            body: Vec::new(),
+        });
+        let response = transport
+            .send(post(&server.url("/v3/x"), br#"{"token":"T0KEN","grantCode":"GRANT"}"#))
+            .expect("a redirect is a response");
+        assert_eq!(response.status(), status);
+        assert_eq!(server.requests().len(), 1);
+    }
+    assert_eq!(elsewhere.accepts(), 0, "the other host was contacted");
+}
+
+/// A certificate valid for another name (trusted, but not for the host in the URL) fails
+/// the handshake as a TLS error that did not reach the server.
+fn tls_to_a_wrong_host_name(make: Make) {
+    let server = Server::start_tls_for(&["zv-other-host.test"], |request| Reply::ok(request.body.clone()));
+    let cert = server.cert_der.clone().expect("tls server");
+    let error = make(TransportConfig::default().with_root_certificate(cert))
+        .send(post(&server.url("/v3/x"), b"{}"))
+        .expect_err("the name does not match");
+    assert_eq!(error.kind(), TransportErrorKind::Tls, "{error:?}");
+    assert!(!error.may_have_reached_server());
+    assert!(server.requests().is_empty());
+}
+
 fn connect_refused(make: Make) {
     let error = make(TransportConfig::default())
         .send(post(&closed_port_url(), b"{}"))
@@ -121,6 +156,19 @@ fn no_answer_times_out(make: Make) {
     assert_eq!(error.kind(), TransportErrorKind::Timeout, "{error:?}");
     assert!(error.may_have_reached_server());
     assert_eq!(server.requests().len(), 1, "the request did reach the server");
+}
+
+/// Headers, then a body that never comes (a slow drip at its slowest): the overall timeout
+/// ends it, as a timeout that may have reached the server, on both backends.
+fn stalled_body_times_out(make: Make) {
+    let server = Server::start(|_| Reply::AnnounceOnly(100));
+    let config = TransportConfig::default().with_timeout(Duration::from_millis(300));
+    let error = make(config).send(post(&server.url("/v3/drip"), b"{}")).expect_err("the body never comes");
+    assert_eq!(
+        (error.kind(), error.may_have_reached_server()),
+        (TransportErrorKind::Timeout, true),
+        "{error:?}"
+    );
 }
 
 /// A reply that is not HTTP broke the exchange after the request was sent: both backends
@@ -245,6 +293,18 @@ macro_rules! suite {
         #[test]
         fn redirect_is_returned() {
             super::redirect_is_returned($make)
+        }
+        #[test]
+        fn cross_host_redirect_is_not_followed() {
+            super::cross_host_redirect_is_not_followed($make)
+        }
+        #[test]
+        fn tls_to_a_wrong_host_name() {
+            super::tls_to_a_wrong_host_name($make)
+        }
+        #[test]
+        fn stalled_body_times_out() {
+            super::stalled_body_times_out($make)
         }
         #[test]
         fn connect_refused() {

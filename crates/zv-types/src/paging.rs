@@ -35,13 +35,14 @@
 //! # Ok::<(), zv_types::paging::PageError>(())
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use crate::lenient::{LenientInt, deserialize_list};
 
@@ -311,6 +312,10 @@ pub enum PageError {
     /// The caller's params are not a JSON object (nor `null`).
     #[error("paged params must be a JSON object, not {0}")]
     ParamsNotObject(&'static str),
+    /// The caller's params cannot be read (not JSON), or not as a `serde_json::Value` (a
+    /// number beyond `f64`, for [`Pager::next_request_params`]).
+    #[error("the paged params cannot be read: {0}")]
+    Params(String),
     /// The caller's params set the page number, which the pager owns.
     #[error("params set `{field}`, the page number, which the pager sets: start elsewhere with `start_page`")]
     PageNumberInParams {
@@ -382,7 +387,9 @@ impl PageError {
 #[derive(Debug, Clone)]
 pub struct Pager {
     dialect: PageDialect,
-    params: Map<String, Value>,
+    /// The caller's params, each member as the exact JSON text given (a 21-digit id or a
+    /// long decimal is sent as written), the page fields left out.
+    params: BTreeMap<String, Box<RawValue>>,
     page_size: u32,
     as_strings: bool,
     start_page: u32,
@@ -398,11 +405,54 @@ impl Pager {
     /// A pager for an endpoint of `dialect`, called with `params` (a JSON object, or `null`
     /// for none) on every page.
     pub fn new(dialect: PageDialect, params: Value, options: PageOptions) -> Result<Pager, PageError> {
-        let mut params = match params {
-            Value::Object(map) => map,
-            Value::Null => Map::new(),
+        let params = match params {
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(key, value)| Ok((key, serde_json::value::to_raw_value(&value)?)))
+                .collect::<Result<_, serde_json::Error>>()
+                .map_err(|e| PageError::Params(e.to_string()))?,
+            Value::Null => BTreeMap::new(),
             other => return Err(PageError::ParamsNotObject(json_type(&other))),
         };
+        Pager::with_members(dialect, params, options)
+    }
+
+    /// A pager whose params are JSON text (an object, or `null` for none), each member kept
+    /// byte for byte on every page: numbers beyond `u64` or `f64` are sent as written (read
+    /// the requests with [`next_request_json`](Self::next_request_json)).
+    ///
+    /// ```
+    /// use serde_json::value::RawValue;
+    /// use zv_types::paging::{PageDialect, PageOptions, Pager};
+    ///
+    /// let params: Box<RawValue> = serde_json::from_str(r#"{"id":164822200532619796511}"#).unwrap();
+    /// let pager = Pager::from_json(PageDialect::ListTotal, &params, PageOptions::default().page_size(5))?;
+    /// let first = pager.next_request_json()?.unwrap();
+    /// assert_eq!(first.get(), r#"{"id":164822200532619796511,"pageNum":1,"pageSize":5}"#);
+    /// # Ok::<(), zv_types::paging::PageError>(())
+    /// ```
+    pub fn from_json(
+        dialect: PageDialect,
+        params: &RawValue,
+        options: PageOptions,
+    ) -> Result<Pager, PageError> {
+        let members = match params.get().trim_start().as_bytes().first() {
+            Some(b'{') => serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(params.get())
+                .map_err(|e| PageError::Params(e.to_string()))?,
+            Some(b'n') => BTreeMap::new(),
+            Some(b'[') => return Err(PageError::ParamsNotObject("an array")),
+            Some(b'"') => return Err(PageError::ParamsNotObject("a string")),
+            Some(b't' | b'f') => return Err(PageError::ParamsNotObject("a boolean")),
+            _ => return Err(PageError::ParamsNotObject("a number")),
+        };
+        Pager::with_members(dialect, members, options)
+    }
+
+    fn with_members(
+        dialect: PageDialect,
+        mut params: BTreeMap<String, Box<RawValue>>,
+        options: PageOptions,
+    ) -> Result<Pager, PageError> {
         if options.page_size == Some(0) {
             return Err(PageError::InvalidOptions("the page size must be at least 1"));
         }
@@ -418,11 +468,11 @@ impl Pager {
         }
         let (page_size, as_strings) = match (params.remove(size_field), options.page_size) {
             (None, size) => (size.unwrap_or(DEFAULT_PAGE_SIZE), false),
-            (Some(value), size) => {
-                let given = page_size_of(&value).ok_or_else(|| PageError::InvalidPageSize {
-                    field: size_field,
-                    value: value.to_string(),
-                })?;
+            (Some(raw), size) => {
+                let invalid =
+                    || PageError::InvalidPageSize { field: size_field, value: raw.get().to_owned() };
+                let value: Value = serde_json::from_str(raw.get()).map_err(|_| invalid())?;
+                let given = page_size_of(&value).ok_or_else(invalid)?;
                 match size {
                     Some(options) if options != given => {
                         return Err(PageError::PageSizeConflict {
@@ -483,18 +533,35 @@ impl Pager {
     /// size fields set — or `None` when the scan is over. Asking twice without reading a
     /// page in between gives the same params (e.g. to resend a request).
     ///
+    /// As a `serde_json::Value`, whose numbers are `u64`, `i64` or `f64`: for params with
+    /// larger numbers or long decimals use [`next_request_json`](Self::next_request_json),
+    /// which keeps them as written (here they fail with [`PageError::Params`] if they are
+    /// beyond `f64`, and are rounded if not).
+    ///
     /// Fails with [`PageError::TooManyPages`] when the page cap is reached and the last page
     /// did not say it was the last.
     pub fn next_request_params(&self) -> Result<Option<Value>, PageError> {
+        self.next_request_json()?
+            .map(|json| serde_json::from_str(json.get()).map_err(|e| PageError::Params(e.to_string())))
+            .transpose()
+    }
+
+    /// The params of the next page request as JSON text (see
+    /// [`next_request_params`](Self::next_request_params)): every member of the caller's
+    /// params exactly as given, with the page number and size fields set.
+    pub fn next_request_json(&self) -> Result<Option<Box<RawValue>>, PageError> {
         if self.done {
             return Ok(None);
         }
         self.check_cap()?;
         let (number_field, size_field) = self.dialect.request_fields();
-        let mut params = self.params.clone();
-        params.insert(number_field.to_owned(), self.wire_number(self.next));
-        params.insert(size_field.to_owned(), self.wire_number(self.page_size));
-        Ok(Some(Value::Object(params)))
+        let mut params: BTreeMap<&str, &RawValue> =
+            self.params.iter().map(|(k, v)| (k.as_str(), &**v)).collect();
+        let (number, size) = (self.wire_number(self.next), self.wire_number(self.page_size));
+        params.insert(number_field, &number);
+        params.insert(size_field, &size);
+        // Text keys and JSON texts cannot fail to serialize.
+        serde_json::value::to_raw_value(&params).map(Some).map_err(|e| PageError::Params(e.to_string()))
     }
 
     /// Reads the `data` of the page last asked for ([`next_page`](Self::next_page)) and
@@ -535,8 +602,10 @@ impl Pager {
         Ok(())
     }
 
-    fn wire_number(&self, n: u32) -> Value {
-        if self.as_strings { Value::String(n.to_string()) } else { Value::from(n) }
+    fn wire_number(&self, n: u32) -> Box<RawValue> {
+        let text = if self.as_strings { format!("\"{n}\"") } else { n.to_string() };
+        // Digits, quoted or not, are JSON.
+        RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned())
     }
 }
 

@@ -354,3 +354,38 @@ proptest! {
         }
     }
 }
+
+/// Params given as JSON text keep every member as written on every page: numbers beyond
+/// `u64` and `f64` too (issue 11 item 4).
+#[test]
+fn params_given_as_text_are_sent_exactly() {
+    let raw = |s: &str| RawValue::from_string(s.to_owned()).unwrap();
+    let params = raw(r#"{"id":164822200532619796511,"x":0.1000000000000000000001,"inf":1e400,"size":"3"}"#);
+    let mut pager = Pager::from_json(PageDialect::PageSize, &params, PageOptions::default()).unwrap();
+    let first = pager.next_request_json().unwrap().unwrap();
+    assert_eq!(
+        first.get(),
+        r#"{"id":164822200532619796511,"inf":1e400,"page":"1","size":"3","x":0.1000000000000000000001}"#
+    );
+    // As a `Value` they cannot be: said, not rounded silently past f64's range.
+    assert!(matches!(pager.next_request_params(), Err(PageError::Params(_))));
+    pager.on_page(raw(r#"{"list":[1,2,3],"total":4}"#)).unwrap();
+    assert!(pager.next_request_json().unwrap().unwrap().get().contains(r#""page":"2""#));
+    // `null` is no params; anything but an object is refused by name.
+    let none = Pager::from_json(PageDialect::DataTotal, RawValue::NULL, PageOptions::default()).unwrap();
+    assert_eq!(none.next_request_json().unwrap().unwrap().get(), r#"{"pageNo":1,"pageSize":10}"#);
+    for (text, what) in
+        [("[1]", "an array"), ("12", "a number"), ("\"a\"", "a string"), ("true", "a boolean")]
+    {
+        assert_eq!(
+            Pager::from_json(PageDialect::DataTotal, &raw(text), PageOptions::default()).unwrap_err(),
+            PageError::ParamsNotObject(what)
+        );
+    }
+    // A page size in the params is read from its exact text, and named so when refused.
+    for bad in ["99999999999999999999999", "-1", "1.5", "\"x\"", "1e400"] {
+        let params = raw(&format!(r#"{{"pageSize":{bad}}}"#));
+        let e = Pager::from_json(PageDialect::DataTotal, &params, PageOptions::default()).unwrap_err();
+        assert_eq!(e, PageError::InvalidPageSize { field: "pageSize", value: bad.to_owned() });
+    }
+}

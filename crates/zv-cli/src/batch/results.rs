@@ -23,14 +23,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use zv_api::{Error, ErrorKind, Outcome};
 
-use crate::data::Data;
+use crate::data::{Data, escape_unsafe};
 use crate::exit;
 
 /// The line of a row whose call succeeded: `{"row":N,"ok":true,"data":DATA}`, `data` the
-/// gateway's JSON text on one line, every number as it came.
+/// gateway's JSON text on one line, every number as it came (characters a terminal would
+/// obey written as JSON escapes, [`escape_unsafe`]).
 pub fn ok_line(row: usize, data: &RawValue) -> Result<String, serde_json::Error> {
     let data = Data::one_line(data.get())?;
-    let data = RawValue::from_string(data.into_owned())?;
+    // The same JSON, with what a terminal would obey (C1 controls, bidi overrides) escaped.
+    let data = RawValue::from_string(escape_unsafe(&data).into_owned())?;
     serde_json::to_string(&Line { row, ok: true, data: Some(&data), error: None, outcome: None })
 }
 
@@ -154,6 +156,15 @@ pub enum ResultsError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A device, FIFO, socket or directory: results go to a regular file, which `--resume`
+    /// can read back.
+    #[error(
+        "the results file {path} is not a regular file (a device, FIFO, socket or directory); give a file"
+    )]
+    NotRegular {
+        /// The file.
+        path: String,
+    },
     /// Without `--resume`, an existing results file is never overwritten.
     #[error("the results file {path} exists and is not empty: add --resume to continue it, or remove it")]
     Exists {
@@ -242,6 +253,7 @@ fn read_results(mut reader: impl BufRead, path: &str) -> Result<Scan, ResultsErr
 pub fn open_for_resume(path: &Path) -> Result<(File, Resumed), ResultsError> {
     let shown = path.display().to_string();
     let io = |source| ResultsError::Io { path: shown.clone(), source };
+    refuse_non_regular(path)?;
     let mut file = OpenOptions::new().read(true).append(true).create(true).open(path).map_err(io)?;
     let scan = read_results(BufReader::new(&file), &shown)?;
     if scan.resumed.dropped_partial_line {
@@ -254,11 +266,21 @@ pub fn open_for_resume(path: &Path) -> Result<(File, Resumed), ResultsError> {
     Ok((file, scan.resumed))
 }
 
+/// Refuses an existing `path` that is not a regular file, before it is opened: opening a
+/// FIFO waits for a reader, and reading `/dev/zero` back never ends.
+fn refuse_non_regular(path: &Path) -> Result<(), ResultsError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(ResultsError::NotRegular { path: path.display().to_string() }),
+        _ => Ok(()),
+    }
+}
+
 /// Creates `path` for a new batch's results: an existing file must be empty (results are
 /// never overwritten without `--resume`).
 pub fn create(path: &Path) -> Result<File, ResultsError> {
     let shown = path.display().to_string();
     let io = |source| ResultsError::Io { path: shown.clone(), source };
+    refuse_non_regular(path)?;
     let file = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
     if file.metadata().map_err(io)?.len() > 0 {
         return Err(ResultsError::Exists { path: shown });

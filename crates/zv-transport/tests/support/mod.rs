@@ -80,8 +80,16 @@ impl Server {
 
     /// An HTTPS server with a self-signed certificate for 127.0.0.1/localhost.
     pub fn start_tls(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
-        let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
-            .expect("generate certificate");
+        Self::start_tls_for(&["127.0.0.1", "localhost"], handler)
+    }
+
+    /// An HTTPS server (on 127.0.0.1) with a self-signed certificate for these names only.
+    pub fn start_tls_for(
+        names: &[&str],
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let names = names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        let certified = rcgen::generate_simple_self_signed(names).expect("generate certificate");
         let cert = certified.cert.der().clone();
         let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
         let config =
