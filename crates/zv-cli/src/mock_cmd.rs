@@ -107,6 +107,15 @@ pub fn run(
         config = config.fixtures(read_arg("--fixtures", path, g, Fixtures::from_json)?);
     }
     if let (Some(file), Some(upstream)) = (&args.record, &args.upstream) {
+        // A recording proxy signs with the real credentials whatever reaches it, and its own
+        // key is printed for anyone: it must not listen beyond this machine.
+        if !args.addr.ip().is_loopback() {
+            return Err(Failure::usage(format!(
+                "--record signs with your real credentials for any client that reaches it, so it \
+                 listens only on a loopback address (127.0.0.1 or ::1), not {}",
+                args.addr.ip()
+            )));
+        }
         // The real credentials come from the flags, ZV_* or the profile; they sign only what
         // is forwarded upstream, and are never printed or recorded.
         let real = upstream_credentials().map_err(|f| {

@@ -211,3 +211,24 @@ fn zv_mock_strict_refuses_what_the_default_takes() {
     assert!(answer["message"].as_str().unwrap().contains("strict mode"), "{answer}");
     strict.stop();
 }
+
+#[test]
+fn a_recording_proxy_listens_only_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.json");
+    let args = [
+        "mock",
+        "--record",
+        file.to_str().unwrap(),
+        "--upstream",
+        "http://127.0.0.1:9",
+        "--addr",
+        "0.0.0.0:0",
+    ];
+    let out = zv(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("listens only on a loopback address") && stderr.contains("0.0.0.0"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!file.exists(), "nothing recorded");
+}
