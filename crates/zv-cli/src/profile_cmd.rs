@@ -129,7 +129,17 @@ fn view(name: &str, p: &Profile, store: &KeyStore) -> Data {
     };
     Data::Object(vec![
         ("name".to_owned(), Data::String(name.to_owned())),
-        ("base_url".to_owned(), text(&p.base_url)),
+        // A URL saved by hand (or by an older zv) may hold a password: shown only as the
+        // client would use it, else as why it cannot be used (which never echoes it).
+        (
+            "base_url".to_owned(),
+            match &p.base_url {
+                None => Data::Null,
+                Some(url) => Data::String(
+                    zv_api::validate_base_url(url).unwrap_or_else(|e| format!("(unusable: {e})")),
+                ),
+            },
+        ),
         ("open_id".to_owned(), text(&p.open_id)),
         ("grant_code".to_owned(), text(&p.grant_code)),
         ("shop_code".to_owned(), text(&p.shop_code)),

@@ -201,3 +201,19 @@ fn zv_api_fills_in_the_profiles_shop_code() {
     ));
     assert_eq!(shown["body"]["params"], json!({"user_id": "1"}));
 }
+
+#[test]
+fn a_password_saved_in_a_base_url_by_hand_is_never_shown() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("zv")).unwrap();
+    let text =
+        "[profiles.old]\nbase_url = \"https://user:hunter2@gw.example/?token=t0k3n\"\nopen_id = \"x\"\n";
+    std::fs::write(config_file(home.path()), text).unwrap();
+    for args in [&["profile", "show", "old"][..], &["profile", "list"], &["--json", "profile", "show", "old"]]
+    {
+        let r = run(zv_at(home.path()), args);
+        let shown = format!("{}{}", r.stdout, r.stderr);
+        assert!(!shown.contains("hunter2") && !shown.contains("t0k3n"), "{args:?}: {shown}");
+        assert!(shown.contains("unusable"), "{args:?}: {shown}");
+    }
+}
