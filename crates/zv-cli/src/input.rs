@@ -2,7 +2,6 @@
 //! with a bound: only a regular file, and no larger than a limit, refused before anything is
 //! read — so `@/dev/zero` or a FIFO fails at once instead of filling memory or hanging.
 
-use std::io::Read;
 use std::path::Path;
 
 /// The default limit on a file argument: 16 MiB.
@@ -57,26 +56,16 @@ pub enum InputError {
 /// writer), again on the open file, and the read itself stops one byte past the limit, in
 /// case the file grows in between.
 pub fn read_file(what: &str, path: &Path, limit: u64) -> Result<String, InputError> {
-    let shown = path.display().to_string();
-    let io = |source| InputError::Io { what: what.to_owned(), path: shown.clone(), source };
-    let check = |meta: std::fs::Metadata| {
-        if !meta.is_file() {
-            Err(InputError::NotRegular { what: what.to_owned(), path: shown.clone() })
-        } else if meta.len() > limit {
-            Err(InputError::TooLarge { what: what.to_owned(), path: shown.clone(), limit })
-        } else {
-            Ok(())
-        }
-    };
-    check(std::fs::metadata(path).map_err(io)?)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    check(file.metadata().map_err(io)?)?;
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(InputError::TooLarge { what: what.to_owned(), path: shown, limit });
-    }
-    String::from_utf8(bytes).map_err(|_| InputError::NotUtf8 { what: what.to_owned(), path: shown })
+    use zv_mock::FileError as F;
+    let (what, shown) = (what.to_owned(), path.display().to_string());
+    zv_mock::read_bounded(path, limit).map_err(|e| match e {
+        F::NotRegular => InputError::NotRegular { what, path: shown },
+        F::TooLarge(limit) => InputError::TooLarge { what, path: shown, limit },
+        F::NotUtf8 => InputError::NotUtf8 { what, path: shown },
+        F::Io(source) => InputError::Io { what, path: shown, source },
+        // `FileError` may grow; whatever it says, it says of this file.
+        other => InputError::Io { what, path: shown, source: std::io::Error::other(other.to_string()) },
+    })
 }
 
 /// An argument given inline or as `@file`: the inline text, or the file's text read with

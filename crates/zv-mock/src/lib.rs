@@ -291,7 +291,8 @@ pub use connection::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_C
 pub use error::MockError;
 pub use fault::Fault;
 pub use fixtures::{
-    DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, Fixtures, MAX_FILE_BYTES, Member,
+    DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, FileError, Fixtures, MAX_FILE_BYTES, Member,
+    read_bounded,
 };
 pub use handlers::{
     NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE, REDEEM_FAILED_MESSAGE, REDEEM_PATH,
