@@ -8,8 +8,6 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 
-use crate::fixtures::ItemPages;
-
 /// How a server answers: the whole HTTP response to a request with this body.
 pub trait Respond: Send + Sync + 'static {
     /// The response (status line, headers and body) to a request whose body is
@@ -61,9 +59,10 @@ impl Server {
         Self::with(Fixed(response.into()))
     }
 
-    /// Starts answering each request with the page of `pages` its params ask for (each
-    /// page written when asked for: memory does not grow with the number of pages).
-    pub fn paged(pages: ItemPages) -> io::Result<Server> {
+    /// Starts answering each request with the page of `pages` (the fixtures' `ItemPages`)
+    /// its params ask for (each page written when asked for: memory does not grow with the
+    /// number of pages). Generic, so that the server does not depend on the fixtures.
+    pub fn paged(pages: impl Respond) -> io::Result<Server> {
         Self::with(pages)
     }
 
