@@ -267,53 +267,26 @@
 //! with [`MockConfig::credentials`]. The key never appears in `Debug`, the log, or `tracing`
 //! events (target `zv_mock`: one event per request).
 #![forbid(unsafe_code)]
+// Without the `record` feature, the docs above name a proxy that is not built.
+#![cfg_attr(not(feature = "record"), allow(rustdoc::broken_intra_doc_links))]
 #![warn(missing_docs)]
 
-mod checks;
-mod config;
-mod connection;
-mod error;
-mod fault;
-mod fixtures;
-mod handlers;
-mod log;
-mod rate;
+mod gateway;
+mod model;
+#[cfg(feature = "record")]
 mod record;
-mod render;
-mod routing;
 mod server;
-mod service;
-mod state;
-mod stubs;
 
-pub use config::{DEFAULT_SKEW, MockConfig};
-pub use connection::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
-pub use error::MockError;
-pub use fault::Fault;
-pub use fixtures::{
-    DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, FileError, Fixtures, MAX_FILE_BYTES, Member,
-    read_bounded,
+pub use gateway::{
+    Answered, CallContext, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_SKEW, Endpoints, Fault, MockConfig, NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE,
+    REDEEM_FAILED_MESSAGE, REDEEM_PATH, THROTTLED_CODE, Verifier,
 };
-pub use handlers::{
-    NOT_FOUND_CODE, NOT_FOUND_MESSAGE, REDEEM_FAILED_CODE, REDEEM_FAILED_MESSAGE, REDEEM_PATH,
+pub use model::{
+    Check, DEMO_EXCHANGE_CODE, DEMO_GRANT_CODE, DEMO_MEMBER, DEMO_OPEN_ID, DEMO_OPEN_KEY,
+    DEMO_SPENT_EXCHANGE_CODE, FileError, Fixtures, LogEntry, MAX_FILE_BYTES, Member, MockError, NO_STUB_CODE,
+    PlatformError, Stubs, Verdict, demo_credentials, read_bounded,
 };
-pub use log::{Check, LogEntry, Verdict};
-pub use rate::THROTTLED_CODE;
-pub use record::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};
-pub use routing::{CallContext, Endpoints, PlatformError};
+#[cfg(feature = "record")]
+pub use model::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};
 pub use server::MockServer;
-pub use service::{Answered, Verifier};
-pub use stubs::{NO_STUB_CODE, Stubs};
-
-/// The demo `openId` (32 hex characters), accepted by default.
-pub const DEMO_OPEN_ID: &str = "6d6f636b7a766d6f636b7a766d6f636b";
-/// The demo `grantCode` (10 alphanumerics), accepted by default.
-pub const DEMO_GRANT_CODE: &str = "ZvMock2024";
-/// The demo `openKey`: published on purpose, so it is a secret to nobody; it only opens this
-/// mock. Real keys are never to be written down like this.
-pub const DEMO_OPEN_KEY: &str = "zvMockDemoOpenKey-NOT-a-secret-for-local-tests-only";
-
-/// [`DEMO_OPEN_ID`], [`DEMO_GRANT_CODE`] and [`DEMO_OPEN_KEY`] as credentials.
-pub fn demo_credentials() -> zv_sign::Credentials {
-    zv_sign::Credentials::new(DEMO_OPEN_ID, DEMO_GRANT_CODE, DEMO_OPEN_KEY)
-}

@@ -1,4 +1,6 @@
-//! Canned answers from a stubs file: [`Stubs`], served through the endpoint table.
+//! Canned answers from a stubs file: [`Stubs`], the file format (shared with the recording
+//! proxy, which writes it) and its validation. Serving them is the gateway's
+//! (`gateway::stubs`).
 //!
 //! A stub answers one route (a V3 path or a V2 `Action`) when the request's params match
 //! its `match`, with `data`, an `error` or `items` served page by page in the route's
@@ -13,19 +15,15 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use zv_types::catalogue::{self, Entry};
-use zv_types::paging::{DEFAULT_PAGE_SIZE, PageDialect};
+use zv_types::paging::PageDialect;
 
-use crate::MockError;
-use crate::render::{Code, Representation};
-use crate::routing::{PlatformError, RouteKey};
+use super::error::MockError;
+use super::files::{read_file, read_json};
+use super::request::RouteKey;
 
 /// The business code of "no stub answers this": a catalogued route the mock has no stub
 /// (or handler) for, or params no stub of the route matches. The mock's own code.
 pub const NO_STUB_CODE: i64 = 20003;
-
-/// The largest page size an `items` stub serves (a larger one is refused as bad params).
-const MAX_PAGE_SIZE: u64 = 10_000;
 
 /// Canned answers, read from a stubs file (`zv mock --stubs FILE`) and served through the
 /// endpoint table ([`Endpoints::stubs`](crate::Endpoints::stubs)).
@@ -42,9 +40,9 @@ const MAX_PAGE_SIZE: u64 = 10_000;
 ///   error with `"status": false` inside; `code` is an integer or a string, not `0` for a
 ///   business error;
 /// - `"items": [...]` — a paged list, served page by page in the route's paging dialect
-///   from the [`catalogue`] (or the stub's own `"dialect"`, by name:
+///   from the [catalogue](zv_types::catalogue) (or the stub's own `"dialect"`, by name:
 ///   `data_total`, `list_total`, …): the page number and size come from the request's page
-///   fields (page 1 and [`DEFAULT_PAGE_SIZE`] when absent).
+///   fields (page 1 and [`DEFAULT_PAGE_SIZE`](zv_types::paging::DEFAULT_PAGE_SIZE) when absent).
 ///
 /// The first stub (in file order) whose route and `match` fit a request answers it. Params
 /// no stub of the route matches fall through to the handler the route had before the stubs
@@ -64,20 +62,21 @@ const MAX_PAGE_SIZE: u64 = 10_000;
 /// ```
 #[derive(Clone, Default)]
 pub struct Stubs {
-    stubs: Vec<Arc<Stub>>,
+    pub(crate) stubs: Vec<Arc<Stub>>,
 }
 
 /// One stub, validated.
 pub(crate) struct Stub {
     pub(crate) route: RouteKey,
     /// The params to match, with the JSON they were written as.
-    matching: BTreeMap<String, (Expected, Box<RawValue>)>,
-    answer: Answer,
+    pub(crate) matching: BTreeMap<String, (Expected, Box<RawValue>)>,
+    pub(crate) answer: Answer,
     /// The dialect the stub named, if it did (else the catalogue's is used).
     dialect: Option<PageDialect>,
 }
 
-enum Answer {
+/// What a stub answers with.
+pub(crate) enum Answer {
     Data(Box<RawValue>),
     Error { status: bool, code: Box<RawValue>, message: String },
     Items { items: Vec<Box<RawValue>>, dialect: PageDialect },
@@ -161,7 +160,7 @@ impl Stubs {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, MockError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = crate::fixtures::read_file(path).map_err(|message| MockError::Stubs {
+        let text = read_file(path).map_err(|message| MockError::Stubs {
             origin: origin.clone(),
             index: None,
             message,
@@ -198,6 +197,7 @@ impl Stubs {
     }
 
     /// Whether a stub answers exactly the requests `stub` would (so `stub` would never).
+    #[cfg(feature = "record")]
     pub(crate) fn answers_like(&self, stub: &Stub) -> bool {
         self.stubs.iter().any(|s| s.same_requests(stub))
     }
@@ -228,11 +228,11 @@ impl fmt::Debug for Stubs {
 
 fn parse(text: &str, origin: &str) -> Result<Stubs, MockError> {
     let error = |index, message| MockError::Stubs { origin: origin.to_owned(), index, message };
-    let file: StubFile = crate::fixtures::read_json(text)
-        .map_err(|e| error(None, format!("not a stubs file ({{\"stubs\": [...]}}): {e}")))?;
+    let file: StubFile =
+        read_json(text).map_err(|e| error(None, format!("not a stubs file ({{\"stubs\": [...]}}): {e}")))?;
     let mut stubs = Stubs::new();
     for (index, raw) in file.stubs.iter().enumerate() {
-        let wire: WireStub = crate::fixtures::read_json(raw.get()).map_err(|e| error(Some(index), e))?;
+        let wire: WireStub = read_json(raw.get()).map_err(|e| error(Some(index), e))?;
         stubs.push(Stub::from_wire(wire).map_err(|e| error(Some(index), e))?);
     }
     Ok(stubs)
@@ -240,7 +240,7 @@ fn parse(text: &str, origin: &str) -> Result<Stubs, MockError> {
 
 /// What a `match` value asks of a param.
 #[derive(PartialEq)]
-enum Expected {
+pub(crate) enum Expected {
     /// A string, number or boolean: the param, as text, is this text.
     Text(String),
     /// `null`, a list or an object: the param is this JSON value.
@@ -324,7 +324,7 @@ impl Stub {
     }
 
     /// Whether the request's params (the members of their JSON text) fit this stub's `match`.
-    fn matches(&self, params: &HashMap<String, &RawValue>) -> bool {
+    pub(crate) fn matches(&self, params: &HashMap<String, &RawValue>) -> bool {
         self.matching
             .iter()
             .all(|(name, (expected, _))| params.get(name).is_some_and(|p| expected.accepts(p)))
@@ -348,40 +348,11 @@ impl Stub {
     }
 
     /// Whether this stub and `other` answer exactly the same requests.
+    #[cfg(feature = "record")]
     fn same_requests(&self, other: &Stub) -> bool {
         self.route == other.route
             && self.matching.len() == other.matching.len()
             && self.matching.iter().zip(&other.matching).all(|((k, (a, _)), (l, (b, _)))| k == l && a == b)
-    }
-
-    /// The body of this stub's answer to `params`.
-    pub(crate) fn answer(&self, params: &Value, style: &Representation) -> Result<Vec<u8>, PlatformError> {
-        match &self.answer {
-            Answer::Data(data) => Ok(style.success(data)),
-            Answer::Error { status, code, message } => {
-                Ok(style.error_with(*status, Code::Raw(code), message))
-            }
-            Answer::Items { items, dialect } => {
-                let (number_field, size_field) = dialect.request_fields();
-                let number = page_field(params, number_field, 1)?;
-                let size = page_field(params, size_field, u64::from(DEFAULT_PAGE_SIZE))?;
-                if size > MAX_PAGE_SIZE {
-                    return Err(PlatformError::params(format!(
-                        "`{size_field}` {size} is over {MAX_PAGE_SIZE}"
-                    )));
-                }
-                let too_large = |field: &str| PlatformError::params(format!("`{field}` is too large"));
-                let start = usize::try_from((number - 1).saturating_mul(size)).unwrap_or(usize::MAX);
-                let end = start.saturating_add(usize::try_from(size).unwrap_or(usize::MAX)).min(items.len());
-                let page = items.get(start.min(end)..end).unwrap_or_default();
-                let number = u32::try_from(number).map_err(|_| too_large(number_field))?;
-                let size = u32::try_from(size).map_err(|_| too_large(size_field))?;
-                let data = dialect
-                    .render_page(page, number, size, items.len() as u64)
-                    .map_err(|e| PlatformError::system(50000, format!("cannot write the page: {e}")))?;
-                Ok(style.success(&data))
-            }
-        }
     }
 }
 
@@ -404,76 +375,6 @@ fn error_answer(error: WireError) -> Result<Answer, String> {
     Ok(Answer::Error { status, code: error.code, message: error.message })
 }
 
-/// A page field of the request: a positive integer, as a number or a digit string;
-/// `default` when absent.
-fn page_field(params: &Value, field: &str, default: u64) -> Result<u64, PlatformError> {
-    let value = match params.get(field) {
-        None | Some(Value::Null) => return Ok(default),
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        Some(_) => None,
-    };
-    value
-        .filter(|n| *n > 0)
-        .ok_or_else(|| PlatformError::params(format!("`{field}` must be a positive integer")))
-}
-
-impl RouteKey {
-    /// The catalogue's entry for this route: only a real `/v3/…` URL path names a V3 one.
-    pub(crate) fn catalogue(&self) -> Option<&'static Entry> {
-        match self {
-            RouteKey::V3(path) => {
-                path.strip_prefix("/v3/").and_then(|p| catalogue::lookup(&format!("v3/{p}")))
-            }
-            RouteKey::V2(action) => catalogue::lookup(&format!("v2:{action}")),
-        }
-    }
-}
-
-/// The answer to params no stub of `route` matches, when nothing else answers them.
-pub(crate) fn no_match(route: &RouteKey, stubs: &[Arc<Stub>]) -> PlatformError {
-    let mut keys: Vec<&str> = stubs.iter().flat_map(|s| s.matching.keys().map(String::as_str)).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    PlatformError::business(
-        NO_STUB_CODE,
-        format!(
-            "没有匹配的桩数据: no stub for {route} matches these params ({} stubs, matching on {}); \
-             add one whose `match` fits them, or one without `match` to answer any params",
-            stubs.len(),
-            keys.join(", ")
-        ),
-    )
-}
-
-/// The answer to a catalogued route nothing serves: what it is, and how to stub it.
-pub(crate) fn unstubbed(route: &RouteKey, entry: &Entry) -> PlatformError {
-    let (key, name) = match route {
-        RouteKey::V3(path) => ("path", path.trim_start_matches('/')),
-        RouteKey::V2(action) => ("action", action.as_str()),
-    };
-    let answer = if entry.paging.is_some() { r#""items":[…]"# } else { r#""data":{…}"# };
-    let title = entry.title.map(|t| format!(" ({t})")).unwrap_or_default();
-    let what = match entry.paging {
-        Some(dialect) => format!("a catalogued {} that pages as {dialect}", entry.safety),
-        None => format!("a catalogued {}", entry.safety),
-    };
-    PlatformError::business(
-        NO_STUB_CODE,
-        format!(
-            "没有桩数据: no stub for {route}{title}, {what}; add one to a stubs file, e.g. \
-             {{\"stubs\":[{{\"{key}\":\"{name}\",{answer}}}]}}, and start `zv mock --stubs FILE`"
-        ),
-    )
-}
-
-/// The first of `stubs` whose `match` fits `params`, the params' JSON text as sent (params
-/// that are not an object have no member to match).
-pub(crate) fn find<'s>(stubs: &'s [Arc<Stub>], params: &RawValue) -> Option<&'s Arc<Stub>> {
-    let members: HashMap<String, &RawValue> = serde_json::from_str(params.get()).unwrap_or_default();
-    stubs.iter().find(|s| s.matches(&members))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,7 +382,8 @@ mod tests {
     /// Whether `stub` answers `params` (sent as their JSON text).
     fn fits(stub: &Arc<Stub>, params: Value) -> bool {
         let raw = serde_json::value::to_raw_value(&params).unwrap();
-        find(std::slice::from_ref(stub), &raw).is_some()
+        let members: HashMap<String, &RawValue> = serde_json::from_str(raw.get()).unwrap_or_default();
+        stub.matches(&members)
     }
 
     fn error_of(text: &str) -> (Option<usize>, String) {
@@ -566,34 +468,5 @@ mod tests {
             e.to_string(),
             "invalid stubs in <json text>: stub 0: has no answer: give one of `data`, `error` or `items`"
         );
-    }
-
-    #[test]
-    fn pages_of_items() {
-        let stubs =
-            Stubs::from_json(r#"{"stubs": [{"path": "v3/org/shop/getShopList", "items": [1, 2, 3, 4, 5]}]}"#)
-                .unwrap();
-        let stub = &stubs.stubs[0];
-        let style = Representation::new(false, 0);
-        let page = |params: Value| {
-            stub.answer(&params, &style).map(|b| serde_json::from_slice::<Value>(&b).unwrap()["data"].clone())
-        };
-        assert_eq!(
-            page(serde_json::json!({"pageNum": 2, "pageSize": "2"})).unwrap(),
-            serde_json::json!({"list": [3, 4], "total": 5})
-        );
-        assert_eq!(
-            page(serde_json::json!({"pageNum": 9, "pageSize": 2})).unwrap(),
-            serde_json::json!({"list": [], "total": 5})
-        );
-        assert_eq!(page(serde_json::json!({})).unwrap()["list"].as_array().unwrap().len(), 5);
-        for bad in [
-            serde_json::json!({"pageNum": 0}),
-            serde_json::json!({"pageSize": "x"}),
-            serde_json::json!({"pageSize": 100_000}),
-        ] {
-            assert!(matches!(page(bad), Err(PlatformError::Params(_))));
-        }
-        assert!(page(serde_json::json!({"pageNum": u64::MAX, "pageSize": 10})).is_err());
     }
 }

@@ -9,8 +9,8 @@ use zv_types::{
     GiftCardListParams, GiftCardStatus, Money, UserCoupon, UserCouponList,
 };
 
-use crate::render::Render;
-use crate::routing::{CallContext, Endpoints, PlatformError, RouteKey};
+use super::endpoints::{CallContext, Endpoints};
+use crate::model::{PlatformError, Render, RouteKey};
 
 /// The business code of "nothing found": an unknown member (查询的信息不存在).
 pub const NOT_FOUND_CODE: i64 = 20001;
@@ -25,13 +25,16 @@ pub const REDEEM_FAILED_MESSAGE: &str = "兑换码不存在或已兑换";
 /// `{"exchangeCode": "…", "user_id": "…"}`; a redeemable code becomes unredeemable.
 pub const REDEEM_PATH: &str = "/v3/coupon/exchange/redeemExchangeCode";
 
-/// `table` with the built-in endpoints added.
-pub(crate) fn builtin(table: Endpoints) -> Endpoints {
-    table
-        .typed::<GetCustomerGiftCardList, _>(gift_cards, Render::messy)
-        .typed::<UserCouponList, _>(coupons, Render::messy)
-        .typed::<GetExchangeCodeStatus, _>(exchange_code_status, Render::messy)
-        .untyped(RouteKey::V3(REDEEM_PATH.to_owned()), redeem)
+impl Endpoints {
+    /// The built-in endpoints: gift cards, coupons, exchange-code status and the mock-only
+    /// redeem ([`REDEEM_PATH`](crate::REDEEM_PATH)); see the [crate docs](crate#endpoints).
+    pub fn builtin() -> Self {
+        Self::new()
+            .typed::<GetCustomerGiftCardList, _>(gift_cards, Render::messy)
+            .typed::<UserCouponList, _>(coupons, Render::messy)
+            .typed::<GetExchangeCodeStatus, _>(exchange_code_status, Render::messy)
+            .untyped(RouteKey::V3(REDEEM_PATH.to_owned()), redeem)
+    }
 }
 
 fn not_found() -> PlatformError {
@@ -139,12 +142,12 @@ fn keep(c: &UserCoupon, filter: Option<&CouponFilter>, now: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Fixtures;
+    use crate::model::Fixtures;
     use zv_types::{BasketItem, Moment};
 
     #[test]
     fn coupon_filters() {
-        let coupons = &Fixtures::demo().members[crate::DEMO_MEMBER].coupons;
+        let coupons = &Fixtures::demo().members[crate::model::DEMO_MEMBER].coupons;
         let now = Moment::parse("2026-01-01 00:00:00").unwrap().unix_seconds().unwrap();
         let ids = |filter: Option<CouponFilter>| -> Vec<u64> {
             coupons.iter().filter(|c| keep(c, filter.as_ref(), now)).filter_map(|c| c.id).collect()

@@ -2,7 +2,7 @@
 //! hostile clients from starving real ones: the first request head (and any TLS handshake)
 //! must arrive within the header timeout of the connection being accepted, a connection
 //! with no request in flight is closed once idle for the idle timeout, and the server holds
-//! at most a fixed number of connections at once (see `serve` in `server.rs`).
+//! at most a fixed number of connections at once (see `serve` in `mock_server.rs`).
 //!
 //! The deadlines are watched here rather than by hyper's `header_read_timeout`, so that they
 //! hold for both protocols, for the TLS handshake and for the protocol detection that reads
@@ -16,8 +16,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -28,43 +26,17 @@ use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
-use tower_service::Service;
 
-use crate::state::lock;
+use super::body::Body;
+use super::state::Shared;
+use crate::gateway::Limits;
+use crate::model::lock;
 
-/// The default time a client has to send a request's head once connected, and its body once
-/// the head is in: 5 s.
-pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
-/// The default time a connection may stay open with no request in flight: 30 s.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default number of connections the mock holds at once: 256 (more wait to be accepted).
-pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
-
-/// The limits every connection is held to.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Limits {
-    pub(crate) header_timeout: Duration,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) max_connections: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            header_timeout: DEFAULT_HEADER_TIMEOUT,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            max_connections: DEFAULT_MAX_CONNECTIONS,
-        }
-    }
-}
-
-impl Limits {
-    /// How often a connection's deadlines are checked: a quarter of the shorter timeout,
-    /// between 5 ms and 1 s.
-    fn check_period(&self) -> Duration {
-        (self.header_timeout.min(self.idle_timeout) / 4)
-            .clamp(Duration::from_millis(5), Duration::from_secs(1))
-    }
+/// How often a connection's deadlines are checked: a quarter of the shorter timeout,
+/// between 5 ms and 1 s.
+fn check_period(limits: &Limits) -> Duration {
+    (limits.header_timeout.min(limits.idle_timeout) / 4)
+        .clamp(Duration::from_millis(5), Duration::from_secs(1))
 }
 
 /// A connection's place among those the server holds at once: the permit of the
@@ -152,12 +124,12 @@ struct Tracked {
 
 impl http_body::Body for Tracked {
     type Data = Bytes;
-    type Error = axum::Error;
+    type Error = std::io::Error;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         Pin::new(&mut self.get_mut().body).poll_frame(cx)
     }
 
@@ -177,7 +149,7 @@ pub(crate) async fn serve(
     stream: TcpStream,
     peer: SocketAddr,
     tls: Option<TlsAcceptor>,
-    router: Router,
+    shared: Arc<Shared>,
     watcher: Watcher,
     limits: Limits,
     _slot: Slot,
@@ -185,12 +157,12 @@ pub(crate) async fn serve(
     let _ = stream.set_nodelay(true);
     let activity = Activity::new();
     match tls {
-        None => serve_http(stream, peer, router, watcher, limits, activity).await,
+        None => serve_http(stream, peer, shared, watcher, limits, activity).await,
         Some(acceptor) => {
             let handshake =
                 tokio::time::timeout_at(activity.accepted + limits.header_timeout, acceptor.accept(stream));
             match handshake.await {
-                Ok(Ok(stream)) => serve_http(stream, peer, router, watcher, limits, activity).await,
+                Ok(Ok(stream)) => serve_http(stream, peer, shared, watcher, limits, activity).await,
                 Ok(Err(e)) => tracing::debug!(target: "zv_mock", %peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(target: "zv_mock", %peer, "TLS handshake timed out"),
             }
@@ -201,7 +173,7 @@ pub(crate) async fn serve(
 async fn serve_http<IO>(
     io: IO,
     peer: SocketAddr,
-    router: Router,
+    shared: Arc<Shared>,
     watcher: Watcher,
     limits: Limits,
     activity: Arc<Activity>,
@@ -211,16 +183,16 @@ async fn serve_http<IO>(
     let tracked = Arc::clone(&activity);
     let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
         let in_flight = tracked.start();
-        let mut router = router.clone();
+        let shared = Arc::clone(&shared);
         async move {
-            let response = router.call(request).await?;
-            Ok::<_, Infallible>(response.map(|body| Body::new(Tracked { body, _in_flight: in_flight })))
+            let response = super::service::handle(shared, request).await;
+            Ok::<_, Infallible>(response.map(|body| Tracked { body, _in_flight: in_flight }))
         }
     });
     let builder = auto::Builder::new(TokioExecutor::new());
     let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
     tokio::pin!(connection);
-    let mut check = tokio::time::interval(limits.check_period());
+    let mut check = tokio::time::interval(check_period(&limits));
     loop {
         tokio::select! {
             ended = &mut connection => {
@@ -252,7 +224,7 @@ mod tests {
             idle_timeout: Duration::from_secs(30),
             max_connections: 1,
         };
-        assert_eq!(limits.check_period(), Duration::from_secs(1));
+        assert_eq!(check_period(&limits), Duration::from_secs(1));
         let activity = Activity::new();
         let t0 = activity.accepted;
         assert!(!activity.expired(t0 + Duration::from_secs(4), &limits));

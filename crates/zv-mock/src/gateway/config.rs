@@ -7,9 +7,42 @@ use std::time::Duration;
 
 use zv_sign::{Clock, Credentials, SystemClock};
 
-use crate::connection::Limits;
-use crate::state::{DEFAULT_LOG_BYTES, Observer};
-use crate::{Endpoints, Fixtures, LogEntry, Recording, demo_credentials};
+use super::endpoints::Endpoints;
+#[cfg(feature = "record")]
+use crate::model::Recording;
+use crate::model::{Fixtures, LogEntry, demo_credentials};
+
+/// The default time a client has to send a request's head once connected, and its body once
+/// the head is in: 5 s.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// The default time a connection may stay open with no request in flight: 30 s.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of connections the mock holds at once: 256 (more wait to be accepted).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// The limits every connection is held to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) header_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// The observer callback of [`MockConfig::observer`].
+pub(crate) type Observer = Arc<dyn Fn(&LogEntry) + Send + Sync>;
+
+/// The default capacity of the request log, in bytes (16 MiB).
+pub(crate) const DEFAULT_LOG_BYTES: usize = 16 << 20;
 
 /// The default timestamp skew window: ±300 s.
 pub const DEFAULT_SKEW: Duration = Duration::from_secs(300);
@@ -47,6 +80,7 @@ pub struct MockConfig {
     pub(crate) allow_replay: bool,
     pub(crate) qps: u32,
     pub(crate) monotonic: Monotonic,
+    #[cfg(feature = "record")]
     pub(crate) record: Option<Recording>,
 }
 
@@ -75,6 +109,7 @@ impl MockConfig {
             allow_replay: false,
             qps: 0,
             monotonic: since_start(),
+            #[cfg(feature = "record")]
             record: None,
         }
     }
@@ -221,6 +256,7 @@ impl MockConfig {
     /// request is signed again with the recording's credentials, forwarded to its upstream,
     /// answered with the upstream's answer unchanged, and appended to its file as a stub
     /// (see [`Recording`]).
+    #[cfg(feature = "record")]
     pub fn record(mut self, recording: Recording) -> Self {
         self.record = Some(recording);
         self
@@ -241,8 +277,8 @@ impl Default for MockConfig {
 
 impl fmt::Debug for MockConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockConfig")
-            .field("addr", &self.addr)
+        let mut f = f.debug_struct("MockConfig");
+        f.field("addr", &self.addr)
             .field("credentials", &self.credentials)
             .field("members", &self.fixtures.members.len())
             .field("exchange_codes", &self.fixtures.exchange_codes.len())
@@ -256,8 +292,9 @@ impl fmt::Debug for MockConfig {
             .field("limits", &self.limits)
             .field("strict", &self.strict)
             .field("allow_replay", &self.allow_replay)
-            .field("qps", &self.qps)
-            .field("record", &self.record)
-            .finish()
+            .field("qps", &self.qps);
+        #[cfg(feature = "record")]
+        f.field("record", &self.record);
+        f.finish()
     }
 }

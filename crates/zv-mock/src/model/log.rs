@@ -2,6 +2,7 @@
 //! kept short and printed safely.
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -283,6 +284,67 @@ impl fmt::Display for LogEntry {
     }
 }
 
+/// The request log: the newest entries that fit in `capacity` bytes.
+#[derive(Debug)]
+pub(crate) struct Log {
+    entries: VecDeque<(LogEntry, usize)>,
+    bytes: usize,
+    capacity: usize,
+}
+
+impl Log {
+    pub(crate) fn new(capacity: usize) -> Log {
+        Log { entries: VecDeque::new(), bytes: 0, capacity }
+    }
+
+    /// Keeps `entry`, dropping the oldest entries to make room. An entry larger than the
+    /// whole capacity is kept without its params, or not at all if still too large.
+    pub(crate) fn push(&mut self, mut entry: LogEntry) {
+        let mut size = entry_bytes(&entry);
+        if size > self.capacity && entry.params.take().is_some() {
+            size = entry_bytes(&entry);
+        }
+        if size > self.capacity {
+            return;
+        }
+        while self.bytes + size > self.capacity {
+            let Some((_, dropped)) = self.entries.pop_front() else { break };
+            self.bytes -= dropped;
+        }
+        self.bytes += size;
+        self.entries.push_back((entry, size));
+    }
+
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter().map(|(entry, _)| entry)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
+/// What an entry costs in memory, near enough: its JSON size (the strings and params it
+/// holds) plus the struct itself.
+fn entry_bytes(entry: &LogEntry) -> usize {
+    /// Counts what is written.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail, and a log entry always serializes.
+    let _ = serde_json::to_writer(&mut count, entry);
+    count.0 + std::mem::size_of::<LogEntry>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +405,33 @@ mod tests {
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["protocol"], "V2");
         assert_eq!(json["verdict"]["Rejected"]["check"], "Signature");
+    }
+
+    fn entry(nonce: u64, params: Option<serde_json::Value>) -> LogEntry {
+        let mut e = LogEntry::new("POST", "/v3/a");
+        e.nonce = Some(nonce);
+        e.params = params;
+        e
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_entries_that_fit_in_its_bytes() {
+        let one = entry_bytes(&entry(1, None));
+        let mut log = Log::new(10 * one + one / 2);
+        for n in 0..100 {
+            log.push(entry(n, None));
+        }
+        assert_eq!(log.entries().filter_map(|e| e.nonce).collect::<Vec<_>>(), (90..100).collect::<Vec<_>>());
+        assert!(log.bytes <= log.capacity);
+        // An entry larger than the whole log loses its params; the oldest make room for it.
+        log.push(entry(100, Some(serde_json::json!("x".repeat(100 * one)))));
+        let last = log.entries().last().unwrap();
+        assert_eq!((last.nonce, &last.params), (Some(100), &None));
+        assert!(log.bytes <= log.capacity);
+        let mut nothing = Log::new(0);
+        nothing.push(entry(1, None));
+        assert_eq!(nothing.entries().count(), 0);
+        log.clear();
+        assert_eq!((log.entries().count(), log.bytes), (0, 0));
     }
 }

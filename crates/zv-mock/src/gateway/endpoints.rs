@@ -10,108 +10,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use zv_types::{Endpoint, Protocol, Route};
+use zv_types::Endpoint;
 
-use crate::checks::{Rejection, V2_PATH, Verified};
-use crate::render::{Representation, generic_messy};
-use crate::state::lock;
-use crate::stubs::{self, Stubs};
-use crate::{Check, Fixtures, MockError};
+use super::stubs;
+use crate::model::{
+    Check, Fixtures, MockError, PlatformError, Rejection, Representation, RouteKey, Stubs, Verified,
+    generic_messy, lock,
+};
 
 /// How many routes the "no such endpoint" message lists before it says how many more.
 const LISTED_ROUTES: usize = 12;
-
-/// A route of the table: a V3 URL path (`/v3/…`) or a V2 `Action`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum RouteKey {
-    V3(String),
-    V2(String),
-}
-
-impl RouteKey {
-    /// The key of an SDK route. The one place that reads a [`zv_types::Route`] (besides the
-    /// validation in [`RouteKey::v3`] and [`RouteKey::v2`]).
-    fn of(route: &Route<'_>) -> RouteKey {
-        match route.action() {
-            None => RouteKey::V3(route.url_path()),
-            Some(action) => RouteKey::V2(action.to_owned()),
-        }
-    }
-
-    /// A V3 route from `crm/x/y`, `/crm/x/y` or `/v3/crm/x/y`, validated as the SDK does.
-    pub(crate) fn v3(path: &str) -> Result<RouteKey, MockError> {
-        Route::v3(path).map(|r| RouteKey::of(&r)).map_err(|e| MockError::Route(e.to_string()))
-    }
-
-    /// A V2 route from its `Action`, validated as the SDK does.
-    pub(crate) fn v2(action: &str) -> Result<RouteKey, MockError> {
-        Route::v2(action).map(|r| RouteKey::of(&r)).map_err(|e| MockError::Route(e.to_string()))
-    }
-
-    /// The route a verified request asks for: the V2 `Action` on `/api/v2`, else the path
-    /// (any other path is read as V3).
-    pub(crate) fn of_request(path: &str, verified: &Verified) -> RouteKey {
-        match (verified.protocol, &verified.action) {
-            (Protocol::V2, Some(action)) => RouteKey::V2(action.clone()),
-            _ => RouteKey::V3(path.to_owned()),
-        }
-    }
-}
-
-/// `/v3/crm/giftCard/getCustomerGiftCardList`, `/api/v2 Action coupon.user-coupon-list`.
-impl fmt::Display for RouteKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RouteKey::V3(path) => f.write_str(path),
-            RouteKey::V2(action) => write!(f, "{V2_PATH} Action {action}"),
-        }
-    }
-}
-
-/// Why a handler did not answer with data: a platform error, written in the platform's
-/// shape (canonically or messily, like every answer).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PlatformError {
-    /// A business error: `{"status":true,"code":code,"message":message}` (the request was
-    /// fine; the answer is no).
-    #[error("business error {code}: {message}")]
-    Business {
-        /// The business code (non-zero).
-        code: i64,
-        /// The message.
-        message: String,
-    },
-    /// A system error: `{"status":false,"code":code,"message":message}`.
-    #[error("system error {code}: {message}")]
-    System {
-        /// The system code.
-        code: i64,
-        /// The message.
-        message: String,
-    },
-    /// The params do not fit the endpoint: the request fails the `params` check
-    /// ([`Check::Params`], code 40009) and is logged as rejected.
-    #[error("invalid params: {0}")]
-    Params(String),
-}
-
-impl PlatformError {
-    /// A business error with this code and message.
-    pub fn business(code: i64, message: impl Into<String>) -> Self {
-        PlatformError::Business { code, message: message.into() }
-    }
-
-    /// A system error with this code and message.
-    pub fn system(code: i64, message: impl Into<String>) -> Self {
-        PlatformError::System { code, message: message.into() }
-    }
-
-    /// Params that do not fit the endpoint (the `params` check fails).
-    pub fn params(message: impl Into<String>) -> Self {
-        PlatformError::Params(message.into())
-    }
-}
 
 /// What a handler sees of a verified request and of the mock: the params as sent, the
 /// fixtures (to read or change) and the mock's clock.
@@ -211,12 +119,6 @@ impl Endpoints {
     /// An empty table: every request fails the `route` check.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// The built-in endpoints: gift cards, coupons, exchange-code status and the mock-only
-    /// redeem ([`REDEEM_PATH`](crate::REDEEM_PATH)); see the [crate docs](crate#endpoints).
-    pub fn builtin() -> Self {
-        crate::handlers::builtin(Self::new())
     }
 
     /// Serves the V3 path `path` (`/v3/crm/x/y`, `/crm/x/y` or `crm/x/y`) with `handler`,
@@ -402,6 +304,8 @@ impl fmt::Debug for Endpoints {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::V2_PATH;
+    use zv_types::Protocol;
 
     fn verified(protocol: Protocol, action: Option<&str>) -> Verified {
         let raw_params = serde_json::value::RawValue::NULL.to_owned();

@@ -1,63 +1,34 @@
 //! The gateway's checks before routing: method, JSON, envelope, credentials, timestamp,
-//! signature, nonce (checks 1 to 7; the route and params checks are the table's, in
-//! [`routing`](crate::routing)).
+//! signature, nonce (checks 1 to 7; the route and params checks are the endpoint table's),
+//! and the strict mode's params check. They take what they need ([`Policy`], the nonces),
+//! not the whole state.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 use serde_json::value::RawValue;
+use zv_sign::{Clock, Credentials, Signer};
 use zv_types::Protocol;
 use zv_types::paging::PageDialect;
 
-use crate::log::{MESSAGE_CHARS, printable};
-use crate::render::Representation;
-use crate::routing::RouteKey;
-use crate::state::{Shared, lock};
-use crate::{Check, LogEntry};
+use super::nonces::NonceStore;
+use crate::model::{Check, Incoming, LogEntry, Rejection, RouteKey, V2_PATH, Verified, lock, printable};
 
-/// The largest request body read (1 MiB); a larger one, or one that does not arrive in time,
-/// fails the `json` check.
-pub(crate) const MAX_REQUEST_BYTES: usize = 1 << 20;
-/// The URL path of every V2 request.
-pub(crate) const V2_PATH: &str = "/api/v2";
-
-/// A failed check.
-#[derive(Debug)]
-pub(crate) struct Rejection {
-    pub(crate) check: Check,
-    pub(crate) message: String,
-}
-
-impl Rejection {
-    /// A rejection whose message is cut short and made printable: it may quote what the
-    /// client sent, and is both answered and logged.
-    pub(crate) fn new(check: Check, message: impl Into<String>) -> Rejection {
-        let message = message.into();
-        Rejection { check, message: printable(&message, MESSAGE_CHARS).into_owned() }
-    }
-
-    /// The platform's system-error answer:
-    /// `{"status":false,"code":<code>,"message":"<label>: <detail>","traceId":…}`.
-    pub(crate) fn body(&self, style: &Representation) -> Vec<u8> {
-        let text = format!("{}: {}", self.check.label(), self.message);
-        style.error(false, self.check.code(), &text)
-    }
-}
-
-/// A request that passed checks 1 to 7: authentic, fresh, not a replay.
-pub(crate) struct Verified {
-    pub(crate) protocol: Protocol,
-    /// The V2 `Action` (V2 only).
-    pub(crate) action: Option<String>,
-    pub(crate) nonce: u64,
-    /// The business params, as sent.
-    pub(crate) params: Value,
-    /// The business params, as the exact JSON text sent.
-    pub(crate) raw_params: Box<RawValue>,
+/// What the checks hold a request to: the credentials (and their signer), the clock and its
+/// skew window, strict mode, and whether replays pass.
+pub(crate) struct Policy {
+    pub(crate) credentials: Credentials,
+    pub(crate) signer: Signer,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) skew: Duration,
+    /// Only the documented wire form ([`MockConfig::strict`](crate::MockConfig::strict)).
+    pub(crate) strict: bool,
+    /// Replayed nonces pass ([`MockConfig::allow_replay`](crate::MockConfig::allow_replay)).
+    pub(crate) allow_replay: bool,
 }
 
 /// The envelope keys of a protocol, in the vendor pages' order.
@@ -246,14 +217,14 @@ fn content_type(value: Option<&str>, strict: bool) -> Result<(), String> {
 
 /// Check 6: the token, URL-decoded as PHP's `urldecode` does and compared in constant time
 /// with the signature (strict: compared as sent with PHP `urlencode`'s form).
-fn signature(shared: &Shared, env: &Envelope) -> Result<(), String> {
-    if shared.signer.verify(env.timestamp, env.nonce, &env.token) {
+fn signature(policy: &Policy, env: &Envelope) -> Result<(), String> {
+    if policy.signer.verify(env.timestamp, env.nonce, &env.token) {
         return Ok(());
     }
     let decoded = zv_sign::php_urldecode(&env.token);
     let decodes =
-        decoded.as_ref().is_ok_and(|sig| shared.signer.verify_signature(env.timestamp, env.nonce, sig));
-    match (decodes, shared.strict) {
+        decoded.as_ref().is_ok_and(|sig| policy.signer.verify_signature(env.timestamp, env.nonce, sig));
+    match (decodes, policy.strict) {
         (true, false) => Ok(()),
         (true, true) => Err("the token is the signature, but not written as PHP `urlencode` writes it \
              (`+` as %2B, `/` as %2F, `=` as %3D, upper-case hex): strict mode takes only that form"
@@ -265,17 +236,11 @@ fn signature(shared: &Shared, env: &Envelope) -> Result<(), String> {
     }
 }
 
-/// What the checks see of a request: its method's body (`None` when not a `POST`) and its
-/// `Content-Type`.
-pub(crate) struct Incoming<'a> {
-    pub(crate) body: Option<Result<Bytes, String>>,
-    pub(crate) content_type: Option<&'a str>,
-}
-
 /// Checks 1 to 7, in order: method, json, envelope, credentials, timestamp, signature,
 /// nonce. Fills `entry` with what it learns on the way.
 pub(crate) fn verify(
-    shared: &Shared,
+    policy: &Policy,
+    nonces: &Mutex<NonceStore>,
     entry: &mut LogEntry,
     incoming: Incoming<'_>,
 ) -> Result<Verified, Rejection> {
@@ -286,48 +251,48 @@ pub(crate) fn verify(
         ));
     };
     let body = body.map_err(|e| Rejection::new(Check::Json, e))?;
-    content_type(incoming.content_type, shared.strict).map_err(|e| Rejection::new(Check::Json, e))?;
+    content_type(incoming.content_type, policy.strict).map_err(|e| Rejection::new(Check::Json, e))?;
     serde_json::from_slice::<IgnoredAny>(&body)
         .map_err(|e| Rejection::new(Check::Json, format!("the body is not JSON: {e}")))?;
 
     let protocol = if entry.path == V2_PATH { Protocol::V2 } else { Protocol::V3 };
     entry.protocol = Some(protocol);
     let env =
-        Envelope::read(protocol, &body, shared.strict).map_err(|e| Rejection::new(Check::Envelope, e))?;
+        Envelope::read(protocol, &body, policy.strict).map_err(|e| Rejection::new(Check::Envelope, e))?;
     entry.open_id = Some(env.open_id.clone());
     entry.timestamp = Some(env.timestamp);
     entry.nonce = Some(env.nonce);
     entry.action.clone_from(&env.action);
 
-    if env.open_id != shared.credentials.open_id() {
+    if env.open_id != policy.credentials.open_id() {
         return Err(Rejection::new(Check::Credentials, format!("unknown openId {:?}", env.open_id)));
     }
-    if env.grant_code != shared.credentials.grant_code() {
+    if env.grant_code != policy.credentials.grant_code() {
         return Err(Rejection::new(Check::Credentials, "the grantCode does not belong to this openId"));
     }
 
-    let now = shared.clock.now_unix_seconds();
+    let now = policy.clock.now_unix_seconds();
     let diff = now.abs_diff(env.timestamp);
-    if Duration::from_secs(diff) > shared.skew {
+    if Duration::from_secs(diff) > policy.skew {
         let side = if env.timestamp < now { "behind" } else { "ahead of" };
         return Err(Rejection::new(
             Check::Timestamp,
             format!(
                 "timestamp {} is {diff} s {side} the server clock ({now}); allowed ±{} s",
                 env.timestamp,
-                shared.skew.as_secs()
+                policy.skew.as_secs()
             ),
         ));
     }
 
-    signature(shared, &env).map_err(|e| Rejection::new(Check::Signature, e))?;
+    signature(policy, &env).map_err(|e| Rejection::new(Check::Signature, e))?;
     // Only a signed request's params are kept in the log: an unauthenticated client cannot
     // fill the mock's memory through it.
     entry.params = Some(env.params.clone());
 
-    let window = shared.skew.as_secs();
-    let fresh = lock(&shared.nonces).record(&env.open_id, env.nonce, env.timestamp, now, window);
-    if !fresh && !shared.allow_replay {
+    let window = policy.skew.as_secs();
+    let fresh = lock(nonces).record(&env.open_id, env.nonce, env.timestamp, now, window);
+    if !fresh && !policy.allow_replay {
         return Err(Rejection::new(
             Check::Nonce,
             format!(
@@ -348,8 +313,8 @@ pub(crate) fn verify(
 
 /// In strict mode, the params of a catalogued endpoint that documents its params: only
 /// those (and its page fields), the required ones present.
-pub(crate) fn documented(shared: &Shared, route: &RouteKey, params: &Value) -> Result<(), Rejection> {
-    let Some(entry) = route.catalogue().filter(|e| shared.strict && !e.params.is_empty()) else {
+pub(crate) fn documented(strict: bool, route: &RouteKey, params: &Value) -> Result<(), Rejection> {
+    let Some(entry) = route.catalogue().filter(|e| strict && !e.params.is_empty()) else {
         return Ok(());
     };
     let Some(params) = params.as_object() else { return Ok(()) };

@@ -1,13 +1,12 @@
 //! [`MockServer`]: binding, TLS, the per-connection loop, shutdown.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use axum::Router;
 use hyper_util::server::graceful::GracefulShutdown;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
@@ -16,10 +15,13 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use zv_sign::Credentials;
 
-use crate::connection::{self, Limits, Slot};
+use super::address::base_url;
+use super::connection::{self, Slot};
+use super::state::{Shared, stopped};
+use crate::gateway::{Fault, Gateway, Limits, MockConfig};
+use crate::model::{Fixtures, LogEntry, MockError, lock};
+#[cfg(feature = "record")]
 use crate::record::Recorder;
-use crate::state::{Shared, lock, stopped};
-use crate::{Fault, Fixtures, LogEntry, MockConfig, MockError};
 
 /// How long in-flight requests may finish after a shutdown before they are cut.
 const GRACE: Duration = Duration::from_secs(2);
@@ -51,18 +53,27 @@ impl Prepared {
     /// The server's task, on `listener`.
     fn serve(&self, listener: TcpListener) -> impl Future<Output = ()> + Send + 'static {
         let acceptor = self.tls.as_ref().map(|(acceptor, _)| acceptor.clone());
-        let router = router(Arc::clone(&self.shared));
         let places = (Arc::clone(&self.slots), Arc::clone(&self.open));
-        serve(listener, acceptor, router, self.stop.subscribe(), self.limits, places)
+        serve(listener, acceptor, Arc::clone(&self.shared), self.stop.subscribe(), self.limits, places)
     }
 }
 
+#[cfg_attr(not(feature = "record"), allow(unused_mut))]
 fn prepare(mut config: MockConfig) -> Result<Prepared, MockError> {
     let (stop, stopped) = watch::channel(false);
     let tls = if config.tls { Some(tls_acceptor(config.addr.ip())?) } else { None };
+    #[cfg(feature = "record")]
     let recorder = config.record.take().map(|r| Recorder::open(r, &config.credentials)).transpose()?;
     let limits = config.limits;
-    let shared = Arc::new(Shared::new(config, recorder, stopped));
+    let shared = Arc::new(Shared {
+        header_timeout: limits.header_timeout,
+        tls: config.tls,
+        local: std::sync::OnceLock::new(),
+        stop: stopped,
+        #[cfg(feature = "record")]
+        recorder,
+        gateway: Gateway::new(config),
+    });
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     Ok(Prepared { shared, stop, tls, slots, open: Arc::default(), limits })
 }
@@ -90,35 +101,13 @@ fn tls_acceptor(ip: IpAddr) -> Result<(TlsAcceptor, Vec<u8>), MockError> {
     Ok((TlsAcceptor::from(Arc::new(config)), der))
 }
 
-/// `http://127.0.0.1:PORT`, `http://[::1]:PORT`, or the same with `https` (the certificate
-/// covers the IP addresses as well as `localhost`; an IP avoids a name lookup that could
-/// pick another address). An unspecified address (`0.0.0.0`) is reached through the
-/// loopback address of its family.
-fn base_url(addr: SocketAddr, tls: bool) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    let host = match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    };
-    let scheme = if tls { "https" } else { "http" };
-    format!("{scheme}://{host}:{}", addr.port())
-}
-
-fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(crate::service::handle).with_state(shared)
-}
-
 /// Accepts connections until `stop` turns true, at most `limits.max_connections` at once
 /// (the others wait in the listen queue until a place frees), then lets in-flight requests
 /// finish for up to [`GRACE`] and cuts the rest.
 async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
-    router: Router,
+    shared: Arc<Shared>,
     stop: watch::Receiver<bool>,
     limits: Limits,
     (slots, open): (Arc<Semaphore>, Arc<AtomicUsize>),
@@ -147,7 +136,7 @@ async fn serve(
                     stream,
                     peer,
                     tls.clone(),
-                    router.clone(),
+                    Arc::clone(&shared),
                     watcher,
                     limits,
                     slot,
@@ -187,6 +176,7 @@ impl MockServer {
         let std_listener = std::net::TcpListener::bind(requested).map_err(bind_error)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
+        let _ = prepared.shared.local.set(addr);
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let listener = {
             let _context = runtime.enter();
@@ -217,6 +207,7 @@ impl MockServer {
             .await
             .map_err(|source| MockError::Bind { addr: requested, source })?;
         let addr = listener.local_addr()?;
+        let _ = prepared.shared.local.set(addr);
         tokio::spawn(prepared.serve(listener));
         Ok(Self::assemble(prepared, addr, tls, None))
     }
@@ -257,7 +248,7 @@ impl MockServer {
 
     /// The credentials requests must be signed with.
     pub fn credentials(&self) -> &Credentials {
-        &self.shared.credentials
+        &self.shared.gateway.policy.credentials
     }
 
     /// The self-signed certificate (DER) when TLS is on, for clients to trust as a root.
@@ -269,40 +260,40 @@ impl MockServer {
     /// ([`MockConfig::log_capacity`], 16 MiB by default). Each is a summary: text fields are
     /// cut short and made printable, and only a signed request's params are kept.
     pub fn log(&self) -> Vec<LogEntry> {
-        lock(&self.shared.log).entries().cloned().collect()
+        self.shared.gateway.log()
     }
 
     /// Forgets the requests logged so far.
     pub fn clear_log(&self) {
-        lock(&self.shared.log).clear();
+        lock(&self.shared.gateway.log).clear();
     }
 
     /// Queues a fault for the next verified request(s): one queued fault is consumed per
     /// verified request, first in first out (a [`Fault::FailTimes`] stays at the head until
     /// it has failed its `times` requests).
     pub fn push_fault(&self, fault: Fault) {
-        lock(&self.shared.faults).push(fault);
+        lock(&self.shared.gateway.faults).push(fault);
     }
 
     /// Applies `fault` to every verified request whose `params.user_id` is `user_id` (a
     /// [`Fault::FailTimes`] only to the next `times` of them), instead of the queue.
     pub fn fault_for_member(&self, user_id: &str, fault: Fault) {
-        lock(&self.shared.faults).for_member(user_id, fault);
+        lock(&self.shared.gateway.faults).for_member(user_id, fault);
     }
 
     /// Removes every queued and per-member fault.
     pub fn clear_faults(&self) {
-        lock(&self.shared.faults).clear();
+        lock(&self.shared.gateway.faults).clear();
     }
 
     /// Serves `fixtures` from now on (replacing the data, including redeemed codes).
     pub fn set_fixtures(&self, fixtures: Fixtures) {
-        *lock(&self.shared.fixtures) = fixtures;
+        *lock(&self.shared.gateway.fixtures) = fixtures;
     }
 
     /// The data served now (after any redeems).
     pub fn fixtures(&self) -> Fixtures {
-        lock(&self.shared.fixtures).clone()
+        lock(&self.shared.gateway.fixtures).clone()
     }
 
     /// Stops the server: stops accepting, lets in-flight requests finish briefly (pending
@@ -328,26 +319,9 @@ impl fmt::Debug for MockServer {
         f.debug_struct("MockServer")
             .field("base_url", &self.base_url)
             .field("addr", &self.addr)
-            .field("credentials", &self.shared.credentials)
+            .field("credentials", &self.shared.gateway.policy.credentials)
             .field("tls", &self.certificate_der.is_some())
-            .field("messy", &self.shared.messy)
+            .field("messy", &self.shared.gateway.messy)
             .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls() {
-        let a = |s: &str| s.parse::<SocketAddr>().unwrap();
-        assert_eq!(base_url(a("127.0.0.1:8080"), false), "http://127.0.0.1:8080");
-        assert_eq!(base_url(a("127.0.0.1:8080"), true), "https://127.0.0.1:8080");
-        assert_eq!(base_url(a("0.0.0.0:1"), false), "http://127.0.0.1:1");
-        assert_eq!(base_url(a("0.0.0.0:1"), true), "https://127.0.0.1:1");
-        assert_eq!(base_url(a("[::]:2"), false), "http://[::1]:2");
-        assert_eq!(base_url(a("[::1]:2"), true), "https://[::1]:2");
-        assert_eq!(base_url(a("192.0.2.7:3"), true), "https://192.0.2.7:3");
     }
 }

@@ -1,20 +1,13 @@
-//! Injected faults: what they are, which request gets which, and how they shape the answer.
+//! Injected faults: what they are, which request gets which, and how they shape the answer
+//! (the server sends it: waits, makes a huge body).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::response::Response;
-use bytes::Bytes;
 use http::StatusCode;
-use http_body::{Frame, SizeHint};
 
-use crate::LogEntry;
-use crate::render::{JSON, Representation, json_response, respond as response};
-use crate::state::{Shared, stopped};
+use crate::model::{JSON, LogEntry, Representation};
 
 /// A failure the mock injects into the answer of a request that passed every check.
 ///
@@ -200,78 +193,101 @@ impl Faults {
     }
 }
 
-/// The response to a verified request: the endpoint's answer (`answer` runs the endpoint,
-/// and only for faults that wrap its answer), shaped by the fault `applied`. Records `entry`
-/// before any delay.
-pub(crate) async fn respond(
-    shared: &Shared,
+/// What an answer carries.
+pub(crate) enum Payload {
+    /// These bytes.
+    Bytes(Vec<u8>),
+    /// A JSON-looking body of `bytes` bytes, made while it is sent (a [`Fault::HugeBody`]).
+    Huge {
+        /// Its size.
+        bytes: u64,
+        /// Whether to announce the size with `Content-Length` (else chunked).
+        content_length: bool,
+    },
+}
+
+/// The answer to a verified request, as the server is to send it.
+pub(crate) struct Shaped {
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: &'static str,
+    pub(crate) payload: Payload,
+    /// How long to wait before sending it (a [`Fault::Delay`]).
+    pub(crate) delay: Option<Duration>,
+}
+
+impl Shaped {
+    /// HTTP 200 with a JSON body, at once.
+    fn json(body: Vec<u8>) -> Shaped {
+        Shaped::new(StatusCode::OK, JSON, Payload::Bytes(body))
+    }
+
+    fn new(status: StatusCode, content_type: &'static str, payload: Payload) -> Shaped {
+        Shaped { status, content_type, payload, delay: None }
+    }
+}
+
+/// The answer to a verified request: the endpoint's answer (`answer` runs the endpoint, and
+/// only for faults that wrap its answer), shaped by the fault `applied`. `record` logs
+/// `entry`, before any delay.
+pub(crate) fn shape(
+    record: impl FnOnce(LogEntry),
     mut entry: LogEntry,
     applied: Option<Applied>,
     style: &Representation,
     answer: impl FnOnce(&mut LogEntry) -> Vec<u8>,
-) -> Response {
+) -> Shaped {
     let Some(applied) = applied else {
         let body = answer(&mut entry);
-        shared.record(entry);
-        return json_response(body);
+        record(entry);
+        return Shaped::json(body);
     };
     entry.fault = Some(applied.label);
     match applied.fault {
         Fault::Delay(d) => {
             let body = answer(&mut entry);
-            shared.record(entry);
-            sleep_unless_stopped(shared, d).await;
-            json_response(body)
+            record(entry);
+            Shaped { delay: Some(d), ..Shaped::json(body) }
         }
         Fault::TruncatedJson => {
             let mut body = answer(&mut entry);
             body.truncate(body.len() / 2);
-            shared.record(entry);
-            json_response(body)
+            record(entry);
+            Shaped::json(body)
         }
         // `Faults::take` never hands out a `FailTimes` (it applies the fault inside).
         Fault::FailTimes { .. } => {
             let body = answer(&mut entry);
-            shared.record(entry);
-            json_response(body)
+            record(entry);
+            Shaped::json(body)
         }
         Fault::HttpStatus(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             entry.http_status = status.as_u16();
-            shared.record(entry);
-            response(status, "text/html", Body::from(nginx_page(status)))
+            record(entry);
+            Shaped::new(status, "text/html", Payload::Bytes(nginx_page(status).into_bytes()))
         }
         Fault::EmptyBody => {
-            shared.record(entry);
-            json_response(Vec::new())
+            record(entry);
+            Shaped::json(Vec::new())
         }
         Fault::HugeBody { bytes, content_length } => {
-            shared.record(entry);
-            let body = HugeBody::new(bytes, content_length, shared.stop.clone());
-            response(StatusCode::OK, JSON, Body::new(body))
+            record(entry);
+            Shaped::new(StatusCode::OK, JSON, Payload::Huge { bytes, content_length })
         }
         Fault::BusinessError { code, message } => {
-            shared.record(entry);
-            json_response(style.error(true, code, &message))
+            record(entry);
+            Shaped::json(style.error(true, code, &message))
         }
         Fault::SystemError { code, message } => {
-            shared.record(entry);
-            json_response(style.error(false, code, &message))
+            record(entry);
+            Shaped::json(style.error(false, code, &message))
         }
         Fault::Respond { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             entry.http_status = status.as_u16();
-            shared.record(entry);
-            response(status, JSON, Body::from(body))
+            record(entry);
+            Shaped::new(status, JSON, Payload::Bytes(body.into_bytes()))
         }
-    }
-}
-
-/// Sleeps for `d`, or less if the server shuts down meanwhile.
-async fn sleep_unless_stopped(shared: &Shared, d: Duration) {
-    tokio::select! {
-        () = tokio::time::sleep(d) => {}
-        () = stopped(shared.stop.clone()) => {}
     }
 }
 
@@ -287,127 +303,9 @@ pub(crate) fn nginx_page(status: http::StatusCode) -> String {
     )
 }
 
-/// Size of each chunk of a [`HugeBody`].
-const CHUNK: usize = 64 * 1024;
-const HUGE_PREFIX: &[u8] = br#"{"status":true,"code":0,"message":"success","data":{"padding":""#;
-const HUGE_SUFFIX: &[u8] = br#""}}"#;
-
-/// A body of `total` bytes (`{"status":true,...,"data":{"padding":"xxxx…"}}`, cut to size
-/// when tiny) produced chunk by chunk as the connection asks for it: memory stays at one
-/// shared 64 KiB filler whatever the size.
-pub(crate) struct HugeBody {
-    sent: u64,
-    total: u64,
-    exact: bool,
-    filler: Bytes,
-    stop: tokio::sync::watch::Receiver<bool>,
-}
-
-impl HugeBody {
-    pub(crate) fn new(total: u64, exact: bool, stop: tokio::sync::watch::Receiver<bool>) -> Self {
-        HugeBody { sent: 0, total, exact, filler: Bytes::from(vec![b'x'; CHUNK]), stop }
-    }
-
-    /// The byte at `i` of the virtual document.
-    fn byte_at(&self, i: u64) -> u8 {
-        let prefix = (HUGE_PREFIX.len() as u64).min(self.total);
-        let suffix = (HUGE_SUFFIX.len() as u64).min(self.total - prefix);
-        if i < prefix {
-            HUGE_PREFIX[i as usize]
-        } else if i >= self.total - suffix {
-            HUGE_SUFFIX[(i - (self.total - suffix)) as usize]
-        } else {
-            b'x'
-        }
-    }
-
-    /// Bytes `start..end` (at most one chunk) of the virtual document.
-    fn chunk(&self, start: u64, end: u64) -> Bytes {
-        let len = (end - start) as usize;
-        let prefix_end = HUGE_PREFIX.len() as u64;
-        let suffix_start = self.total.saturating_sub(HUGE_SUFFIX.len() as u64);
-        if start >= prefix_end && end <= suffix_start {
-            self.filler.slice(..len)
-        } else {
-            Bytes::from((start..end).map(|i| self.byte_at(i)).collect::<Vec<u8>>())
-        }
-    }
-}
-
-impl http_body::Body for HugeBody {
-    type Data = Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let this = self.get_mut();
-        if this.sent >= this.total {
-            return Poll::Ready(None);
-        }
-        if *this.stop.borrow() {
-            return Poll::Ready(Some(Err(std::io::Error::other("the mock server is shutting down"))));
-        }
-        let end = this.total.min(this.sent + CHUNK as u64);
-        let chunk = this.chunk(this.sent, end);
-        this.sent = end;
-        Poll::Ready(Some(Ok(Frame::data(chunk))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.sent >= self.total
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        if self.exact { SizeHint::with_exact(self.total - self.sent) } else { SizeHint::default() }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http_body::Body as _;
-
-    fn collect(mut body: HugeBody) -> Vec<u8> {
-        let waker = std::task::Waker::noop();
-        let mut cx = Context::from_waker(waker);
-        let mut out = Vec::new();
-        while let Poll::Ready(Some(frame)) = Pin::new(&mut body).poll_frame(&mut cx) {
-            let data = frame.unwrap().into_data().unwrap();
-            assert!(data.len() <= CHUNK);
-            out.extend_from_slice(&data);
-        }
-        out
-    }
-
-    #[test]
-    fn huge_body_has_the_exact_size_and_looks_like_json() {
-        let (_tx, rx) = tokio::sync::watch::channel(false);
-        for total in
-            [0u64, 1, 10, 66, 67, 68, 1000, CHUNK as u64 - 1, CHUNK as u64 + 70, 3 * CHUNK as u64 + 5]
-        {
-            let body = HugeBody::new(total, true, rx.clone());
-            assert_eq!(body.size_hint().exact(), Some(total));
-            let bytes = collect(body);
-            assert_eq!(bytes.len() as u64, total);
-            if total as usize >= HUGE_PREFIX.len() + HUGE_SUFFIX.len() {
-                let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-                assert_eq!(v["status"], true);
-            }
-        }
-        assert_eq!(HugeBody::new(5, false, rx).size_hint().exact(), None);
-    }
-
-    #[test]
-    fn huge_body_stops_on_shutdown() {
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        let mut body = HugeBody::new(10 * CHUNK as u64, false, rx);
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        assert!(matches!(Pin::new(&mut body).poll_frame(&mut cx), Poll::Ready(Some(Ok(_)))));
-        tx.send_replace(true);
-        assert!(matches!(Pin::new(&mut body).poll_frame(&mut cx), Poll::Ready(Some(Err(_)))));
-    }
 
     #[test]
     fn queue_and_member_faults() {

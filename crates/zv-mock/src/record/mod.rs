@@ -3,7 +3,6 @@
 //! to a stubs file that `zv mock --stubs FILE` replays.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -16,87 +15,10 @@ use zv_sign::Credentials;
 use zv_types::ApiErrorKind;
 use zv_types::catalogue::Safety;
 
-use crate::checks::Rejection;
-use crate::routing::RouteKey;
-use crate::state::lock;
-use crate::stubs::{Stub, WireError, WireStub};
-use crate::{Check, MockError, Stubs};
-
-/// The system code of a write the recording proxy did not forward (it was not started to
-/// forward writes), the mock's own.
-pub const WRITE_REFUSED_CODE: i64 = 40300;
-/// The system code (with HTTP 502) of a request the recording proxy could not get an answer
-/// to from its upstream (connection refused, timeout, …), the mock's own.
-pub const UPSTREAM_FAILED_CODE: i64 = 50200;
-
-/// What a recording session forwards to and records in: the stubs file, the upstream
-/// gateway's base URL and the real credentials requests are signed again with (see
-/// [`MockConfig::record`](crate::MockConfig::record)).
-///
-/// Clients sign with the mock's own credentials; the mock verifies them as always, signs
-/// the same params again with these credentials, forwards the request to the upstream with
-/// the SDK's blocking client (no retries: the mock's client retries if it wants to), answers
-/// with the upstream's answer unchanged (status, `Content-Type`, body), and appends the
-/// exchange to the file as a stub — the params as `match`, then the `data` or the `error` —
-/// so that `zv mock --stubs FILE` replays it. An answer that is not the platform's envelope
-/// (an HTML error page, say) is passed on but not recorded, nor is a request whose params
-/// are not an object, nor one already recorded with the same params.
-///
-/// The file never holds a key, a token, or the upstream's `openId` or `grantCode`: the
-/// envelope is not recorded, and any of these credentials found in the params or the
-/// answer is replaced with `[redacted]` (the exchange is left out if it cannot be).
-///
-/// Only reads are forwarded unless [`forward_writes`](Recording::forward_writes) says
-/// otherwise, so a recording session cannot change production data by accident: whether a
-/// route is a read comes from the [catalogue](zv_types::catalogue), and a route it does not
-/// know is taken for a write. A write not forwarded gets the system error
-/// [`WRITE_REFUSED_CODE`] saying so.
-///
-/// `Debug` shows the file, the upstream and whether writes are forwarded, never the
-/// credentials.
-///
-/// ```no_run
-/// use zv_mock::{MockConfig, MockServer, Recording};
-///
-/// let real = zv_sign::Credentials::new("open-id", "grant-code", std::env::var("ZV_OPEN_KEY")?);
-/// let recording = Recording::new("recorded.json", "https://openapi.qmai.cn", real);
-/// let mock = MockServer::start(MockConfig::new().record(recording))?;
-/// // Point the app under test at mock.base_url(), signing with mock.credentials().
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone)]
-pub struct Recording {
-    file: PathBuf,
-    upstream: String,
-    credentials: Credentials,
-    writes: bool,
-}
-
-impl Recording {
-    /// Records to `file` (created, or appended to when it holds stubs already) what
-    /// `upstream` (a base URL such as `https://openapi.qmai.cn`) answers to requests signed
-    /// with `credentials`. Reads only.
-    pub fn new(file: impl Into<PathBuf>, upstream: impl Into<String>, credentials: Credentials) -> Self {
-        Recording { file: file.into(), upstream: upstream.into(), credentials, writes: false }
-    }
-
-    /// Forwards writes too (a catalogued write, or a route the catalogue does not know):
-    /// they change the upstream's data.
-    pub fn forward_writes(mut self, yes: bool) -> Self {
-        self.writes = yes;
-        self
-    }
-}
-
-impl fmt::Debug for Recording {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Recording")
-            .field("file", &self.file)
-            .field("upstream", &self.upstream)
-            .field("forward_writes", &self.writes)
-            .finish_non_exhaustive()
-    }
-}
+use crate::model::{
+    MockError, Recording, Rejection, RouteKey, Stub, Stubs, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE,
+    WireError, WireStub, lock,
+};
 
 /// A recording session, running.
 pub(crate) struct Recorder {
@@ -154,7 +76,8 @@ impl Recorder {
     /// could send.
     pub(crate) fn forward(&self, route: &RouteKey, params: &RawValue) -> Result<Outcome, Rejection> {
         let entry = route.catalogue();
-        let request = upstream_request(route, params)?;
+        let request = UntypedRequest::new(route.sdk_route()?, params)
+            .map_err(|e| Rejection::new(crate::model::Check::Route, format!("cannot send {route}: {e}")))?;
         if !self.writes && entry.is_none_or(|e| e.safety == Safety::Write) {
             let why = if entry.is_some() {
                 "the catalogue lists it as a write"
@@ -226,26 +149,6 @@ impl Recorder {
             return format!("not recorded: cannot write {}: {e}", self.file.display());
         }
         if redacted { "recorded, credentials redacted".into() } else { "recorded".into() }
-    }
-}
-
-/// The request the proxy sends upstream for `route`.
-///
-/// # Errors
-///
-/// A rejection by the `route` check when `route` is not a V3 path (`/v3/…`) or V2 Action
-/// the SDK could send.
-pub(crate) fn upstream_request<'r>(
-    route: &'r RouteKey,
-    params: &RawValue,
-) -> Result<UntypedRequest<'r>, Rejection> {
-    let request = match route {
-        RouteKey::V3(path) => path.strip_prefix("/v3/").map(|p| UntypedRequest::v3(p, params)),
-        RouteKey::V2(action) => Some(UntypedRequest::v2(action, params)),
-    };
-    match request {
-        Some(Ok(request)) => Ok(request),
-        _ => Err(Rejection::new(Check::Route, format!("no endpoint at {route}: V3 paths are /v3/<path>"))),
     }
 }
 
