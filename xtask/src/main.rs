@@ -5,6 +5,7 @@ mod bench;
 mod catalogue;
 mod ci;
 mod fuzz;
+mod modules;
 mod release;
 mod util;
 
