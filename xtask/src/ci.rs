@@ -151,7 +151,11 @@ fn steps(args: &CiArgs) -> Vec<Step> {
     let mut steps = vec![
         Step::run("fmt", cargo_with(&["fmt", "--all", "--check"])),
         Step::in_process("catalogue", "cargo xtask catalogue --check", crate::catalogue::check),
-        Step::in_process("modules", "no import cycle, mock layers (xtask/src/modules.rs)", crate::modules::check),
+        Step::in_process(
+            "modules",
+            "no import cycle, mock layers (xtask/src/modules.rs)",
+            crate::modules::check,
+        ),
         Step::run("clippy", cargo_with(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
     ];
     if !args.no_nextest && nextest_available() {

@@ -361,13 +361,20 @@ impl Graph {
         let mut out = Vec::new();
         for (index, module) in self.modules.iter().enumerate().filter(|(_, m)| under(m, layer.layer)) {
             // A one-segment path in code is a local variable or an imported name.
-            let named = module.uses.iter().map(|u| &u.target).chain(module.refs.iter().filter(|p| p.len() > 1));
+            let named =
+                module.uses.iter().map(|u| &u.target).chain(module.refs.iter().filter(|p| p.len() > 1));
             for path in named {
                 let first = path.iter().find(|s| *s != EXTERNAL).map(String::as_str).unwrap_or_default();
                 let local = path[0] != EXTERNAL
                     && (module.children.contains_key(first) || module.items.contains(first));
                 if layer.crates.contains(&first) && !local {
-                    out.push(format!("{} names `{}`: {} uses none of {}", self.name(index), path.join("::"), layer.layer, layer.crates.join(", ")));
+                    out.push(format!(
+                        "{} names `{}`: {} uses none of {}",
+                        self.name(index),
+                        path.join("::"),
+                        layer.layer,
+                        layer.crates.join(", ")
+                    ));
                 }
             }
         }
@@ -438,7 +445,8 @@ fn strongly_connected(edges: &BTreeMap<usize, BTreeMap<usize, String>>) -> Vec<V
         on_stack: BTreeSet::new(),
         groups: Vec::new(),
     };
-    let nodes: BTreeSet<usize> = edges.iter().flat_map(|(from, tos)| tos.keys().copied().chain([*from])).collect();
+    let nodes: BTreeSet<usize> =
+        edges.iter().flat_map(|(from, tos)| tos.keys().copied().chain([*from])).collect();
     for node in nodes {
         if !s.index.contains_key(&node) {
             visit(&mut s, node);
