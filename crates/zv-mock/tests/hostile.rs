@@ -274,3 +274,203 @@ fn the_verifier_answers_as_the_server_does() {
         assert!(line.len() < 2_000 && !line.chars().any(zv_types::text::is_unsafe_char), "{line}");
     }
 }
+
+/// The upstream of a recording proxy: a second mock whose credentials are the "real" ones,
+/// answering a catalogued read with every credential of its own written in JSON spellings
+/// (escapes, PHP's `\/`, percent-encodings, under credential names).
+#[cfg(feature = "record")]
+mod recording {
+    use super::*;
+    use zv_mock::{Recording, Stubs, Verdict};
+    use zv_sign::{Credentials, Signer};
+
+    const READ: &str = "/v3/crm/customer/getBaseInfo";
+    const OPEN_ID: &str = "0123456789abcdef0123456789abcdef";
+    const GRANT: &str = "UpGrant123";
+    const KEY: &str = "up/KEY+never=recorded/5d4c";
+
+    /// `text` written with every character as a `\uXXXX` escape.
+    fn escaped(text: &str) -> String {
+        text.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+    }
+
+    fn upstream() -> MockServer {
+        let creds = Credentials::new(OPEN_ID, GRANT, KEY);
+        let php = KEY.replace('/', "\\/");
+        let percent = zv_sign::php_urlencode(KEY);
+        let twice = percent.replace('%', "%25");
+        let stubs = Stubs::from_json(&format!(
+            r#"{{"stubs": [{{"path": "{}", "data": {{
+                "id": "{}", "grant": "x {} y", "php": "{php}", "url": "q={percent}&r=1",
+                "lower": "{}", "twice": "{twice}", "Open_Key": "anything", "n": 98765432109876543210,
+                "{}": "as a key"
+            }}}}]}}"#,
+            READ.trim_start_matches('/'),
+            escaped(OPEN_ID),
+            escaped(GRANT),
+            percent.to_lowercase(),
+            escaped(KEY),
+        ))
+        .unwrap();
+        start(MockConfig::new().credentials(creds).endpoints(zv_mock::Endpoints::new().stubs(&stubs)))
+    }
+
+    fn proxy(upstream: &MockServer, file: &std::path::Path) -> MockServer {
+        let real = Credentials::new(OPEN_ID, GRANT, KEY);
+        start(MockConfig::new().record(Recording::new(file, upstream.base_url(), real)))
+    }
+
+    /// One request on its own connection, with this `Host` and `Content-Type`.
+    fn raw(mock: &MockServer, host: &str, content_type: Option<&str>, body: &str) -> (u16, Value) {
+        let mut stream = TcpStream::connect(mock.addr()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let content_type = content_type.map(|t| format!("Content-Type: {t}\r\n")).unwrap_or_default();
+        write!(
+            stream,
+            "POST {READ} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8(response).unwrap();
+        let status = text[9..12].parse().unwrap();
+        let (_, body) = text.split_once("\r\n\r\n").unwrap();
+        (status, serde_json::from_str(body).unwrap())
+    }
+
+    fn signed(params: Value) -> String {
+        v3_body(&zv_mock::demo_credentials(), now(), nonce(), params).to_string()
+    }
+
+    /// A page that made its own name resolve to 127.0.0.1 (DNS rebinding) sends that name as
+    /// `Host`: the proxy refuses it with 403 before reading it, and forwards nothing; only
+    /// its own address (as its base URL writes it) is served.
+    #[test]
+    fn the_proxy_serves_only_requests_to_its_own_loopback_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let upstream = upstream();
+        let proxy = proxy(&upstream, &dir.path().join("r.json"));
+        let port = proxy.addr().port();
+        let json = Some("application/json");
+        for host in [
+            format!("evil.example:{port}"),
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{}", port.wrapping_add(1)),
+            format!("127.0.0.2:{port}"),
+            "127.0.0.1".to_owned(),
+            String::new(),
+        ] {
+            let (status, body) = raw(&proxy, &host, json, &signed(json!({})));
+            assert_eq!(status, 403, "{host}");
+            assert_eq!(body["status"], false, "{host}");
+            assert!(body["message"].as_str().unwrap().contains("DNS rebinding"), "{body}");
+        }
+        assert!(upstream.log().is_empty(), "nothing was forwarded");
+        let log = proxy.log();
+        assert_eq!(log.len(), 6);
+        assert!(log.iter().all(|e| e.http_status == 403 && e.verdict.check() == Some(Check::Credentials)));
+        let own = proxy.base_url().trim_start_matches("http://").to_owned();
+        let (status, body) = raw(&proxy, &own, json, &signed(json!({})));
+        assert_eq!((status, &body["status"]), (200, &json!(true)), "{body}");
+        assert_eq!(upstream.log().len(), 1);
+    }
+
+    /// The proxy takes only JSON: a page can send a body without a `Content-Type`, or as
+    /// `text/plain`, to any origin without asking; both fail the `json` check unforwarded.
+    #[test]
+    fn the_proxy_takes_only_application_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let upstream = upstream();
+        let proxy = proxy(&upstream, &dir.path().join("r.json"));
+        let own = proxy.base_url().trim_start_matches("http://").to_owned();
+        for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+            let (status, body) = raw(&proxy, &own, content_type, &signed(json!({})));
+            assert_eq!(status, 200);
+            assert_eq!(body["code"], Check::Json.code(), "{content_type:?}: {body}");
+        }
+        assert!(upstream.log().is_empty());
+        // The mock without recording still takes a body without `Content-Type`.
+        let plain = start(MockConfig::new());
+        let own = plain.base_url().trim_start_matches("http://").to_owned();
+        let (_, body) = raw(&plain, &own, None, &signed(json!({})));
+        assert_ne!(body["code"], Check::Json.code(), "{body}");
+    }
+
+    /// Every string of a parsed JSON value, keys too, decoded as JSON decodes it and then
+    /// percent-decoded (twice).
+    fn texts(value: &Value, out: &mut Vec<String>) {
+        fn push(s: &str, out: &mut Vec<String>) {
+            let once = percent_decode(s);
+            out.extend([s.to_owned(), percent_decode(&once), once]);
+        }
+        match value {
+            Value::String(s) => push(s, out),
+            Value::Number(n) => push(&n.to_string(), out),
+            Value::Array(items) => items.iter().for_each(|v| texts(v, out)),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    push(k, out);
+                    texts(v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn percent_decode(text: &str) -> String {
+        let mut out = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%'
+                && let Some(byte) = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(byte);
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// The recording holds no credential in any spelling — the upstream's `openId`,
+    /// `grantCode` and key written as `\uXXXX` escapes, with PHP's `\/`, percent-encoded
+    /// (upper and lower case, twice), as a key, under a credential's name; nor the client's
+    /// token sent back in its params — while the client gets the upstream's answer unchanged.
+    #[test]
+    fn the_recording_never_holds_a_credential_in_any_json_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.json");
+        let upstream = upstream();
+        let proxy = proxy(&upstream, &file);
+        let own = proxy.base_url().trim_start_matches("http://").to_owned();
+        let (ts, n) = (now(), nonce());
+        let demo = zv_mock::demo_credentials();
+        let token = token(&demo, ts, n);
+        let params = json!({"echo": format!("{}", zv_sign::php_urlencode(&token)), "key": escaped(KEY)});
+        let body = v3_body(&demo, ts, n, params).to_string();
+        let (status, answer) = raw(&proxy, &own, Some("application/json"), &body);
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["data"]["php"], KEY, "the client gets the upstream's answer unchanged");
+        let entry = proxy.log().pop().unwrap();
+        assert_eq!(entry.verdict, Verdict::Ok);
+        assert!(entry.upstream.as_deref().unwrap().contains("recorded, credentials redacted"), "{entry}");
+
+        let text = std::fs::read_to_string(&file).unwrap();
+        let recorded: Value = serde_json::from_str(&text).unwrap();
+        let mut all = Vec::new();
+        texts(&recorded, &mut all);
+        let signature = Signer::new(&demo).sign(ts, n).signature().to_owned();
+        for secret in [OPEN_ID, GRANT, KEY, zv_mock::DEMO_OPEN_KEY, &token, &signature] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+            assert!(all.iter().all(|t| !t.contains(secret)), "{secret} in {text}");
+        }
+        assert!(!all.iter().any(|t| t == "anything"), "a credential's name is redacted: {text}");
+        // The replay still serves the rest.
+        let stubs = Stubs::from_path(&file).unwrap();
+        assert_eq!(stubs.len(), 1);
+    }
+}

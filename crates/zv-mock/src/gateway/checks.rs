@@ -29,6 +29,9 @@ pub(crate) struct Policy {
     pub(crate) strict: bool,
     /// Replayed nonces pass ([`MockConfig::allow_replay`](crate::MockConfig::allow_replay)).
     pub(crate) allow_replay: bool,
+    /// A request without `Content-Type` fails the `json` check (the recording proxy: a web
+    /// page cannot send `application/json` to another origin without asking first).
+    pub(crate) content_type_required: bool,
 }
 
 /// The envelope keys of a protocol, in the vendor pages' order.
@@ -251,6 +254,12 @@ pub(crate) fn verify(
         ));
     };
     let body = body.map_err(|e| Rejection::new(Check::Json, e))?;
+    if policy.content_type_required && incoming.content_type.is_none() {
+        return Err(Rejection::new(
+            Check::Json,
+            "no Content-Type: the recording proxy takes only `Content-Type: application/json`",
+        ));
+    }
     content_type(incoming.content_type, policy.strict).map_err(|e| Rejection::new(Check::Json, e))?;
     serde_json::from_slice::<IgnoredAny>(&body)
         .map_err(|e| Rejection::new(Check::Json, format!("the body is not JSON: {e}")))?;
@@ -308,6 +317,7 @@ pub(crate) fn verify(
         nonce: env.nonce,
         params: env.params,
         raw_params: env.raw_params,
+        token: env.token,
     })
 }
 

@@ -309,7 +309,14 @@ mod tests {
 
     fn verified(protocol: Protocol, action: Option<&str>) -> Verified {
         let raw_params = serde_json::value::RawValue::NULL.to_owned();
-        Verified { protocol, action: action.map(Into::into), nonce: 1, params: Value::Null, raw_params }
+        Verified {
+            protocol,
+            action: action.map(Into::into),
+            nonce: 1,
+            params: Value::Null,
+            raw_params,
+            token: String::new(),
+        }
     }
 
     #[test]

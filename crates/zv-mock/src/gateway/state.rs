@@ -42,6 +42,7 @@ impl Gateway {
                 skew: config.skew,
                 strict: config.strict,
                 allow_replay: config.allow_replay,
+                content_type_required: false,
             },
             nonces: Mutex::default(),
             rate: Mutex::new(RateLimit::new(config.qps)),

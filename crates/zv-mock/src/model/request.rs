@@ -53,6 +53,9 @@ pub(crate) struct Verified {
     pub(crate) params: Value,
     /// The business params, as the exact JSON text sent.
     pub(crate) raw_params: Box<RawValue>,
+    /// The `token` as sent (it verified: a secret the recording must not keep).
+    #[cfg_attr(not(feature = "record"), allow(dead_code))]
+    pub(crate) token: String,
 }
 
 /// What the checks see of a request: its method's body (`None` when not a `POST`) and its

@@ -15,6 +15,12 @@ use zv_sign::Credentials;
 use zv_types::ApiErrorKind;
 use zv_types::catalogue::Safety;
 
+mod redact;
+
+use std::sync::Arc;
+
+use redact::{Issued, Secrets, redact};
+
 use crate::model::{
     MockError, Recording, Rejection, RouteKey, Stub, Stubs, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE,
     WireError, WireStub, lock,
@@ -26,7 +32,7 @@ pub(crate) struct Recorder {
     client: zv_api::blocking::Client,
     writes: bool,
     /// What must never reach the file.
-    secrets: Vec<String>,
+    secrets: Secrets,
     stubs: Mutex<Stubs>,
 }
 
@@ -46,18 +52,15 @@ impl Recorder {
             |message: String| MockError::Record { file: recording.file.display().to_string(), message };
         let stubs = if recording.file.exists() { Stubs::from_path(&recording.file)? } else { Stubs::new() };
         write_file(&recording.file, &stubs.to_json()).map_err(|e| error(format!("cannot write: {e}")))?;
+        let issued = Arc::new(Issued::default());
         let client = zv_api::blocking::Client::builder()
             .base_url(&recording.upstream)
             .credentials(recording.credentials.clone())
+            .nonce_source(Arc::clone(&issued))
             .max_retries(0)
             .build()
             .map_err(|e| error(format!("cannot reach the upstream: {e}")))?;
-        let creds = &recording.credentials;
-        let secrets = [creds.open_id(), creds.grant_code(), creds.expose_open_key(), mock.expose_open_key()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let secrets = Secrets::new(&recording.credentials, mock, issued);
         Ok(Recorder {
             file: recording.file,
             client,
@@ -74,7 +77,12 @@ impl Recorder {
     ///
     /// A rejection by the `route` check when `route` is not a V3 path or V2 Action the SDK
     /// could send.
-    pub(crate) fn forward(&self, route: &RouteKey, params: &RawValue) -> Result<Outcome, Rejection> {
+    pub(crate) fn forward(
+        &self,
+        route: &RouteKey,
+        params: &RawValue,
+        token: &str,
+    ) -> Result<Outcome, Rejection> {
         let entry = route.catalogue();
         let request = UntypedRequest::new(route.sdk_route()?, params)
             .map_err(|e| Rejection::new(crate::model::Check::Route, format!("cannot send {route}: {e}")))?;
@@ -111,7 +119,7 @@ impl Recorder {
             },
         };
         let note = match answer {
-            Some(answer) => self.record(route, params, answer),
+            Some(answer) => self.record(route, params, answer, token),
             None => "not recorded: not the platform's envelope".to_owned(),
         };
         Ok(Outcome::Upstream {
@@ -123,7 +131,8 @@ impl Recorder {
     }
 
     /// Appends the exchange to the file; says what became of it.
-    fn record(&self, route: &RouteKey, params: &RawValue, answer: Answer) -> String {
+    /// The client's `token` is a secret too.
+    fn record(&self, route: &RouteKey, params: &RawValue, answer: Answer, token: &str) -> String {
         let Ok(matching) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(params.get()) else {
             return "not recorded: the params are not an object".into();
         };
@@ -134,7 +143,10 @@ impl Recorder {
             Answer::Error(error) => wire.error = Some(error),
         }
         let Ok(text) = serde_json::to_string(&wire) else { return "not recorded: cannot write it".into() };
-        let (text, redacted) = redact(&text, &self.secrets);
+        let signature = zv_sign::php_urldecode(token).unwrap_or_default();
+        let Some((text, redacted)) = redact(&text, &self.secrets.now(&[token, &signature])) else {
+            return "not recorded: it held a credential that cannot be redacted".into();
+        };
         let stub =
             serde_json::from_str::<WireStub>(&text).map_err(|e| e.to_string()).and_then(Stub::from_wire);
         let Ok(stub) = stub else {
@@ -173,23 +185,6 @@ fn error_answer(api: &zv_types::ApiError, body: &[u8]) -> Option<Answer> {
     Some(Answer::Error(WireError { status, code: head.code, message: api.message.clone() }))
 }
 
-/// `text` with every secret (as written, and as JSON escapes it) replaced with `[redacted]`;
-/// whether any was.
-fn redact(text: &str, secrets: &[String]) -> (String, bool) {
-    let mut out = text.to_owned();
-    for secret in secrets {
-        let escaped = serde_json::to_string(secret).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        for form in [secret.as_str(), escaped] {
-            if !form.is_empty() && out.contains(form) {
-                out = out.replace(form, zv_types::text::REDACTED);
-            }
-        }
-    }
-    let redacted = out != text;
-    (out, redacted)
-}
-
 /// Writes `text` to `path` whole or not at all: to a temporary file beside it, then renamed
 /// over it.
 fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
@@ -204,15 +199,6 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_are_redacted_as_written_and_as_escaped() {
-        let secrets = vec!["oid123".to_owned(), "k\"ey".to_owned()];
-        let (text, redacted) = redact(r#"{"a":"oid123","b":"x k\"ey y"}"#, &secrets);
-        assert!(redacted);
-        assert_eq!(text, r#"{"a":"[redacted]","b":"x [redacted] y"}"#);
-        assert_eq!(redact("{}", &secrets), ("{}".to_owned(), false));
-    }
 
     #[test]
     fn the_file_is_replaced_whole() {

@@ -64,15 +64,22 @@ fn prepare(mut config: MockConfig) -> Result<Prepared, MockError> {
     let tls = if config.tls { Some(tls_acceptor(config.addr.ip())?) } else { None };
     #[cfg(feature = "record")]
     let recorder = config.record.take().map(|r| Recorder::open(r, &config.credentials)).transpose()?;
-    let limits = config.limits;
+    let (limits, https) = (config.limits, config.tls);
+    #[cfg_attr(not(feature = "record"), allow(unused_mut))]
+    let mut gateway = Gateway::new(config);
+    // A web page can send a body without `Content-Type` to any origin without asking.
+    #[cfg(feature = "record")]
+    {
+        gateway.policy.content_type_required = recorder.is_some();
+    }
     let shared = Arc::new(Shared {
         header_timeout: limits.header_timeout,
-        tls: config.tls,
+        tls: https,
         local: std::sync::OnceLock::new(),
         stop: stopped,
         #[cfg(feature = "record")]
         recorder,
-        gateway: Gateway::new(config),
+        gateway,
     });
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     Ok(Prepared { shared, stop, tls, slots, open: Arc::default(), limits })

@@ -70,7 +70,10 @@ async fn forward(
     let worker = Arc::clone(&shared);
     // The SDK's blocking client, off the server's threads.
     let outcome = tokio::task::spawn_blocking(move || {
-        worker.recorder.as_ref().map(|recorder| recorder.forward(&route, &verified.raw_params))
+        worker
+            .recorder
+            .as_ref()
+            .map(|recorder| recorder.forward(&route, &verified.raw_params, &verified.token))
     })
     .await;
     let gateway = &shared.gateway;
@@ -123,6 +126,7 @@ fn foreign_host(shared: &Shared, parts: &Parts, mut entry: LogEntry) -> Option<R
     );
     let rejection = crate::model::Rejection::new(crate::model::Check::Credentials, message);
     entry.trace_id = Some(shared.gateway.trace_id());
+    entry.http_status = StatusCode::FORBIDDEN.as_u16();
     let mut reply = crate::gateway::reject(&shared.gateway, entry, &rejection);
     reply.status = StatusCode::FORBIDDEN;
     Some(reply)
