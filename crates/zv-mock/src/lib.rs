@@ -107,7 +107,14 @@
 //! client, answers with the upstream's answer unchanged, and appends the exchange to the
 //! file as a stub (the params as `match`, then the `data` or the `error`), which
 //! `zv mock --stubs FILE` replays. The file never holds a key, a token, or the upstream's
-//! `openId` or `grantCode`. Writes (a catalogued write, or a route the catalogue does not
+//! `openId` or `grantCode`, in any spelling JSON allows (escapes such as `\/` or `\u002f`,
+//! percent-encodings, or under a credential's name such as `token`): the exchange is
+//! scanned as parsed JSON. The proxy signs with real credentials, so it answers only
+//! requests addressed to the loopback address it listens on (their `Host`, or HTTP/2
+//! authority, is its own `IP:port`; any other name gets HTTP 403 unread: a web page cannot
+//! reach it through DNS rebinding) and with a `Content-Type` (an absent one fails the `json`
+//! check). The proxy is the cargo feature `record`, on by default; without it the crate
+//! pulls neither zv-api nor ureq. Writes (a catalogued write, or a route the catalogue does not
 //! know) are forwarded only with [`Recording::forward_writes`] (`--record-writes`); without
 //! it they get the system error [`WRITE_REFUSED_CODE`] `40300`. An upstream that does not
 //! answer gives HTTP 502 with [`UPSTREAM_FAILED_CODE`] `50200`. Faults and the endpoint

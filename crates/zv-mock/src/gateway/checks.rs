@@ -375,6 +375,40 @@ fn list_is(names: &[String]) -> String {
 mod tests {
     use super::*;
 
+    /// The checks run on their own: a policy and a nonce store, no server state.
+    #[test]
+    fn the_checks_need_only_a_policy_and_the_nonces() {
+        let credentials = crate::model::demo_credentials();
+        let policy = Policy {
+            signer: Signer::new(&credentials),
+            credentials,
+            clock: Arc::new(zv_sign::FixedClock(1_700_000_000)),
+            skew: Duration::from_secs(300),
+            strict: false,
+            allow_replay: false,
+            content_type_required: true,
+        };
+        let nonces = Mutex::new(NonceStore::default());
+        let token = policy.signer.sign(1_700_000_000, 7).token().to_owned();
+        let body = serde_json::json!({
+            "openId": policy.credentials.open_id(), "grantCode": policy.credentials.grant_code(),
+            "timestamp": "1700000000", "nonce": "7", "token": token, "params": {"user_id": "1"},
+        })
+        .to_string();
+        let verify_with = |content_type: Option<&str>| {
+            let mut entry = LogEntry::new("POST", "/v3/a/b");
+            let incoming = Incoming { body: Some(Ok(body.clone().into())), content_type };
+            verify(&policy, &nonces, &mut entry, incoming).map(|v| v.nonce).map_err(|r| r.check)
+        };
+        assert_eq!(verify_with(None), Err(Check::Json), "a Content-Type is required here");
+        assert_eq!(verify_with(Some("application/json")), Ok(7));
+        assert_eq!(verify_with(Some("application/json")), Err(Check::Nonce), "a replay");
+        assert_eq!(
+            documented(true, &RouteKey::V3("/v3/a/b".into()), &Value::Null).map_err(|r| r.check),
+            Ok(())
+        );
+    }
+
     #[test]
     fn decimals_and_content_types() {
         assert_eq!(decimal("nonce", r#""42""#, true), Ok(42));
