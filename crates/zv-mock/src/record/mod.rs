@@ -17,8 +17,6 @@ use zv_types::catalogue::Safety;
 
 mod redact;
 
-use std::sync::Arc;
-
 use redact::{Issued, Secrets, redact};
 
 use crate::model::{
@@ -52,15 +50,14 @@ impl Recorder {
             |message: String| MockError::Record { file: recording.file.display().to_string(), message };
         let stubs = if recording.file.exists() { Stubs::from_path(&recording.file)? } else { Stubs::new() };
         write_file(&recording.file, &stubs.to_json()).map_err(|e| error(format!("cannot write: {e}")))?;
-        let issued = Arc::new(Issued::default());
         let client = zv_api::blocking::Client::builder()
             .base_url(&recording.upstream)
             .credentials(recording.credentials.clone())
-            .nonce_source(Arc::clone(&issued))
+            .nonce_source(Issued::default())
             .max_retries(0)
             .build()
             .map_err(|e| error(format!("cannot reach the upstream: {e}")))?;
-        let secrets = Secrets::new(&recording.credentials, mock, issued);
+        let secrets = Secrets::new(&recording.credentials, mock);
         Ok(Recorder {
             file: recording.file,
             client,
@@ -103,7 +100,10 @@ impl Recorder {
                 note: "refused: a write",
             });
         }
+        Issued::take_drawn();
         let result = self.client.send_untyped(&request);
+        // The nonce the client drew on this thread to sign this request.
+        let drawn = Issued::take_drawn();
         let (http, answer) = match &result {
             Ok(response) => (&response.http, Some(data_answer(response.http.data_json()))),
             Err(e) => match e.http_response() {
@@ -119,7 +119,7 @@ impl Recorder {
             },
         };
         let note = match answer {
-            Some(answer) => self.record(route, params, answer, token),
+            Some(answer) => self.record(route, params, answer, &Signed { token, drawn: &drawn }),
             None => "not recorded: not the platform's envelope".to_owned(),
         };
         Ok(Outcome::Upstream {
@@ -131,8 +131,7 @@ impl Recorder {
     }
 
     /// Appends the exchange to the file; says what became of it.
-    /// The client's `token` is a secret too.
-    fn record(&self, route: &RouteKey, params: &RawValue, answer: Answer, token: &str) -> String {
+    fn record(&self, route: &RouteKey, params: &RawValue, answer: Answer, signed: &Signed<'_>) -> String {
         let Ok(matching) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(params.get()) else {
             return "not recorded: the params are not an object".into();
         };
@@ -143,8 +142,9 @@ impl Recorder {
             Answer::Error(error) => wire.error = Some(error),
         }
         let Ok(text) = serde_json::to_string(&wire) else { return "not recorded: cannot write it".into() };
-        let signature = zv_sign::php_urldecode(token).unwrap_or_default();
-        let Some((text, redacted)) = redact(&text, &self.secrets.now(&[token, &signature])) else {
+        let signature = zv_sign::php_urldecode(signed.token).unwrap_or_default();
+        let secrets = self.secrets.of_exchange(&[signed.token, &signature], signed.drawn);
+        let Some((text, redacted)) = redact(&text, &secrets) else {
             return "not recorded: it held a credential that cannot be redacted".into();
         };
         let stub =
@@ -162,6 +162,14 @@ impl Recorder {
         }
         if redacted { "recorded, credentials redacted".into() } else { "recorded".into() }
     }
+}
+
+/// How an exchange was signed, both ways: secrets its recording must not hold.
+struct Signed<'a> {
+    /// The client's token.
+    token: &'a str,
+    /// The nonces (and when they were drawn) of the request signed for upstream.
+    drawn: &'a [(u64, u64)],
 }
 
 /// The answer of an exchange, as the stubs file writes it.

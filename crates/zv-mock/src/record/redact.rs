@@ -11,36 +11,46 @@
 //! secret survives that is the stub rebuilt from its parsed values, with each string that
 //! holds one replaced; and if one still survives, the stub is not recorded.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::cell::RefCell;
 
 use serde_json::Value;
 use zv_sign::{Clock, Credentials, NonceSource, RandomNonce, Signer, SystemClock};
 use zv_types::text::REDACTED;
 
-use crate::model::lock;
+/// The most nonces one exchange draws (it is sent once: one).
+const DRAWN_PER_EXCHANGE: usize = 16;
 
-/// The nonces of the most recent requests signed for upstream whose tokens are kept to be
-/// redacted (more than requests in flight at once).
-const RECENT_NONCES: usize = 256;
+thread_local! {
+    /// The nonces drawn on this thread since [`Issued::take_drawn`], with the second each
+    /// was drawn at: the blocking client signs on the thread that sends.
+    static DRAWN: RefCell<Vec<(u64, u64)>> = const { RefCell::new(Vec::new()) };
+}
 
-/// The nonce source of the upstream client: random nonces, each remembered with the time
-/// it was drawn, so the tokens of the requests it signs can be told.
+/// The nonce source of the upstream client: random nonces, each remembered (on the thread
+/// that drew it) with the second it was drawn at, so the tokens of the request an exchange
+/// signed can be told.
 #[derive(Default)]
 pub(crate) struct Issued {
     nonces: RandomNonce,
-    recent: Mutex<VecDeque<(u64, u64)>>,
 }
 
 impl NonceSource for Issued {
     fn next_nonce(&self) -> u64 {
         let nonce = self.nonces.next_nonce();
-        let mut recent = lock(&self.recent);
-        if recent.len() == RECENT_NONCES {
-            recent.pop_front();
-        }
-        recent.push_back((nonce, SystemClock.now_unix_seconds()));
+        DRAWN.with_borrow_mut(|drawn| {
+            if drawn.len() == DRAWN_PER_EXCHANGE {
+                drawn.remove(0);
+            }
+            drawn.push((nonce, SystemClock.now_unix_seconds()));
+        });
         nonce
+    }
+}
+
+impl Issued {
+    /// The nonces drawn on this thread since the last call (and forgets them).
+    pub(crate) fn take_drawn() -> Vec<(u64, u64)> {
+        DRAWN.with_borrow_mut(std::mem::take)
     }
 }
 
@@ -48,30 +58,28 @@ impl NonceSource for Issued {
 pub(crate) struct Secrets {
     fixed: Vec<String>,
     signer: Signer,
-    issued: Arc<Issued>,
 }
 
 impl Secrets {
-    /// The secrets of a session forwarding with `upstream` (whose client draws its nonces
-    /// from `issued`) for clients of a mock keyed with `mock`.
-    pub(crate) fn new(upstream: &Credentials, mock: &Credentials, issued: Arc<Issued>) -> Secrets {
+    /// The secrets of a session forwarding with `upstream` for clients of a mock keyed
+    /// with `mock`.
+    pub(crate) fn new(upstream: &Credentials, mock: &Credentials) -> Secrets {
         let fixed =
             [upstream.open_id(), upstream.grant_code(), upstream.expose_open_key(), mock.expose_open_key()]
                 .into_iter()
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect();
-        Secrets { fixed, signer: Signer::new(upstream), issued }
+        Secrets { fixed, signer: Signer::new(upstream) }
     }
 
-    /// The secrets now: the fixed ones, `also` (the client's token), and the tokens (as
-    /// sent and as signatures) of the requests signed for upstream lately, at the second
-    /// each nonce was drawn and the seconds around it.
-    pub(crate) fn now(&self, also: &[&str]) -> Vec<String> {
+    /// The secrets of one exchange: the fixed ones, `also` (the client's token), and the
+    /// tokens (as sent and as signatures) of the request it signed for upstream, whose
+    /// nonces were `drawn` (at the second each was drawn and the seconds around it).
+    pub(crate) fn of_exchange(&self, also: &[&str], drawn: &[(u64, u64)]) -> Vec<String> {
         let mut all = self.fixed.clone();
         all.extend(also.iter().filter(|s| !s.is_empty()).map(|s| (*s).to_owned()));
-        let recent: Vec<(u64, u64)> = lock(&self.issued.recent).iter().copied().collect();
-        for (nonce, at) in recent {
+        for &(nonce, at) in drawn {
             for ts in at.saturating_sub(1)..=at.saturating_add(1) {
                 let signature = self.signer.sign(ts, nonce);
                 all.push(signature.token().to_owned());
@@ -312,24 +320,34 @@ mod tests {
     }
 
     #[test]
-    fn the_tokens_of_requests_signed_for_upstream_are_secrets() {
+    fn the_tokens_of_the_request_signed_for_upstream_are_secrets() {
         let upstream = Credentials::new("up-open-id", "up-grant", "up-key");
-        let issued = Arc::new(Issued::default());
-        let secrets =
-            Secrets::new(&upstream, &zv_sign::Credentials::new("m", "g", "mock-key"), Arc::clone(&issued));
+        let secrets = Secrets::new(&upstream, &Credentials::new("m", "g", "mock-key"));
+        let issued = Issued::default();
         issued.next_nonce();
-        let (nonce, at) = lock(&issued.recent)[0];
-        let signer = Signer::new(&upstream);
-        let all = secrets.now(&["client-token"]);
+        assert_eq!(Issued::take_drawn().len(), 1);
+        assert!(Issued::take_drawn().is_empty(), "taken once");
+        issued.next_nonce();
+        let drawn = Issued::take_drawn();
+        let (nonce, at) = drawn[0];
+        let all = secrets.of_exchange(&["client-token"], &drawn);
         for fixed in ["up-open-id", "up-grant", "up-key", "mock-key", "client-token"] {
             assert!(all.iter().any(|s| s == fixed), "{fixed}");
         }
-        let signature = signer.sign(at, nonce);
-        assert!(all.iter().any(|s| s == signature.token()));
-        assert!(all.iter().any(|s| s == signature.signature()));
-        for _ in 0..RECENT_NONCES + 10 {
+        let signer = Signer::new(&upstream);
+        for ts in [at - 1, at, at + 1] {
+            let signature = signer.sign(ts, nonce);
+            assert!(all.iter().any(|s| s == signature.token()));
+            assert!(all.iter().any(|s| s == signature.signature()));
+        }
+        // Another thread's nonces are not this exchange's.
+        std::thread::scope(|scope| {
+            scope.spawn(|| issued.next_nonce());
+        });
+        assert!(Issued::take_drawn().is_empty());
+        for _ in 0..DRAWN_PER_EXCHANGE + 10 {
             issued.next_nonce();
         }
-        assert_eq!(lock(&issued.recent).len(), RECENT_NONCES, "bounded");
+        assert_eq!(Issued::take_drawn().len(), DRAWN_PER_EXCHANGE, "bounded");
     }
 }

@@ -8,12 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 /// pick another address). An unspecified address (`0.0.0.0`) is reached through the
 /// loopback address of its family.
 pub(crate) fn base_url(addr: SocketAddr, tls: bool) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    let host = match ip {
+    let host = match reached(addr) {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => format!("[{v6}]"),
     };
@@ -21,13 +16,23 @@ pub(crate) fn base_url(addr: SocketAddr, tls: bool) -> String {
     format!("{scheme}://{host}:{}", addr.port())
 }
 
-/// Whether `authority` (`127.0.0.1:PORT`, `[::1]:PORT`) names `local` exactly (without a
-/// port: the scheme's default port).
+/// The IP a client reaches `addr` at: itself, or for an unspecified address (`0.0.0.0`)
+/// the loopback address of its family.
+fn reached(addr: SocketAddr) -> IpAddr {
+    match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    }
+}
+
+/// Whether `authority` (`127.0.0.1:PORT`, `[::1]:PORT`) names the address the server at
+/// `local` is reached at (see [`base_url`]) exactly; without a port, the scheme's default.
 pub(crate) fn is_address(authority: &str, local: SocketAddr, tls: bool) -> bool {
     let Ok(authority) = authority.parse::<http::uri::Authority>() else { return false };
     let host = authority.host().trim_start_matches('[').trim_end_matches(']');
     let port = authority.port_u16().unwrap_or(if tls { 443 } else { 80 });
-    host.parse::<IpAddr>().is_ok_and(|ip| ip == local.ip()) && port == local.port()
+    host.parse::<IpAddr>().is_ok_and(|ip| ip == reached(local)) && port == local.port()
 }
 
 #[cfg(test)]
@@ -63,6 +68,9 @@ mod tests {
         ] {
             assert!(!is_address(foreign, v4, false), "{foreign}");
         }
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(is_address("127.0.0.1:8080", any, false), "as its base URL names it");
+        assert!(!is_address("0.0.0.0:8080", any, false));
         let default: SocketAddr = "127.0.0.1:80".parse().unwrap();
         assert!(is_address("127.0.0.1", default, false));
         assert!(!is_address("127.0.0.1", default, true));
