@@ -436,6 +436,67 @@ mod recording {
         String::from_utf8_lossy(&out).into_owned()
     }
 
+    /// An upstream that answers one request with the envelope it received echoed in `data`
+    /// (its token percent-decoded, as a gateway could write it in a message).
+    fn echoing_upstream() -> (String, std::thread::JoinHandle<Value>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let thread = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let envelope: Value = serde_json::from_slice(&body).unwrap();
+            let token = envelope["token"].as_str().unwrap().to_owned();
+            let signature = zv_sign::php_urldecode(&token).unwrap();
+            let answer = json!({"status": true, "code": 0, "message": "success",
+                "data": {"echo": token, "sig": signature, "msg": format!("token {signature} ok")}})
+            .to_string();
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            )
+            .unwrap();
+            envelope
+        });
+        (url, thread)
+    }
+
+    /// The token the proxy signed its upstream request with never reaches the recording,
+    /// even when the upstream writes it back (as sent, decoded, inside a message).
+    #[test]
+    fn the_token_signed_for_upstream_is_not_recorded_even_when_echoed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.json");
+        let (url, upstream) = echoing_upstream();
+        let real = Credentials::new(OPEN_ID, GRANT, KEY);
+        let proxy = start(MockConfig::new().record(Recording::new(&file, url, real)));
+        let own = proxy.base_url().trim_start_matches("http://").to_owned();
+        let (status, answer) = raw(&proxy, &own, Some("application/json"), &signed(json!({})));
+        assert_eq!(status, 200, "{answer}");
+        let envelope = upstream.join().unwrap();
+        let token = envelope["token"].as_str().unwrap().to_owned();
+        assert_eq!(answer["data"]["echo"], token.as_str(), "the client gets the answer unchanged");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let signature = zv_sign::php_urldecode(&token).unwrap();
+        assert!(!text.contains(&token) && !text.contains(&signature), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+
     /// The recording holds no credential in any spelling — the upstream's `openId`,
     /// `grantCode` and key written as `\uXXXX` escapes, with PHP's `\/`, percent-encoded
     /// (upper and lower case, twice), as a key, under a credential's name; nor the client's
