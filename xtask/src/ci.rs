@@ -140,6 +140,9 @@ fn matrix() -> Vec<Step> {
         check(&api(Some("reqwest"))),
         without(&api(Some("reqwest")), &["ureq"]),
         check(&api(Some("ureq,reqwest"))),
+        // The mock without its recording proxy (feature `record`) pulls no HTTP client.
+        check(&["-p", "zv-mock", "--no-default-features"]),
+        without(&["-p", "zv-mock", "--no-default-features"], &["ureq", "zv-api", "axum"]),
     ]
 }
 
