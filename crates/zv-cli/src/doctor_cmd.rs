@@ -118,8 +118,14 @@ pub fn run(
     if doctor::all_pass(&checks) {
         Ok(())
     } else {
-        let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
-        Err(Failure::internal(format!("{failed} of {} checks failed", checks.len())))
+        let count = |status| checks.iter().filter(|c| c.status == status).count();
+        let (failed, unsure) = (count(Status::Fail), count(Status::Inconclusive));
+        let message = match (failed, unsure) {
+            (0, n) => format!("{n} of {} checks inconclusive", checks.len()),
+            (n, 0) => format!("{n} of {} checks failed", checks.len()),
+            (n, m) => format!("{n} of {} checks failed, {m} inconclusive", checks.len()),
+        };
+        Err(Failure::internal(message))
     }
 }
 
@@ -263,21 +269,34 @@ fn tls_handshake(mut stream: TcpStream, host: &str, deadline: Instant) -> Result
             .with_no_client_auth();
     let name = ServerName::try_from(host.to_owned()).map_err(|e| e.to_string())?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+    let timed_out = || "the handshake did not finish in time (timed out)".to_owned();
+    // One read or write at a time (not `complete_io`, which loops until the handshake is
+    // done), each given only the time left: a server that trickles its handshake a byte at
+    // a time runs out of it like one that sends nothing.
     while conn.is_handshaking() {
-        // Each read and write gets only the time left: a server that trickles its handshake
-        // a byte at a time runs out of it like one that sends nothing.
-        let left = deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-            .ok_or("the handshake did not finish in time (timed out)")?;
+        let left =
+            deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()).ok_or_else(timed_out)?;
         stream.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
         stream.set_write_timeout(Some(left)).map_err(|e| e.to_string())?;
-        conn.complete_io(&mut stream).map_err(|e| match e.kind() {
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-                "the handshake did not finish in time (timed out)".to_owned()
+        let io = if conn.wants_write() {
+            conn.write_tls(&mut stream)
+        } else if conn.wants_read() {
+            match conn.read_tls(&mut stream) {
+                Ok(0) => return Err("the server closed the connection during the handshake".to_owned()),
+                Ok(n) => conn.process_new_packets().map(|_| n).map_err(std::io::Error::other),
+                Err(e) => Err(e),
             }
+        } else {
+            break;
+        };
+        io.map_err(|e| match e.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => timed_out(),
             _ => e.to_string(),
         })?;
+    }
+    // A last flight (the client's Finished) still to send.
+    while conn.wants_write() {
+        conn.write_tls(&mut stream).map_err(|e| e.to_string())?;
     }
     Ok(conn.protocol_version().map_or_else(|| "TLS".to_owned(), |v| format!("{v:?}").replace('_', ".")))
 }
@@ -309,5 +328,42 @@ fn skew(now: SystemTime, date: SystemTime) -> i64 {
     match now.duration_since(date) {
         Ok(ahead) => i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX),
         Err(behind) => -i64::try_from(behind.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resolver_that_never_answers_fails_dns_at_the_deadline() {
+        fn stuck(_: &str, _: u16) -> std::io::Result<Vec<SocketAddr>> {
+            loop {
+                std::thread::park();
+            }
+        }
+        let mut checks = Vec::new();
+        assert!(!network("https://gw.example", Duration::from_millis(20), &stuck, &mut checks));
+        let names: Vec<&str> = checks.iter().map(|c| c.name).collect();
+        assert_eq!(names, ["DNS", "TCP", "TLS"]);
+        assert!(checks.iter().all(|c| c.status == Status::Fail));
+        assert!(checks[0].detail.contains("gw.example: no answer within"), "{}", checks[0].detail);
+    }
+
+    #[test]
+    fn a_resolver_error_or_no_address_fails_dns() {
+        fn none(_: &str, _: u16) -> std::io::Result<Vec<SocketAddr>> {
+            Ok(Vec::new())
+        }
+        let mut checks = Vec::new();
+        assert!(!network("http://gw.example", Duration::from_secs(5), &none, &mut checks));
+        assert_eq!(checks[0].detail, "gw.example: no address");
+    }
+
+    #[test]
+    fn each_step_gets_the_timeout_within_bounds() {
+        assert_eq!(step_timeout(None), Duration::from_secs(10));
+        assert_eq!(step_timeout(Some(Duration::from_millis(300))), Duration::from_millis(300));
+        assert_eq!(step_timeout(Some(Duration::from_secs(600))), Duration::from_secs(30));
     }
 }

@@ -286,17 +286,18 @@ impl Default for KeyStore {
 }
 
 impl fmt::Debug for KeyStore {
+    /// `KeyStore(os)`, or `KeyStore(test)` for one made with [`KeyStore::with_builder`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("KeyStore")
+        f.write_str(if self.builder.is_some() { "KeyStore(test)" } else { "KeyStore(os)" })
     }
 }
 
 /// A credential store that is never there (`ZV_KEYRING=none` in test builds): a headless
 /// machine without a Secret Service.
-#[cfg(debug_assertions)]
+#[cfg(any(test, debug_assertions))]
 struct NoStore;
 
-#[cfg(debug_assertions)]
+#[cfg(any(test, debug_assertions))]
 impl keyring::credential::CredentialBuilderApi for NoStore {
     fn build(
         &self,
@@ -327,13 +328,13 @@ impl KeyStore {
 
     /// keyring's in-memory mock store, for tests, which must never touch the machine's
     /// credentials. Only in test and debug builds.
-    #[cfg(debug_assertions)]
+    #[cfg(any(test, debug_assertions))]
     pub fn mock() -> KeyStore {
         KeyStore::with_builder(keyring::mock::default_credential_builder())
     }
 
     /// A store that cannot be reached, as on a headless server. Only in test and debug builds.
-    #[cfg(debug_assertions)]
+    #[cfg(any(test, debug_assertions))]
     pub fn unavailable() -> KeyStore {
         KeyStore::with_builder(Box::new(NoStore))
     }
@@ -624,6 +625,18 @@ mod tests {
                 insecure_open_key: None
             }
         );
+    }
+
+    #[test]
+    fn the_test_switch_works_only_in_test_and_debug_builds() {
+        for switch in ["mock", "none"] {
+            let store = KeyStore::for_process(Some(std::ffi::OsStr::new(switch)));
+            let expected = if cfg!(debug_assertions) { "KeyStore(test)" } else { "KeyStore(os)" };
+            assert_eq!(format!("{store:?}"), expected, "{switch}");
+        }
+        for other in [None, Some(std::ffi::OsStr::new("")), Some(std::ffi::OsStr::new("os"))] {
+            assert_eq!(format!("{:?}", KeyStore::for_process(other)), "KeyStore(os)");
+        }
     }
 
     #[test]
