@@ -317,8 +317,7 @@ const API_EXAMPLES: &str = r#"Examples:
 const PROFILE_EXAMPLES: &str = r#"Examples:
   zv profile add prod --open-id ID --grant-code CODE --open-key-stdin < key.txt
   zv profile add ci --open-key-stdin --insecure-storage < key.txt
-  zv --profile prod gift-cards --user-id 10001
-  zv profile list"#;
+  zv --profile prod gift-cards --user-id 10001"#;
 const DOCTOR_EXAMPLES: &str = r#"Examples:
   zv --sandbox doctor
   zv --profile prod doctor --json"#;

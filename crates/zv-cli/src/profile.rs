@@ -265,7 +265,13 @@ impl fmt::Debug for Secret {
 /// The OS credential store is not reachable, or refused the operation.
 #[derive(Debug, thiserror::Error)]
 #[error("no OS credential store is reachable ({0})")]
-pub struct StoreError(#[source] keyring::Error);
+pub struct StoreError(#[source] Box<keyring::Error>);
+
+impl From<keyring::Error> for StoreError {
+    fn from(e: keyring::Error) -> Self {
+        StoreError(Box::new(e))
+    }
+}
 
 /// The profiles' openKeys in the OS credential store, through the `keyring` crate: the
 /// macOS Keychain, the Windows Credential Manager, and on Linux and the BSDs the Secret
@@ -368,10 +374,10 @@ impl KeyStore {
                     }
                     None => keyring::Entry::new(KEYRING_SERVICE, profile),
                 };
-                v.insert(entry.map_err(StoreError)?)
+                v.insert(entry.map_err(StoreError::from)?)
             }
         };
-        f(entry).map_err(StoreError)
+        f(entry).map_err(StoreError::from)
     }
 
     /// The profile's key, `None` when none is stored.
