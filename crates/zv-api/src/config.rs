@@ -117,7 +117,10 @@ pub fn validate_base_url(url: &str) -> Result<String, ConfigError> {
     let authority_end = trimmed.find("://").map_or(0, |i| i + 3);
     let authority = trimmed[authority_end..].split(['/', '?', '#']).next().unwrap_or_default();
     let invalid = |reason| ConfigError::InvalidBaseUrl { url: shown_url(url), reason };
-    if authority.contains('@') {
+    // `@` anywhere before a query is user info, even when its password holds a `/`
+    // (`http://user:pa/ss@host` would otherwise parse as host `user`, port `pa`).
+    let before_query = trimmed.split(['?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || before_query.contains('@') {
         return Err(invalid("user info (user:password@) is not allowed in the base URL"));
     }
     if trimmed.contains('#') {
@@ -132,8 +135,22 @@ pub fn validate_base_url(url: &str) -> Result<String, ConfigError> {
         Some(_) => return Err(invalid("the scheme must be http or https")),
         None => return Err(invalid("missing http:// or https://")),
     }
-    if uri.host().is_none_or(str::is_empty) {
+    let Some(parsed) = uri.authority() else { return Err(invalid("missing host")) };
+    if parsed.host().is_empty() {
         return Err(invalid("missing host"));
+    }
+    // A port is 1 to 5 digits that fit in 16 bits: `http` parses any text after `:` as one.
+    // The text after the host's `:`, if any (an IPv6 host is in brackets).
+    let port = parsed.as_str().rsplit_once(']').map_or(parsed.as_str(), |(_, rest)| rest).split_once(':');
+    let digits =
+        |port: &str| port.bytes().all(|b| b.is_ascii_digit()) && matches!(port.parse::<u16>(), Ok(1..));
+    if port.is_some_and(|(_, port)| !digits(port)) {
+        return Err(invalid("the port must be a number from 1 to 65535"));
+    }
+    let host = parsed.host().trim_matches(['[', ']']);
+    let host_ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b));
+    if !host_ok {
+        return Err(invalid("the host may hold only letters, digits, `-`, `.` (or an IP address)"));
     }
     Ok(trimmed.to_owned())
 }
@@ -145,8 +162,8 @@ fn shown_url(url: &str) -> String {
     let url = url.split(['?', '#']).next().unwrap_or_default();
     let authority_start = url.find("://").map_or(0, |i| i + 3);
     let (scheme, rest) = url.split_at(authority_start);
-    let authority_len = rest.find('/').unwrap_or(rest.len());
-    let shown = match rest[..authority_len].rfind('@') {
+    // The last `@` ends the user info, wherever it is: a password may hold a `/`.
+    let shown = match rest.rfind('@') {
         Some(at) => format!("{scheme}[redacted]@{}", &rest[at + 1..]),
         None => url.to_owned(),
     };
@@ -162,9 +179,20 @@ mod tests {
         assert_eq!(validate_base_url("http://openapi.zvcms.com/").unwrap(), "http://openapi.zvcms.com");
         assert_eq!(validate_base_url("https://127.0.0.1:8080").unwrap(), "https://127.0.0.1:8080");
         assert_eq!(validate_base_url("https://gw.example/prefix/").unwrap(), "https://gw.example/prefix");
-        for bad in
-            ["", "openapi.zvcms.com", "ftp://x", "http://", "http://x/?a=1", "not a url", "http://x/a#f"]
-        {
+        for bad in [
+            "",
+            "openapi.zvcms.com",
+            "ftp://x",
+            "http://",
+            "http://x/?a=1",
+            "not a url",
+            "http://x/a#f",
+            "http://user:pa/ss@127.0.0.1:1",
+            "http://host:pa",
+            "http://host:99999",
+            "http://host:0",
+            "http://ho%73t/",
+        ] {
             assert!(validate_base_url(bad).is_err(), "{bad}");
         }
         for (bad, shown) in [
@@ -174,6 +202,8 @@ mod tests {
             ("gw.example/?a=hunter2", "gw.example/"),
             ("ht tp://u:hunter2@x/y?q=hunter2", "ht tp://[redacted]@x/y"),
             ("https://x?@hunter2", "https://x"),
+            ("http://user:hunter2/ss@127.0.0.1:1", "http://[redacted]@127.0.0.1:1"),
+            ("http://user:pa/hunter2@127.0.0.1:1/p", "http://[redacted]@127.0.0.1:1/p"),
             ("https://gw\u{1b}[2J.example", "https://gw\\u{1b}[2J.example"),
         ] {
             let e = validate_base_url(bad).unwrap_err();

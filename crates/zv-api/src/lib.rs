@@ -118,6 +118,7 @@ pub use error::{ConfigError, EXCERPT_CHARS, Error, ErrorKind, HttpResponse, Outc
 pub use limit::{Limits, RateLimit};
 pub use retry::{Jitter, RetryPolicy};
 pub use sansio::ApiResponse;
+pub use secrets::redact_grant_code;
 pub use sleep::{AsyncSleeper, Sleeper};
 pub use untyped::{UntypedParams, UntypedRequest};
 pub use {zv_sign, zv_transport, zv_types};

@@ -88,6 +88,20 @@ impl Secrets {
     }
 }
 
+/// The one rule for showing a grantCode, wherever zv shows text: every occurrence of
+/// `grant_code` in `text` becomes [`REDACTED`](zv_types::text::REDACTED) (`[redacted]`).
+/// Errors and log lines (through the client's own redaction, which finds the grantCode the
+/// same way), `zv doctor`, `zv profile show` and `zv api --dry-run` all apply it; shown on
+/// its own, a grantCode reads `[redacted]`. An empty grantCode redacts nothing.
+///
+/// ```
+/// assert_eq!(zv_api::redact_grant_code("code LKOmxgJTeK refused", "LKOmxgJTeK"), "code [redacted] refused");
+/// assert_eq!(zv_api::redact_grant_code("LKOmxgJTeK", "LKOmxgJTeK"), "[redacted]");
+/// ```
+pub fn redact_grant_code<'t>(text: &'t str, grant_code: &str) -> Cow<'t, str> {
+    Finder { texts: vec![grant_code.to_owned()], key: None }.redact(text)
+}
+
 /// The secrets ready to be found in a text.
 pub(crate) struct Finder<'a> {
     texts: Vec<String>,

@@ -156,3 +156,27 @@ fn an_unusable_root_certificate_says_which_and_why() {
         assert!(chain.len() > 110, "and why: {chain}");
     }
 }
+
+#[test]
+fn a_base_url_with_an_invalid_authority_is_refused_before_any_lookup() {
+    // `user:pa` would parse as host `user`, port `pa`: a DNS lookup of `user`, and the
+    // password in the error. Refused as configuration, with nothing after the scheme shown
+    // but the host it would have reached.
+    for url in [
+        "http://user:pa/ss@127.0.0.1:1",
+        "http://user:pa/ss@127.0.0.1:1/prefix",
+        "http://127.0.0.1:pa",
+        "http://127.0.0.1:70000",
+        "http://127.0.0.1:0",
+        "http://host name",
+    ] {
+        let e =
+            zv_api::blocking::Client::builder().base_url(url).credentials(credentials()).build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{url}: {e}");
+        let text = e.to_string();
+        assert!(!text.contains("pa/ss") && !text.contains("\"http://user"), "{url}: {text}");
+    }
+    for url in ["http://127.0.0.1:1", "https://[::1]:8443/p", "http://gw_1.example.com"] {
+        assert!(zv_api::validate_base_url(url).is_ok(), "{url}");
+    }
+}

@@ -75,3 +75,20 @@ fn from_lookup_names_every_missing_variable() {
     let e = zv_api::blocking::Client::builder().build().unwrap_err();
     assert_eq!(e.kind(), zv_api::ErrorKind::Config);
 }
+
+#[test]
+fn an_error_shows_the_grant_code_as_redact_grant_code_does() {
+    // The gateway echoes the grantCode in its message: the error shows it exactly as the one
+    // public rule does, wherever it stands in the text.
+    let message = format!("grantCode {GRANT_CODE} is not valid for {GRANT_CODE}x");
+    let body = format!(r#"{{"status":false,"code":40003,"message":"{message}"}}"#);
+    let s = Script::new(vec![Reply::Json(Box::leak(body.into_boxed_str()))]);
+    let e = s.blocking().gift_cards(&GiftCardListParams::new("1")).unwrap_err();
+    let shown = e.api_error().unwrap().message.clone();
+    assert_eq!(shown, zv_api::redact_grant_code(&message, GRANT_CODE));
+    assert_eq!(shown, "grantCode [redacted] is not valid for [redacted]x");
+    assert!(!e.to_string().contains(GRANT_CODE) && !format!("{e:?}").contains(GRANT_CODE));
+    // shown alone, a grantCode reads `[redacted]`; an empty one redacts nothing
+    assert_eq!(zv_api::redact_grant_code(GRANT_CODE, GRANT_CODE), "[redacted]");
+    assert_eq!(zv_api::redact_grant_code("text", ""), "text");
+}

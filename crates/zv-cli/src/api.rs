@@ -121,11 +121,17 @@ pub fn protocol_name(protocol: Protocol) -> &'static str {
 pub const REDACTED: &str = "<redacted>";
 
 /// What `--dry-run` prints: method, URL, whether a retry would be safe, and the body with
-/// its token replaced by [`REDACTED`] (any member named `token`, ignoring case). Numbers and
-/// key order are as they would be sent.
-pub fn dry_run_view(request: &http::Request<Vec<u8>>, retry_safe: bool) -> Result<Data, serde_json::Error> {
+/// its token replaced by [`REDACTED`] (any member named `token`, ignoring case) and the
+/// `grant_code` wherever it is shown as [`zv_api::redact_grant_code`] shows it. Numbers
+/// and key order are as they would be sent.
+pub fn dry_run_view(
+    request: &http::Request<Vec<u8>>,
+    retry_safe: bool,
+    grant_code: &str,
+) -> Result<Data, serde_json::Error> {
     let text = String::from_utf8_lossy(request.body());
     let mut body = Data::from_json(&text)?;
+    redact_strings(&mut body, grant_code);
     if let Data::Object(members) = &mut body {
         for (key, value) in members.iter_mut() {
             if key.eq_ignore_ascii_case("token") {
@@ -139,6 +145,26 @@ pub fn dry_run_view(request: &http::Request<Vec<u8>>, retry_safe: bool) -> Resul
         ("retry_safe".to_owned(), Data::Bool(retry_safe)),
         ("body".to_owned(), body),
     ]))
+}
+
+/// Every string (and member name) in `data` with the grantCode redacted.
+fn redact_strings(data: &mut Data, grant_code: &str) {
+    let redact = |text: &mut String| {
+        if let std::borrow::Cow::Owned(redacted) = zv_api::redact_grant_code(text, grant_code) {
+            *text = redacted;
+        }
+    };
+    match data {
+        Data::String(text) => redact(text),
+        Data::Array(items) => items.iter_mut().for_each(|item| redact_strings(item, grant_code)),
+        Data::Object(members) => {
+            for (key, value) in members {
+                redact(key);
+                redact_strings(value, grant_code);
+            }
+        }
+        Data::Number(_) | Data::Bool(_) | Data::Null => {}
+    }
 }
 
 #[cfg(test)]
@@ -222,12 +248,17 @@ mod tests {
 
     #[test]
     fn the_dry_run_view_never_holds_the_token() {
-        let body = br#"{"openId":"o","grantCode":"g","timestamp":1,"nonce":2,"token":"SeCrEt%3D","params":{"id":123456789012345678901}}"#;
+        let body = br#"{"openId":"o","grantCode":"GrAnT","timestamp":1,"nonce":2,"token":"SeCrEt%3D","params":{"id":123456789012345678901,"note":["a GrAnT"]}}"#;
         let request = http::Request::post("http://h/v3/x").body(body.to_vec()).unwrap();
-        let view = dry_run_view(&request, false).unwrap().to_json();
+        let view = dry_run_view(&request, false, "GrAnT").unwrap().to_json();
+        assert!(!view.contains("GrAnT"), "{view}");
+        assert!(
+            view.contains(r#""grantCode":"[redacted]""#) && view.contains(r#"["a [redacted]"]"#),
+            "{view}"
+        );
         assert!(!view.contains("SeCrEt"), "{view}");
         assert!(view.contains(r#""token":"<redacted>""#), "{view}");
-        assert!(view.contains(r#""params":{"id":123456789012345678901}"#), "{view}");
+        assert!(view.contains(r#""params":{"id":123456789012345678901,"#), "{view}");
         assert!(view.starts_with(r#"{"method":"POST","url":"http://h/v3/x","retry_safe":false"#), "{view}");
     }
 }

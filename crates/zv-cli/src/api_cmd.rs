@@ -77,7 +77,7 @@ pub fn api(
         let (timestamp, nonce) = sample_timestamp_and_nonce();
         let request =
             zv_api::sansio::prepare_serialized(client.config(), target.route(), &params, timestamp, nonce)?;
-        let view = dry_run_view(&request, retry_safe)
+        let view = dry_run_view(&request, retry_safe, client.config().grant_code())
             .map_err(|e| Failure::usage(format!("cannot show the request: {e}")))?;
         return printer.data(out, &view).map_err(Failure::output);
     }

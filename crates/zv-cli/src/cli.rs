@@ -269,9 +269,12 @@ pub enum ProfileCommand {
         /// The shop code `zv api` sends as `shopCode` to endpoints that take one.
         #[arg(long, value_name = "CODE")]
         shop_code: Option<String>,
-        /// Read the openKey from stdin (one line) into the OS credential store; it is never written to a file.
+        /// Read the openKey (one line; on a terminal, a prompt that does not echo it) into the OS credential store (Keychain, Credential Manager, Secret Service).
         #[arg(long)]
         open_key_stdin: bool,
+        /// Where no OS credential store exists (a headless server): keep the openKey in plain text in the config file (readable by you only) instead, with a warning.
+        #[arg(long, requires = "open_key_stdin")]
+        insecure_storage: bool,
     },
     /// The profiles, without their keys.
     List,
@@ -313,8 +316,8 @@ const API_EXAMPLES: &str = r#"Examples:
   zv api coupon/exchange/redeemExchangeCode --each codes.csv --yes --out results.jsonl"#;
 const PROFILE_EXAMPLES: &str = r#"Examples:
   zv profile add prod --open-id ID --grant-code CODE --open-key-stdin < key.txt
-  zv --profile prod gift-cards --user-id 10001
-  zv profile list"#;
+  zv profile add ci --open-key-stdin --insecure-storage < key.txt
+  zv --profile prod gift-cards --user-id 10001"#;
 const DOCTOR_EXAMPLES: &str = r#"Examples:
   zv --sandbox doctor
   zv --profile prod doctor --json"#;

@@ -14,15 +14,24 @@ pub enum Status {
     Warn,
     /// Not fine: `zv doctor` exits non-zero.
     Fail,
+    /// Could not be told (e.g. the gateway throttled the probe): not a pass, `zv doctor`
+    /// exits non-zero.
+    Inconclusive,
 }
 
 impl Status {
+    /// Whether it counts as a pass: [`Pass`](Status::Pass) or [`Warn`](Status::Warn).
+    pub const fn passes(self) -> bool {
+        matches!(self, Status::Pass | Status::Warn)
+    }
+
     /// `pass`, `warn` or `fail`.
     pub const fn name(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Warn => "warn",
             Status::Fail => "fail",
+            Status::Inconclusive => "inconclusive",
         }
     }
 }
@@ -54,7 +63,11 @@ impl Check {
 
     /// `✔ DNS          openapi.qmai.cn → 1.2.3.4 (3 ms)`; a warning is a ✔ that says so.
     pub fn line(&self) -> String {
-        let mark = if self.status == Status::Fail { '✘' } else { '✔' };
+        let mark = match self.status {
+            Status::Pass | Status::Warn => '✔',
+            Status::Fail => '✘',
+            Status::Inconclusive => '?',
+        };
         let mut line = format!("{mark} {:<13}", self.name);
         if self.status == Status::Warn {
             line.push_str("warning: ");
@@ -71,7 +84,7 @@ impl Check {
         Data::Object(vec![
             ("check".to_owned(), Data::String(self.name.to_owned())),
             ("status".to_owned(), Data::String(self.status.name().to_owned())),
-            ("ok".to_owned(), Data::Bool(self.status != Status::Fail)),
+            ("ok".to_owned(), Data::Bool(self.status.passes())),
             ("detail".to_owned(), Data::String(self.detail.clone())),
             ("ms".to_owned(), self.millis.map_or(Data::Null, |ms| Data::Number(format!("{ms:.1}")))),
         ])
@@ -94,7 +107,7 @@ pub fn clock(skew: i64) -> Check {
         _ => Status::Pass,
     };
     let detail = match status {
-        Status::Pass => detail,
+        Status::Pass | Status::Inconclusive => detail,
         Status::Warn => {
             format!("{detail} (over {SKEW_WARN_SECS} s; the gateway refuses beyond 300 s): sync the clock")
         }
@@ -105,8 +118,12 @@ pub fn clock(skew: i64) -> Check {
     Check::new("clock", status, detail)
 }
 
-/// What a signed probe's answer says, given the clock check (to tell a bad key from a bad clock).
-pub fn probe(result: Result<u16, &zv_api::Error>, clock: Option<Status>) -> Check {
+/// What a signed probe's answer says, given the clock check (to tell a bad key from a bad
+/// clock). A refused signature in any form fails: code 110004 whatever its `status`, or a
+/// message that says so (验签, 签名, signature). A throttled answer is inconclusive. Any
+/// other business answer passes: the envelope and signature were accepted. `now_unix`
+/// reads a `Retry-After` date.
+pub fn probe(result: Result<u16, &zv_api::Error>, clock: Option<Status>, now_unix: u64) -> Check {
     use zv_api::ErrorKind as K;
     let e = match result {
         Ok(status) => {
@@ -119,36 +136,39 @@ pub fn probe(result: Result<u16, &zv_api::Error>, clock: Option<Status>) -> Chec
         Err(e) => e,
     };
     let line = crate::report::error_line(e);
+    let message = e.api_error().map(|a| a.message.as_str()).unwrap_or_default();
+    let code = e.api_code().map(|c| c.to_string());
+    let signature =
+        crate::hints::for_platform_error(code.as_deref(), message) == Some(crate::hints::SIGNATURE_HINT);
+    let throttled = matches!(e.attempt_outcome(now_unix), zv_api::retry::AttemptOutcome::Throttled { .. });
     let (status, detail) = match e.kind() {
-        // Any business answer means the envelope and signature were accepted.
-        K::ApiBusiness => {
-            (Status::Pass, format!("a signed read was accepted (the dummy code's answer: {line})"))
-        }
-        K::ApiSystem => {
-            let message = e.api_error().map(|a| a.message.as_str()).unwrap_or_default();
-            let code = e.api_code().map(ToString::to_string);
-            let signature = crate::hints::for_platform_error(code.as_deref(), message)
-                == Some(crate::hints::SIGNATURE_HINT);
-            let why = match (signature, clock) {
-                (true, Some(Status::Fail)) => {
-                    "the signature was refused, and the clock is off: sync the clock first"
-                }
-                (true, _) => {
-                    "the signature was refused and the clock is fine: check the openKey, openId and grantCode"
-                }
-                (false, _) => "the gateway refused the request",
+        K::ApiBusiness | K::ApiSystem if signature => {
+            let why = if clock == Some(Status::Fail) {
+                "the signature was refused, and the clock is off: sync the clock first"
+            } else {
+                "the signature was refused and the clock is fine: check the openKey, openId and grantCode"
             };
             (Status::Fail, format!("{why} ({line})"))
         }
+        _ if throttled => (
+            Status::Inconclusive,
+            format!(
+                "the gateway throttled the probe, so the signature is untested: run `zv doctor` again later ({line})"
+            ),
+        ),
+        K::ApiBusiness => {
+            (Status::Pass, format!("a signed read was accepted (the dummy code's answer: {line})"))
+        }
+        K::ApiSystem => (Status::Fail, format!("the gateway refused the request ({line})")),
         K::Transport | K::Http => (Status::Fail, format!("the gateway is unreachable or failing ({line})")),
         _ => (Status::Fail, line),
     };
     Check::new("signed probe", status, detail)
 }
 
-/// Whether every check passed (a warning passes).
+/// Whether every check passed (a warning passes; an inconclusive check does not).
 pub fn all_pass(checks: &[Check]) -> bool {
-    checks.iter().all(|c| c.status != Status::Fail)
+    checks.iter().all(|c| c.status.passes())
 }
 
 #[cfg(test)]

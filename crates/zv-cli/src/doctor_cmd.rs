@@ -18,8 +18,9 @@ use crate::{Failure, Gateway, output};
 /// The exchange code the probe asks about: any answer but a refused signature will do.
 const PROBE_CODE: &str = "0";
 
-/// How long each network step may take.
-fn step_timeout(timeout: Option<Duration>) -> Duration {
+/// How long each network step (DNS, TCP, TLS, the HTTP probe) may take: `--timeout`,
+/// else 10 s, at most 30 s.
+pub(crate) fn step_timeout(timeout: Option<Duration>) -> Duration {
     timeout.unwrap_or(Duration::from_secs(10)).min(Duration::from_secs(30))
 }
 
@@ -47,10 +48,18 @@ pub fn run(
                 Err(e) => {
                     Check::new("base URL", Status::Fail, format!("{} ({})", error_line(e), s.base_url.source))
                 }
+                Ok(Some(url)) if url.starts_with("http://") => Check::new(
+                    "base URL",
+                    Status::Warn,
+                    format!(
+                        "{url} ({}) is plain http: the grantCode, the token and every answer cross the network unencrypted; use https if the gateway offers it",
+                        s.base_url.source
+                    ),
+                ),
                 Ok(_) => setting("base URL", &s.base_url),
             });
             checks.push(setting("openId", &s.open_id));
-            checks.push(setting("grantCode", &s.grant_code));
+            checks.push(grant_code(&s.grant_code));
             let key = &s.open_key;
             checks.push(match &key.value {
                 Some(_) => Check::new("openKey", Status::Pass, format!("present ({})", key.source)),
@@ -77,7 +86,7 @@ pub fn run(
         }
     }
     let reachable = match &base_url {
-        Ok(url) => network(url.as_deref().unwrap_or_default(), step_timeout(timeout), &mut checks),
+        Ok(url) => network(url.as_deref().unwrap_or_default(), step_timeout(timeout), &resolve, &mut checks),
         Err(_) => {
             for name in ["DNS", "TCP", "TLS"] {
                 checks.push(Check::new(name, Status::Fail, "not checked: the base URL is not valid"));
@@ -109,8 +118,14 @@ pub fn run(
     if doctor::all_pass(&checks) {
         Ok(())
     } else {
-        let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
-        Err(Failure::internal(format!("{failed} of {} checks failed", checks.len())))
+        let count = |status| checks.iter().filter(|c| c.status == status).count();
+        let (failed, unsure) = (count(Status::Fail), count(Status::Inconclusive));
+        let message = match (failed, unsure) {
+            (0, n) => format!("{n} of {} checks inconclusive", checks.len()),
+            (n, 0) => format!("{n} of {} checks failed", checks.len()),
+            (n, m) => format!("{n} of {} checks failed, {m} inconclusive", checks.len()),
+        };
+        Err(Failure::internal(message))
     }
 }
 
@@ -126,6 +141,12 @@ fn setting(name: &'static str, s: &Setting) -> Check {
     }
 }
 
+/// The grantCode as every surface shows it ([`zv_api::redact_grant_code`]), and its source.
+fn grant_code(s: &Setting) -> Check {
+    let shown = s.value.as_deref().map(|g| zv_api::redact_grant_code(g, g).into_owned());
+    setting("grantCode", &Setting { value: shown, source: s.source.clone() })
+}
+
 fn flag(name: &str) -> &'static str {
     match name {
         "openId" => "open-id",
@@ -134,8 +155,31 @@ fn flag(name: &str) -> &'static str {
     }
 }
 
-/// DNS, TCP and TLS to the base URL; whether the gateway is reachable.
-fn network(base_url: &str, timeout: Duration, checks: &mut Vec<Check>) -> bool {
+/// Resolves a host and port: the system's resolver.
+fn resolve(host: &str, port: u16) -> std::io::Result<Vec<SocketAddr>> {
+    (host, port).to_socket_addrs().map(Iterator::collect)
+}
+
+/// `step` on a thread of its own, waited for at most `timeout`: the system's resolver
+/// takes no timeout. A step still running then is left to finish on its own.
+fn within<T: Send + 'static>(
+    timeout: Duration,
+    step: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new().name("zv-doctor-step".to_owned()).spawn(move || {
+        let _ = tx.send(step());
+    })?;
+    rx.recv_timeout(timeout).unwrap_or_else(|_| {
+        Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no answer within {timeout:?}")))
+    })
+}
+
+/// The resolver `zv doctor` uses, replaceable in tests.
+type Resolver = dyn Fn(&str, u16) -> std::io::Result<Vec<SocketAddr>> + Send + Sync;
+
+/// DNS, TCP and TLS to the base URL, each within `timeout`; whether the gateway is reachable.
+fn network(base_url: &str, timeout: Duration, resolver: &'static Resolver, checks: &mut Vec<Check>) -> bool {
     let uri = match base_url.parse::<http::Uri>() {
         Ok(uri) if uri.host().is_some() => uri,
         _ => {
@@ -153,10 +197,15 @@ fn network(base_url: &str, timeout: Duration, checks: &mut Vec<Check>) -> bool {
     let https = uri.scheme_str() == Some("https");
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
     let started = Instant::now();
-    let addrs: Vec<SocketAddr> = match (host.as_str(), port).to_socket_addrs() {
-        Ok(addrs) => addrs.collect(),
-        Err(e) => {
-            checks.push(Check::new("DNS", Status::Fail, format!("{host}: {e}")).timed(started.elapsed()));
+    let lookup = {
+        let host = host.clone();
+        within(timeout, move || resolver(&host, port))
+    };
+    let addrs = match lookup {
+        Ok(addrs) if !addrs.is_empty() => addrs,
+        result => {
+            let why = result.err().map_or_else(|| "no address".to_owned(), |e| e.to_string());
+            checks.push(Check::new("DNS", Status::Fail, format!("{host}: {why}")).timed(started.elapsed()));
             checks.push(Check::new("TCP", Status::Fail, "not checked: no address"));
             checks.push(Check::new("TLS", Status::Fail, "not checked: no address"));
             return false;
@@ -167,10 +216,15 @@ fn network(base_url: &str, timeout: Duration, checks: &mut Vec<Check>) -> bool {
         Check::new("DNS", Status::Pass, format!("{host} → {}", shown.join(", "))).timed(started.elapsed()),
     );
     let started = Instant::now();
+    let deadline = started + timeout;
     let mut last_error = None;
     let mut stream = None;
     for addr in &addrs {
-        match TcpStream::connect_timeout(addr, timeout) {
+        let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()) else {
+            last_error = Some(format!("no connection within {timeout:?}"));
+            break;
+        };
+        match TcpStream::connect_timeout(addr, left) {
             Ok(s) => {
                 stream = Some((s, *addr));
                 break;
@@ -190,7 +244,7 @@ fn network(base_url: &str, timeout: Duration, checks: &mut Vec<Check>) -> bool {
         return true;
     }
     let started = Instant::now();
-    let check = match tls_handshake(stream, &host, timeout) {
+    let check = match tls_handshake(stream, &host, started + timeout) {
         Ok(version) => {
             Check::new("TLS", Status::Pass, format!("{version} with {host}, certificate verified"))
         }
@@ -201,11 +255,10 @@ fn network(base_url: &str, timeout: Duration, checks: &mut Vec<Check>) -> bool {
     ok
 }
 
-/// A rustls handshake (ring, the Mozilla roots) over `stream`; the protocol version agreed.
-fn tls_handshake(mut stream: TcpStream, host: &str, timeout: Duration) -> Result<String, String> {
+/// A rustls handshake (ring, the Mozilla roots) over `stream`, done by `deadline` however
+/// slowly the server sends; the protocol version agreed.
+fn tls_handshake(mut stream: TcpStream, host: &str, deadline: Instant) -> Result<String, String> {
     use rustls::pki_types::ServerName;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
     let config =
@@ -216,8 +269,34 @@ fn tls_handshake(mut stream: TcpStream, host: &str, timeout: Duration) -> Result
             .with_no_client_auth();
     let name = ServerName::try_from(host.to_owned()).map_err(|e| e.to_string())?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+    let timed_out = || "the handshake did not finish in time (timed out)".to_owned();
+    // One read or write at a time (not `complete_io`, which loops until the handshake is
+    // done), each given only the time left: a server that trickles its handshake a byte at
+    // a time runs out of it like one that sends nothing.
     while conn.is_handshaking() {
-        conn.complete_io(&mut stream).map_err(|e| e.to_string())?;
+        let left =
+            deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()).ok_or_else(timed_out)?;
+        stream.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
+        stream.set_write_timeout(Some(left)).map_err(|e| e.to_string())?;
+        let io = if conn.wants_write() {
+            conn.write_tls(&mut stream)
+        } else if conn.wants_read() {
+            match conn.read_tls(&mut stream) {
+                Ok(0) => return Err("the server closed the connection during the handshake".to_owned()),
+                Ok(n) => conn.process_new_packets().map(|_| n).map_err(std::io::Error::other),
+                Err(e) => Err(e),
+            }
+        } else {
+            break;
+        };
+        io.map_err(|e| match e.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => timed_out(),
+            _ => e.to_string(),
+        })?;
+    }
+    // A last flight (the client's Finished) still to send.
+    while conn.wants_write() {
+        conn.write_tls(&mut stream).map_err(|e| e.to_string())?;
     }
     Ok(conn.protocol_version().map_or_else(|| "TLS".to_owned(), |v| format!("{v:?}").replace('_', ".")))
 }
@@ -239,7 +318,8 @@ fn probe(gateway: &Gateway) -> (Check, Check) {
         None => Check::new("clock", Status::Fail, "not checked: no answer from the gateway"),
     };
     let status = result.as_ref().map(|r| r.http.status().as_u16());
-    let probe = doctor::probe(status, Some(clock.status)).timed(elapsed);
+    let now_unix = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let probe = doctor::probe(status, Some(clock.status), now_unix).timed(elapsed);
     (clock, probe)
 }
 
@@ -248,5 +328,42 @@ fn skew(now: SystemTime, date: SystemTime) -> i64 {
     match now.duration_since(date) {
         Ok(ahead) => i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX),
         Err(behind) => -i64::try_from(behind.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resolver_that_never_answers_fails_dns_at_the_deadline() {
+        fn stuck(_: &str, _: u16) -> std::io::Result<Vec<SocketAddr>> {
+            loop {
+                std::thread::park();
+            }
+        }
+        let mut checks = Vec::new();
+        assert!(!network("https://gw.example", Duration::from_millis(20), &stuck, &mut checks));
+        let names: Vec<&str> = checks.iter().map(|c| c.name).collect();
+        assert_eq!(names, ["DNS", "TCP", "TLS"]);
+        assert!(checks.iter().all(|c| c.status == Status::Fail));
+        assert!(checks[0].detail.contains("gw.example: no answer within"), "{}", checks[0].detail);
+    }
+
+    #[test]
+    fn a_resolver_error_or_no_address_fails_dns() {
+        fn none(_: &str, _: u16) -> std::io::Result<Vec<SocketAddr>> {
+            Ok(Vec::new())
+        }
+        let mut checks = Vec::new();
+        assert!(!network("http://gw.example", Duration::from_secs(5), &none, &mut checks));
+        assert_eq!(checks[0].detail, "gw.example: no address");
+    }
+
+    #[test]
+    fn each_step_gets_the_timeout_within_bounds() {
+        assert_eq!(step_timeout(None), Duration::from_secs(10));
+        assert_eq!(step_timeout(Some(Duration::from_millis(300))), Duration::from_millis(300));
+        assert_eq!(step_timeout(Some(Duration::from_secs(600))), Duration::from_secs(30));
     }
 }

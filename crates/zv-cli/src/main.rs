@@ -128,10 +128,6 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(e) => return clap_exit(e),
     };
-    // Tests set ZV_KEYRING=mock: keyring's in-memory store, never the machine's credentials.
-    if std::env::var_os("ZV_KEYRING").is_some_and(|v| v == "mock") {
-        KeyStore::use_mock_store();
-    }
     let inputs = inputs(&cli.global, &matches);
     match init_logging(cli.global.verbose).and_then(|attempts| run(cli, &inputs, &attempts)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -229,8 +225,13 @@ fn inputs(g: &Global, matches: &clap::ArgMatches) -> Inputs {
     }
 }
 
-/// The profile in use: `--profile`/`ZV_PROFILE`, else the one called `default` if there is one.
-fn selected_profile(g: &Global) -> Result<Option<(String, Profile)>, Failure> {
+/// The profile in use: `--profile`/`ZV_PROFILE`, else the one called `default` if there is
+/// one and the flags and environment do not name another account (see
+/// [`Inputs::name_an_account`]).
+fn selected_profile(g: &Global, inputs: &Inputs) -> Result<Option<(String, Profile)>, Failure> {
+    if g.profile.is_none() && inputs.name_an_account() {
+        return Ok(None);
+    }
     let path = match (Config::default_path(), &g.profile) {
         (Ok(path), _) => path,
         (Err(_), None) => return Ok(None),
@@ -248,7 +249,7 @@ fn selected_profile(g: &Global) -> Result<Option<(String, Profile)>, Failure> {
 
 /// The connection settings, each from a flag, the environment, the profile or the defaults.
 fn settings(g: &Global, inputs: &Inputs, store: &KeyStore) -> Result<Settings, Failure> {
-    let profile = selected_profile(g)?;
+    let profile = selected_profile(g, inputs)?;
     let profile = profile.as_ref().map(|(name, p)| (name.as_str(), p));
     Ok(zv_cli::settings::resolve(inputs.clone(), profile, store, zv_api::DEFAULT_BASE_URL))
 }
@@ -285,6 +286,16 @@ fn credentials(s: &Settings) -> Result<Credentials, Failure> {
 
 /// The gateway: the in-process sandbox with `--sandbox`, else the one the settings name.
 fn gateway(g: &Global, settings: Option<&Settings>, attempts: &MaxAttempts) -> Result<Gateway, Failure> {
+    gateway_within(g.timeout, g.retries, settings, attempts)
+}
+
+/// [`gateway`] with this timeout and number of retries (`zv doctor` bounds its probe).
+fn gateway_within(
+    timeout: Option<std::time::Duration>,
+    retries: Option<u32>,
+    settings: Option<&Settings>,
+    attempts: &MaxAttempts,
+) -> Result<Gateway, Failure> {
     let mut builder = zv_api::blocking::Client::builder();
     let sandbox = match settings {
         None => {
@@ -301,10 +312,10 @@ fn gateway(g: &Global, settings: Option<&Settings>, attempts: &MaxAttempts) -> R
             None
         }
     };
-    if let Some(t) = g.timeout {
+    if let Some(t) = timeout {
         builder = builder.timeout(t);
     }
-    if let Some(n) = g.retries {
+    if let Some(n) = retries {
         builder = builder.max_retries(n);
     }
     let client = builder.build()?;
@@ -320,7 +331,9 @@ fn json_arg(g: &Global, what: &str, arg: &str) -> Result<serde_json::Value, Fail
 
 fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure> {
     let g = &cli.global;
-    let store = KeyStore::new();
+    // Tests set ZV_KEYRING=mock (or `none`): never the machine's credentials. Only test
+    // and debug builds read it.
+    let store = KeyStore::for_process(std::env::var_os("ZV_KEYRING").as_deref());
     let settings = || if g.sandbox { Ok(None) } else { settings(g, inputs, &store).map(Some) };
     let connect = || gateway(g, settings()?.as_ref(), attempts);
     let layout = term::stdout_layout();
@@ -422,7 +435,10 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
         Command::Profile(command) => return profile_cmd::run(command, inputs, &store, &table, &mut out),
         Command::Doctor => {
             let resolved = settings()?;
-            let connect = || gateway(g, resolved.as_ref(), attempts);
+            // The probe is one more step within the deadline: one attempt unless --retries.
+            let step = doctor_cmd::step_timeout(g.timeout);
+            let connect =
+                || gateway_within(Some(step), Some(g.retries.unwrap_or(0)), resolved.as_ref(), attempts);
             return doctor_cmd::run(resolved.as_ref(), g.timeout, connect, &table, &mut out);
         }
         Command::Completions { shell } => {

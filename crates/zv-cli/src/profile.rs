@@ -1,12 +1,16 @@
 //! Profiles: named sets of settings (base URL, openId, grantCode, shop code) in the
-//! platform's config directory, and each profile's openKey in the OS credential store —
-//! never in a file.
+//! platform's config directory, and each profile's openKey in the OS credential store
+//! (macOS Keychain, Windows Credential Manager, the Secret Service on Linux: all survive a
+//! reboot). Where there is none (a headless server), `zv profile add --insecure-storage`
+//! keeps the key in the config file instead, as `insecure_open_key`, and says so.
 //!
 //! The file is `config.toml` in the `zv` folder of [`dirs::config_dir`]
 //! (`$XDG_CONFIG_HOME/zv/config.toml` or `~/.config/zv/config.toml` on Linux,
 //! `~/Library/Application Support/zv/config.toml` on macOS, `%APPDATA%\zv\config.toml` on
 //! Windows), written atomically (a temporary file in the same folder, renamed over it) and
-//! readable by its owner only (mode 0600, in a 0700 folder).
+//! readable by its owner only (mode 0600, in a 0700 folder). Every change holds an
+//! exclusive lock on `config.toml.lock` beside it from reading to renaming
+//! ([`Config::update`]): concurrent `zv profile add` never lose one another's profile.
 //!
 //! ```toml
 //! [profiles.prod]
@@ -22,6 +26,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use fs4::fs_std::FileExt as _;
 use serde::{Deserialize, Serialize};
 
 /// The largest config file read: 1 MiB (a config of profiles is a few hundred bytes).
@@ -46,12 +51,17 @@ pub struct Profile {
     /// The shop code: `zv api` sends it as `shopCode` to the catalogued endpoints that take one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shop_code: Option<String>,
+    /// The openKey in plain text, only where `zv profile add --insecure-storage` put it
+    /// (no OS credential store on the machine). Never shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure_open_key: Option<Secret>,
 }
 
 impl Profile {
     /// Sets each value given, keeps the others.
+    /// The openKey is not among them: see [`add`].
     pub fn update(&mut self, other: Profile) {
-        let Profile { base_url, open_id, grant_code, shop_code } = other;
+        let Profile { base_url, open_id, grant_code, shop_code, insecure_open_key: _ } = other;
         for (slot, value) in [
             (&mut self.base_url, base_url),
             (&mut self.open_id, open_id),
@@ -161,8 +171,34 @@ impl Config {
         })
     }
 
+    /// Reads the file, lets `change` edit it, and writes it back ([`save`](Self::save)),
+    /// all under an exclusive lock on `config.toml.lock` beside it, so that no other `zv`
+    /// changes it in between. Nothing is written when `change` fails.
+    pub fn update<T, E: From<ProfileError>>(
+        path: &Path,
+        change: impl FnOnce(&mut Config) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let io = |source| ProfileError::Io { path: path.display().to_string(), source };
+        let dir = path.parent().ok_or_else(|| io(std::io::Error::other("no parent folder")))?;
+        create_private_dir(dir).map_err(io)?;
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".lock");
+        let lock_path = dir.join(name);
+        let lock = open_private(&lock_path)
+            .map_err(|source| ProfileError::Io { path: lock_path.display().to_string(), source })?;
+        lock.lock_exclusive()
+            .map_err(|source| ProfileError::Io { path: lock_path.display().to_string(), source })?;
+        let mut config = Config::load(path)?;
+        let value = change(&mut config)?;
+        config.save(path)?;
+        // The lock is released when `lock` is closed, here.
+        drop(lock);
+        Ok(value)
+    }
+
     /// Writes the file atomically: a temporary file beside it (created readable by its owner
-    /// only), synced, then renamed over it; the folder is created (0700) if need be.
+    /// only), synced, then renamed over it; the folder is created (0700) if need be. A
+    /// change to a config that may be in use goes through [`update`](Self::update).
     pub fn save(&self, path: &Path) -> Result<(), ProfileError> {
         let io = |source| ProfileError::Io { path: path.display().to_string(), source };
         let dir = path.parent().ok_or_else(|| io(std::io::Error::other("no parent folder")))?;
@@ -186,6 +222,15 @@ impl Config {
     }
 }
 
+/// Opens (creating) a file readable by its owner only, for the lock.
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -194,10 +239,17 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// An openKey read from the credential store; `Debug` never shows it.
+/// An openKey; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Secret {
+        Secret(key.into())
+    }
+
     /// The key itself, to sign with.
     pub fn expose(&self) -> &str {
         &self.0
@@ -212,36 +264,99 @@ impl fmt::Debug for Secret {
 
 /// The OS credential store is not reachable, or refused the operation.
 #[derive(Debug, thiserror::Error)]
-#[error("no OS credential store is reachable ({0}); set ZV_OPEN_KEY instead")]
-pub struct StoreError(#[source] keyring::Error);
+#[error("no OS credential store is reachable ({0})")]
+pub struct StoreError(#[source] Box<keyring::Error>);
 
-/// The profiles' openKeys in the OS credential store (macOS Keychain, Windows Credential
-/// Manager, the Linux kernel keyring), through the `keyring` crate: service
+impl From<keyring::Error> for StoreError {
+    fn from(e: keyring::Error) -> Self {
+        StoreError(Box::new(e))
+    }
+}
+
+/// The profiles' openKeys in the OS credential store, through the `keyring` crate: the
+/// macOS Keychain, the Windows Credential Manager, and on Linux and the BSDs the Secret
+/// Service over D-Bus (GNOME Keyring, KWallet) — all of them survive a reboot. Service
 /// [`KEYRING_SERVICE`], the profile's name as the user.
 ///
-/// Entries are kept per profile for the life of the store, so keyring's in-memory mock
-/// store (see [`KeyStore::use_mock_store`]) reads back what was written.
-#[derive(Default)]
+/// Entries are kept per profile for the life of the store, so a store made with
+/// [`KeyStore::with_builder`] (e.g. keyring's in-memory mock) reads back what was written.
 pub struct KeyStore {
+    builder: Option<Box<keyring::CredentialBuilder>>,
     entries: Mutex<HashMap<String, keyring::Entry>>,
 }
 
+impl Default for KeyStore {
+    fn default() -> Self {
+        KeyStore::new()
+    }
+}
+
 impl fmt::Debug for KeyStore {
+    /// `KeyStore(os)`, or `KeyStore(test)` for one made with [`KeyStore::with_builder`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("KeyStore")
+        f.write_str(if self.builder.is_some() { "KeyStore(test)" } else { "KeyStore(os)" })
+    }
+}
+
+/// A credential store that is never there (`ZV_KEYRING=none` in test builds): a headless
+/// machine without a Secret Service.
+#[cfg(any(test, debug_assertions))]
+struct NoStore;
+
+#[cfg(any(test, debug_assertions))]
+impl keyring::credential::CredentialBuilderApi for NoStore {
+    fn build(
+        &self,
+        _: Option<&str>,
+        _: &str,
+        _: &str,
+    ) -> keyring::Result<Box<keyring::credential::Credential>> {
+        Err(keyring::Error::NoStorageAccess(Box::new(std::io::Error::other(
+            "no credential store on this machine (ZV_KEYRING=none)",
+        ))))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
 impl KeyStore {
-    /// The platform's store (or the mock, once [`use_mock_store`](Self::use_mock_store) was called).
+    /// The platform's store.
     pub fn new() -> KeyStore {
-        KeyStore::default()
+        KeyStore { builder: None, entries: Mutex::default() }
     }
 
-    /// Makes every store in this process keyring's in-memory mock: for tests, which must
-    /// never touch the machine's credentials.
-    pub fn use_mock_store() {
-        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+    /// A store whose credentials `builder` makes (a test's own store).
+    pub fn with_builder(builder: Box<keyring::CredentialBuilder>) -> KeyStore {
+        KeyStore { builder: Some(builder), entries: Mutex::default() }
+    }
+
+    /// keyring's in-memory mock store, for tests, which must never touch the machine's
+    /// credentials. Only in test and debug builds.
+    #[cfg(any(test, debug_assertions))]
+    pub fn mock() -> KeyStore {
+        KeyStore::with_builder(keyring::mock::default_credential_builder())
+    }
+
+    /// A store that cannot be reached, as on a headless server. Only in test and debug builds.
+    #[cfg(any(test, debug_assertions))]
+    pub fn unavailable() -> KeyStore {
+        KeyStore::with_builder(Box::new(NoStore))
+    }
+
+    /// The store for this process, given the `ZV_KEYRING` variable: in test and debug
+    /// builds `mock` is [`mock`](Self::mock) and `none` is [`unavailable`](Self::unavailable);
+    /// a release build ignores the variable and always uses the platform's store.
+    pub fn for_process(switch: Option<&std::ffi::OsStr>) -> KeyStore {
+        #[cfg(debug_assertions)]
+        match switch.and_then(std::ffi::OsStr::to_str) {
+            Some("mock") => return KeyStore::mock(),
+            Some("none") => return KeyStore::unavailable(),
+            _ => {}
+        }
+        let _ = switch;
+        KeyStore::new()
     }
 
     fn with_entry<T>(
@@ -253,10 +368,16 @@ impl KeyStore {
         let entry = match entries.entry(profile.to_owned()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(keyring::Entry::new(KEYRING_SERVICE, profile).map_err(StoreError)?)
+                let entry = match &self.builder {
+                    Some(builder) => {
+                        builder.build(None, KEYRING_SERVICE, profile).map(keyring::Entry::new_with_credential)
+                    }
+                    None => keyring::Entry::new(KEYRING_SERVICE, profile),
+                };
+                v.insert(entry.map_err(StoreError::from)?)
             }
         };
-        f(entry).map_err(StoreError)
+        f(entry).map_err(StoreError::from)
     }
 
     /// The profile's key, `None` when none is stored.
@@ -281,6 +402,171 @@ impl KeyStore {
             Err(other) => Err(other),
         })
     }
+
+    /// Puts back what the store held for `profile` before (`previous`), or nothing.
+    fn restore(&self, profile: &str, previous: Option<&Secret>) -> Result<(), StoreError> {
+        match previous {
+            Some(key) => self.set(profile, key.expose()),
+            None => self.delete(profile).map(drop),
+        }
+    }
+}
+
+/// Where `zv profile add` keeps a profile's openKey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlace {
+    /// The OS credential store.
+    Store,
+    /// The config file, in plain text (`--insecure-storage`).
+    ConfigFile,
+}
+
+/// Why `zv profile add` saved nothing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddError {
+    /// The config file could not be read or written (no key was stored).
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// The credential store could not take the key; nothing was saved.
+    #[error(
+        "{source}; nothing was saved: add --insecure-storage to keep the key in the config file (readable by you only), or set ZV_OPEN_KEY instead{}",
+        leftover_note(.profile, .leftover.as_ref())
+    )]
+    Store {
+        /// The profile.
+        profile: String,
+        /// What the store said.
+        #[source]
+        source: StoreError,
+        /// Why what the store may hold of it could not be taken back, if it could not.
+        leftover: Option<StoreError>,
+    },
+    /// The key was stored but the config file could not be written: the key was taken
+    /// back out of the store (or not, and then this says so).
+    #[error("profile {profile} was not saved ({source}); {}", taken_back(.profile, .leftover.as_ref()))]
+    NotSaved {
+        /// The profile.
+        profile: String,
+        /// Why the file could not be written.
+        #[source]
+        source: ProfileError,
+        /// Why the key could not be taken back out of the store, if it could not.
+        leftover: Option<StoreError>,
+    },
+}
+
+fn leftover_note(profile: &str, leftover: Option<&StoreError>) -> String {
+    leftover.map_or_else(String::new, |e| {
+        format!(
+            "; the store may hold part of the key and removing it failed too ({e}): remove service {KEYRING_SERVICE:?}, account {profile:?} by hand"
+        )
+    })
+}
+
+fn taken_back(profile: &str, leftover: Option<&StoreError>) -> String {
+    match leftover {
+        None => "its key was taken back out of the OS credential store".to_owned(),
+        Some(e) => format!(
+            "its key is still in the OS credential store: removing it failed ({e}); remove service {KEYRING_SERVICE:?}, account {profile:?} by hand"
+        ),
+    }
+}
+
+/// Adds or updates profile `name` in the config file at `path` with the values `update`
+/// gives, and its key, if one is given, in `place`. All or nothing: when anything fails,
+/// the config file is as it was and every store touched holds what it held before (or
+/// the error says what it could not take back).
+pub fn add(
+    path: &Path,
+    store: &KeyStore,
+    name: &str,
+    update: Profile,
+    key: Option<(Secret, KeyPlace)>,
+) -> Result<(), AddError> {
+    check_name(name)?;
+    let mut previous = None;
+    let stored = match &key {
+        Some((secret, KeyPlace::Store)) => {
+            // A store that cannot even be read is not there: nothing was written to it.
+            previous = store.get(name).map_err(|source| AddError::Store {
+                profile: name.to_owned(),
+                source,
+                leftover: None,
+            })?;
+            if let Err(source) = store.set(name, secret.expose()) {
+                // A store that failed halfway may hold part of it: put back what it held.
+                let leftover = store.restore(name, previous.as_ref()).err();
+                return Err(AddError::Store { profile: name.to_owned(), source, leftover });
+            }
+            true
+        }
+        _ => false,
+    };
+    let saved = Config::update(path, |config: &mut Config| {
+        let profile = config.profiles.entry(name.to_owned()).or_default();
+        profile.update(update);
+        match key {
+            Some((secret, KeyPlace::ConfigFile)) => profile.insecure_open_key = Some(secret),
+            Some((_, KeyPlace::Store)) => profile.insecure_open_key = None,
+            None => {}
+        }
+        Ok::<_, ProfileError>(())
+    });
+    match saved {
+        Ok(()) => Ok(()),
+        Err(source) if stored => Err(AddError::NotSaved {
+            profile: name.to_owned(),
+            source,
+            leftover: store.restore(name, previous.as_ref()).err(),
+        }),
+        Err(source) => Err(source.into()),
+    }
+}
+
+/// The longest openKey read (`--open-key-stdin`): keys are 32 characters.
+pub const MAX_KEY_BYTES: usize = 1024;
+
+/// Why an openKey could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyInputError {
+    /// Reading failed.
+    #[error("cannot read the openKey: {0}")]
+    Io(#[from] std::io::Error),
+    /// Nothing but blanks.
+    #[error("--open-key-stdin read an empty line: give the key on stdin")]
+    Empty,
+    /// Longer than [`MAX_KEY_BYTES`].
+    #[error("--open-key-stdin read more than {MAX_KEY_BYTES} bytes on a line: that is not an openKey")]
+    TooLong,
+    /// Not UTF-8 text.
+    #[error("the openKey read is not UTF-8 text")]
+    NotText,
+}
+
+/// The key on the first line of `reader`, without its line break, reading at most
+/// [`MAX_KEY_BYTES`] and a line break.
+pub fn read_key(reader: impl std::io::BufRead) -> Result<Secret, KeyInputError> {
+    let mut line = Vec::new();
+    std::io::BufRead::read_until(
+        &mut std::io::Read::take(reader, MAX_KEY_BYTES as u64 + 2),
+        b'\n',
+        &mut line,
+    )?;
+    let text = String::from_utf8(line).map_err(|_| KeyInputError::NotText)?;
+    check_key(text.trim_end_matches(['\r', '\n']))
+}
+
+/// A key typed or read: not empty, at most [`MAX_KEY_BYTES`].
+pub fn check_key(key: &str) -> Result<Secret, KeyInputError> {
+    if key.len() > MAX_KEY_BYTES {
+        return Err(KeyInputError::TooLong);
+    }
+    if key.trim().is_empty() {
+        return Err(KeyInputError::Empty);
+    }
+    Ok(Secret(key.to_owned()))
 }
 
 #[cfg(test)]
@@ -341,15 +627,27 @@ mod tests {
                 base_url: Some("a".into()),
                 open_id: Some("c".into()),
                 grant_code: None,
-                shop_code: Some("S".into())
+                shop_code: Some("S".into()),
+                insecure_open_key: None
             }
         );
     }
 
     #[test]
+    fn the_test_switch_works_only_in_test_and_debug_builds() {
+        for switch in ["mock", "none"] {
+            let store = KeyStore::for_process(Some(std::ffi::OsStr::new(switch)));
+            let expected = if cfg!(debug_assertions) { "KeyStore(test)" } else { "KeyStore(os)" };
+            assert_eq!(format!("{store:?}"), expected, "{switch}");
+        }
+        for other in [None, Some(std::ffi::OsStr::new("")), Some(std::ffi::OsStr::new("os"))] {
+            assert_eq!(format!("{:?}", KeyStore::for_process(other)), "KeyStore(os)");
+        }
+    }
+
+    #[test]
     fn keys_go_to_the_mock_store_and_back() {
-        KeyStore::use_mock_store();
-        let store = KeyStore::new();
+        let store = KeyStore::mock();
         assert!(store.get("p").unwrap().is_none());
         store.set("p", "the-key").unwrap();
         assert_eq!(store.get("p").unwrap().unwrap().expose(), "the-key");

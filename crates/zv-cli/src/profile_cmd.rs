@@ -1,10 +1,10 @@
 //! `zv profile add|list|show|remove`.
 
-use std::io::{BufRead, Write};
+use std::io::{IsTerminal, Write};
 
 use zv_cli::data::Data;
 use zv_cli::format::Printer;
-use zv_cli::profile::{Config, KeyStore, Profile, check_name};
+use zv_cli::profile::{self, AddError, Config, KeyPlace, KeyStore, Profile, Secret, check_name};
 use zv_cli::settings::{Inputs, Source};
 
 use crate::cli::ProfileCommand;
@@ -16,10 +16,6 @@ fn config_path() -> Result<std::path::PathBuf, Failure> {
 
 fn load(path: &std::path::Path) -> Result<Config, Failure> {
     Config::load(path).map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))
-}
-
-fn save(config: &Config, path: &std::path::Path) -> Result<(), Failure> {
-    config.save(path).map_err(|e| Failure::internal(zv_cli::report::error_line(&e)))
 }
 
 /// A value given with its flag on this command line (the environment's are not a profile's).
@@ -37,11 +33,11 @@ pub fn run(
 ) -> Result<(), Failure> {
     let path = config_path()?;
     match command {
-        ProfileCommand::Add { name, shop_code, open_key_stdin } => {
+        ProfileCommand::Add { name, shop_code, open_key_stdin, insecure_storage } => {
             check_name(&name).map_err(|e| Failure::usage(e.to_string()))?;
             if flag(&inputs.open_key).is_some() {
                 return Err(Failure::usage(
-                    "the openKey is never written to a file: give it with --open-key-stdin (it goes to the OS credential store)",
+                    "the openKey is never given as a flag: give it with --open-key-stdin (it goes to the OS credential store)",
                 ));
             }
             // Checked as the client will check it: a URL with a password in it is never saved.
@@ -49,27 +45,34 @@ pub fn run(
                 .map(|url| zv_api::validate_base_url(&url))
                 .transpose()
                 .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?;
-            let key = if open_key_stdin { Some(read_key()?) } else { None };
-            let mut config = load(&path)?;
+            let place = if insecure_storage { KeyPlace::ConfigFile } else { KeyPlace::Store };
+            let key = if open_key_stdin { Some((read_key()?, place)) } else { None };
             let update = Profile {
                 base_url,
                 open_id: flag(&inputs.open_id),
                 grant_code: flag(&inputs.grant_code),
                 shop_code,
+                insecure_open_key: None,
             };
-            config.profiles.entry(name.clone()).or_default().update(update);
-            save(&config, &path)?;
-            if let Some(key) = key
-                && let Err(e) = store.set(&name, &key)
-            {
-                // A store that failed halfway may hold part of it: take that back too.
-                let _ = store.delete(&name);
-                return Err(Failure::usage(format!(
-                    "profile {name} saved without its key: {}",
-                    zv_cli::report::error_line(&e)
-                )));
-            }
-            let stored = if open_key_stdin { ", its key in the OS credential store" } else { "" };
+            profile::add(&path, store, &name, update, key).map_err(|e| match e {
+                AddError::NotSaved { .. } => Failure::internal(zv_cli::report::error_line(&e)),
+                _ => Failure::usage(zv_cli::report::error_line(&e)),
+            })?;
+            let stored = match (open_key_stdin, place) {
+                (false, _) => "",
+                (true, KeyPlace::Store) => ", its key in the OS credential store",
+                (true, KeyPlace::ConfigFile) => {
+                    // Never silently: the `gh auth login --insecure-storage` convention.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "warning: the openKey of profile {name} is kept in plain text in {} (readable by you only); anyone who can read your files or their backups can sign as you",
+                        path.display()
+                    );
+                    // A key the store held before is not left behind, out of date.
+                    let _ = store.delete(&name);
+                    ", its key in plain text in the file"
+                }
+            };
             writeln!(out, "profile {name} saved in {}{stored}", path.display()).map_err(Failure::output)
         }
         ProfileCommand::List => {
@@ -92,10 +95,12 @@ pub fn run(
             .map_err(Failure::output)
         }
         ProfileCommand::Remove { name } => {
-            let mut config = load(&path)?;
-            config.profile(&name).map_err(|e| Failure::usage(e.to_string()))?;
-            config.profiles.remove(&name);
-            save(&config, &path)?;
+            Config::update(&path, |config: &mut Config| {
+                config.profile(&name)?;
+                config.profiles.remove(&name);
+                Ok::<_, zv_cli::profile::ProfileError>(())
+            })
+            .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?;
             let key = match store.delete(&name) {
                 Ok(true) => " and its stored key",
                 Ok(false) | Err(_) => "",
@@ -105,27 +110,29 @@ pub fn run(
     }
 }
 
-/// One line from stdin, without its line break: the key.
-fn read_key() -> Result<String, Failure> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure::usage(format!("cannot read the openKey from stdin: {e}")))?;
-    let key = line.trim_end_matches(['\r', '\n']).to_owned();
-    if key.trim().is_empty() {
-        return Err(Failure::usage("--open-key-stdin read an empty line: give the key on stdin"));
+/// The openKey: on a terminal, a prompt that does not echo it; else one line of stdin.
+/// Either way at most [`MAX_KEY_BYTES`](zv_cli::profile::MAX_KEY_BYTES) are taken.
+fn read_key() -> Result<Secret, Failure> {
+    let failure = |e: zv_cli::profile::KeyInputError| Failure::usage(e.to_string());
+    if std::io::stdin().is_terminal() {
+        let typed = rpassword::prompt_password("openKey (not shown): ")
+            .map_err(|e| Failure::usage(format!("cannot read the openKey: {e}")))?;
+        return profile::check_key(&typed).map_err(failure);
     }
-    Ok(key)
+    profile::read_key(std::io::stdin().lock()).map_err(failure)
 }
 
 /// A profile as shown: its settings, and whether its key is stored (never the key).
 fn view(name: &str, p: &Profile, store: &KeyStore) -> Data {
     let text = |v: &Option<String>| v.clone().map_or(Data::Null, Data::String);
-    let key = match store.get(name) {
-        Ok(Some(_)) => "stored",
-        Ok(None) => "absent",
-        Err(_) => "unknown (no credential store)",
+    let key = if p.insecure_open_key.is_some() {
+        "in plain text in the config file"
+    } else {
+        match store.get(name) {
+            Ok(Some(_)) => "stored",
+            Ok(None) => "absent",
+            Err(_) => "unknown (no credential store)",
+        }
     };
     Data::Object(vec![
         ("name".to_owned(), Data::String(name.to_owned())),
@@ -141,7 +148,13 @@ fn view(name: &str, p: &Profile, store: &KeyStore) -> Data {
             },
         ),
         ("open_id".to_owned(), text(&p.open_id)),
-        ("grant_code".to_owned(), text(&p.grant_code)),
+        // The one rule for showing a grantCode (the same in errors, logs, doctor, --dry-run).
+        (
+            "grant_code".to_owned(),
+            p.grant_code
+                .as_deref()
+                .map_or(Data::Null, |g| Data::String(zv_api::redact_grant_code(g, g).into_owned())),
+        ),
         ("shop_code".to_owned(), text(&p.shop_code)),
         ("open_key".to_owned(), Data::String(key.to_owned())),
     ])

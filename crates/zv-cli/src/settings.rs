@@ -16,6 +16,8 @@ pub enum Source {
     Profile(String),
     /// The OS credential store, under the profile (named).
     CredentialStore(String),
+    /// The profile's key kept in plain text in the config file (`--insecure-storage`).
+    InsecureFile(String),
     /// The built-in default.
     Default,
     /// Nowhere: not set.
@@ -29,6 +31,7 @@ impl fmt::Display for Source {
             Source::Env(var) => write!(f, "environment {var}"),
             Source::Profile(name) => write!(f, "profile {name}"),
             Source::CredentialStore(name) => write!(f, "OS credential store, profile {name}"),
+            Source::InsecureFile(name) => write!(f, "profile {name}, in plain text in the config file"),
             Source::Default => f.write_str("default"),
             Source::Missing => f.write_str("not set"),
         }
@@ -98,6 +101,16 @@ pub struct Inputs {
     pub open_key: Option<Given>,
 }
 
+impl Inputs {
+    /// Whether the flags or the environment name the account (its openId or grantCode).
+    /// Then a profile that was not named (`default`) contributes nothing to the call, not
+    /// even its shop code: it belongs to whichever account it was saved for. A key alone
+    /// (`ZV_OPEN_KEY`) still completes the profile.
+    pub fn name_an_account(&self) -> bool {
+        [&self.open_id, &self.grant_code].into_iter().flatten().any(|g| !g.value.trim().is_empty())
+    }
+}
+
 /// Resolves the settings: a flag or variable wins, then the profile (`profile` is its name
 /// and settings), whose key is read from `store` only when no flag or variable gives one;
 /// the base URL defaults to `default_base_url`.
@@ -126,8 +139,13 @@ pub fn resolve(
     let grant_code = from_profile(inputs.grant_code, p.and_then(|p| p.grant_code.as_ref()));
     let shop_code = from_profile(None, p.and_then(|p| p.shop_code.as_ref()));
     let mut store_error = None;
+    let insecure = p.and_then(|p| p.insecure_open_key.as_ref());
     let open_key = match (inputs.open_key, &name) {
         (Some(g), _) if !g.value.trim().is_empty() => Setting { value: Some(g.value), source: g.source },
+        (_, Some(n)) if insecure.is_some() => Setting {
+            value: insecure.map(|k| k.expose().to_owned()),
+            source: Source::InsecureFile(n.clone()),
+        },
         (_, Some(n)) => match store.get(n) {
             Ok(Some(secret)) => Setting {
                 value: Some(secret.expose().to_owned()),
@@ -154,14 +172,14 @@ mod tests {
 
     #[test]
     fn flags_then_environment_then_profile_then_defaults() {
-        KeyStore::use_mock_store();
-        let store = KeyStore::new();
+        let store = KeyStore::mock();
         store.set("prod", "stored-key").unwrap();
         let profile = Profile {
             base_url: Some("https://p".into()),
             open_id: Some("pid".into()),
             grant_code: Some("pgc".into()),
             shop_code: Some("S1".into()),
+            insecure_open_key: None,
         };
         let inputs = Inputs {
             open_id: given("flag-id", Source::Flag),
@@ -192,5 +210,35 @@ mod tests {
             (Some("http://default"), &Source::Default)
         );
         assert_eq!((s.open_key.value.as_deref(), &s.open_key.source), (None, &Source::Missing));
+    }
+
+    #[test]
+    fn a_key_kept_in_the_file_comes_before_the_store() {
+        let store = KeyStore::mock();
+        store.set("p", "stored-key").unwrap();
+        let profile = Profile {
+            insecure_open_key: Some(crate::profile::Secret::new("file-key")),
+            ..Profile::default()
+        };
+        let s = resolve(Inputs::default(), Some(("p", &profile)), &store, "http://d");
+        assert_eq!(
+            (s.open_key.value.as_deref(), &s.open_key.source),
+            (Some("file-key"), &Source::InsecureFile("p".into()))
+        );
+    }
+
+    #[test]
+    fn the_flags_or_environment_naming_an_account_set_an_unnamed_profile_aside() {
+        assert!(!Inputs::default().name_an_account());
+        let key_only = Inputs { open_key: given("k", Source::Env("ZV_OPEN_KEY")), ..Inputs::default() };
+        assert!(!key_only.name_an_account());
+        let blank = Inputs { open_id: given(" ", Source::Env("ZV_OPEN_ID")), ..Inputs::default() };
+        assert!(!blank.name_an_account());
+        for inputs in [
+            Inputs { open_id: given("id", Source::Env("ZV_OPEN_ID")), ..Inputs::default() },
+            Inputs { grant_code: given("g", Source::Flag), ..Inputs::default() },
+        ] {
+            assert!(inputs.name_an_account(), "{inputs:?}");
+        }
     }
 }

@@ -52,7 +52,9 @@ fn add_list_show_remove_never_show_the_key() {
     ok(&run(at(), &["profile", "add", "prod", "--grant-code", "NewGrant"]));
     let shown = json_out(&run(at(), &["--json", "profile", "show", "prod"]));
     assert_eq!(shown["base_url"], "https://openapi.qmai.cn");
-    assert_eq!(shown["grant_code"], "NewGrant");
+    // the grantCode as every surface shows it; the file holds it
+    assert_eq!(shown["grant_code"], "[redacted]");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("grant_code = \"NewGrant\""));
     assert_eq!(shown["shop_code"], "S1");
     assert!(shown["open_key"] == "stored" || shown["open_key"] == "absent", "{shown}");
     ok(&run(at(), &["profile", "add", "dev", "--base-url", "http://127.0.0.1:9"]));
@@ -68,7 +70,7 @@ fn add_list_show_remove_never_show_the_key() {
     let dev = json_out(&run(at(), &["--json", "profile", "show", "dev"]));
     assert_eq!(
         (&dev["base_url"], &dev["open_id"], &dev["grant_code"]),
-        (&json!("http://127.0.0.1:9"), &Value::Null, &json!("G"))
+        (&json!("http://127.0.0.1:9"), &Value::Null, &json!("[redacted]"))
     );
     // remove
     assert!(ok(&run(at(), &["profile", "remove", "dev"])).contains("removed"));
@@ -215,5 +217,370 @@ fn a_password_saved_in_a_base_url_by_hand_is_never_shown() {
         let shown = format!("{}{}", r.stdout, r.stderr);
         assert!(!shown.contains("hunter2") && !shown.contains("t0k3n"), "{args:?}: {shown}");
         assert!(shown.contains("unusable"), "{args:?}: {shown}");
+    }
+}
+
+/// `zv` with keyring's in-memory store replaced by one that is never there (a headless
+/// server without a Secret Service).
+fn headless(home: &std::path::Path) -> assert_cmd::Command {
+    let mut c = zv_at(home);
+    c.env("ZV_KEYRING", "none");
+    c
+}
+
+#[test]
+fn without_a_credential_store_a_key_needs_insecure_storage_and_nothing_is_saved() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = headless(home.path());
+    c.write_stdin(format!("{SECRET}\n"));
+    let r = run(c, &["profile", "add", "box", "--open-id", ID, "--open-key-stdin"]);
+    let line = fails(&r, 2);
+    assert!(
+        line.contains("no OS credential store")
+            && line.contains("--insecure-storage")
+            && line.contains("ZV_OPEN_KEY"),
+        "{line}"
+    );
+    assert!(line.contains("nothing was saved"), "{line}");
+    assert!(!config_file(home.path()).exists(), "nothing was saved");
+    // --insecure-storage is only for a key
+    fails(&run(headless(home.path()), &["profile", "add", "box", "--insecure-storage"]), 2);
+}
+
+#[test]
+fn insecure_storage_keeps_the_key_in_the_private_file_says_so_and_signs_with_it() {
+    let home = tempfile::tempdir().unwrap();
+    let (mock, _) = mock_and_zv();
+    let mut c = headless(home.path());
+    c.write_stdin(format!("{SECRET}\n"));
+    let add =
+        ["profile", "add", "box", "--base-url", mock.base_url(), "--open-id", ID, "--grant-code", GRANT];
+    let r = run(c, &[&add[..], &["--open-key-stdin", "--insecure-storage"]].concat());
+    assert!(ok(&r).contains("in plain text"), "{}", r.stdout);
+    // never silently: a warning on stderr names the file
+    assert!(
+        r.stderr.starts_with("warning: the openKey of profile box is kept in plain text in "),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("config.toml"), "{}", r.stderr);
+    let file = config_file(home.path());
+    assert!(std::fs::read_to_string(&file).unwrap().contains(&format!("insecure_open_key = \"{SECRET}\"")));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // another process signs with it, and shows it only as where it is
+    let redeemable =
+        json_out(&run(headless(home.path()), &["--profile", "box", "--json", "exchange-code", "1"]));
+    assert_eq!(redeemable["code"], "1");
+    let shown = json_out(&run(headless(home.path()), &["--json", "profile", "show", "box"]));
+    assert_eq!(shown["open_key"], "in plain text in the config file");
+    let r = run(headless(home.path()), &["--profile", "box", "doctor", "--json"]);
+    assert!(r.stdout.contains("in plain text in the config file"), "{}", r.stdout);
+    // an update that does not give the key keeps it; remove takes it with the profile
+    ok(&run(headless(home.path()), &["profile", "add", "box", "--shop-code", "S1"]));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("insecure_open_key"));
+    ok(&run(headless(home.path()), &["profile", "remove", "box"]));
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(SECRET));
+}
+
+#[test]
+fn open_key_stdin_reads_one_bounded_line() {
+    let home = tempfile::tempdir().unwrap();
+    // 8 MiB without a line break: refused after 1 KiB, not read whole
+    let mut c = zv_at(home.path());
+    c.write_stdin(vec![b'k'; 8 << 20]);
+    let line = fails(&run(c, &["profile", "add", "p", "--open-key-stdin"]), 2).to_owned();
+    assert!(line.contains("more than 1024 bytes"), "{line}");
+    let mut c = zv_at(home.path());
+    c.write_stdin(vec![0xff, b'\n']);
+    assert!(fails(&run(c, &["profile", "add", "p", "--open-key-stdin"]), 2).contains("not UTF-8"));
+    assert!(!config_file(home.path()).exists(), "nothing was saved");
+    // a key of the limit's length, with a CRLF, is taken
+    let mut c = zv_at(home.path());
+    c.write_stdin(format!("{}\r\n", "k".repeat(1024)));
+    ok(&run(c, &["profile", "add", "p", "--open-key-stdin"]));
+}
+
+#[test]
+fn read_key_takes_the_first_line_within_the_bound() {
+    use zv_cli::profile::{KeyInputError, MAX_KEY_BYTES, read_key};
+    assert_eq!(read_key(&b"abc\r\nrest"[..]).unwrap().expose(), "abc");
+    assert_eq!(read_key(&b"abc"[..]).unwrap().expose(), "abc");
+    assert!(matches!(read_key(&b" \n"[..]), Err(KeyInputError::Empty)));
+    assert!(matches!(read_key(&b""[..]), Err(KeyInputError::Empty)));
+    let long = vec![b'a'; MAX_KEY_BYTES + 1];
+    assert!(matches!(read_key(&long[..]), Err(KeyInputError::TooLong)));
+    // an endless reader is read only up to the bound
+    assert!(matches!(read_key(std::io::BufReader::new(std::io::repeat(b'a'))), Err(KeyInputError::TooLong)));
+}
+
+#[test]
+fn concurrent_adds_never_lose_a_profile() {
+    let home = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..24).map(|i| format!("p{i}")).collect();
+    let mut children: Vec<std::process::Child> = names
+        .iter()
+        .map(|name| {
+            let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("zv"));
+            c.env_clear()
+                .env("XDG_CONFIG_HOME", home.path())
+                .env("HOME", home.path())
+                .env("ZV_KEYRING", "mock")
+                .args(["profile", "add", name, "--shop-code", name])
+                .stdout(std::process::Stdio::null());
+            c.spawn().unwrap()
+        })
+        .collect();
+    for child in &mut children {
+        assert!(child.wait().unwrap().success());
+    }
+    let list = json_out(&run(zv_at(home.path()), &["--json", "profile", "list"]));
+    let mut got: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    got.sort_unstable();
+    let mut want: Vec<&str> = names.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    // only the file and its lock: no temporary file left behind
+    let mut left: Vec<String> = std::fs::read_dir(home.path().join("zv"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort_unstable();
+    assert_eq!(left, ["config.toml", "config.toml.lock"]);
+}
+
+#[test]
+fn an_unnamed_profile_gives_nothing_to_a_call_whose_account_comes_from_the_environment() {
+    let home = tempfile::tempdir().unwrap();
+    let (mock, cmd) = mock_and_zv();
+    // a `default` profile for another account, at a dead gateway, with a shop code
+    let dead = format!(
+        "http://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    );
+    ok(&run(
+        zv_at(home.path()),
+        &[
+            "profile",
+            "add",
+            "default",
+            "--base-url",
+            &dead,
+            "--open-id",
+            "ffffffffffffffffffffffffffffffff",
+            "--shop-code",
+            "S9",
+        ],
+    ));
+    let at = || {
+        let mut c = cmd();
+        c.env("XDG_CONFIG_HOME", home.path()).env("HOME", home.path());
+        c
+    };
+    let queue = "queuing/queueNo/queryShopQueueNoList";
+    // the environment names the account: the profile gives nothing, not even its shop code
+    let shown = json_out(&run(at(), &["api", queue, "page:=1", "--dry-run"]));
+    assert_eq!(shown["body"]["params"], json!({"page": 1}));
+    assert!(shown["url"].as_str().unwrap().starts_with(mock.base_url()), "{shown}");
+    ok(&run(at(), &["exchange-code", "1"]));
+    let r = run(at(), &["doctor", "--json"]);
+    assert!(!r.stdout.contains("profile default"), "{}", r.stdout);
+    // only the grantCode from a flag: the same
+    let mut c = zv_at(home.path());
+    c.env("ZV_OPEN_KEY", SECRET);
+    let r = run(c, &["--grant-code", GRANT, "--base-url", mock.base_url(), "api", queue, "--dry-run"]);
+    assert!(fails(&r, 2).contains("ZV_OPEN_ID"), "the profile's openId is not used: {}", r.stderr);
+    // named, it applies
+    let shown = json_out(&run(at(), &["--profile", "default", "api", queue, "page:=1", "--dry-run"]));
+    assert_eq!(shown["body"]["params"], json!({"page": 1, "shopCode": "S9"}));
+    let mut c = at();
+    c.env("ZV_PROFILE", "default");
+    let shown = json_out(&run(c, &["api", queue, "page:=1", "--dry-run"]));
+    assert_eq!(shown["body"]["params"]["shopCode"], "S9");
+}
+
+/// A credential store for the test: keys in a shared map, and failures on demand.
+mod store {
+    use std::any::Any;
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use keyring::credential::{Credential, CredentialApi, CredentialBuilderApi};
+
+    #[derive(Clone, Default)]
+    pub struct Shared {
+        pub keys: Arc<Mutex<HashMap<String, String>>>,
+        /// The next `set` writes part of the key, then fails.
+        pub fail_set: Arc<AtomicBool>,
+        /// `delete` fails.
+        pub fail_delete: Arc<AtomicBool>,
+    }
+
+    impl Shared {
+        pub fn builder(&self) -> Box<keyring::CredentialBuilder> {
+            Box::new(Builder(self.clone()))
+        }
+
+        pub fn key(&self, user: &str) -> Option<String> {
+            self.keys.lock().unwrap().get(user).cloned()
+        }
+    }
+
+    struct Builder(Shared);
+
+    impl CredentialBuilderApi for Builder {
+        fn build(&self, _: Option<&str>, _: &str, user: &str) -> keyring::Result<Box<Credential>> {
+            Ok(Box::new(Cred { user: user.to_owned(), shared: self.0.clone() }))
+        }
+
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+
+    struct Cred {
+        user: String,
+        shared: Shared,
+    }
+
+    fn failure(what: &str) -> keyring::Error {
+        keyring::Error::PlatformFailure(Box::new(std::io::Error::other(what.to_owned())))
+    }
+
+    impl CredentialApi for Cred {
+        fn set_secret(&self, secret: &[u8]) -> keyring::Result<()> {
+            let text = String::from_utf8_lossy(secret).into_owned();
+            let mut keys = self.shared.keys.lock().unwrap();
+            if self.shared.fail_set.swap(false, Ordering::SeqCst) {
+                keys.insert(self.user.clone(), text[..text.len() / 2].to_owned());
+                return Err(failure("the store failed halfway"));
+            }
+            keys.insert(self.user.clone(), text);
+            Ok(())
+        }
+
+        fn get_secret(&self) -> keyring::Result<Vec<u8>> {
+            self.shared
+                .keys
+                .lock()
+                .unwrap()
+                .get(&self.user)
+                .map(|k| k.as_bytes().to_vec())
+                .ok_or(keyring::Error::NoEntry)
+        }
+
+        fn delete_credential(&self) -> keyring::Result<()> {
+            if self.shared.fail_delete.load(Ordering::SeqCst) {
+                return Err(failure("the store refused to delete"));
+            }
+            self.shared.keys.lock().unwrap().remove(&self.user).map(drop).ok_or(keyring::Error::NoEntry)
+        }
+
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+}
+
+#[test]
+fn a_failed_add_takes_the_key_back_out_of_the_store_or_says_it_could_not() {
+    use std::sync::atomic::Ordering;
+    use zv_cli::profile::{AddError, KeyPlace, KeyStore, Profile, Secret, add};
+    let home = tempfile::tempdir().unwrap();
+    let good = home.path().join("ok").join("config.toml");
+    // a config folder that is a file: the config cannot be written
+    std::fs::write(home.path().join("blocked"), "").unwrap();
+    let blocked = home.path().join("blocked").join("config.toml");
+    let key = |k: &str| Some((Secret::new(k), KeyPlace::Store));
+
+    // the file cannot be written: the key is taken back out
+    let shared = store::Shared::default();
+    let keys = KeyStore::with_builder(shared.builder());
+    let e = add(&blocked, &keys, "p", Profile::default(), key("new-key")).unwrap_err();
+    assert!(matches!(e, AddError::NotSaved { leftover: None, .. }), "{e:?}");
+    assert!(e.to_string().contains("its key was taken back out of the OS credential store"), "{e}");
+    assert_eq!(shared.key("p"), None);
+
+    // … and a key stored before is put back as it was
+    shared.keys.lock().unwrap().insert("p".into(), "old-key".into());
+    add(&blocked, &keys, "p", Profile::default(), key("new-key")).unwrap_err();
+    assert_eq!(shared.key("p").as_deref(), Some("old-key"));
+
+    // the store fails halfway: what it holds is put back, and nothing is saved
+    shared.fail_set.store(true, Ordering::SeqCst);
+    let e = add(&good, &keys, "p", Profile::default(), key("new-key")).unwrap_err();
+    assert!(matches!(e, AddError::Store { leftover: None, .. }), "{e:?}");
+    assert_eq!(shared.key("p").as_deref(), Some("old-key"));
+    assert!(!good.exists());
+    shared.keys.lock().unwrap().clear();
+    shared.fail_set.store(true, Ordering::SeqCst);
+    add(&good, &keys, "q", Profile::default(), key("new-key")).unwrap_err();
+    assert_eq!(shared.key("q"), None, "the half-written key is removed");
+
+    // taking it back fails too: the error says where the key still is
+    shared.fail_delete.store(true, Ordering::SeqCst);
+    let e = add(&blocked, &keys, "p", Profile::default(), key("new-key")).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("its key is still in the OS credential store")
+            && text.contains("account \"p\" by hand"),
+        "{text}"
+    );
+    assert!(!text.contains("new-key"), "{text}");
+    shared.fail_set.store(true, Ordering::SeqCst);
+    let text = add(&good, &keys, "r", Profile::default(), key("new-key")).unwrap_err().to_string();
+    assert!(text.contains("removing it failed too") && text.contains("account \"r\" by hand"), "{text}");
+
+    // the command line says the same in one line
+    let mut c = zv_at(home.path());
+    c.env("XDG_CONFIG_HOME", home.path().join("blocked"));
+    c.write_stdin(format!("{SECRET}\n"));
+    let r = run(c, &["profile", "add", "p", "--open-key-stdin"]);
+    let line = fails(&r, r.code).to_owned();
+    assert_ne!(r.code, 0);
+    assert!(line.contains("profile p was not saved") && line.contains("taken back out"), "{line}");
+}
+
+#[test]
+fn the_grant_code_reads_the_same_on_every_surface() {
+    // One rule, zv_api::redact_grant_code: errors, logs, doctor, profile show, --dry-run.
+    let rule = |text: &str| zv_api::redact_grant_code(text, GRANT).into_owned();
+    let gateway = Scripted::start();
+    let message = format!("grantCode {GRANT} is not allowed");
+    gateway.answer(&format!(r#"{{"status":false,"code":40003,"message":"{message}"}}"#));
+    // the error line, and the -vv log line of the failed call
+    let r = run(gateway.zv(), &["-vv", "--retries", "0", "exchange-code", "1"]);
+    assert_ne!(r.code, 0);
+    let lines: Vec<&str> = r.stderr.lines().filter(|l| l.contains(&rule(&message))).collect();
+    assert!(lines.iter().any(|l| l.starts_with("error: ")), "{}", r.stderr);
+    assert!(lines.iter().any(|l| !l.starts_with("error: ")), "a log line too: {}", r.stderr);
+    // doctor
+    gateway.answer(r#"{"status":true,"code":0,"message":"ok","data":{"status":"false"}}"#);
+    let r = run(gateway.zv(), &["doctor", "--json"]);
+    let checks: Value = serde_json::from_str(&r.stdout).unwrap();
+    let grant = checks.as_array().unwrap().iter().find(|c| c["check"] == "grantCode").unwrap();
+    assert_eq!(grant["detail"], format!("{} (environment ZV_GRANT_CODE)", rule(GRANT)));
+    // --dry-run
+    let r = run(gateway.zv(), &["api", "crm/giftCard/getCustomerGiftCardList", "user_id=1", "--dry-run"]);
+    assert_eq!(json_out(&r)["body"]["grantCode"], rule(GRANT).as_str());
+    // profile show and list
+    let home = tempfile::tempdir().unwrap();
+    ok(&run(zv_at(home.path()), &["profile", "add", "p", "--grant-code", GRANT]));
+    assert_eq!(
+        json_out(&run(zv_at(home.path()), &["--json", "profile", "show", "p"]))["grant_code"],
+        rule(GRANT).as_str()
+    );
+    assert_eq!(
+        json_out(&run(zv_at(home.path()), &["--json", "profile", "list"]))[0]["grant_code"],
+        rule(GRANT).as_str()
+    );
+    // and nowhere the grantCode itself
+    for args in [&["profile", "show", "p"][..], &["profile", "list"]] {
+        let r = run(zv_at(home.path()), args);
+        assert!(!r.stdout.contains(GRANT) && !r.stderr.contains(GRANT), "{args:?}: {}", r.stdout);
     }
 }
