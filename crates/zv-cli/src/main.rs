@@ -308,7 +308,7 @@ fn gateway(g: &Global, settings: Option<&Settings>, attempts: &MaxAttempts) -> R
         builder = builder.max_retries(n);
     }
     let client = builder.build()?;
-    attempts.set(client.config().retry_policy().max_attempts());
+    attempts.set(client.config().retry_policy().max_retries.saturating_add(1));
     Ok(Gateway { client, _sandbox: sandbox })
 }
 
