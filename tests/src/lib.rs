@@ -174,6 +174,13 @@ impl VirtualTime {
         }
     }
 
+    /// Sleeps for `d` of virtual time as the participant running on this thread (inside
+    /// [`VirtualTime::run`]): a sleeper shared by the threads of one client.
+    pub fn sleep_here(&self, d: Duration) {
+        let id = PARTICIPANT.with(std::cell::Cell::get).expect("sleep_here outside VirtualTime::run");
+        self.sleep(id, d);
+    }
+
     /// Runs `f` as participant `id`, from time zero: `f` starts when every participant has
     /// joined and its turn comes, and gives its turn up when it returns (or panics).
     pub fn run<T>(&self, id: usize, f: impl FnOnce() -> T) -> T {
@@ -191,10 +198,16 @@ impl VirtualTime {
             let mut s = self.lock();
             s.to_join = s.to_join.saturating_sub(1);
         }
+        PARTICIPANT.with(|p| p.set(Some(id)));
         self.sleep(id, Duration::ZERO);
         let _leave = Leave(self, id);
         f()
     }
+}
+
+thread_local! {
+    /// The participant of [`VirtualTime::run`] on this thread.
+    static PARTICIPANT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
 impl zv_api::limit::MonotonicClock for VirtualTime {

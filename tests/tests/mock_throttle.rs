@@ -135,3 +135,44 @@ fn forty_clients_at_once_against_a_limit_of_ten_all_get_through() {
         assert_eq!((again.verdicts, again.took), (after.verdicts, after.took), "seed {seed}");
     }
 }
+
+/// One client shared by eight threads (a batch with `--concurrency 8`) sends 200 calls to
+/// a gateway allowing 10 a second: its limiter spaces them so that none is ever throttled.
+/// In virtual time, where a send's arrival is its send (the real-time version of this test
+/// could not tell the client's spacing from the machine's scheduling).
+#[test]
+fn one_client_on_eight_threads_keeps_to_the_limit_and_is_never_throttled() {
+    let time = VirtualTime::new(8);
+    let mock_time = Arc::clone(&time);
+    let mock = MockServer::start(MockConfig::new().qps(10).monotonic(move || mock_time.now())).unwrap();
+    let sleeper = Arc::clone(&time);
+    let client = zv_api::blocking::Client::builder()
+        .base_url(mock.base_url())
+        .credentials(mock.credentials().clone())
+        .rate_limit_clock(Arc::clone(&time))
+        .jitter(seeded_jitter(7))
+        .sleeper(move |d| sleeper.sleep_here(d))
+        .build()
+        .unwrap();
+    let ok: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|id| {
+                let (client, time) = (client.clone(), Arc::clone(&time));
+                scope.spawn(move || {
+                    time.run(id, || {
+                        (0..25)
+                            .filter(|_| client.gift_cards(&GiftCardListParams::new("10001")).is_ok())
+                            .count()
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(ok, 200);
+    let log = mock.log();
+    assert_eq!(log.len(), 200, "no attempt throttled, none retried");
+    assert!(log.iter().all(|e| e.verdict == Verdict::Ok));
+    // 105 ms apart: the 200th goes 199 spacings after the first.
+    assert_eq!(time.now(), zv_api::limit::RateLimit::DEFAULT.interval() * 199);
+}
