@@ -626,3 +626,29 @@ fn the_clients_retry_a_throttle_up_to_its_own_count() {
         assert_eq!(client.config().retry_policy().max_attempts() as usize, requests);
     }
 }
+
+/// Each attempt's log line carries the most attempts the call may make so far: the
+/// policy's `max_retries + 1`, and more once a throttle answer was met (what `zv -v` shows
+/// as `attempt n/m`).
+#[test]
+fn the_logs_say_how_many_attempts_a_call_may_make() {
+    let p = GiftCardListParams::new("10001");
+    let fields = |logs: &str| -> Vec<String> {
+        logs.lines()
+            .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("max_attempts=")))
+            .map(str::to_owned)
+            .collect()
+    };
+    let script = Script::new(vec![Reply::Status(503, "busy"), Reply::Json(OK)]);
+    let (r, logs) = with_logs(|| script.blocking().gift_cards(&p));
+    assert!(r.is_ok());
+    assert_eq!(fields(&logs), ["max_attempts=3", "max_attempts=3"], "{logs}");
+    let script = Script::new(vec![
+        Reply::Status(503, "busy"),
+        Reply::StatusWith(429, "slow down", "retry-after", "1"),
+        Reply::Json(OK),
+    ]);
+    let (r, logs) = with_logs(|| script.blocking().gift_cards(&p));
+    assert!(r.is_ok());
+    assert_eq!(fields(&logs), ["max_attempts=3", "max_attempts=7", "max_attempts=7"], "{logs}");
+}
