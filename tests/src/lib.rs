@@ -18,11 +18,15 @@ pub enum Backend {
 /// Both backends, for `for backend in BACKENDS`.
 pub const BACKENDS: [Backend; 2] = [Backend::BlockingUreq, Backend::AsyncReqwest];
 
+/// The backoff jitter of the [`Env`] clients: fixed, so their waits are the same every run.
+pub const JITTER: f64 = 0.5;
+
 /// A fast retry policy so retry scenarios stay quick (real sleeps, short delays).
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),
+        throttle_spread: Duration::from_millis(10),
         ..RetryPolicy::default()
     }
 }
@@ -59,14 +63,17 @@ impl Env {
             .build()
             .expect("runtime");
         let der = mock.certificate_der();
+        // A fixed jitter: every backoff the same from run to run.
         let b = zv_api::blocking::Client::builder()
             .base_url(mock.base_url())
             .credentials(mock.credentials().clone())
-            .retry_policy(fast_retries());
+            .retry_policy(fast_retries())
+            .jitter(|| JITTER);
         let a = zv_api::Client::builder()
             .base_url(mock.base_url())
             .credentials(mock.credentials().clone())
-            .retry_policy(fast_retries());
+            .retry_policy(fast_retries())
+            .jitter(|| JITTER);
         let (b, a) = match der {
             Some(der) => (b.add_root_certificate(der.clone()), a.add_root_certificate(der)),
             None => (b, a),
