@@ -158,6 +158,12 @@ fn headers_from_the_gateway_are_sanitized_like_cells() {
         }
     }
     assert_eq!(Column::new("a\u{1b}b").header(), "a\u{FFFD}b");
+    // a key left out of a wide table is named sanitized too
+    let keys: Vec<String> = (0..40).map(|i| format!(r#""k{i}\u001b[2J":1"#)).collect();
+    let text = Data::from_json(&format!("[{{{}}}]", keys.join(","))).unwrap().render(Layout::UNLIMITED);
+    let note = text.lines().last().unwrap();
+    assert!(note.starts_with("(16 more columns: k24\u{FFFD}[2J"), "{note}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
 }
 
 /// Records with a key each: a table of at most `MAX_COLUMNS` columns (the keys most records
