@@ -81,11 +81,12 @@ fn empty_and_truncated_bodies() {
 fn timeouts_come_back_promptly() {
     let env = Env::with(
         MockConfig::new(),
-        |b| b.max_retries(0).timeout(Duration::from_millis(300)),
-        |a| a.max_retries(0).timeout(Duration::from_millis(300)),
+        // (a second: long enough for the call after it to be answered on a loaded machine)
+        |b| b.max_retries(0).timeout(Duration::from_secs(1)),
+        |a| a.max_retries(0).timeout(Duration::from_secs(1)),
     );
     for backend in BACKENDS {
-        // Ten minutes of delay against a 300 ms timeout: a client that waited would hang the
+        // Ten minutes of delay against a 1 s timeout: a client that waited would hang the
         // suite, so no wall-clock assertion is needed.
         env.mock.push_fault(Fault::Delay(Duration::from_secs(600)));
         let e = gift_cards(&env, backend).unwrap_err();

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use zv_api::ErrorKind;
-use zv_integration_tests::{BACKENDS, Env, call};
-use zv_mock::{MockConfig, THROTTLED_CODE, Verdict};
+use zv_api::{ErrorKind, RetryPolicy};
+use zv_integration_tests::{BACKENDS, Env, VirtualTime, call, seeded_jitter};
+use zv_mock::{MockConfig, MockServer, THROTTLED_CODE, Verdict};
 use zv_types::GiftCardListParams;
 
 #[test]
@@ -64,4 +64,115 @@ fn without_a_limit_nothing_is_throttled() {
         env.blocking.gift_cards(&GiftCardListParams::new("10001")).unwrap();
     }
     assert!(env.mock.log().iter().all(|e| e.verdict == Verdict::Ok));
+}
+
+/// What a crowd of clients came to: how many calls succeeded, and the mock's verdicts.
+struct Crowd {
+    ok: usize,
+    verdicts: Vec<Verdict>,
+    took: Duration,
+}
+
+/// `clients` clients — parallel processes, each with a rate limiter of its own — call one
+/// route at the same moment against a gateway that allows `qps` a second, under `policy`,
+/// each with its own seeded jitter. Runs in virtual time ([`VirtualTime`]): the mock's
+/// window, the limiters and the sleeps all read it, so the run is exact and repeatable.
+fn crowd(clients: usize, qps: u32, policy: RetryPolicy, seed: u64) -> Crowd {
+    let time = VirtualTime::new(clients);
+    let mock_time = Arc::clone(&time);
+    let mock = MockServer::start(MockConfig::new().qps(qps).monotonic(move || mock_time.now())).unwrap();
+    let results: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|id| {
+                let (sleeper, clock) = (Arc::clone(&time), Arc::clone(&time));
+                let client = zv_api::blocking::Client::builder()
+                    .base_url(mock.base_url())
+                    .credentials(mock.credentials().clone())
+                    .retry_policy(policy.clone())
+                    .rate_limit_clock(clock)
+                    .jitter(seeded_jitter(seed.wrapping_mul(1_000).wrapping_add(id as u64)))
+                    .sleeper(move |d| sleeper.sleep(id, d))
+                    .build()
+                    .unwrap();
+                let time = Arc::clone(&time);
+                scope.spawn(move || {
+                    time.run(id, || client.gift_cards(&GiftCardListParams::new("10001")).is_ok())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    Crowd {
+        ok: results.iter().filter(|ok| **ok).count(),
+        verdicts: mock.log().iter().map(|e| e.verdict.clone()).collect(),
+        took: time.now(),
+    }
+}
+
+/// Forty processes at once against `zv mock --qps 10`: every call gets through. Before
+/// throttle retries had a jitter and a count of their own, the forty retried in lock-step
+/// after `Retry-After: 1` — ten through each second — and after 3 attempts ten failed
+/// (reproduced below with that policy).
+#[test]
+fn forty_clients_at_once_against_a_limit_of_ten_all_get_through() {
+    let throttled = Verdict::Throttled { limit: 10 };
+    // The old policy: 2 retries for a throttle too, no jitter on top of Retry-After.
+    let old =
+        RetryPolicy { max_throttle_retries: 2, throttle_spread: Duration::ZERO, ..RetryPolicy::default() };
+    let before = crowd(40, 10, old, 1);
+    assert_eq!(before.ok, 30, "ten through each second, three seconds");
+    assert_eq!(before.verdicts.iter().filter(|v| **v == throttled).count(), 30 + 20 + 10);
+    for seed in [1, 2, 3] {
+        let after = crowd(40, 10, RetryPolicy::default(), seed);
+        assert_eq!(after.ok, 40, "seed {seed}");
+        let oks = after.verdicts.iter().filter(|v| **v == Verdict::Ok).count();
+        assert_eq!(oks, 40, "seed {seed}: each call applied once");
+        assert!(after.verdicts.len() <= 40 * 7, "seed {seed}: at most 7 attempts each");
+        // Forty calls at ten a second take four seconds at the very least.
+        assert!(after.took >= Duration::from_secs(3), "seed {seed}: {:?}", after.took);
+        // The same seed, the same run.
+        let again = crowd(40, 10, RetryPolicy::default(), seed);
+        assert_eq!((again.verdicts, again.took), (after.verdicts, after.took), "seed {seed}");
+    }
+}
+
+/// One client shared by eight threads (a batch with `--concurrency 8`) sends 200 calls to
+/// a gateway allowing 10 a second: its limiter spaces them so that none is ever throttled.
+/// In virtual time, where a send's arrival is its send (the real-time version of this test
+/// could not tell the client's spacing from the machine's scheduling).
+#[test]
+fn one_client_on_eight_threads_keeps_to_the_limit_and_is_never_throttled() {
+    let time = VirtualTime::new(8);
+    let mock_time = Arc::clone(&time);
+    let mock = MockServer::start(MockConfig::new().qps(10).monotonic(move || mock_time.now())).unwrap();
+    let sleeper = Arc::clone(&time);
+    let client = zv_api::blocking::Client::builder()
+        .base_url(mock.base_url())
+        .credentials(mock.credentials().clone())
+        .rate_limit_clock(Arc::clone(&time))
+        .jitter(seeded_jitter(7))
+        .sleeper(move |d| sleeper.sleep_here(d))
+        .build()
+        .unwrap();
+    let ok: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|id| {
+                let (client, time) = (client.clone(), Arc::clone(&time));
+                scope.spawn(move || {
+                    time.run(id, || {
+                        (0..25)
+                            .filter(|_| client.gift_cards(&GiftCardListParams::new("10001")).is_ok())
+                            .count()
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(ok, 200);
+    let log = mock.log();
+    assert_eq!(log.len(), 200, "no attempt throttled, none retried");
+    assert!(log.iter().all(|e| e.verdict == Verdict::Ok));
+    // 105 ms apart: the 200th goes 199 spacings after the first.
+    assert_eq!(time.now(), zv_api::limit::RateLimit::DEFAULT.interval() * 199);
 }

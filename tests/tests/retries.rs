@@ -63,12 +63,13 @@ fn a_business_error_is_not_retried() {
 fn a_non_idempotent_raw_call_is_not_resent_after_a_timeout() {
     let env = Env::with(
         MockConfig::new(),
-        |b| b.timeout(Duration::from_millis(300)),
-        |a| a.timeout(Duration::from_millis(300)),
+        // A second: long enough for an undelayed call to be answered on a loaded machine.
+        |b| b.timeout(Duration::from_secs(1)),
+        |a| a.timeout(Duration::from_secs(1)),
     );
     for backend in BACKENDS {
         env.mock.clear_log();
-        env.mock.push_fault(Fault::Delay(Duration::from_secs(2)));
+        env.mock.push_fault(Fault::Delay(Duration::from_secs(60)));
         let redeem = UntypedRequest::v3(
             "coupon/exchange/redeemExchangeCode",
             json!({"exchangeCode": "164822200532619796511", "user_id": "10001"}),
@@ -76,11 +77,15 @@ fn a_non_idempotent_raw_call_is_not_resent_after_a_timeout() {
         .unwrap();
         let e = call!(env, backend, send_untyped(&redeem)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Transport, "{backend:?}: {e}");
-        std::thread::sleep(Duration::from_millis(100));
+        // The client has returned: nothing more will be sent. The mock logs a request as it
+        // reads it, which on a loaded machine may come after the client gave up: wait for it.
+        while env.mock.log().is_empty() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         assert_eq!(env.mock.log().len(), 1, "{backend:?}: the write was sent once");
         // the same call declared safe (a read) is retried
         env.mock.clear_log();
-        env.mock.push_fault(Fault::Delay(Duration::from_secs(2)));
+        env.mock.push_fault(Fault::Delay(Duration::from_secs(60)));
         let read = UntypedRequest::v3("coupon/exchange/getExchangeCodeStatus", json!({"exchangeCode": "1"}))
             .unwrap()
             .retry_safe(true);

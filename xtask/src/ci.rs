@@ -146,6 +146,12 @@ fn matrix() -> Vec<Step> {
     ]
 }
 
+/// The tests that measure a rate by the real clock: (package, test binary, test name).
+/// nextest runs them alone (the `real-time` test group of `.config/nextest.toml`, which must
+/// name each: a test checks it); the `cargo test` fallback runs them after the rest.
+const REAL_TIME_TESTS: [(&str, &str, &str); 1] =
+    [("zv-cli", "batch", "two_hundred_rows_at_the_documented_limit_each_sent_once_never_throttled")];
+
 /// Seconds per fuzz target in the CI smoke (which is skipped without nightly or cargo-fuzz).
 const FUZZ_SMOKE_SECONDS: u64 = 10;
 const FUZZ_SMOKE_SHOWN: &str = "cargo xtask fuzz --seconds 10, if nightly and cargo-fuzz are installed";
@@ -165,7 +171,17 @@ fn steps(args: &CiArgs) -> Vec<Step> {
         steps.push(Step::run("test (nextest)", cargo_with(&["nextest", "run", "--workspace"])));
         steps.push(Step::run("doctests", cargo_with(&["test", "--workspace", "--doc"])));
     } else {
-        steps.push(Step::run("test", cargo_with(&["test", "--workspace"])));
+        // `cargo test` runs a binary's tests on threads side by side: the real-time tests
+        // run after the rest, alone, as the nextest configuration runs them.
+        let mut all = cargo_with(&["test", "--workspace", "--"]);
+        for (_, _, name) in REAL_TIME_TESTS {
+            all.args(["--skip", name]);
+        }
+        steps.push(Step::run("test", all));
+        for (package, binary, name) in REAL_TIME_TESTS {
+            let alone = cargo_with(&["test", "-p", package, "--test", binary, "--", "--exact", name]);
+            steps.push(Step::run(format!("test (real time) {name}"), alone));
+        }
     }
     if !args.quick {
         let mut doc = cargo_with(&["doc", "--workspace", "--no-deps"]);
@@ -227,21 +243,39 @@ mod tests {
     #[test]
     fn quick_skips_doc_and_matrix() {
         let names = |args: &CiArgs| steps(args).into_iter().map(|s| s.name).collect::<Vec<_>>();
+        let real_time: Vec<String> =
+            REAL_TIME_TESTS.iter().map(|(_, _, name)| format!("test (real time) {name}")).collect();
         let quick = names(&CiArgs { quick: true, no_nextest: true, ..CiArgs::default() });
-        assert_eq!(quick, ["fmt", "catalogue", "clippy", "test"]);
+        assert_eq!(quick[..4], ["fmt", "catalogue", "clippy", "test"]);
+        assert_eq!(quick[4..], real_time);
         let full = names(&CiArgs { no_nextest: true, ..CiArgs::default() });
         assert!(full.contains(&"doc".to_owned()));
         assert!(
             full.iter()
                 .any(|n| n.starts_with("matrix: tree -p zv-api --no-default-features --features ureq "))
         );
-        assert_eq!(full.len(), 6 + matrix().len());
+        assert_eq!(full.len(), 6 + REAL_TIME_TESTS.len() + matrix().len());
         assert_eq!(full.last().map(String::as_str), Some("fuzz smoke"));
         let skipped = names(&CiArgs {
             no_nextest: true,
             skip: vec!["doc".into(), "matrix".into(), "fuzz".into()],
             ..CiArgs::default()
         });
-        assert_eq!(skipped, ["fmt", "catalogue", "clippy", "test"]);
+        assert_eq!(skipped[..4], ["fmt", "catalogue", "clippy", "test"]);
+        assert_eq!(skipped.len(), 4 + REAL_TIME_TESTS.len());
+    }
+
+    /// The fallback's real-time tests are the ones nextest runs alone, and the other way
+    /// round: every test of the `real-time` group's overrides is listed here.
+    #[test]
+    fn the_real_time_tests_are_the_nextest_groups() {
+        let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../.config/nextest.toml"))
+            .expect(".config/nextest.toml");
+        let grouped = config.lines().filter(|l| l.trim() == "test-group = 'real-time'").count();
+        assert_eq!(grouped, REAL_TIME_TESTS.len(), "{config}");
+        for (package, binary, name) in REAL_TIME_TESTS {
+            let filter = format!("filter = 'package({package}) & binary({binary}) & test(={name})'");
+            assert!(config.contains(&filter), "{filter} not in .config/nextest.toml");
+        }
     }
 }

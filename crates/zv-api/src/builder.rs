@@ -146,9 +146,11 @@ impl<M: Mode> ClientBuilder<M> {
         self
     }
 
-    /// How many retries after the first attempt (shorthand for the policy's `max_retries`).
+    /// How many retries after the first attempt, and three times as many after a throttle
+    /// answer (shorthand for the policy's
+    /// [`with_max_retries`](RetryPolicy::with_max_retries); `0`: no retry at all).
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.retry.max_retries = retries;
+        self.retry = self.retry.with_max_retries(retries);
         self
     }
 

@@ -57,7 +57,8 @@
 //! connection refused, a timeout, HTTP 502/503/504 — for a read only, since a write may
 //! already have been applied. A **throttle answer** (HTTP 429, or a platform error whose
 //! message contains 限流, 繁忙 or 频繁) is retried for reads *and writes*, after the
-//! server's `Retry-After` when it sends one, within the policy's `max_retries`: the
+//! server's `Retry-After` (plus a jitter that spreads clients throttled together) and up to
+//! the policy's `max_throttle_retries` times (three times `max_retries`): the
 //! gateway's throttle refuses a request before the service behind it sees it, so nothing was
 //! done and sending it again cannot do it twice.
 //!

@@ -9,11 +9,17 @@
 //! A throttle answer — HTTP 429, or a platform error whose message contains 限流 ("rate
 //! limited"), 繁忙 ("busy") or 频繁 ("too frequent"), the words the gateway's throttle
 //! uses ([`is_throttle_message`]) — is retried for **writes as well as reads**, after its
-//! `Retry-After` when it sends one, within the policy's `max_retries`. The reasoning: a
+//! `Retry-After` when it sends one, within the policy's `max_throttle_retries` (three times
+//! `max_retries` by default: a throttle says "later", not "never"). The reasoning: a
 //! throttle is the gateway's admission control, which refuses a request *before* passing
 //! it to the service behind it, so nothing was done and sending it again cannot do it
 //! twice. (A write whose response was lost, or that met a 5xx, is still never sent again:
 //! that outcome is unknown.)
+//!
+//! Each throttle retry waits the `Retry-After` (or the backoff, whichever is longer) **plus**
+//! up to `throttle_spread` (default 1 s, the gateway's window) scaled by the jitter: clients
+//! throttled together (parallel processes, each with a limiter of its own) come back spread
+//! over a window instead of all at once, and most of them fit in the next one.
 
 use std::time::Duration;
 
@@ -26,6 +32,13 @@ use zv_types::{ApiErrorKind, ResponseCode};
 pub struct RetryPolicy {
     /// Retries after the first attempt (default 2, so at most 3 attempts).
     pub max_retries: u32,
+    /// Retries after a throttle answer (default 6, three times `max_retries`): a throttle
+    /// did nothing and says "later", so it is worth more patience than a failure. A call
+    /// makes at most [`max_attempts`](Self::max_attempts) attempts in all.
+    pub max_throttle_retries: u32,
+    /// The most added to a throttle retry's wait, scaled by the jitter (default 1 s): see
+    /// [the module](self).
+    pub throttle_spread: Duration,
     /// The first backoff delay (default 200 ms); doubled each retry.
     pub base_delay: Duration,
     /// The longest backoff delay (default 5 s).
@@ -42,6 +55,8 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_retries: 2,
+            max_throttle_retries: 2 * THROTTLE_RETRY_FACTOR,
+            throttle_spread: Duration::from_secs(1),
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
             max_retry_after: Duration::from_secs(30),
@@ -50,16 +65,48 @@ impl Default for RetryPolicy {
     }
 }
 
+/// How many times more retries a throttle answer gets than other transient failures, when
+/// the retries are set with [`RetryPolicy::with_max_retries`] (or the builders'
+/// `max_retries`).
+pub const THROTTLE_RETRY_FACTOR: u32 = 3;
+
 impl RetryPolicy {
-    /// No retries at all.
+    /// No retries at all, not even after a throttle.
     pub fn none() -> Self {
-        RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+        RetryPolicy { max_retries: 0, max_throttle_retries: 0, ..RetryPolicy::default() }
     }
 
-    /// The default policy with `max_retries` retries.
+    /// This policy with `max_retries` retries, and [`THROTTLE_RETRY_FACTOR`] times as many
+    /// after a throttle answer (so `0` means no retry at all).
     pub fn with_max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = max_retries;
+        self.max_throttle_retries = max_retries.saturating_mul(THROTTLE_RETRY_FACTOR);
         self
+    }
+
+    /// This policy with `retries` retries after a throttle answer.
+    pub fn with_max_throttle_retries(mut self, retries: u32) -> Self {
+        self.max_throttle_retries = retries;
+        self
+    }
+
+    /// The most attempts a call makes: one, and the larger of the two retry counts.
+    ///
+    /// ```
+    /// use zv_api::RetryPolicy;
+    /// assert_eq!(RetryPolicy::default().max_attempts(), 7);
+    /// assert_eq!(RetryPolicy::none().max_attempts(), 1);
+    /// ```
+    pub fn max_attempts(&self) -> u32 {
+        self.max_retries.max(self.max_throttle_retries).saturating_add(1)
+    }
+
+    /// The jitter added to a throttle retry's wait: `throttle_spread` scaled by `jitter`
+    /// (clamped into `[0, 1]` like [`backoff`](Self::backoff)'s).
+    pub fn throttle_jitter(&self, jitter: f64) -> Duration {
+        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        Duration::try_from_secs_f64(self.throttle_spread.as_secs_f64() * jitter)
+            .map_or(self.throttle_spread, |d| d.min(self.throttle_spread))
     }
 
     /// Also retry system errors with these codes (for retry-safe endpoints).
@@ -163,10 +210,13 @@ struct Transience {
     may_have_acted: bool,
     /// The server's `Retry-After`.
     retry_after: Option<Duration>,
+    /// Whether the gateway refused it for its rate limit.
+    throttle: bool,
 }
 
 /// The one rule: `None` for an outcome never retried, else what matters for a retry.
 fn transience(policy: &RetryPolicy, outcome: &AttemptOutcome<'_>) -> Option<Transience> {
+    let throttle = is_throttle(outcome);
     let (transient, may_have_acted, retry_after) = match *outcome {
         AttemptOutcome::Success
         | AttemptOutcome::Decode
@@ -183,7 +233,15 @@ fn transience(policy: &RetryPolicy, outcome: &AttemptOutcome<'_>) -> Option<Tran
             (code.as_i64().is_some_and(|c| policy.transient_system_codes.contains(&c)), true, None)
         }
     };
-    Some(Transience { transient, may_have_acted, retry_after })
+    Some(Transience { transient, may_have_acted, retry_after, throttle })
+}
+
+/// Whether `outcome` is a throttle answer: [`AttemptOutcome::Throttled`] or HTTP 429.
+pub fn is_throttle(outcome: &AttemptOutcome<'_>) -> bool {
+    matches!(
+        outcome,
+        AttemptOutcome::Throttled { .. } | AttemptOutcome::Http { status: StatusCode::TOO_MANY_REQUESTS, .. }
+    )
 }
 
 /// Whether `outcome` is a transient failure under `policy` (whether the call may be sent
@@ -201,7 +259,9 @@ pub fn is_transient(policy: &RetryPolicy, outcome: &AttemptOutcome<'_>) -> bool 
 /// - `jitter`: a number in `[0, 1)` for the backoff.
 ///
 /// The delay is the backoff, or the server's `Retry-After` when that is longer (one longer
-/// than the policy's `max_retry_after` means no retry). Never retried: successes, business
+/// than the policy's `max_retry_after` means no retry); a throttle answer's delay has
+/// [`RetryPolicy::throttle_jitter`] added, and it is retried up to `max_throttle_retries`
+/// times instead of `max_retries`. Never retried: successes, business
 /// errors that are not throttles, decode errors, TLS errors, oversized bodies, HTTP
 /// statuses other than 429/502/503/504, system errors not throttles nor listed as transient.
 pub fn decide(
@@ -211,20 +271,23 @@ pub fn decide(
     retry_safe: bool,
     jitter: f64,
 ) -> RetryDecision {
-    if attempts > policy.max_retries {
-        return RetryDecision::Stop;
-    }
     let Some(t) = transience(policy, outcome) else {
         return RetryDecision::Stop;
     };
-    if !t.transient || (t.may_have_acted && !retry_safe) {
+    let max = if t.throttle { policy.max_throttle_retries } else { policy.max_retries };
+    if attempts > max || !t.transient || (t.may_have_acted && !retry_safe) {
         return RetryDecision::Stop;
     }
     let backoff = policy.backoff(attempts, jitter);
-    match t.retry_after {
-        Some(wait) if wait > policy.max_retry_after => RetryDecision::Stop,
-        Some(wait) => RetryDecision::Retry(wait.max(backoff)),
-        None => RetryDecision::Retry(backoff),
+    let delay = match t.retry_after {
+        Some(wait) if wait > policy.max_retry_after => return RetryDecision::Stop,
+        Some(wait) => wait.max(backoff),
+        None => backoff,
+    };
+    if t.throttle {
+        RetryDecision::Retry(delay.saturating_add(policy.throttle_jitter(jitter)))
+    } else {
+        RetryDecision::Retry(delay)
     }
 }
 

@@ -204,6 +204,9 @@ pub struct CallState<'a, T> {
     /// What the current attempt's response must not show (its token included).
     secrets: Secrets,
     attempts: u32,
+    /// The most attempts this call may make so far: `max_retries + 1`, more once a throttle
+    /// answer was met (shown with each attempt in the logs).
+    max_attempts: u32,
     started: Instant,
     attempt_started: Instant,
     span: tracing::Span,
@@ -237,6 +240,7 @@ impl<'a, T> CallState<'a, T> {
             decode,
             secrets: config.secrets.clone(),
             attempts: 0,
+            max_attempts: config.retry.max_retries.saturating_add(1),
             started: now,
             attempt_started: now,
             span: tracing::debug_span!("zv.call", endpoint = %route, retry_safe),
@@ -291,13 +295,19 @@ impl<'a, T> CallState<'a, T> {
         let now_unix = self.config.clock.now_unix_seconds();
         let decision = match &result {
             Ok(_) => RetryDecision::Stop,
-            Err(e) => decide(
-                &self.config.retry,
-                self.attempts,
-                &e.attempt_outcome(now_unix),
-                self.retry_safe,
-                self.config.jitter.next_jitter(),
-            ),
+            Err(e) => {
+                let outcome = e.attempt_outcome(now_unix);
+                if crate::retry::is_throttle(&outcome) {
+                    self.max_attempts = self.max_attempts.max(self.config.retry.max_attempts());
+                }
+                decide(
+                    &self.config.retry,
+                    self.attempts,
+                    &outcome,
+                    self.retry_safe,
+                    self.config.jitter.next_jitter(),
+                )
+            }
         };
         self.trace(&result, decision);
         match decision {
@@ -321,16 +331,16 @@ impl<'a, T> CallState<'a, T> {
         let _entered = self.span.enter();
         match (result, decision) {
             (Ok(_), _) => tracing::debug!(
-                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts,
+                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts, max_attempts = self.max_attempts,
                 http_status = status, elapsed_ms, "attempt succeeded"
             ),
             (Err(e), RetryDecision::Retry(delay)) => tracing::warn!(
-                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts,
+                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts, max_attempts = self.max_attempts,
                 http_status = status, code = code.as_deref(), elapsed_ms,
                 retry_in_ms = delay.as_millis() as u64, error = %e, "attempt failed, retrying"
             ),
             (Err(e), RetryDecision::Stop) => tracing::debug!(
-                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts,
+                url = %self.config.base_url, endpoint = %self.route, attempt = self.attempts, max_attempts = self.max_attempts,
                 http_status = status, code = code.as_deref(), elapsed_ms,
                 total_ms = self.started.elapsed().as_secs_f64() * 1e3, error = %e, "call failed"
             ),

@@ -120,11 +120,11 @@ fn async_reqwest_client_over_a_real_socket() {
 
 #[test]
 fn connect_refused_through_a_real_backend_is_a_transport_error_and_retried() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = ClosedPort::new();
     let slept = Arc::new(Mutex::new(0));
     let s = slept.clone();
     let client = zv_api::blocking::Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(closed.url())
         .credentials(credentials())
         // Counts the backoffs only: the sleeper does not let time pass for a rate limiter.
         .no_rate_limit()

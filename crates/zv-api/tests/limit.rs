@@ -12,7 +12,7 @@ use common::*;
 use proptest::prelude::*;
 use zv_api::limit::{Gcra, Limiter, Limits, ManualClock, MonotonicClock, RateLimit};
 use zv_api::zv_transport::{async_transport_fn, transport_fn};
-use zv_api::{ConfigError, ErrorKind, UntypedRequest};
+use zv_api::{ConfigError, ErrorKind, RetryPolicy, UntypedRequest};
 use zv_types::{GiftCardListParams, Route};
 
 const GIFTS: &str = "crm/giftCard/getCustomerGiftCardList";
@@ -290,6 +290,31 @@ fn a_retry_takes_a_slot_of_its_own() {
     let client = script.async_builder().rate_limit(exact(5)).jitter(|| 0.0).build().unwrap();
     run(client.gift_cards(&p)).unwrap();
     assert_eq!(script.sleeps(), vec![ms(100), ms(100)]);
+}
+
+/// The interaction that made a retry test flaky: a backoff shorter than the limit's
+/// 105 ms spacing is followed by a limiter wait for the rest of it, so the time between
+/// two attempts is exactly the longer of the two, for every jitter.
+#[test]
+fn a_backoff_under_the_limit_spacing_waits_only_the_difference() {
+    let p = GiftCardListParams::new("10001");
+    let spacing = RateLimit::DEFAULT.interval();
+    assert_eq!(spacing, ms(105));
+    for jitter in [0.0, 0.01, 0.049, 0.05, 0.051, 0.5, 0.999] {
+        let backoff = RetryPolicy::default().backoff(1, jitter);
+        let expected = if backoff < spacing { vec![backoff, spacing - backoff] } else { vec![backoff] };
+        let replies = vec![Reply::Status(503, "busy"), Reply::Json(OK)];
+        let script = Script::new(replies.clone());
+        let client = script.blocking_builder().jitter(move || jitter).build().unwrap();
+        client.gift_cards(&p).unwrap();
+        assert_eq!(script.sleeps(), expected, "blocking, jitter {jitter}");
+        let script = Script::new(replies);
+        let client = script.async_builder().jitter(move || jitter).build().unwrap();
+        run(client.gift_cards(&p)).unwrap();
+        assert_eq!(script.sleeps(), expected, "async, jitter {jitter}");
+        let between: Duration = expected.iter().sum();
+        assert_eq!(between, backoff.max(spacing), "jitter {jitter}");
+    }
 }
 
 #[test]

@@ -75,9 +75,9 @@ fn decision_table() {
         for (retry_safe, want) in [(true, safe), (false, unsafe_)] {
             let d = decide(&p, 1, &outcome, retry_safe, 0.5);
             assert_eq!(matches!(d, RetryDecision::Retry(_)), want, "{name}, retry_safe={retry_safe}: {d:?}");
-            // never past the maximum
+            // never past the maximum (a throttle's is larger)
             assert_eq!(
-                decide(&p, p.max_retries + 1, &outcome, retry_safe, 0.5),
+                decide(&p, p.max_attempts(), &outcome, retry_safe, 0.5),
                 RetryDecision::Stop,
                 "{name}"
             );
@@ -113,7 +113,7 @@ fn retry_after_is_honoured_and_bounded() {
     assert_eq!(decide(&p, 1, &throttled(3), false, 0.0), RetryDecision::Retry(Duration::from_secs(3)));
     assert_eq!(decide(&p, 1, &http(3), false, 0.0), RetryDecision::Retry(Duration::from_secs(3)));
     assert_eq!(decide(&p, 1, &throttled(31), false, 0.0), RetryDecision::Stop);
-    assert_eq!(decide(&p, 3, &throttled(1), false, 0.0), RetryDecision::Stop, "past the maximum");
+    assert_eq!(decide(&p, 7, &throttled(1), false, 0.0), RetryDecision::Stop, "past the maximum");
     assert_eq!(parse_retry_after("7", 0), Some(Duration::from_secs(7)));
     assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 40), Some(Duration::from_secs(60)));
     assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 400), Some(Duration::ZERO));
@@ -199,6 +199,13 @@ proptest! {
             prop_assert!(d <= max_delay.max(max_retry_after));
             prop_assert!(retry_after.is_none_or(|w| w <= max_retry_after && d >= w));
         }
+        // A throttle: the same, and at most the spread more.
+        let p = RetryPolicy { max_throttle_retries: u32::MAX, throttle_spread: base, ..p };
+        let throttle = AttemptOutcome::Throttled { retry_after };
+        if let RetryDecision::Retry(d) = decide(&p, retry, &throttle, false, jitter) {
+            prop_assert!(d <= max_delay.max(max_retry_after).saturating_add(base));
+            prop_assert!(retry_after.is_none_or(|w| w <= max_retry_after && d >= w));
+        }
     }
 
     #[test]
@@ -227,7 +234,7 @@ proptest! {
                 // or was throttled (refused before anything was done)
                 prop_assert!((which <= 3 && !reached) || (which == 4 && status == 429));
             }
-            prop_assert!(delay <= p.max_delay.max(p.max_retry_after));
+            prop_assert!(delay <= p.max_delay.max(p.max_retry_after) + p.throttle_spread);
         }
     }
 }
@@ -253,16 +260,9 @@ fn fail_twice_then_succeed_resigns_every_attempt() {
             let nonce = b["nonce"].as_str().unwrap().parse().unwrap();
             assert!(signer().verify(NOW, nonce, b["token"].as_str().unwrap()));
         }
-        let sleeps = script.sleeps();
-        assert_eq!(sleeps.len(), 2);
-        assert!(
-            sleeps[0] >= Duration::from_millis(100) && sleeps[0] <= Duration::from_millis(200),
-            "{sleeps:?}"
-        );
-        assert!(
-            sleeps[1] >= Duration::from_millis(200) && sleeps[1] <= Duration::from_millis(400),
-            "{sleeps:?}"
-        );
+        // Exact: the fixed jitter (0.5) gives backoffs of 150 ms and 300 ms, both longer
+        // than the rate limit's 105 ms spacing, so the limiter adds no wait of its own.
+        assert_eq!(script.sleeps(), [150, 300].map(Duration::from_millis), "backoffs only");
     }
 }
 
@@ -375,14 +375,15 @@ fn a_503_whose_body_is_a_platform_error_is_still_retried_for_a_read() {
 #[test]
 fn retry_after_header_reaches_the_sleeper() {
     let p = GiftCardListParams::new("10001");
-    for (status, value) in [(429, "2"), (503, "1.5")] {
+    // (a 429 is a throttle: half of the 1 s spread on top, at the fixed jitter 0.5)
+    for (status, value, ms) in [(429, "2", 2500), (503, "1.5", 2000)] {
         for (r, script) in both(
             vec![Reply::StatusWith(status, "slow down", "retry-after", value), Reply::Json(OK)],
             |c| c.gift_cards(&p),
             async |c| c.gift_cards(&p).await,
         ) {
             assert!(r.is_ok());
-            assert_eq!(script.sleeps(), vec![Duration::from_secs(2)], "{value}");
+            assert_eq!(script.sleeps(), vec![Duration::from_millis(ms)], "{value}");
         }
     }
 }
@@ -463,15 +464,9 @@ fn a_throttled_write_is_retried_once_and_then_succeeds() {
             let bodies = script.bodies();
             assert_eq!(bodies.len(), 2, "{throttle}");
             assert_ne!(bodies[0]["nonce"], bodies[1]["nonce"], "re-signed");
-            // one backoff (100–200 ms), then, if the backoff was shorter than the rate
-            // limit's spacing (105 ms), the rest of the wait for the retry's slot
-            let sleeps = script.sleeps();
-            let waited: Duration = sleeps.iter().sum();
-            assert!(matches!(sleeps.len(), 1 | 2), "{sleeps:?}");
-            assert!(
-                waited >= Duration::from_millis(105) && waited <= Duration::from_millis(200),
-                "{sleeps:?}"
-            );
+            // one backoff (150 ms at the fixed jitter 0.5) and the throttle's own jitter
+            // on top (half of the 1 s spread)
+            assert_eq!(script.sleeps(), [Duration::from_millis(650)], "{throttle}");
         }
     }
 }
@@ -491,7 +486,9 @@ fn a_429_or_a_throttle_with_retry_after_is_honoured_for_a_write() {
         ) {
             assert!(r.is_ok(), "{reply:?}: {r:?}");
             assert_eq!(script.requests().len(), 2);
-            assert_eq!(script.sleeps(), vec![Duration::from_secs(wait)], "{reply:?}");
+            // the Retry-After, and half of the 1 s spread on top (the fixed jitter 0.5)
+            let expected = Duration::from_secs(wait) + Duration::from_millis(500);
+            assert_eq!(script.sleeps(), vec![expected], "{reply:?}");
         }
     }
 }
@@ -504,7 +501,7 @@ fn a_throttle_is_retried_within_the_policy_only() {
         both(vec![throttle.clone()], |c| c.send_untyped(&w), async |c| c.send_untyped(&w).await)
     {
         let e = r.unwrap_err();
-        assert_eq!(script.requests().len(), 3, "1 + 2 retries");
+        assert_eq!(script.requests().len(), 7, "1 + 6 throttle retries (3 × max_retries)");
         assert_eq!((e.kind(), e.outcome()), (ErrorKind::ApiSystem, zv_api::Outcome::Rejected));
         assert!(e.is_retryable());
         assert!(matches!(e.attempt_outcome(0), AttemptOutcome::Throttled { retry_after: None }));
@@ -559,4 +556,99 @@ fn the_throttle_words_are_read_from_the_platform_message_only() {
     ]);
     assert!(script.blocking().gift_cards(&p).is_ok());
     assert_eq!(script.requests().len(), 2);
+}
+
+/// A throttle answer gets more retries than other transient failures (three times as many),
+/// and its wait is the `Retry-After` plus a jitter within `throttle_spread`: clients
+/// throttled at one moment come back spread over a second, not in lock-step.
+#[test]
+fn a_throttle_gets_more_retries_and_a_jitter_on_top_of_retry_after() {
+    let p = policy();
+    let one_s = Some(Duration::from_secs(1));
+    let throttled = AttemptOutcome::Throttled { retry_after: one_s };
+    let too_many = AttemptOutcome::Http { status: http::StatusCode::TOO_MANY_REQUESTS, retry_after: one_s };
+    let busy = AttemptOutcome::Http { status: http::StatusCode::SERVICE_UNAVAILABLE, retry_after: one_s };
+    assert_eq!((p.max_retries, p.max_throttle_retries, p.max_attempts()), (2, 6, 7));
+    for outcome in [throttled, too_many] {
+        for attempts in 1..=6 {
+            assert!(
+                matches!(decide(&p, attempts, &outcome, false, 0.5), RetryDecision::Retry(_)),
+                "{attempts}"
+            );
+        }
+        assert_eq!(decide(&p, 7, &outcome, false, 0.5), RetryDecision::Stop);
+        // Retry-After, then up to the spread (1 s) more, by the jitter
+        for (jitter, ms) in [(0.0, 1000), (0.25, 1250), (0.999, 1999), (f64::NAN, 1000), (7.0, 2000)] {
+            assert_eq!(
+                decide(&p, 1, &outcome, false, jitter),
+                RetryDecision::Retry(Duration::from_millis(ms)),
+                "{jitter}"
+            );
+        }
+    }
+    // Other transient failures: the backoff or Retry-After only, and max_retries.
+    assert_eq!(decide(&p, 1, &busy, true, 0.999), RetryDecision::Retry(Duration::from_secs(1)));
+    assert_eq!(decide(&p, 3, &busy, true, 0.5), RetryDecision::Stop);
+    // The retry counts follow each other: max_retries(n) gives 3n throttle retries, none()
+    // none at all.
+    let one = RetryPolicy::default().with_max_retries(1);
+    assert_eq!((one.max_throttle_retries, one.max_attempts()), (3, 4));
+    assert_eq!(RetryPolicy::none().max_attempts(), 1);
+    assert_eq!(decide(&RetryPolicy::none(), 1, &throttled, true, 0.5), RetryDecision::Stop);
+    let own = RetryPolicy::default().with_max_throttle_retries(10);
+    assert_eq!((own.max_retries, own.max_attempts()), (2, 11));
+}
+
+/// Through the clients: a write throttled six times in a row is still sent a seventh
+/// time; `max_retries(1)` allows three throttle retries; `max_retries(0)` none.
+#[test]
+fn the_clients_retry_a_throttle_up_to_its_own_count() {
+    let w = write();
+    let throttle = Reply::StatusWith(429, "slow down", "retry-after", "1");
+    let mut replies = vec![throttle.clone(); 6];
+    replies.push(Reply::Json(OK));
+    for (r, script) in both(replies, |c| c.send_untyped(&w), async |c| c.send_untyped(&w).await) {
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(script.requests().len(), 7);
+        // the longer of Retry-After and the backoff (which grows), and the jitter on top
+        let p = RetryPolicy::default();
+        let expected: Vec<Duration> = (1..=6)
+            .map(|n| p.backoff(n, JITTER).max(Duration::from_secs(1)) + Duration::from_millis(500))
+            .collect();
+        assert_eq!(script.sleeps(), expected);
+        assert_eq!(expected[0], Duration::from_millis(1500));
+    }
+    for (retries, requests) in [(1, 4), (0, 1)] {
+        let script = Script::new(vec![throttle.clone()]);
+        let client = script.blocking_builder().max_retries(retries).build().unwrap();
+        assert!(client.send_untyped(&w).is_err());
+        assert_eq!(script.requests().len(), requests, "max_retries({retries})");
+        assert_eq!(client.config().retry_policy().max_attempts() as usize, requests);
+    }
+}
+
+/// Each attempt's log line carries the most attempts the call may make so far: the
+/// policy's `max_retries + 1`, and more once a throttle answer was met (what `zv -v` shows
+/// as `attempt n/m`).
+#[test]
+fn the_logs_say_how_many_attempts_a_call_may_make() {
+    let p = GiftCardListParams::new("10001");
+    let fields = |logs: &str| -> Vec<String> {
+        logs.lines()
+            .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("max_attempts=")))
+            .map(str::to_owned)
+            .collect()
+    };
+    let script = Script::new(vec![Reply::Status(503, "busy"), Reply::Json(OK)]);
+    let (r, logs) = with_logs(|| script.blocking().gift_cards(&p));
+    assert!(r.is_ok());
+    assert_eq!(fields(&logs), ["max_attempts=3", "max_attempts=3"], "{logs}");
+    let script = Script::new(vec![
+        Reply::Status(503, "busy"),
+        Reply::StatusWith(429, "slow down", "retry-after", "1"),
+        Reply::Json(OK),
+    ]);
+    let (r, logs) = with_logs(|| script.blocking().gift_cards(&p));
+    assert!(r.is_ok());
+    assert_eq!(fields(&logs), ["max_attempts=3", "max_attempts=7", "max_attempts=7"], "{logs}");
 }

@@ -63,8 +63,8 @@ pub fn api(
             )));
         }
     };
-    if !retry_safe && !args.yes && !args.dry_run {
-        return Err(Failure::usage(target.refusal()));
+    if !args.dry_run {
+        guard(&target, args.yes)?;
     }
     if let Some(file) = &args.each {
         let batch =
@@ -125,6 +125,42 @@ pub fn api(
         return Ok(());
     }
     let response = client.send_untyped(&request).map_err(|e| Failure::of_write(e, retry_safe))?;
+    print_data(out, printer, response.data.get())
+}
+
+/// The write guard of `zv api` and `zv call`: a write, or an endpoint the catalogue does
+/// not know, is sent only with `--yes`; refused, nothing is sent and the line says why.
+pub fn guard(target: &Target<'_>, yes: bool) -> Result<(), Failure> {
+    if target.safety().is_retry_safe() || yes { Ok(()) } else { Err(Failure::usage(target.refusal())) }
+}
+
+/// `zv call`: the older form of `zv api` (`--action` or `--path`, `--params`), through the
+/// same write guard; `--idempotent` declares an uncatalogued endpoint a read to retry (it
+/// cannot make a catalogued write one). `data` is printed by `printer` (a table by default).
+pub fn call(
+    route: &str,
+    params: &str,
+    idempotent: bool,
+    yes: bool,
+    printer: &Printer,
+    gateway: impl FnOnce() -> Result<Gateway, Failure>,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let target =
+        Target::resolve(route).map_err(|e| Failure::usage(zv_cli::api::route_error_line(route, &e)))?;
+    if idempotent && target.entry().is_some() && !target.safety().is_retry_safe() {
+        return Err(Failure::usage(format!(
+            "{} is a write (the endpoint catalogue says so): --idempotent cannot make it safe to send twice",
+            target.route()
+        )));
+    }
+    guard(&target, yes)?;
+    let retry_safe = target.safety().is_retry_safe() || idempotent;
+    let params = RawValue::from_string(params.to_owned())
+        .map_err(|e| Failure::usage(format!("--params is not valid JSON: {e}")))?;
+    let request = untyped_request(&target, &params, retry_safe)?;
+    let response = gateway()?.client.send_untyped(&request).map_err(|e| Failure::of_write(e, retry_safe))?;
+    // The `data` text keeps the gateway's key order and every digit.
     print_data(out, printer, response.data.get())
 }
 

@@ -170,7 +170,7 @@ pub enum Command {
     /// progress bar is drawn on stderr when it is a terminal.
     #[command(after_help = API_EXAMPLES)]
     Api(ApiCommand),
-    /// Call any endpoint with --action/--path and --params (see `zv api`, which supersedes it); prints `data` as a table (--json: as JSON).
+    /// Call any endpoint with --action/--path and --params (see `zv api`, which supersedes it); prints `data` as a table (--json: as JSON). A write, or an endpoint the catalogue does not know, needs --yes.
     #[command(group(ArgGroup::new("route").args(["action", "path"]).required(true)))]
     #[command(after_help = CALL_EXAMPLES)]
     Call {
@@ -183,9 +183,12 @@ pub enum Command {
         /// The params as JSON, or @file.
         #[arg(long, value_name = "JSON|@FILE", default_value = "{}")]
         params: String,
-        /// The call is a read and safe to send twice: retry it after transient failures.
+        /// An endpoint the catalogue does not know is a read and safe to send twice: retry it after transient failures (a catalogued write stays a write).
         #[arg(long)]
         idempotent: bool,
+        /// Send a write (or an endpoint the catalogue does not know), as `zv api --yes`.
+        #[arg(long)]
+        yes: bool,
     },
     /// Manage profiles: named settings in the config file, each key in the OS credential store.
     #[command(subcommand)]
@@ -305,7 +308,7 @@ const EXCHANGE_CODE_EXAMPLES: &str = r#"Examples:
 const CALL_EXAMPLES: &str = r#"Examples:
   zv --sandbox call --path /v3/crm/giftCard/getCustomerGiftCardList --params '{"user_id":"10001"}'
   zv --sandbox call --action coupon.user-coupon-list --params '{"user_id":10001}' --json
-  zv call --path /v3/crm/member/getMemberInfo --params @params.json --idempotent"#;
+  zv call --path /v3/coupon/card/exchangeGiftCard --params @card.json --yes"#;
 const ENDPOINTS_EXAMPLES: &str = r#"Examples:
   zv endpoints giftCard
   zv endpoints --domain goods --json
@@ -313,7 +316,7 @@ const ENDPOINTS_EXAMPLES: &str = r#"Examples:
 const API_EXAMPLES: &str = r#"Examples:
   zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
   zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
-  zv api coupon/exchange/redeemExchangeCode --each codes.csv --yes --out results.jsonl"#;
+  zv api crm/points/addCustomerPoints --each points.csv --yes --out results.jsonl"#;
 const PROFILE_EXAMPLES: &str = r#"Examples:
   zv profile add prod --open-id ID --grant-code CODE --open-key-stdin < key.txt
   zv profile add ci --open-key-stdin --insecure-storage < key.txt

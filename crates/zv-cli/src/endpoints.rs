@@ -72,15 +72,18 @@ pub fn rows(entries: &[&Entry]) -> Vec<Row> {
     entries.iter().map(|e| Row::from(*e)).collect()
 }
 
-/// The rows as a table: path, title, domain, safety, paging, params.
+/// The rows as a table: path, title, domain, safety, paging, params; the path whole.
 pub fn grid(rows: &[Row]) -> Grid {
+    // The path is never broken (it is what `zv api` takes); when the width is short, the
+    // params go first, then the paging, the domain and the title; the safety (read/write)
+    // stays with the path.
     let mut grid = Grid::new(vec![
-        Column::new("path"),
-        Column::new("title"),
-        Column::new("domain").priority(1),
+        Column::new("path").whole(),
+        Column::new("title").priority(1),
+        Column::new("domain").priority(2),
         Column::new("safety"),
-        Column::new("paging").priority(2),
-        Column::new("params").priority(3),
+        Column::new("paging").priority(3),
+        Column::new("params").priority(4),
     ]);
     for row in rows {
         grid.push_row([

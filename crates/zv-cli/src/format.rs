@@ -82,15 +82,19 @@ fn record_list(data: &Data) -> Vec<&Data> {
 /// For a `terminal`, every cell and header is made safe to show ([`render::sanitize`]: CSV
 /// has no escapes, so what a terminal would obey is replaced); a file gets them as they are.
 pub fn csv(out: &mut impl Write, records: &[&Data], terminal: bool) -> io::Result<()> {
+    // The keys in first-seen order, found by a map: linear in the records, however many
+    // distinct keys they have.
     let mut keys: Vec<&str> = Vec::new();
+    let mut column_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut scalar = false;
     for record in records {
         match record {
             Data::Object(members) => {
                 for (key, _) in members {
-                    if !keys.contains(&key.as_str()) {
+                    column_of.entry(key.as_str()).or_insert_with(|| {
                         keys.push(key);
-                    }
+                        keys.len() - 1
+                    });
                 }
             }
             _ => scalar = true,
@@ -104,12 +108,18 @@ pub fn csv(out: &mut impl Write, records: &[&Data], terminal: bool) -> io::Resul
     writer.write_record(keys.iter().map(|k| shown(k)))?;
     for record in records {
         let row: Vec<String> = match record {
-            Data::Object(members) => keys
-                .iter()
-                .map(|key| {
-                    members.iter().find(|(k, _)| k == key).map(|(_, v)| csv_cell(v)).unwrap_or_default()
-                })
-                .collect(),
+            Data::Object(members) => {
+                let mut row = vec![None; keys.len()];
+                for (key, value) in members {
+                    // A key sent twice in one record: its first value.
+                    if let Some(cell) = column_of.get(key.as_str()).and_then(|&i| row.get_mut(i))
+                        && cell.is_none()
+                    {
+                        *cell = Some(csv_cell(value));
+                    }
+                }
+                row.into_iter().map(Option::unwrap_or_default).collect()
+            }
             other => {
                 keys.iter().map(|&k| if k == "value" { csv_cell(other) } else { String::new() }).collect()
             }
@@ -153,6 +163,21 @@ mod tests {
         assert_eq!(print(Format::Csv, r#"[1,"a"]"#), "value\r\n1\r\na\r\n");
         assert_eq!(print(Format::Csv, r#"{"a":1}"#), "a\r\n1\r\n");
         assert_eq!(print(Format::Csv, "[]"), "value\r\n");
+    }
+
+    #[test]
+    fn csv_of_records_with_keys_of_their_own_has_every_column_in_first_seen_order() {
+        assert_eq!(
+            print(Format::Csv, r#"[{"a":1,"b":2},{"c":3,"a":4,"a":5},{"b":6}]"#),
+            "a,b,c\r\n1,2,\r\n4,,3\r\n,6,\r\n"
+        );
+        // thousands of distinct keys: one column each, every row complete
+        let records: Vec<String> = (0..2000).map(|i| format!(r#"{{"id":{i},"k{i}":"x"}}"#)).collect();
+        let text = print(Format::Csv, &format!("[{}]", records.join(",")));
+        let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 2001);
+        assert!(lines.iter().all(|l| l.matches(',').count() == 2000));
+        assert!(lines[2000].starts_with("1999,") && lines[2000].ends_with(",x"), "{}", &lines[2000][..20]);
     }
 
     #[test]

@@ -19,7 +19,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::json;
-use zv_api::UntypedRequest;
 use zv_sign::{Credentials, Signer};
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};
 
@@ -387,20 +386,16 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
                 output::exchange_code(out, &code, status.redeemable)
             })
         }
-        Command::Call { action, path, params, idempotent } => {
+        Command::Call { action, path, params, idempotent, yes } => {
             // The params' text goes as it is: every number exactly as written.
             let params = input::text_arg("--params", &params, g.max_input_bytes)
                 .map_err(|e| Failure::usage(error_line(&e)))?;
-            let request = match (&action, &path) {
-                (Some(a), _) => UntypedRequest::v2(a, params),
-                (None, Some(p)) => UntypedRequest::v3(p, params),
+            let route = match (action, path) {
+                (Some(action), _) => format!("v2:{action}"),
+                (None, Some(path)) => path,
                 (None, None) => return Err(Failure::usage("give --action or --path")),
-            }?;
-            // Retry safety: the catalogue's, or a read when --idempotent says so.
-            let request = if idempotent { request.retry_safe(true) } else { request };
-            let response = connect()?.client.send_untyped(&request)?;
-            // The `data` text keeps the gateway's key order and every digit.
-            return api_cmd::print_data(&mut out, &table, response.data.get());
+            };
+            return api_cmd::call(&route, &params, idempotent, yes, &table, connect, &mut out);
         }
         Command::Endpoints { query, domain } => {
             return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);

@@ -78,12 +78,21 @@ pub struct Column {
     header: String,
     align: Align,
     priority: u16,
+    whole: bool,
 }
 
 impl Column {
-    /// A left-aligned column of the highest priority.
-    pub fn new(header: impl Into<String>) -> Self {
-        Column { header: header.into(), align: Align::Left, priority: 0 }
+    /// A left-aligned column of the highest priority. The header is sanitized like a cell
+    /// ([`sanitize`]): it may be a key the gateway sent.
+    pub fn new(header: impl AsRef<str>) -> Self {
+        Column { header: sanitize(header.as_ref()), align: Align::Left, priority: 0, whole: false }
+    }
+
+    /// Never wraps or cuts its cells (identifiers such as paths): the column is as wide as
+    /// its widest cell, and when the table is too wide other columns give way first.
+    pub fn whole(mut self) -> Self {
+        self.whole = true;
+        self
     }
 
     /// Aligns the cells to the right (amounts).
@@ -110,12 +119,25 @@ impl Column {
 pub struct Grid {
     columns: Vec<Column>,
     rows: Vec<Vec<String>>,
+    left_out: Vec<String>,
 }
 
 impl Grid {
     /// An empty table with these columns.
     pub fn new(columns: Vec<Column>) -> Self {
-        Grid { columns, rows: Vec::new() }
+        Grid { columns, rows: Vec::new(), left_out: Vec::new() }
+    }
+
+    /// Names columns the data has but the table leaves out (see [`MAX_COLUMNS`]): the
+    /// rendered table names them in one line under it (sanitized, cut short when long).
+    pub fn with_left_out(mut self, names: Vec<String>) -> Self {
+        self.left_out = names;
+        self
+    }
+
+    /// The columns left out, as given to [`Grid::with_left_out`].
+    pub fn left_out(&self) -> &[String] {
+        &self.left_out
     }
 
     /// Adds a row. Control characters in the cells are made harmless (line breaks and tabs
@@ -146,7 +168,7 @@ impl Grid {
     /// arrangement then shares the width out, wrapping or cutting long cells.
     pub fn render(&self, layout: Layout) -> String {
         let Some(width) = layout.width else {
-            return finish(self.table(&self.all_columns(), layout), 0, layout);
+            return finish(self.table(&self.all_columns(), layout), 0, &self.left_out, layout);
         };
         let mins = self.min_widths();
         // The order in which columns give way: highest priority number first, then rightmost.
@@ -163,7 +185,7 @@ impl Grid {
             let text = self.table(&visible, layout).to_string();
             let fits = text.lines().all(|l| display_width(l) <= usize::from(width));
             if fits || visible.len() == 1 {
-                return finish(text, self.columns.len() - visible.len(), layout);
+                return finish(text, self.columns.len() - visible.len(), &self.left_out, layout);
             }
             hide_next(&mut visible, &mut give_way);
         }
@@ -173,10 +195,14 @@ impl Grid {
         (0..self.columns.len()).collect()
     }
 
-    /// Per column: its widest cell (header included), but at most [`MIN_COLUMN_WIDTH`].
+    /// Per column: its widest cell (header included), but at most [`MIN_COLUMN_WIDTH`]
+    /// unless it is [whole](Column::whole).
     fn min_widths(&self) -> Vec<u16> {
         (0..self.columns.len())
-            .map(|i| u16::try_from(self.widest(i)).unwrap_or(u16::MAX).clamp(1, MIN_COLUMN_WIDTH))
+            .map(|i| {
+                let widest = u16::try_from(self.widest(i)).unwrap_or(u16::MAX).max(1);
+                if self.columns[i].whole { widest } else { widest.min(MIN_COLUMN_WIDTH) }
+            })
             .collect()
     }
 
@@ -206,16 +232,31 @@ impl Grid {
             row.max_height(height);
             table.add_row(row);
         }
+        let fixed =
+            |w: usize| ColumnConstraint::Absolute(Width::Fixed(u16::try_from(w + 2).unwrap_or(u16::MAX)));
         if let (Some(width), false) = (layout.width, layout.wrap) {
             // comfy-table's dynamic arrangement plans for wrapped cells: it leaves room unused
             // when cells are cut to one line instead, so one-line rows get their widths here.
+            // Whole columns take their widest cell first; the others share what is left.
             let widest: Vec<usize> = visible.iter().map(|&i| self.widest(i)).collect();
-            let budget = usize::from(width).saturating_sub(3 * visible.len() + 1);
-            table.set_constraints(
-                fair_share(&widest, budget).into_iter().map(|w| {
-                    ColumnConstraint::Absolute(Width::Fixed(u16::try_from(w + 2).unwrap_or(u16::MAX)))
-                }),
-            );
+            let whole: Vec<bool> = visible.iter().map(|&i| self.columns[i].whole).collect();
+            let taken: usize = widest.iter().zip(&whole).filter(|(_, w)| **w).map(|(n, _)| n).sum();
+            let budget = usize::from(width).saturating_sub(3 * visible.len() + 1 + taken);
+            let shared: Vec<usize> =
+                widest.iter().zip(&whole).filter(|(_, w)| !**w).map(|(n, _)| *n).collect();
+            let mut shares = fair_share(&shared, budget).into_iter();
+            let widths =
+                widest.iter().zip(&whole).map(|(n, w)| if *w { *n } else { shares.next().unwrap_or(0) });
+            table.set_constraints(widths.map(fixed));
+        } else if layout.width.is_some() {
+            // Wrapped: a whole column is given its widest cell; the rest is comfy-table's.
+            for (k, &i) in visible.iter().enumerate() {
+                if self.columns[i].whole
+                    && let Some(column) = table.column_mut(k)
+                {
+                    column.set_constraint(fixed(self.widest(i)));
+                }
+            }
         }
         table
     }
@@ -263,8 +304,9 @@ fn hide_next(visible: &mut Vec<usize>, give_way: &mut impl Iterator<Item = usize
 }
 
 /// The rendered table with its header in bold (when asked), a line naming how many columns
-/// were left out, and a final line break.
-fn finish(table: impl ToString, hidden: usize, layout: Layout) -> String {
+/// were hidden for the width, one naming the columns left out of the table, and a final
+/// line break.
+fn finish(table: impl ToString, hidden: usize, left_out: &[String], layout: Layout) -> String {
     let table = table.to_string();
     let mut out = String::with_capacity(table.len() + 64);
     // The header is every line between the top border and the `╞═══╡` line under it.
@@ -293,7 +335,43 @@ fn finish(table: impl ToString, hidden: usize, layout: Layout) -> String {
         out.push_str(&note);
         out.push('\n');
     }
+    if !left_out.is_empty() {
+        out.push_str(&left_out_line(left_out, layout.width));
+        out.push('\n');
+    }
     out
+}
+
+/// The longest the line naming the columns left out may be when there is no width.
+const LEFT_OUT_LINE_CHARS: usize = 200;
+
+/// `(3 more columns: a, b, c; --json has all)`, naming as many as fit the width (or
+/// [`LEFT_OUT_LINE_CHARS`]) and counting the rest.
+fn left_out_line(names: &[String], width: Option<u16>) -> String {
+    let room = width.map_or(LEFT_OUT_LINE_CHARS, usize::from);
+    let head = format!("({} more columns: ", names.len());
+    let tail = "; --json has all)";
+    let mut listed = String::new();
+    let mut shown = 0;
+    for name in names {
+        let name = sanitize(name);
+        let rest = names.len() - shown - 1;
+        let more = if rest > 0 { format!(", … {rest} more") } else { String::new() };
+        let sep = if shown > 0 { ", " } else { "" };
+        let len = display_width(&head) + display_width(&listed) + sep.len() + display_width(&name);
+        if len + display_width(&more) + tail.len() > room {
+            break;
+        }
+        listed.push_str(sep);
+        listed.push_str(&name);
+        shown += 1;
+    }
+    let rest = names.len() - shown;
+    match (shown, rest) {
+        (_, 0) => format!("{head}{listed}{tail}"),
+        (0, _) => format!("({rest} more columns{tail}"),
+        _ => format!("{head}{listed}, … {rest} more{tail}"),
+    }
 }
 
 /// The width of a line on a terminal: a CJK character counts two.
@@ -366,33 +444,61 @@ impl Data {
     }
 }
 
-/// Rows of objects as a table: the union of their keys in first-seen order.
+/// The most columns a table of records has: records with more distinct keys than this show
+/// the keys most of them have, and the table names the others in one line under it (no
+/// terminal shows more columns legibly; `--json` shows everything). It bounds the table's
+/// memory to this many cells a record, whatever the keys.
+pub const MAX_COLUMNS: usize = 24;
+
+/// Rows of objects as a table: the union of their keys, at most [`MAX_COLUMNS`] of them (the
+/// ones most records have, ties to the first seen), in first-seen order. Time and memory
+/// are linear in the records' size.
 fn object_table(objects: &[&[(String, Data)]]) -> Grid {
-    let mut keys: Vec<&str> = Vec::new();
-    let mut nested: Vec<bool> = Vec::new();
+    /// What is known of one key: where it was first seen, how many records have it, and
+    /// whether any of its values is nested.
+    struct Key<'a> {
+        name: &'a str,
+        records: usize,
+        nested: bool,
+    }
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut keys: Vec<Key<'_>> = Vec::new();
     for members in objects {
         for (key, value) in *members {
-            let i = match keys.iter().position(|k| k == key) {
-                Some(i) => i,
-                None => {
-                    keys.push(key);
-                    nested.push(false);
-                    keys.len() - 1
-                }
-            };
-            nested[i] |= value.is_nested();
+            let i = *index.entry(key.as_str()).or_insert_with(|| {
+                keys.push(Key { name: key, records: 0, nested: false });
+                keys.len() - 1
+            });
+            keys[i].records += 1;
+            keys[i].nested |= value.is_nested();
         }
     }
-    let columns = keys
-        .iter()
-        .zip(&nested)
-        .map(|(key, nested)| Column::new(*key).priority(u16::from(*nested)))
-        .collect();
-    let mut grid = Grid::new(columns);
+    // The kept keys: the most common, then the first seen; shown in first-seen order.
+    let mut by_use: Vec<usize> = (0..keys.len()).collect();
+    by_use.sort_by_key(|&i| (std::cmp::Reverse(keys[i].records), i));
+    let mut kept: Vec<usize> = by_use.iter().copied().take(MAX_COLUMNS).collect();
+    kept.sort_unstable();
+    let mut left_out: Vec<usize> = by_use.iter().copied().skip(MAX_COLUMNS).collect();
+    left_out.sort_unstable();
+    let mut column_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (column, &i) in kept.iter().enumerate() {
+        column_of.insert(keys[i].name, column);
+    }
+    let columns =
+        kept.iter().map(|&i| Column::new(keys[i].name).priority(u16::from(keys[i].nested))).collect();
+    let mut grid =
+        Grid::new(columns).with_left_out(left_out.iter().map(|&i| keys[i].name.to_owned()).collect());
     for members in objects {
-        grid.push_row(keys.iter().map(|key| {
-            members.iter().find(|(k, _)| k == key).map(|(_, v)| v.cell_text()).unwrap_or_default()
-        }));
+        let mut row = vec![String::new(); kept.len()];
+        for (key, value) in *members {
+            if let Some(&column) = column_of.get(key.as_str()) {
+                // A key sent twice in one record: the first value, as before.
+                if row[column].is_empty() {
+                    row[column] = value.cell_text();
+                }
+            }
+        }
+        grid.push_row(row);
     }
     grid
 }

@@ -84,10 +84,10 @@ fn a_wrong_key_is_a_signature_failure_with_a_good_clock() {
 
 #[test]
 fn an_unreachable_gateway_is_told_from_a_bad_signature() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = ClosedPort::new();
     let mut c = zv();
     c.env("ZV_OPEN_ID", "a").env("ZV_GRANT_CODE", "b").env("ZV_OPEN_KEY", SECRET);
-    let r = run(c, &["--base-url", &format!("http://127.0.0.1:{port}"), "doctor", "--json"]);
+    let r = run(c, &["--base-url", &closed.url(), "doctor", "--json"]);
     assert_eq!(r.code, 1);
     let all = checks(&r);
     assert_eq!(status(&all, "DNS").0, "pass");

@@ -113,7 +113,7 @@ fn the_sandbox_hints_at_catalogued_paths_too() {
     assert_eq!(out.status.code(), Some(3), "a business error");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("no stub for /v3/goods/item/getItemList"), "{stderr}");
-    let out = zv(&["--sandbox", "call", "--path", "/v3/no/such/path"]);
+    let out = zv(&["--sandbox", "call", "--path", "/v3/no/such/path", "--yes"]);
     assert_eq!(out.status.code(), Some(4), "a system error");
     assert!(String::from_utf8(out.stderr).unwrap().contains("no endpoint at /v3/no/such/path"));
 }

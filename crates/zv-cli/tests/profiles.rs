@@ -100,10 +100,8 @@ fn the_key_is_never_written_to_a_file_and_bad_input_is_refused() {
 fn flags_beat_the_environment_which_beats_the_profile() {
     let home = tempfile::tempdir().unwrap();
     let (mock, _) = mock_and_zv();
-    let dead = format!(
-        "http://127.0.0.1:{}",
-        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-    );
+    let closed = ClosedPort::new();
+    let dead = closed.url();
     let at = || {
         let mut c = zv_at(home.path());
         c.env("ZV_OPEN_KEY", SECRET);

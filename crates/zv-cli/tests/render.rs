@@ -138,3 +138,95 @@ fn the_layout_of_a_terminal_and_of_a_pipe() {
     assert_eq!(Layout::for_stream(false, None, Some("wide")), Layout::UNLIMITED);
     assert_eq!(Layout::for_stream(false, None, Some("0")), Layout::UNLIMITED);
 }
+
+/// Table headers are the gateway's keys: sanitized like cells, in the records' tables and
+/// in the key/value table of an object, so no ESC, C1 CSI or bidi override reaches the
+/// terminal through them.
+#[test]
+fn headers_from_the_gateway_are_sanitized_like_cells() {
+    let hostile = r#""k\u001b[2J\u009b31m\u202eey\nx""#;
+    for json in [format!(r#"[{{{hostile}:1,"b":2}}]"#), format!(r#"{{{hostile}:1}}"#)] {
+        let data = Data::from_json(&json).unwrap();
+        for layout in [Layout::UNLIMITED, Layout::fixed(80), Layout::fixed(80).wrapped().colored(true)] {
+            let text = data.render(layout);
+            for c in ['\u{9b}', '\u{202e}'] {
+                assert!(!text.contains(c), "{c:?} in {text:?}");
+            }
+            // colour's own bold is the only escape, and only when asked
+            assert_eq!(text.contains('\u{1b}'), layout.color, "{text:?}");
+            assert!(text.contains("k\u{FFFD}[2J\u{FFFD}31m\u{FFFD}ey x"), "{text}");
+        }
+    }
+    assert_eq!(Column::new("a\u{1b}b").header(), "a\u{FFFD}b");
+    // a key left out of a wide table is named sanitized too
+    let keys: Vec<String> = (0..40).map(|i| format!(r#""k{i}\u001b[2J":1"#)).collect();
+    let text = Data::from_json(&format!("[{{{}}}]", keys.join(","))).unwrap().render(Layout::UNLIMITED);
+    let note = text.lines().last().unwrap();
+    assert!(note.starts_with("(16 more columns: k24\u{FFFD}[2J"), "{note}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}
+
+/// Records with a key each: a table of at most `MAX_COLUMNS` columns (the keys most records
+/// have), and one line naming the others, cut to the width.
+#[test]
+fn many_distinct_keys_make_a_bounded_table_that_names_the_rest() {
+    use zv_cli::render::MAX_COLUMNS;
+    let records: Vec<String> =
+        (0..1000).map(|i| format!(r#"{{"id":{i},"name":"n{i}","k{i}":true}}"#)).collect();
+    let data = Data::from_json(&format!("[{}]", records.join(","))).unwrap();
+    let grid = data.to_grid().unwrap();
+    assert_eq!(grid.columns().len(), MAX_COLUMNS);
+    let headers: Vec<&str> = grid.columns().iter().map(Column::header).collect();
+    // the keys every record has first (as seen), then the first of the rare ones
+    assert_eq!(&headers[..4], ["id", "name", "k0", "k1"]);
+    assert_eq!(grid.left_out().len(), 1000 - (MAX_COLUMNS - 2));
+    assert_eq!(grid.left_out()[0], format!("k{}", MAX_COLUMNS - 2));
+    assert!(grid.rows().iter().all(|r| r.len() == MAX_COLUMNS));
+    for width in WIDTHS {
+        for layout in layouts(width) {
+            let text = grid.render(layout);
+            assert_fits(&text, width);
+            let note = text.lines().last().unwrap();
+            assert!(note.starts_with("(978 more columns: k22, k23"), "{note}");
+            assert!(note.ends_with(" more; --json has all)"), "{note}");
+        }
+    }
+    let unlimited = grid.render(Layout::UNLIMITED);
+    assert!(unlimited.lines().last().unwrap().chars().count() <= 200, "{unlimited}");
+    // Few keys: no note.
+    let few = Data::from_json(r#"[{"a":1},{"b":2}]"#).unwrap().render(Layout::UNLIMITED);
+    assert!(!few.contains("more columns"), "{few}");
+}
+
+/// `zv endpoints` at 80 columns: every path whole on one line (an identifier is never
+/// wrapped or cut, `getCrmPointsF` / `low` was), the lower-priority columns dropped first.
+#[test]
+fn endpoint_paths_are_never_broken() {
+    for query in [None, Some("giftCard"), Some("points")] {
+        let rows = zv_cli::endpoints::rows(&zv_cli::endpoints::search(query, None).unwrap());
+        assert!(!rows.is_empty(), "{query:?}");
+        let grid = zv_cli::endpoints::grid(&rows);
+        for layout in layouts(80) {
+            let text = grid.render(layout);
+            assert_fits(&text, 80);
+            for row in &rows {
+                let whole = text.lines().any(|l| l.contains(&format!(" {} ", row.path)));
+                assert!(whole, "{} broken at 80 ({layout:?}):\n{text}", row.path);
+            }
+            // the safety stays with the path; the lowest priorities go first
+            let header = text.lines().nth(1).unwrap();
+            let shown: Vec<&str> =
+                header.split(['│', '┆']).map(str::trim).filter(|h| !h.is_empty()).collect();
+            let order = ["path", "safety", "title", "domain", "paging", "params"];
+            assert_eq!(shown.len() >= 2, query.is_some(), "{header}");
+            for (i, name) in order.iter().enumerate() {
+                if shown.contains(name) {
+                    assert!(
+                        order[..i].iter().all(|kept| shown.contains(kept)),
+                        "{name} before {order:?}: {header}"
+                    );
+                }
+            }
+        }
+    }
+}

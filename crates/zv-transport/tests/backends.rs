@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Reply, Server, closed_port_url};
+use support::{ClosedPort, Reply, Server};
 use zv_transport::http::{self, Request};
 use zv_transport::{Transport, TransportConfig, TransportErrorKind};
 
@@ -120,8 +120,9 @@ fn tls_to_a_wrong_host_name(make: Make) {
 }
 
 fn connect_refused(make: Make) {
+    let closed = ClosedPort::new();
     let error = make(TransportConfig::default())
-        .send(post(&closed_port_url(), b"{}"))
+        .send(post(&format!("{}/v3/unreachable", closed.url()), b"{}"))
         .expect_err("nothing listens there");
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error:?}");
     assert!(!error.may_have_reached_server());
@@ -480,13 +481,14 @@ fn both_backends_classify_alike() {
     let hang = Server::start(|_| Reply::Hang);
     let garbage = Server::start(|_| Reply::Garbage(b"HELLO\r\n\r\n"));
     let config = TransportConfig::default().with_timeout(Duration::from_millis(300));
+    let closed = ClosedPort::new();
     let scenarios = [
         (
             "dns failure",
             "http://zv-parity-test.invalid/v3/x".to_owned(),
             (TransportErrorKind::Connect, false),
         ),
-        ("refused", closed_port_url(), (TransportErrorKind::Connect, false)),
+        ("refused", format!("{}/v3/unreachable", closed.url()), (TransportErrorKind::Connect, false)),
         ("reset after send", reset.url("/v3/x"), (TransportErrorKind::Io, true)),
         ("timeout after send", hang.url("/v3/x"), (TransportErrorKind::Timeout, true)),
         ("not HTTP after send", garbage.url("/v3/x"), (TransportErrorKind::Io, true)),

@@ -16,6 +16,9 @@ pub const GRANT_CODE: &str = "782c281f62";
 /// A key distinctive enough that finding it in any output is certainly a leak.
 pub const KEY: &str = "K3Y-7f3a9c-TOP-SECRET-do-not-print";
 pub const NOW: u64 = 1_700_000_000;
+/// The jitter of every scripted client: fixed, so every backoff is exact (150 ms, 300 ms …
+/// for the default policy; a throttle retry waits half of `throttle_spread` more).
+pub const JITTER: f64 = 0.5;
 
 pub fn credentials() -> Credentials {
     Credentials::new(OPEN_ID, GRANT_CODE, KEY)
@@ -104,6 +107,7 @@ impl Script {
             .base_url("http://gateway.test")
             .clock(FixedClock(NOW))
             .rate_limit_clock(self.clock.clone())
+            .jitter(|| JITTER)
             .transport(transport_fn(move |r| s1.send(r)))
             .sleeper(move |d| s2.sleep(d))
     }
@@ -119,6 +123,7 @@ impl Script {
                 async move { result }
             }))
             .rate_limit_clock(self.clock.clone())
+            .jitter(|| JITTER)
             .sleeper(move |d| {
                 s2.sleep(d);
                 async {}
@@ -186,3 +191,9 @@ pub fn with_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
     let out = tracing::subscriber::with_default(subscriber, f);
     (out, logs.text())
 }
+
+// One definition for the crates' tests (a test support file of zv-transport).
+#[path = "../../../zv-transport/tests/support/closed_port.rs"]
+mod closed_port;
+#[allow(unused_imports)] // not every test binary refuses a connection
+pub use closed_port::ClosedPort;

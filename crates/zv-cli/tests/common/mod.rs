@@ -226,3 +226,9 @@ pub fn without_trace_id(line: &str) -> String {
     let end = line[start..].find(')').map(|i| start + i + 1).unwrap_or_else(|| panic!("unclosed: {line:?}"));
     format!("{}{}", &line[..start], &line[end..])
 }
+
+// One definition for the crates' tests (a test support file of zv-transport).
+#[path = "../../../zv-transport/tests/support/closed_port.rs"]
+mod closed_port;
+#[allow(unused_imports)] // not every test binary refuses a connection
+pub use closed_port::ClosedPort;

@@ -158,13 +158,9 @@ impl Server {
     }
 }
 
-/// A port on 127.0.0.1 that nothing listens on (bound, then released).
-pub fn closed_port_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
-    format!("http://{addr}/v3/unreachable")
-}
+mod closed_port;
+#[allow(unused_imports)] // not every test binary refuses a connection
+pub use closed_port::ClosedPort;
 
 /// Serves requests on one connection until it closes; `true` if it is to end with a reset.
 fn serve<S: Read + Write>(stream: S, handler: &Handler, stats: &Stats) -> bool {
