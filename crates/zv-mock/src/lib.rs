@@ -292,7 +292,7 @@ pub use gateway::{
 pub use model::{
     Check, DEMO_EXCHANGE_CODE, DEMO_GRANT_CODE, DEMO_MEMBER, DEMO_OPEN_ID, DEMO_OPEN_KEY,
     DEMO_SPENT_EXCHANGE_CODE, FileError, Fixtures, LogEntry, MAX_FILE_BYTES, Member, MockError, NO_STUB_CODE,
-    PlatformError, Stubs, Verdict, demo_credentials, read_bounded,
+    PARAMS_ERROR_CODE, PARAMS_ERROR_MESSAGE, PlatformError, Stubs, Verdict, demo_credentials, read_bounded,
 };
 #[cfg(feature = "record")]
 pub use model::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};

@@ -1,12 +1,10 @@
 //! The server itself: starting and stopping (blocking and async), TLS, the observer, and
 //! secrets that never show. Raw HTTP only.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use zv_mock::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_OPEN_KEY, LogEntry, MockConfig, MockError, MockServer};
 use zv_sign::Credentials;
