@@ -6,6 +6,7 @@ mod common;
 mod endpoints;
 mod faults;
 mod fixtures;
+mod generated;
 mod hostile;
 mod routes;
 mod server;
