@@ -585,26 +585,12 @@ fn params_too_large_to_check_are_refused_in_strict_mode_unchecked_and_accepted_o
     assert!(answer["message"].as_str().unwrap().contains("unknown param `kkk"), "{answer}");
 }
 
-/// Collects what `tracing` prints on this thread.
-#[derive(Clone, Default)]
-struct Traced(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Traced {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn outside_strict_mode_the_problems_are_traced_at_debug_and_the_request_answered() {
     let lenient = verifier(false, false);
     let entry = catalogue::lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
     let params = json!({"tpye": 2, "zv\u{1b}[2J": 1});
-    let traced = Traced::default();
+    let traced = Captured::default();
     let writer = traced.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
@@ -613,7 +599,7 @@ fn outside_strict_mode_the_problems_are_traced_at_debug_and_the_request_answered
         .finish();
     let answer = tracing::subscriber::with_default(subscriber, || ask(&lenient, entry, &params));
     success_data(entry, &answer);
-    let text = String::from_utf8(traced.0.lock().unwrap().clone()).unwrap();
+    let text = traced.text();
     assert!(text.contains("params accepted, not as documented"), "{text}");
     assert!(text.contains("unknown param `tpye`: did you mean `type`?"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");

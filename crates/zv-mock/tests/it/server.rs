@@ -152,20 +152,6 @@ fn observer_sees_each_request_once_after_the_verdict() {
     assert!(mock.log().is_empty());
 }
 
-/// Collects everything `tracing` prints, from every thread.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn the_key_never_shows() {
     const KEY: &str = "Zz-UNMISTAKABLE-open-key-0f9e8d7c";
