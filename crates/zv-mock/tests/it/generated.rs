@@ -606,3 +606,25 @@ fn outside_strict_mode_the_problems_are_traced_at_debug_and_the_request_answered
     // Without a debug subscriber nothing is checked, and the answer is the same.
     assert_eq!(success_data(entry, &ask(&lenient, entry, &params)), success_data(entry, &answer));
 }
+
+#[test]
+fn concurrent_requests_get_the_same_generated_data() {
+    let mock = verifier(true, false);
+    let entries: Vec<&Entry> = with_data().filter(|e| !handled().contains(&route_key(e))).collect();
+    let expected: Vec<Value> =
+        entries.iter().map(|e| success_data(e, &ask(&mock, e, &valid_params(e.params)))).collect();
+    std::thread::scope(|scope| {
+        for shift in 0..8 {
+            let (mock, entries, expected) = (&mock, &entries, &expected);
+            scope.spawn(move || {
+                for i in 0..entries.len() {
+                    let k = (i + shift) % entries.len();
+                    let data =
+                        success_data(entries[k], &ask(mock, entries[k], &valid_params(entries[k].params)));
+                    assert_eq!(data, expected[k], "{}", entries[k].route);
+                }
+            });
+        }
+    });
+    assert_eq!(mock.log().len(), entries.len() * 9);
+}
