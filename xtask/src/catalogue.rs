@@ -26,10 +26,24 @@ pub struct CatalogueArgs {
     /// Write nothing; fail when a generated file is not what the catalogue gives.
     #[arg(long)]
     pub check: bool,
+    #[command(subcommand)]
+    pub action: Option<CatalogueAction>,
+}
+
+/// What else `cargo xtask catalogue` does.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum CatalogueAction {
+    /// Reads vendor reference pages into `catalogue/*.toml` (new entries, or the schema of
+    /// catalogued ones; a differing hand-curated fact is kept and the difference printed),
+    /// then regenerates. `--dry-run` prints the TOML instead and writes nothing.
+    Import(crate::catalogue_import::ImportArgs),
 }
 
 /// Generates the table and the docs, or with `--check` verifies them.
 pub fn run(args: &CatalogueArgs) -> Result {
+    if let Some(CatalogueAction::Import(import)) = &args.action {
+        return crate::catalogue_import::run(import);
+    }
     if args.check {
         return check();
     }
@@ -83,62 +97,103 @@ fn stale<'a>(outputs: &[(&'a str, String)], read: impl Fn(&str) -> Option<String
 // otherwise stop the tool that mends it).
 
 /// One `catalogue/<domain>.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DomainFile {
+pub(crate) struct DomainFile {
     /// The domain's name: the file's name without `.toml`.
-    domain: String,
+    pub(crate) domain: String,
     /// Its title, for the docs.
-    title: String,
+    pub(crate) title: String,
     /// What it covers, for the docs.
-    description: String,
+    pub(crate) description: String,
     #[serde(rename = "endpoint", default)]
-    endpoints: Vec<EndpointDef>,
+    pub(crate) endpoints: Vec<EndpointDef>,
 }
 
 /// One `[[endpoint]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EndpointDef {
+pub(crate) struct EndpointDef {
     /// A V3 path, `v3/…` (or else `action`).
-    path: Option<String>,
+    pub(crate) path: Option<String>,
     /// A V2 Action.
-    action: Option<String>,
-    title: Option<String>,
-    safety: Safety,
+    pub(crate) action: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) safety: Safety,
     /// A `zv_types::PageDialect` name.
-    paging: Option<String>,
+    pub(crate) paging: Option<String>,
     /// `zv_types::<Type>`, an `Endpoint` of zv-types.
-    rust_type: Option<String>,
-    notes: Option<String>,
+    pub(crate) rust_type: Option<String>,
+    pub(crate) notes: Option<String>,
     /// Where the endpoint was seen (provenance; checked, not compiled in).
-    seen_in: String,
+    pub(crate) seen_in: String,
+    /// The vendor page the schema comes from: `doc2/<article>` or `doc3/<article>`.
+    pub(crate) vendor_page: Option<String>,
     #[serde(default)]
-    params: Vec<ParamDef>,
+    pub(crate) params: Vec<ParamDef>,
+    /// What a success's `data` holds.
+    pub(crate) data: Option<DataDef>,
+}
+
+/// `[endpoint.data]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DataDef {
+    pub(crate) shape: DataShape,
+    /// The page's table was cut short.
+    #[serde(default)]
+    pub(crate) truncated: bool,
+    #[serde(default)]
+    pub(crate) fields: Vec<ParamDef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-enum Safety {
+pub(crate) enum DataShape {
+    Object,
+    List,
+    Page,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Safety {
     Read,
     Write,
 }
 
-/// One param of `params = [...]`.
-#[derive(Debug, Clone, Deserialize)]
+/// One param of `params = [...]` or field of `data.fields = [...]`. A nested one is named
+/// by its path: `a.b` is `b` of object `a`, `a[].b` is `b` of each object of list `a`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ParamDef {
-    name: String,
+pub(crate) struct ParamDef {
+    pub(crate) name: String,
     #[serde(rename = "type")]
-    json_type: Option<JsonType>,
-    required: Option<bool>,
-    description: Option<String>,
-    money_unit: Option<MoneyUnit>,
+    pub(crate) json_type: Option<JsonType>,
+    pub(crate) required: Option<bool>,
+    pub(crate) description: Option<String>,
+    pub(crate) money_unit: Option<MoneyUnit>,
+    pub(crate) format: Option<Format>,
+    pub(crate) default: Option<String>,
+    /// `[[value, label], ...]`.
+    #[serde(default)]
+    pub(crate) values: Vec<(String, String)>,
+    /// The element type of an array.
+    pub(crate) items: Option<JsonType>,
+    pub(crate) rust_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Format {
+    DateTime,
+    UnixSeconds,
+    Flag,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-enum JsonType {
+pub(crate) enum JsonType {
     String,
     Integer,
     Number,
@@ -149,7 +204,7 @@ enum JsonType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-enum MoneyUnit {
+pub(crate) enum MoneyUnit {
     Fen,
     Yuan,
 }
@@ -159,16 +214,36 @@ enum MoneyUnit {
 
 /// A route: sorts V2 Actions before V3 paths, then by the key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum RouteKey {
+pub(crate) enum RouteKey {
     V2(String),
     /// Without the `v3/` prefix.
     V3(String),
 }
 
 impl RouteKey {
-    fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         match self {
             RouteKey::V2(k) | RouteKey::V3(k) => k,
+        }
+    }
+}
+
+/// A param or a data field, with its nested fields.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Field {
+    /// Its own name (the last segment of its path).
+    name: String,
+    def: ParamDef,
+    fields: Vec<Field>,
+}
+
+impl Field {
+    /// The element type of an array: `object` when it has fields.
+    fn items(&self) -> Option<JsonType> {
+        if self.fields.is_empty() || self.def.json_type != Some(JsonType::Array) {
+            self.def.items
+        } else {
+            Some(JsonType::Object)
         }
     }
 }
@@ -177,6 +252,13 @@ impl RouteKey {
 struct Endpoint {
     route: RouteKey,
     def: EndpointDef,
+    params: Vec<Field>,
+    /// The data's fields (empty without a data schema).
+    data_fields: Vec<Field>,
+    /// The vendor page: (API version 2 or 3, article id).
+    page: Option<(u8, u32)>,
+    /// The other version's route with the same article id.
+    twin: Option<RouteKey>,
 }
 
 #[derive(Debug)]
@@ -190,7 +272,7 @@ struct Domain {
 
 /// Every domain, sorted by name.
 #[derive(Debug)]
-struct Catalogue {
+pub(crate) struct Catalogue {
     domains: Vec<Domain>,
 }
 
@@ -218,7 +300,7 @@ fn load(dir: &Path) -> Result<Catalogue> {
 
 /// Parses and checks the sources, given as (file stem, TOML text); every problem found is
 /// reported at once.
-fn build(sources: &[(String, String)]) -> Result<Catalogue> {
+pub(crate) fn build(sources: &[(String, String)]) -> Result<Catalogue> {
     if sources.is_empty() {
         bail!("the catalogue has no {SOURCES}/*.toml file");
     }
@@ -247,17 +329,188 @@ fn build(sources: &[(String, String)]) -> Result<Catalogue> {
             if let Some(first) = seen.insert(route.key().to_owned(), file.clone()) {
                 problems.push(format!("{at}: catalogued twice (also in {first})"));
             }
-            endpoints.push(Endpoint { route, def });
+            let params = tree(&mut problems, &format!("{at}: param"), &def.params);
+            let data_fields = def
+                .data
+                .as_ref()
+                .map_or_else(Vec::new, |d| tree(&mut problems, &format!("{at}: data field"), &d.fields));
+            if def.data.as_ref().is_some_and(|d| d.shape == DataShape::Page) && def.paging.is_none() {
+                problems.push(format!("{at}: data shape \"page\" needs a paging dialect"));
+            }
+            let page = def.vendor_page.as_deref().and_then(|p| {
+                let parsed = parse_vendor_page(p);
+                if parsed.is_none() {
+                    problems.push(format!("{at}: vendor_page {p:?} is not doc2/<id> or doc3/<id>"));
+                }
+                parsed
+            });
+            if let (Some((version, _)), RouteKey::V2(_)) = (page, &route)
+                && version != 2
+            {
+                problems.push(format!("{at}: a V2 Action's vendor page is a doc2 page"));
+            }
+            if let (Some((version, _)), RouteKey::V3(_)) = (page, &route)
+                && version != 3
+            {
+                problems.push(format!("{at}: a V3 path's vendor page is a doc3 page"));
+            }
+            endpoints.push(Endpoint { route, def, params, data_fields, page, twin: None });
         }
         endpoints.sort_by(|a, b| a.route.cmp(&b.route));
         let domain =
             Domain { name: parsed.domain, title: parsed.title, description: parsed.description, endpoints };
         domains.insert(domain.name.clone(), domain);
     }
+    let mut catalogue = Catalogue { domains: domains.into_values().collect() };
+    link_twins(&mut problems, &mut catalogue);
     if !problems.is_empty() {
         bail!("the catalogue is invalid:\n  {}", problems.join("\n  "));
     }
-    Ok(Catalogue { domains: domains.into_values().collect() })
+    Ok(catalogue)
+}
+
+/// `doc3/726` → (3, 726).
+fn parse_vendor_page(text: &str) -> Option<(u8, u32)> {
+    let (doc, id) = text.split_once('/')?;
+    let version = match doc {
+        "doc2" => 2,
+        "doc3" => 3,
+        _ => return None,
+    };
+    let article: u32 = id.parse().ok()?;
+    (id == article.to_string()).then_some((version, article))
+}
+
+/// Pairs the V2 and V3 entries documented by the same vendor article.
+fn link_twins(problems: &mut Vec<String>, catalogue: &mut Catalogue) {
+    let mut by_article: BTreeMap<(u8, u32), RouteKey> = BTreeMap::new();
+    for e in catalogue.domains.iter().flat_map(|d| &d.endpoints) {
+        if let Some(page) = e.page
+            && let Some(first) = by_article.insert(page, e.route.clone())
+        {
+            problems.push(format!(
+                "{} and {}: both from vendor page doc{}/{}",
+                first.key(),
+                e.route.key(),
+                page.0,
+                page.1
+            ));
+        }
+    }
+    for e in catalogue.domains.iter_mut().flat_map(|d| &mut d.endpoints) {
+        if let Some((version, article)) = e.page {
+            e.twin = by_article.get(&(5 - version, article)).cloned();
+        }
+    }
+}
+
+/// Builds the tree of fields from their paths (`a`, `a.b`, `a[].b`), reporting what does
+/// not fit.
+fn tree(problems: &mut Vec<String>, at: &str, defs: &[ParamDef]) -> Vec<Field> {
+    let mut roots: Vec<Field> = Vec::new();
+    for def in defs {
+        let segments: Vec<&str> = def.name.split('.').collect();
+        let Some((leaf, parents)) = segments.split_last() else { continue };
+        check_field(problems, at, def, leaf);
+        let mut level = &mut roots;
+        let mut ok = true;
+        for (i, segment) in parents.iter().enumerate() {
+            let (name, each) = match segment.strip_suffix("[]") {
+                Some(name) => (name, true),
+                None => (*segment, false),
+            };
+            let Some(pos) = level.iter().position(|f| f.name == name) else {
+                problems.push(format!(
+                    "{at} {:?}: its parent {:?} is not listed before it",
+                    def.name,
+                    segments[..=i].join(".")
+                ));
+                ok = false;
+                break;
+            };
+            let parent = &level[pos];
+            let wanted = if each { JsonType::Array } else { JsonType::Object };
+            if parent.def.json_type != Some(wanted) {
+                problems.push(format!(
+                    "{at} {:?}: its parent {name:?} is not of type {}",
+                    def.name,
+                    json_type_name(wanted)
+                ));
+                ok = false;
+                break;
+            }
+            if each && parent.def.items.is_some_and(|t| t != JsonType::Object) {
+                problems.push(format!("{at} {:?}: the items of {name:?} are not objects", def.name));
+                ok = false;
+                break;
+            }
+            level = &mut level[pos].fields;
+        }
+        if !ok {
+            continue;
+        }
+        if level.iter().any(|f| f.name == *leaf) {
+            problems.push(format!("{at} {:?} listed twice", def.name));
+            continue;
+        }
+        level.push(Field { name: (*leaf).to_owned(), def: def.clone(), fields: Vec::new() });
+    }
+    roots
+}
+
+/// One field's own facts.
+fn check_field(problems: &mut Vec<String>, at: &str, def: &ParamDef, leaf: &str) {
+    let name = &def.name;
+    if leaf.is_empty() || leaf.contains(|c: char| c.is_whitespace() || c.is_control() || "[]".contains(c)) {
+        problems.push(format!("{at} name {name:?} is empty or has blanks"));
+    }
+    check_text(problems, at, "description", def.description.as_deref());
+    check_text(problems, at, "default", def.default.as_deref());
+    let t = def.json_type;
+    let scalar = matches!(t, Some(JsonType::String | JsonType::Integer | JsonType::Number));
+    let scalar_items = t == Some(JsonType::Array)
+        && def.items.is_some_and(|i| i != JsonType::Object && i != JsonType::Array);
+    let enumerable = scalar || scalar_items;
+    if !def.values.is_empty() && !enumerable {
+        problems.push(format!("{at} {name:?}: values on a param that is not a string, integer or number"));
+    }
+    let mut seen = BTreeSet::new();
+    for (value, label) in &def.values {
+        if !seen.insert(value) {
+            problems.push(format!("{at} {name:?}: value {value:?} listed twice"));
+        }
+        check_text(problems, at, "value", Some(value));
+        check_text(problems, at, "value label", Some(label));
+        if t == Some(JsonType::Integer) && value.parse::<i64>().is_err() {
+            problems.push(format!("{at} {name:?}: value {value:?} of an integer is not an integer"));
+        }
+    }
+    if def.items.is_some() && t != Some(JsonType::Array) {
+        problems.push(format!("{at} {name:?}: items on a param that is not an array"));
+    }
+    if def.money_unit.is_some() && !scalar && t.is_some() {
+        problems.push(format!("{at} {name:?}: a money unit on a param that is not a number or string"));
+    }
+    if def.format.is_some() && !matches!(t, Some(JsonType::String | JsonType::Integer)) {
+        problems.push(format!("{at} {name:?}: a format on a param that is not a string or integer"));
+    }
+    if let Some(rust_name) = &def.rust_name
+        && !(rust_name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && rust_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+    {
+        problems.push(format!("{at} {name:?}: rust_name {rust_name:?} is not a snake_case identifier"));
+    }
+}
+
+fn json_type_name(t: JsonType) -> &'static str {
+    match t {
+        JsonType::String => "string",
+        JsonType::Integer => "integer",
+        JsonType::Number => "number",
+        JsonType::Boolean => "boolean",
+        JsonType::Array => "array",
+        JsonType::Object => "object",
+    }
 }
 
 /// The route of an entry: exactly one of a `v3/…` path and a V2 Action.
@@ -301,16 +554,6 @@ fn check_endpoint(problems: &mut Vec<String>, at: &str, def: &EndpointDef) {
         && crate_path(rust_type).is_none()
     {
         problems.push(format!("{at}: rust_type {rust_type:?} is not a zv_types::Type path"));
-    }
-    let mut names = BTreeSet::new();
-    for param in &def.params {
-        if !names.insert(param.name.as_str()) {
-            problems.push(format!("{at}: param {:?} listed twice", param.name));
-        }
-        if param.name.is_empty() || param.name.contains(|c: char| c.is_whitespace() || c.is_control()) {
-            problems.push(format!("{at}: param name {:?} is empty or has blanks", param.name));
-        }
-        check_text(problems, at, "param description", param.description.as_deref());
     }
 }
 
@@ -357,6 +600,57 @@ macro_rules! emit {
 const GENERATED: &str =
     "Generated by `cargo xtask catalogue` from `catalogue/*.toml`: edit those and run it again.";
 
+fn route_rust(route: &RouteKey) -> String {
+    match route {
+        RouteKey::V2(action) => format!("Route::v2_static({})", literal(action)),
+        RouteKey::V3(path) => format!("Route::v3_static({})", literal(path)),
+    }
+}
+
+/// A `&[Param {..}, ...]` slice: one line per param, nested ones indented below.
+fn render_fields(out: &mut String, fields: &[Field], indent: usize) {
+    if fields.is_empty() {
+        out.push_str("&[]");
+        return;
+    }
+    out.push_str("&[\n");
+    for f in fields {
+        let p = &f.def;
+        let pad = "    ".repeat(indent + 1);
+        let values: Vec<String> = p
+            .values
+            .iter()
+            .map(|(v, l)| format!("Allowed {{ value: {}, label: {} }}", literal(v), literal(l)))
+            .collect();
+        let _ = write!(
+            out,
+            "{pad}Param {{ name: {}, json_type: {}, required: {}, description: {}, money_unit: {}, format: {}, default: {}, values: &[{}], items: {}, rust_name: {}, fields: ",
+            literal(&f.name),
+            option(p.json_type, |t| format!("JsonType::{}", json_type_variant(t))),
+            option(p.required, |r| r.to_string()),
+            option(p.description.as_deref(), literal),
+            option(p.money_unit, |u| format!("MoneyUnit::{}", money_unit_variant(u))),
+            option(p.format, |f| format!("Format::{}", format_variant(f))),
+            option(p.default.as_deref(), literal),
+            values.join(", "),
+            option(f.items(), |t| format!("JsonType::{}", json_type_variant(t))),
+            option(p.rust_name.as_deref(), literal),
+        );
+        render_fields(out, &f.fields, indent + 1);
+        out.push_str(" },\n");
+    }
+    out.push_str(&"    ".repeat(indent));
+    out.push(']');
+}
+
+fn format_variant(f: Format) -> &'static str {
+    match f {
+        Format::DateTime => "DateTime",
+        Format::UnixSeconds => "UnixSeconds",
+        Format::Flag => "Flag",
+    }
+}
+
 fn json_type_variant(t: JsonType) -> &'static str {
     match t {
         JsonType::String => "String",
@@ -388,70 +682,88 @@ fn literal(text: &str) -> String {
 /// The Rust table compiled into `zv_types::catalogue`.
 fn render_rust(catalogue: &Catalogue) -> String {
     let endpoints = || catalogue.domains.iter().flat_map(|d| d.endpoints.iter().map(move |e| (d, e)));
-    let uses_param =
-        |pred: &dyn Fn(&ParamDef) -> bool| endpoints().any(|(_, e)| e.def.params.iter().any(pred));
-    let mut imports = vec!["Entry", "Safety"];
-    if uses_param(&|p| p.json_type.is_some()) {
-        imports.push("JsonType");
-    }
-    if uses_param(&|p| p.money_unit.is_some()) {
-        imports.push("MoneyUnit");
-    }
-    if uses_param(&|_| true) {
-        imports.push("Param");
-    }
-    imports.sort_unstable();
-
-    let mut out = String::new();
-    emit!(out, "// {GENERATED}\n");
-    emit!(out, "use super::{{{}}};", imports.join(", "));
-    emit!(out, "use crate::endpoint::Route;");
-    if endpoints().any(|(_, e)| e.def.paging.is_some()) {
-        emit!(out, "use crate::paging::PageDialect;");
-    }
+    let mut body = String::new();
     let names: Vec<String> = catalogue.domains.iter().map(|d| literal(&d.name)).collect();
-    emit!(out, "\n/// The domains, sorted.\npub(super) static DOMAINS: &[&str] = &[{}];", names.join(", "));
-    emit!(out, "\n/// Every entry, by domain and then by route (V2 Actions first).");
-    emit!(out, "pub(super) static ENTRIES: &[Entry] = &[");
+    emit!(body, "\n/// The domains, sorted.\npub(super) static DOMAINS: &[&str] = &[{}];", names.join(", "));
+    emit!(body, "\n/// Every entry, by domain and then by route (V2 Actions first).");
+    emit!(body, "pub(super) static ENTRIES: &[Entry] = &[");
     for (domain, e) in endpoints() {
         let def = &e.def;
-        let route = match &e.route {
-            RouteKey::V2(action) => format!("Route::v2_static({})", literal(action)),
-            RouteKey::V3(path) => format!("Route::v3_static({})", literal(path)),
-        };
         let safety = match def.safety {
             Safety::Read => "Safety::Read",
             Safety::Write => "Safety::Write",
         };
         let paging = option(def.paging.as_deref().and_then(dialect_variant), |v| format!("PageDialect::{v}"));
-        emit!(out, "    Entry {{");
-        emit!(out, "        route: {route},");
-        emit!(out, "        domain: {},", literal(&domain.name));
-        emit!(out, "        title: {},", option(def.title.as_deref(), literal));
-        emit!(out, "        safety: {safety},");
-        emit!(out, "        paging: {paging},");
-        if def.params.is_empty() {
-            emit!(out, "        params: &[],");
-        } else {
-            emit!(out, "        params: &[");
-            for p in &def.params {
+        emit!(body, "    Entry {{");
+        emit!(body, "        route: {},", route_rust(&e.route));
+        emit!(body, "        domain: {},", literal(&domain.name));
+        emit!(body, "        title: {},", option(def.title.as_deref(), literal));
+        emit!(body, "        safety: {safety},");
+        emit!(body, "        paging: {paging},");
+        body.push_str("        params: ");
+        render_fields(&mut body, &e.params, 2);
+        body.push_str(",\n");
+        emit!(body, "        rust_type: {},", option(def.rust_type.as_deref(), literal));
+        emit!(body, "        notes: {},", option(def.notes.as_deref(), literal));
+        match &def.data {
+            Some(data) => {
+                let shape = match data.shape {
+                    DataShape::Object => "Object",
+                    DataShape::List => "List",
+                    DataShape::Page => "Page",
+                };
+                let _ = write!(
+                    body,
+                    "        data: Some(&Data {{ shape: DataShape::{shape}, truncated: {}, fields: ",
+                    data.truncated
+                );
+                render_fields(&mut body, &e.data_fields, 2);
+                body.push_str(" }),\n");
+            }
+            None => emit!(body, "        data: None,"),
+        }
+        match e.page {
+            Some((version, article)) => {
                 emit!(
-                    out,
-                    "            Param {{ name: {}, json_type: {}, required: {}, description: {}, money_unit: {} }},",
-                    literal(&p.name),
-                    option(p.json_type, |t| format!("JsonType::{}", json_type_variant(t))),
-                    option(p.required, |r| r.to_string()),
-                    option(p.description.as_deref(), literal),
-                    option(p.money_unit, |u| format!("MoneyUnit::{}", money_unit_variant(u))),
+                    body,
+                    "        source: Source::VendorPage {{ protocol: Protocol::V{version}, article: {article} }},"
                 );
             }
-            emit!(out, "        ],");
+            None => emit!(body, "        source: Source::Observation({}),", literal(&def.seen_in)),
         }
-        emit!(out, "        rust_type: {},", option(def.rust_type.as_deref(), literal));
-        emit!(out, "        notes: {},", option(def.notes.as_deref(), literal));
-        emit!(out, "    }},");
+        emit!(body, "        twin: {},", option(e.twin.as_ref(), route_rust));
+        emit!(body, "    }},");
     }
-    emit!(out, "];");
+    emit!(body, "];");
+
+    let mut imports: Vec<&str> = [
+        "Allowed",
+        "Data",
+        "DataShape",
+        "Entry",
+        "Format",
+        "JsonType",
+        "MoneyUnit",
+        "Param",
+        "Safety",
+        "Source",
+    ]
+    .into_iter()
+    .filter(|name| body.contains(&format!("{name}::")) || body.contains(&format!("{name} {{")))
+    .collect();
+    imports.sort_unstable();
+    let mut out = String::new();
+    emit!(out, "// {GENERATED}\n");
+    emit!(out, "use super::{{{}}};", imports.join(", "));
+    if body.contains("Protocol::") {
+        emit!(out, "use crate::endpoint::{{Protocol, Route}};");
+    } else {
+        emit!(out, "use crate::endpoint::Route;");
+    }
+    if body.contains("PageDialect::") {
+        emit!(out, "use crate::paging::PageDialect;");
+    }
+    out.push_str(&body);
 
     let typed: Vec<(&str, String)> = endpoints()
         .filter_map(|(_, e)| e.def.rust_type.as_deref())
@@ -583,13 +895,26 @@ title = "门店列表"
 safety = "read"
 paging = "list_total"
 seen_in = "a test"
+vendor_page = "doc3/7"
 params = [{ name = "pageNum", type = "integer", required = true, description = "a | b", money_unit = "fen" }]
+
+[endpoint.data]
+shape = "page"
+truncated = true
+fields = [
+  { name = "kind", type = "integer", values = [["1", "堂食"], ["3", "外卖"]] },
+  { name = "goods", type = "array", items = "object" },
+  { name = "goods[].at", type = "string", format = "date_time" },
+  { name = "period", type = "object" },
+  { name = "period.weeks", type = "string", default = "1,2" },
+]
 
 [[endpoint]]
 action = "shop.create"
 safety = "write"
 rust_type = "zv_types::CreateShop"
 seen_in = "a test"
+vendor_page = "doc2/7"
 "#;
 
     #[test]
@@ -602,9 +927,29 @@ seen_in = "a test"
         assert!(rust.contains("paging: Some(PageDialect::ListTotal),"));
         assert!(rust.contains(
             "Param { name: \"pageNum\", json_type: Some(JsonType::Integer), required: Some(true), \
-             description: Some(\"a | b\"), money_unit: Some(MoneyUnit::Fen) },"
+             description: Some(\"a | b\"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, \
+             values: &[], items: None, rust_name: None, fields: &[] },"
         ));
-        assert!(rust.contains("use super::{Entry, JsonType, MoneyUnit, Param, Safety};"));
+        assert!(rust.contains(
+            "use super::{Allowed, Data, DataShape, Entry, Format, JsonType, MoneyUnit, Param, Safety, Source};"
+        ));
+        assert!(rust.contains("use crate::endpoint::{Protocol, Route};"));
+        assert!(
+            rust.contains("data: Some(&Data { shape: DataShape::Page, truncated: true, fields: &["),
+            "{rust}"
+        );
+        assert!(rust.contains(
+            "values: &[Allowed { value: \"1\", label: \"堂食\" }, Allowed { value: \"3\", label: \"外卖\" }]"
+        ));
+        // nested fields are nested slices
+        assert!(rust.contains("name: \"goods\", json_type: Some(JsonType::Array),"), "{rust}");
+        assert!(rust.contains("items: Some(JsonType::Object), rust_name: None, fields: &[\n"), "{rust}");
+        assert!(rust.contains("Param { name: \"at\", json_type: Some(JsonType::String), required: None, description: None, money_unit: None, format: Some(Format::DateTime),"));
+        assert!(rust.contains("Param { name: \"weeks\","));
+        // sources and twins (the same article in both versions)
+        assert!(rust.contains("source: Source::VendorPage { protocol: Protocol::V3, article: 7 },"));
+        assert!(rust.contains("twin: Some(Route::v2_static(\"shop.create\")),"));
+        assert!(rust.contains("twin: Some(Route::v3_static(\"shop/list\")),"));
         assert!(rust.contains("(\"zv_types::CreateShop\", <crate::CreateShop as crate::Endpoint>::ROUTE,"));
         assert!(rust.contains("-> [(&'static str, Route<'static>, bool); 1]"));
         let docs = render_markdown(&catalogue);
@@ -616,7 +961,7 @@ seen_in = "a test"
 
     #[test]
     fn output_is_deterministic_and_ignores_the_order_of_files() {
-        let other = GOOD.replace("shop", "bank").replace("门店", "银行");
+        let other = GOOD.replace("shop", "bank").replace("门店", "银行").replace("/7\"", "/8\"");
         let a = build(&[source("shop", GOOD), source("bank", &other)]).unwrap();
         let b = build(&[source("bank", &other), source("shop", GOOD)]).unwrap();
         assert_eq!(render_rust(&a), render_rust(&b));
@@ -629,7 +974,7 @@ seen_in = "a test"
         let cases = [
             (GOOD.replace("safety = \"read\"", "safety = \"maybe\""), "unknown variant `maybe`"),
             (
-                GOOD.replace("seen_in = \"a test\"\nparams", "colour = 1\nseen_in = \"a test\"\nparams"),
+                GOOD.replace("seen_in = \"a test\"\nvendor_page", "colour = 1\nseen_in = \"a test\"\nvendor_page"),
                 "colour",
             ),
             (GOOD.replace("path = \"v3/shop/list\"", "path = \"shop/list\""), "does not start with v3/"),
@@ -643,14 +988,27 @@ seen_in = "a test"
             (GOOD.replace("type = \"integer\"", "type = \"int\""), "unknown variant `int`"),
             (GOOD.replace("title = \"门店列表\"", "title = \"a\\nb\""), "spans lines"),
             (GOOD.replace("}]", "}, { name = \"pageNum\" }]"), "listed twice"),
+            (GOOD.replace("\"goods[].at\"", "\"goods.at\""), "its parent \"goods\" is not of type object"),
+            (GOOD.replace("\"period.weeks\"", "\"periods.weeks\""), "its parent \"periods\" is not listed before it"),
+            (GOOD.replace("\"period.weeks\"", "\"period.we eks\""), "is empty or has blanks"),
+            (GOOD.replace("[\"3\", \"外卖\"]", "[\"x\", \"外卖\"]"), "of an integer is not an integer"),
+            (GOOD.replace("[\"3\", \"外卖\"]", "[\"1\", \"外卖\"]"), "value \"1\" listed twice"),
+            (GOOD.replace("name = \"period\", type = \"object\"", "name = \"period\", type = \"object\", items = \"string\""), "items on a param that is not an array"),
+            (GOOD.replace("name = \"goods\", type = \"array\", items = \"object\"", "name = \"goods\", type = \"array\", items = \"string\""), "are not objects"),
+            (GOOD.replace("format = \"date_time\"", "format = \"date_time\", money_unit = \"yuan\", values = [[\"1\", \"a\"]], rust_name = \"At\""), "rust_name \"At\""),
+            (GOOD.replace("vendor_page = \"doc3/7\"", "vendor_page = \"doc3/07\""), "is not doc2/<id> or doc3/<id>"),
+            (GOOD.replace("vendor_page = \"doc3/7\"", "vendor_page = \"doc2/7\""), "a V3 path's vendor page is a doc3 page"),
+            (GOOD.replace("vendor_page = \"doc2/7\"", "vendor_page = \"doc3/7\""), "a V2 Action's vendor page is a doc2 page"),
+            (GOOD.replace("paging = \"list_total\"\n", ""), "data shape \"page\" needs a paging dialect"),
             (GOOD.replace("domain = \"shop\"", "domain = \"shops\""), "not the file's name"),
             (GOOD.replace("description = \"Shops.\"\n", ""), "missing field `description`"),
             (
-                GOOD.replace("seen_in = \"a test\"\nparams", "seen_in = \" \"\nparams"),
+                GOOD.replace("seen_in = \"a test\"\nvendor_page = \"doc3", "seen_in = \" \"\nvendor_page = \"doc3"),
                 "seen_in \" \" is empty",
             ),
         ];
         for (text, expected) in cases {
+            assert_ne!(text, GOOD, "the case for {expected:?} changes nothing");
             let why = error(&[source("shop", &text)]);
             assert!(why.contains(expected), "expected {expected:?} in: {why}");
         }

@@ -3,6 +3,9 @@
 
 mod bench;
 mod catalogue;
+mod catalogue_import;
+mod catalogue_page;
+mod catalogue_toml;
 mod ci;
 mod fuzz;
 mod modules;

@@ -74,7 +74,7 @@
 //! | 6 | `Signature` | 40006 | `token`, URL-decoded as PHP's `urldecode` does, is not the HMAC-SHA1 signature of the request (so PHP `urlencode`, Go `QueryEscape`, JavaScript `encodeURIComponent` and Python `quote` all verify, and lower-case hex) |
 //! | 7 | `Nonce` | 40007 | the `nonce` was already used by this `openId` within the skew window (a replay), unless [`MockConfig::allow_replay`] |
 //! | 8 | `Route` | 40008 | no such V3 path or V2 `Action` in the [`Endpoints`] table (any path other than `/api/v2` is read as V3); the message lists the table |
-//! | 9 | `Params` | 40009 | the params do not fit the endpoint (e.g. a basket with `shopping = 1` but no `checked`) |
+//! | 9 | `Params` | 40009 | the params do not fit the endpoint (e.g. a basket with `shopping = 1` but no `checked`); strict: 100002 for a catalogued endpoint's params that fail its check (below) |
 //!
 //! The field suggests the real gateway may not refuse replayed nonces; the mock refuses them
 //! by default (an SDK that never reuses a nonce passes either way), and says so.
@@ -85,8 +85,14 @@
 //! (another encoder's form or the bare base64 fails `signature`, saying the signature was
 //! right but not its form), `Content-Type: application/json` with no parameters (`json`),
 //! no envelope keys besides the documented ones and `params` an object (`envelope`), and on
-//! a catalogued endpoint that lists its params only those and its page fields, the required
-//! ones present (`params`). The SDK's own integration suite runs against strict mode.
+//! a catalogued endpoint params that pass the catalogue's one validator,
+//! [`Entry::check_params`](zv_types::catalogue::Entry::check_params) (required params
+//! present, no unknown names, JSON types, money and time forms, enum values; a paged
+//! endpoint's page fields allowed): otherwise the answer is the gateway's own
+//! `{"status":false,"code":100002,"message":"参数错误: <route>: <the problems>"}`
+//! ([`PARAMS_ERROR_CODE`]; at most six problems listed, printable and cut short), logged as
+//! the `params` check. Outside strict mode such params are accepted and their problems
+//! traced at debug level. The SDK's own integration suite runs against strict mode.
 //!
 //! **Rate limit** ([`MockConfig::qps`], `zv mock --qps N`): a request that passed every check
 //! beyond the `N`th to its route within one second (a sliding window) gets HTTP 429,
@@ -178,8 +184,13 @@
 //! [catalogue](zv_types::catalogue), so an SDK's paged scan works end to end. The first
 //! stub that matches answers, byte for byte as written (big integers survive). With
 //! [`Endpoints::catalogue_hints`] (on in `zv mock` and `zv --sandbox`), a catalogued path
-//! that nothing serves gets the business error [`NO_STUB_CODE`] `20003` saying how to stub
-//! it; a path the catalogue does not know fails the `route` check.
+//! that nothing serves is answered from the catalogue: with generated data when its entry
+//! has a data schema ([`zv_types::catalogue::sample_data`]: valid under the schema, the
+//! same for the same params, money and times plausible, enum values from the enum, pages
+//! in the entry's dialect; written messily in messy mode; a write is answered, never
+//! applied, and logged like any request), otherwise with the business error
+//! [`NO_STUB_CODE`] `20003` saying how to stub it. Built-in and user handlers and stubs keep
+//! precedence; a path the catalogue does not know fails the `route` check.
 //!
 //! ```
 //! use zv_mock::{Endpoints, MockConfig, MockServer, Stubs};
@@ -292,7 +303,7 @@ pub use gateway::{
 pub use model::{
     Check, DEMO_EXCHANGE_CODE, DEMO_GRANT_CODE, DEMO_MEMBER, DEMO_OPEN_ID, DEMO_OPEN_KEY,
     DEMO_SPENT_EXCHANGE_CODE, FileError, Fixtures, LogEntry, MAX_FILE_BYTES, Member, MockError, NO_STUB_CODE,
-    PlatformError, Stubs, Verdict, demo_credentials, read_bounded,
+    PARAMS_ERROR_CODE, PARAMS_ERROR_MESSAGE, PlatformError, Stubs, Verdict, demo_credentials, read_bounded,
 };
 #[cfg(feature = "record")]
 pub use model::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};

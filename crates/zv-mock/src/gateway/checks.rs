@@ -13,10 +13,11 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use zv_sign::{Clock, Credentials, Signer};
 use zv_types::Protocol;
-use zv_types::paging::PageDialect;
 
 use super::nonces::NonceStore;
-use crate::model::{Check, Incoming, LogEntry, Rejection, RouteKey, V2_PATH, Verified, lock, printable};
+use crate::model::{
+    Check, Incoming, LogEntry, MESSAGE_CHARS, Rejection, RouteKey, V2_PATH, Verified, lock, printable,
+};
 
 /// What the checks hold a request to: the credentials (and their signer), the clock and its
 /// skew window, strict mode, and whether replays pass.
@@ -321,54 +322,66 @@ pub(crate) fn verify(
     })
 }
 
-/// In strict mode, the params of a catalogued endpoint that documents its params: only
-/// those (and its page fields), the required ones present.
-pub(crate) fn documented(strict: bool, route: &RouteKey, params: &Value) -> Result<(), Rejection> {
-    let Some(entry) = route.catalogue().filter(|e| strict && !e.params.is_empty()) else {
-        return Ok(());
-    };
-    let Some(params) = params.as_object() else { return Ok(()) };
-    let pages = entry.paging.map(PageDialect::request_fields);
-    let known =
-        |name: &str| entry.param(name).is_some() || pages.is_some_and(|(n, s)| name == n || name == s);
-    let unknown: Vec<String> =
-        params.keys().filter(|k| !known(k)).map(|k| format!("`{}`", printable(k, 64))).collect();
-    let missing: Vec<String> = entry
-        .params
-        .iter()
-        .filter(|p| p.required == Some(true) && !params.contains_key(p.name))
-        .map(|p| format!("`{}`", p.name))
-        .collect();
-    let documented = || {
-        let mut names: Vec<&str> = entry.params.iter().map(|p| p.name).collect();
-        names.extend(pages.iter().flat_map(|(n, s)| [*n, *s]));
-        names.join(", ")
-    };
-    if !unknown.is_empty() {
-        return Err(Rejection::new(
-            Check::Params,
-            format!(
-                "{} not documented for {route}: strict mode takes only its documented params ({})",
-                list_is(&unknown),
-                documented()
-            ),
-        ));
+/// How many problems a refusal of documented params lists before it says how many more.
+const LISTED_PROBLEMS: usize = 6;
+/// The most object keys, at any depth, of params the catalogue's check is run on, and the
+/// longest key: its did-you-mean compares each unknown name with each documented one, so
+/// a request of many or very long names would cost the mock seconds (a documented endpoint
+/// has a few dozen params).
+const MAX_CHECKED_KEYS: usize = 1_000;
+const MAX_CHECKED_KEY_CHARS: usize = 256;
+
+/// Why `params` are too large for the catalogue's check to be run on them, if they are.
+fn too_large_to_check(params: &Value) -> Option<String> {
+    let mut keys = 0usize;
+    let mut pending = vec![params];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(object) => {
+                keys += object.len();
+                if let Some(long) = object.keys().find(|k| k.chars().count() > MAX_CHECKED_KEY_CHARS) {
+                    let name = printable(long, 32);
+                    return Some(format!(
+                        "the param name `{name}` is over {MAX_CHECKED_KEY_CHARS} characters"
+                    ));
+                }
+                pending.extend(object.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+        if keys > MAX_CHECKED_KEYS {
+            return Some(format!("over {MAX_CHECKED_KEYS} param names (nested ones included)"));
+        }
     }
-    if !missing.is_empty() {
-        return Err(Rejection::new(
-            Check::Params,
-            format!("{} required by {route}, missing", list_is(&missing)),
-        ));
-    }
-    Ok(())
+    None
 }
 
-/// "`a` is" or "`a`, `b` are".
-fn list_is(names: &[String]) -> String {
-    match names {
-        [one] => format!("{one} is"),
-        many => format!("{} are", many.join(", ")),
+/// The params of a catalogued endpoint, checked by the catalogue's one validator
+/// ([`Entry::check_params`](zv_types::catalogue::Entry::check_params)). In strict mode a
+/// problem refuses the request as the gateway does ([`PARAMS_ERROR_CODE`](crate::PARAMS_ERROR_CODE)
+/// 参数错误, naming the problems); otherwise the problems are only traced (debug).
+pub(crate) fn documented(strict: bool, route: &RouteKey, params: &Value) -> Result<(), Rejection> {
+    let traced = || tracing::enabled!(target: "zv_mock", tracing::Level::DEBUG);
+    let Some(entry) = route.catalogue().filter(|_| strict || traced()) else { return Ok(()) };
+    if let Some(why) = too_large_to_check(params) {
+        return match strict {
+            true => Err(Rejection::gateway_params(format!("{route}: {why}"))),
+            false => Ok(()),
+        };
     }
+    let Err(problems) = entry.check_params(params) else { return Ok(()) };
+    let mut listed: Vec<String> = problems.iter().take(LISTED_PROBLEMS).map(ToString::to_string).collect();
+    if problems.len() > LISTED_PROBLEMS {
+        listed.push(format!("and {} more", problems.len() - LISTED_PROBLEMS));
+    }
+    let message = format!("{route}: {}", listed.join("; "));
+    if strict {
+        return Err(Rejection::gateway_params(message));
+    }
+    let message = printable(&message, MESSAGE_CHARS);
+    tracing::debug!(target: "zv_mock", route = %route, "params accepted, not as documented: {message}");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -220,8 +220,10 @@ impl MockConfig {
     /// token exactly as PHP `urlencode` writes it (`%2B`, `%2F`, `%3D`; not another
     /// encoder's form, not the bare base64), `Content-Type: application/json` without
     /// parameters, no envelope keys besides the documented ones, `params` an object, and on
-    /// a catalogued endpoint only its documented params (and its page fields), the required
-    /// ones present. Every refusal names what was off. See the [crate docs](crate#checks).
+    /// a catalogued endpoint params that pass
+    /// [`Entry::check_params`](zv_types::catalogue::Entry::check_params) (refused with the
+    /// gateway's [`PARAMS_ERROR_CODE`](crate::PARAMS_ERROR_CODE) 参数错误 naming the
+    /// problems). Every refusal names what was off. See the [crate docs](crate#checks).
     pub fn strict(mut self, yes: bool) -> Self {
         self.strict = yes;
         self

@@ -11,8 +11,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use zv_types::Endpoint;
+use zv_types::catalogue::{self, Entry};
 
-use super::stubs;
+use super::{checks, stubs};
 use crate::model::{
     Check, Fixtures, MockError, PlatformError, Rejection, Representation, RouteKey, Stubs, Verified,
     generic_messy, lock,
@@ -226,10 +227,15 @@ impl Endpoints {
     }
 
     /// With `yes`, a request for a route the table does not serve but the endpoint
-    /// [catalogue](zv_types::catalogue) knows gets a business error
+    /// [catalogue](zv_types::catalogue) knows is answered from the catalogue instead of
+    /// failing the `route` check: with sample data when the entry has a data schema
+    /// ([`sample_data`](zv_types::catalogue::sample_data): valid under the schema, the same
+    /// for the same params, paged in the entry's dialect; a write is answered, not applied,
+    /// and logged like any request), otherwise with a business error
     /// ([`NO_STUB_CODE`](crate::NO_STUB_CODE)) saying there is no stub for it and how to add
-    /// one, instead of failing the `route` check; a route the catalogue does not know still
-    /// fails it. Off by default; `zv mock` and `zv --sandbox` turn it on.
+    /// one. Handlers and stubs in the table keep precedence; a route the catalogue does not
+    /// know still fails the `route` check. Off by default; `zv mock` and `zv --sandbox` turn
+    /// it on.
     pub fn catalogue_hints(mut self, yes: bool) -> Self {
         self.hints = yes;
         self
@@ -254,13 +260,18 @@ impl Endpoints {
         shown.join(", ")
     }
 
-    /// Checks 8 and 9: finds the handler of the route `verified` asks for at `path`, and
-    /// reads its params.
-    pub(crate) fn route(&self, path: &str, verified: &Verified) -> Result<Run, Rejection> {
+    /// Checks 8 and 9: finds the handler of the route `verified` asks for at `path`, checks
+    /// the params of a catalogued route ([`checks::documented`]: refused in strict mode,
+    /// traced otherwise) and has the handler read them.
+    pub(crate) fn route(&self, path: &str, verified: &Verified, strict: bool) -> Result<Run, Rejection> {
         let key = RouteKey::of_request(path, verified);
         let Some(handler) = self.table.get(&key) else {
             if let Some(entry) = key.catalogue().filter(|_| self.hints) {
-                return Ok(failing(stubs::unstubbed(&key, entry)));
+                checks::documented(strict, &key, &verified.params)?;
+                return Ok(match entry.data {
+                    Some(_) => generated(entry),
+                    None => failing(stubs::unstubbed(&key, entry)),
+                });
             }
             let what = match &key {
                 RouteKey::V3(path) => format!("no endpoint at {path}"),
@@ -268,8 +279,21 @@ impl Endpoints {
             };
             return Err(Rejection::new(Check::Route, format!("{what}: the mock serves {}", self.listing())));
         };
+        checks::documented(strict, &key, &verified.params)?;
         handler(&verified.params, &verified.raw_params).map_err(|e| Rejection::new(Check::Params, e))
     }
+}
+
+/// A run that answers with the catalogue's sample data for `entry` (which has a data
+/// schema): deterministic for the params, valid under the schema, written messily in messy
+/// mode. A write is not applied (there is nothing to apply it to); the log still counts it.
+fn generated(entry: &'static Entry) -> Run {
+    Box::new(move |call: &CallContext<'_>, style: &mut Representation| {
+        let (Some(data), Some(schema)) = (catalogue::sample_data(entry, call.params()), entry.data) else {
+            return Err(stubs::unstubbed(&RouteKey::of(&entry.route), entry));
+        };
+        Ok(style.sampled(schema, data))
+    })
 }
 
 /// A run that answers with `error`, whatever the request.
@@ -336,16 +360,18 @@ mod tests {
     fn the_unknown_route_message_lists_the_table_capped() {
         let answer = |_: Value, _: &CallContext<'_>| Ok(Value::Null);
         let mut table = Endpoints::new();
-        assert!(table.route("/v3/a", &verified(Protocol::V3, None)).is_err());
+        assert!(table.route("/v3/a", &verified(Protocol::V3, None), false).is_err());
         for i in 0..LISTED_ROUTES + 3 {
             table = table.v3(&format!("p/{i:02}"), answer).unwrap();
         }
-        let Err(rejection) = table.route("/v3/nope", &verified(Protocol::V3, None)) else { panic!() };
+        let Err(rejection) = table.route("/v3/nope", &verified(Protocol::V3, None), false) else { panic!() };
         assert_eq!(rejection.check, Check::Route);
         assert!(rejection.message.starts_with("no endpoint at /v3/nope: the mock serves /v3/p/00, "));
         assert!(rejection.message.ends_with("/v3/p/11, and 3 more"), "{}", rejection.message);
         assert!(!rejection.message.contains("/v3/p/12"));
-        let Err(rejection) = table.route(V2_PATH, &verified(Protocol::V2, Some("x"))) else { panic!() };
+        let Err(rejection) = table.route(V2_PATH, &verified(Protocol::V2, Some("x")), false) else {
+            panic!()
+        };
         assert!(rejection.message.starts_with("unknown Action \"x\": the mock serves "));
     }
 }

@@ -56,12 +56,15 @@ pub(crate) fn admit(
         Err(rejection) => return Admitted::Done(reject(shared, entry, &rejection)),
     };
     let route = RouteKey::of_request(&entry.path, &verified);
-    let run = match forwarding {
-        true => route.sdk_route().map(|_| None),
-        false => shared.endpoints.route(&entry.path, &verified).map(Some),
-    };
     let strict = shared.policy.strict;
-    let run = match run.and_then(|run| checks::documented(strict, &route, &verified.params).map(|()| run)) {
+    let run = match forwarding {
+        true => route
+            .sdk_route()
+            .and_then(|_| checks::documented(strict, &route, &verified.params))
+            .map(|()| None),
+        false => shared.endpoints.route(&entry.path, &verified, strict).map(Some),
+    };
+    let run = match run {
         Ok(run) => run,
         Err(rejection) => return Admitted::Done(reject(shared, entry, &rejection)),
     };

@@ -21,12 +21,13 @@ pub use fixtures::{
     Fixtures, Member, demo_credentials,
 };
 pub use log::{Check, LogEntry, Verdict};
-pub(crate) use log::{Log, printable};
+pub(crate) use log::{Log, MESSAGE_CHARS, printable};
 pub use platform_error::PlatformError;
 #[cfg(feature = "record")]
 pub use recording::{Recording, UPSTREAM_FAILED_CODE, WRITE_REFUSED_CODE};
 pub(crate) use render::{Code, JSON, Render, Representation, generic_messy};
 pub(crate) use request::{Incoming, MAX_REQUEST_BYTES, Rejection, RouteKey, V2_PATH, Verified};
+pub use request::{PARAMS_ERROR_CODE, PARAMS_ERROR_MESSAGE};
 pub(crate) use stubs::{Answer, Stub};
 pub use stubs::{NO_STUB_CODE, Stubs};
 #[cfg(feature = "record")]

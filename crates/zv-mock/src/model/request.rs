@@ -25,21 +25,41 @@ pub(crate) const V2_PATH: &str = "/api/v2";
 pub(crate) struct Rejection {
     pub(crate) check: Check,
     pub(crate) message: String,
+    /// The code and label answered instead of the check's own (the gateway's
+    /// [`PARAMS_ERROR_CODE`] for documented params in strict mode).
+    answered: Option<(i64, &'static str)>,
 }
+
+/// The code the gateway answers to params that do not fit an endpoint (参数错误, seen in
+/// the field); strict mode answers it for a documented endpoint's params that fail the
+/// catalogue's check.
+pub const PARAMS_ERROR_CODE: i64 = 100_002;
+/// The message of [`PARAMS_ERROR_CODE`], before the problems found.
+pub const PARAMS_ERROR_MESSAGE: &str = "参数错误";
 
 impl Rejection {
     /// A rejection whose message is cut short and made printable: it may quote what the
     /// client sent, and is both answered and logged.
     pub(crate) fn new(check: Check, message: impl Into<String>) -> Rejection {
         let message = message.into();
-        Rejection { check, message: printable(&message, MESSAGE_CHARS).into_owned() }
+        Rejection { check, message: printable(&message, MESSAGE_CHARS).into_owned(), answered: None }
+    }
+
+    /// A rejection by the `params` check answered as the gateway answers bad params:
+    /// [`PARAMS_ERROR_CODE`] 参数错误, with `message` (cut short and made printable).
+    pub(crate) fn gateway_params(message: impl Into<String>) -> Rejection {
+        Rejection {
+            answered: Some((PARAMS_ERROR_CODE, PARAMS_ERROR_MESSAGE)),
+            ..Rejection::new(Check::Params, message)
+        }
     }
 
     /// The platform's system-error answer:
-    /// `{"status":false,"code":<code>,"message":"<label>: <detail>","traceId":…}`.
+    /// `{"status":false,"code":<code>,"message":"<label>: <detail>","traceId":…}` (the
+    /// check's code and label, or the ones it is answered with).
     pub(crate) fn body(&self, style: &Representation) -> Vec<u8> {
-        let text = format!("{}: {}", self.check.label(), self.message);
-        style.error(false, self.check.code(), &text)
+        let (code, label) = self.answered.unwrap_or((self.check.code(), self.check.label()));
+        style.error(false, code, &format!("{label}: {}", self.message))
     }
 }
 

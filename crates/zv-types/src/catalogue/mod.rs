@@ -37,8 +37,16 @@ use crate::paging::PageDialect;
 #[rustfmt::skip]
 mod table;
 
+mod check;
+mod describe;
+mod sample;
+#[cfg(test)]
+mod schema_tests;
 #[cfg(test)]
 mod tests;
+
+pub use check::{ParamProblem, Problem};
+pub use sample::sample_data;
 
 /// Whether sending a request twice is harmless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,23 +139,164 @@ macro_rules! display_name {
         }
     )*};
 }
-display_name!(Safety, JsonType, MoneyUnit);
+display_name!(Safety, JsonType, MoneyUnit, Format, DataShape);
 
-/// A business param known for an endpoint. Only the name is always known; the rest is
-/// `None` where no vendor page or field note says.
+/// How a string or number of the wire is to be read, beyond its JSON type: the lenient
+/// adapter of zv-types that a generated model uses for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// A time written `yyyy-MM-dd HH:mm:ss` in China time ([`ChinaDateTime`](crate::ChinaDateTime)).
+    DateTime,
+    /// A time in seconds since the Unix epoch ([`UnixSeconds`](crate::UnixSeconds)).
+    UnixSeconds,
+    /// A flag written `0`/`1` ([`IntFlag`](crate::lenient::IntFlag)).
+    Flag,
+}
+
+impl Format {
+    /// `date_time`, `unix_seconds` or `flag`, as the catalogue files write it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::DateTime => "date_time",
+            Format::UnixSeconds => "unix_seconds",
+            Format::Flag => "flag",
+        }
+    }
+}
+
+/// One allowed value of an enumerated param or field, with the vendor's label for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Allowed {
+    /// The value as the page writes it (`1`, `10`, `on`); an integer param sends it as a
+    /// JSON number.
+    pub value: &'static str,
+    /// What it means (`会员码或会员ID`).
+    pub label: &'static str,
+}
+
+/// A business param known for an endpoint, or a field of its answer's `data`. Only the
+/// name is always known; the rest is `None` (or empty) where no vendor page or field note
+/// says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Param {
-    /// The param's name in `params`, exactly as sent (`user_id`, `storeId`, …).
+    /// The name, exactly as sent or answered (`user_id`, `storeId`, `endData`, …; a page's
+    /// typos are kept: the gateway reads those spellings).
     pub name: &'static str,
     /// Its JSON type.
     pub json_type: Option<JsonType>,
-    /// Whether the gateway requires it.
+    /// Whether the gateway requires it (params only).
     pub required: Option<bool>,
-    /// What it means (the vendor page's words where there is one).
+    /// A short label: what it means (the vendor page's words where there is one).
     pub description: Option<&'static str>,
     /// The unit of a money param.
     pub money_unit: Option<MoneyUnit>,
+    /// How a string or number is read (a time, a 0/1 flag).
+    pub format: Option<Format>,
+    /// The documented default: what the gateway assumes when the param is left out (never
+    /// sent by zv).
+    pub default: Option<&'static str>,
+    /// The allowed values of an enumerated param, with their labels; empty when any value
+    /// of its type is allowed.
+    pub values: &'static [Allowed],
+    /// The JSON type of each element of an array (`Object` for a list of objects).
+    pub items: Option<JsonType>,
+    /// The fields of an object, or of each object of a list of objects.
+    pub fields: &'static [Param],
+    /// The Rust field name the generated models use, when it is not the snake_case of
+    /// `name`.
+    pub rust_name: Option<&'static str>,
+}
+
+impl Param {
+    /// The nested field called `name`.
+    pub fn field(&self, name: &str) -> Option<&'static Param> {
+        self.fields.iter().find(|p| p.name == name)
+    }
+
+    /// The allowed value `value`, if the param is enumerated and `value` is one.
+    pub fn allowed(&self, value: &str) -> Option<&'static Allowed> {
+        self.values.iter().find(|a| a.value == value)
+    }
+}
+
+/// The shape of a successful answer's `data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataShape {
+    /// One object with the fields.
+    Object,
+    /// A list of objects with the fields.
+    List,
+    /// One page of objects with the fields, in the entry's [`PageDialect`].
+    Page,
+}
+
+impl DataShape {
+    /// `object`, `list` or `page`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DataShape::Object => "object",
+            DataShape::List => "list",
+            DataShape::Page => "page",
+        }
+    }
+}
+
+/// What a successful answer's `data` holds, as far as the vendor page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Data {
+    /// An object, a list or a page of records.
+    pub shape: DataShape,
+    /// The fields of the object, or of each record.
+    pub fields: &'static [Param],
+    /// Whether the page's table was cut short: the answer has more fields than listed.
+    pub truncated: bool,
+}
+
+/// Where an entry's facts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Source {
+    /// The vendor's reference page: API 2.0 (`doc2`) or 3.0 (`doc3`) and its article id
+    /// (the same id is the same function in both versions).
+    VendorPage {
+        /// Which API version's page.
+        protocol: Protocol,
+        /// The article id (`http://open.zmcms.cn/doc3/article?id=726`).
+        article: u32,
+    },
+    /// A field observation: where the endpoint was seen (a public client's file, …).
+    Observation(&'static str),
+}
+
+impl Source {
+    /// The vendor page's URL, for a vendor page.
+    pub fn url(&self) -> Option<String> {
+        match self {
+            Source::VendorPage { protocol, article } => Some(format!(
+                "http://open.zmcms.cn/doc{}/article?id={article}",
+                match protocol {
+                    Protocol::V2 => 2,
+                    Protocol::V3 => 3,
+                }
+            )),
+            Source::Observation(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::VendorPage { protocol: Protocol::V2, article } => write!(f, "vendor page doc2/{article}"),
+            Source::VendorPage { protocol: Protocol::V3, article } => write!(f, "vendor page doc3/{article}"),
+            Source::Observation(seen_in) => f.write_str(seen_in),
+        }
+    }
 }
 
 /// One catalogued endpoint.
@@ -171,6 +320,13 @@ pub struct Entry {
     pub rust_type: Option<&'static str>,
     /// What else the field or the vendor page says about it.
     pub notes: Option<&'static str>,
+    /// What a success's `data` holds, when a vendor page shows it.
+    pub data: Option<&'static Data>,
+    /// Where the facts come from.
+    pub source: Source,
+    /// The same function in the other protocol version (same vendor article id), when
+    /// both are catalogued.
+    pub twin: Option<Route<'static>>,
 }
 
 impl Entry {

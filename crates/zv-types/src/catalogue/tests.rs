@@ -55,26 +55,26 @@ fn counts_per_domain_and_safety() {
     }
     let count = |domain, safety| counts.get(&(domain, safety)).copied().unwrap_or(0);
     let expected = [
-        ("delivery", 2, 5),
+        ("delivery", 2, 6),
         ("finance", 8, 0),
-        ("goods", 9, 9),
+        ("goods", 12, 12),
         ("inventory", 10, 27),
-        ("marketing", 18, 22),
-        ("member", 35, 28),
-        ("order", 10, 6),
+        ("marketing", 20, 25),
+        ("member", 41, 34),
+        ("order", 12, 10),
         ("queue", 3, 0),
-        ("store", 12, 4),
+        ("store", 13, 5),
     ];
     for (domain, read, write) in expected {
         assert_eq!((count(domain, Safety::Read), count(domain, Safety::Write)), (read, write), "{domain}");
     }
     assert_eq!(domains(), expected.map(|(d, ..)| d));
-    assert_eq!(all().len(), 208); // 205 V3 paths seen in the field + 2 V3 paths and 1 V2 Action from the vendor pages
-    assert_eq!(all().iter().filter(|e| e.safety == Safety::Read).count(), 107);
-    assert_eq!(
-        keys(all().iter().filter(|e| e.route.protocol() == Protocol::V2)),
-        ["coupon.user-coupon-list"]
-    );
+    // 205 V3 paths seen in the field, 4 more V3 paths and the 31 V2 Actions of the vendor pages
+    assert_eq!(all().len(), 240);
+    assert_eq!(all().iter().filter(|e| e.safety == Safety::Read).count(), 121);
+    let v2 = keys(all().iter().filter(|e| e.route.protocol() == Protocol::V2));
+    assert_eq!(v2.len(), 31);
+    assert!(v2.contains(&"coupon.user-coupon-list") && v2.contains(&"coupn.coupon-template-detail"));
 }
 
 #[test]
@@ -168,7 +168,11 @@ fn params_carry_what_the_vendor_pages_say() {
     let cards = entry("crm/giftCard/getCustomerGiftCardList");
     assert_eq!(cards.title, Some("我的礼品卡列表"));
     let flag = cards.param("needCycleCard").unwrap();
-    assert_eq!((flag.json_type, flag.required, flag.money_unit), (Some(JsonType::Integer), None, None));
+    // required comes from its V2 twin's page (the V3 page's plain table has no 是否必填)
+    assert_eq!(
+        (flag.json_type, flag.required, flag.money_unit),
+        (Some(JsonType::Integer), Some(false), None)
+    );
     assert!(flag.description.is_some_and(|d| d.contains("回收")));
     assert_eq!(cards.param("user_id").and_then(|p| p.json_type), Some(JsonType::String));
     assert_eq!(cards.param("nope"), None);
@@ -185,8 +189,8 @@ fn params_carry_what_the_vendor_pages_say() {
     let sync = entry("v3/goods/sync/shopGoodsSync");
     assert_eq!(sync.param("costPrice").and_then(|p| p.money_unit), Some(MoneyUnit::Yuan));
     assert_eq!(sync.param("salePrice").and_then(|p| p.money_unit), None); // no unit documented
-    let money: Vec<_> = all().iter().flat_map(|e| e.params).filter(|p| p.money_unit.is_some()).collect();
-    assert_eq!(money.iter().map(|p| p.name).collect::<Vec<_>>(), ["costPrice", "amount"]);
+    let money = all().iter().flat_map(|e| e.params).filter(|p| p.money_unit.is_some()).count();
+    assert!(money > 10, "{money}");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use fastrand::Rng;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value, json};
+use zv_types::catalogue::{Data, DataShape, JsonType, Param};
 use zv_types::{CouponList, ExchangeCodeStatus, GiftCard, Money};
 
 #[cfg(test)]
@@ -63,6 +64,65 @@ impl Render for CouponList {
 impl Render for ExchangeCodeStatus {
     fn messy(&self, rng: &mut Rng) -> Value {
         messify(self, &[], rng)
+    }
+}
+
+/// Generated sample data of `schema` written the way real gateways write such data, as the
+/// catalogue's lenient readings take it back (see the catalogue's vocabulary): about half
+/// the plain integers, fen and yuan amounts as texts (`"12"`, `"12.5"`), booleans as
+/// `"true"`/`"false"`, and unknown extra fields in objects. Enumerated values, flags, times
+/// and texts stay as they are; so does a page's envelope (only its records are messed).
+pub(crate) fn sample(schema: &Data, data: &mut Value, rng: &mut Rng) {
+    match (schema.shape, data) {
+        (DataShape::Object, Value::Object(object)) => sample_object(schema.fields, object, rng, 0),
+        (DataShape::List, Value::Array(records)) => {
+            for record in records.iter_mut().filter_map(Value::as_object_mut) {
+                sample_object(schema.fields, record, rng, 0);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How deep [`sample`] goes into nested objects (the schemas are finite; this bounds a
+/// mistake).
+const MAX_SAMPLE_DEPTH: usize = 16;
+
+fn sample_object(fields: &[Param], object: &mut Map<String, Value>, rng: &mut Rng, depth: usize) {
+    if depth > MAX_SAMPLE_DEPTH {
+        return;
+    }
+    for field in fields {
+        if let Some(value) = object.get_mut(field.name) {
+            sample_value(field, value, rng, depth);
+        }
+    }
+    if rng.u8(..10) < 4 {
+        let (name, value) = extra_field(rng);
+        if fields.iter().all(|f| f.name != name) {
+            object.entry(name).or_insert(value);
+        }
+    }
+}
+
+fn sample_value(field: &Param, value: &mut Value, rng: &mut Rng, depth: usize) {
+    let plain = field.values.is_empty() && field.format.is_none();
+    match (field.json_type, &*value) {
+        (Some(JsonType::Integer | JsonType::Number), Value::Number(n)) if plain && rng.bool() => {
+            *value = Value::String(n.to_string());
+        }
+        (Some(JsonType::Boolean), Value::Bool(b)) if rng.bool() => *value = Value::String(b.to_string()),
+        (Some(JsonType::Object), Value::Object(_)) => {
+            if let Some(object) = value.as_object_mut() {
+                sample_object(field.fields, object, rng, depth + 1);
+            }
+        }
+        (Some(JsonType::Array), Value::Array(_)) if field.items == Some(JsonType::Object) => {
+            for item in value.as_array_mut().into_iter().flatten().filter_map(Value::as_object_mut) {
+                sample_object(field.fields, item, rng, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -10,6 +10,7 @@
 mod messy;
 
 pub(crate) use messy::{Render, generic_messy};
+use zv_types::catalogue::Data;
 
 use fastrand::Rng;
 use serde::Serialize;
@@ -105,6 +106,17 @@ impl Representation {
                 Representation { rng: None, trace: self.trace.clone() }.success(&canonical(data))
             }
         }
+    }
+}
+
+impl Representation {
+    /// The success body of generated sample `data` of a `schema`: as is, or in messy mode
+    /// written as real gateways write such data ([`messy::sample`]).
+    pub(crate) fn sampled(&mut self, schema: &Data, mut data: Value) -> Vec<u8> {
+        if let Some(rng) = self.rng.as_mut() {
+            messy::sample(schema, &mut data, rng);
+        }
+        self.success(&data)
     }
 }
 

@@ -1,8 +1,6 @@
 //! Every gateway check, over raw HTTP: each rejection has its code and its log entry.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use zv_mock::{Check, DEMO_MEMBER, Fault, MockConfig, REDEEM_PATH, Verdict};
 use zv_sign::{Credentials, FixedClock};

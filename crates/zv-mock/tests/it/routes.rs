@@ -1,11 +1,9 @@
 //! The endpoint table: handlers registered from outside the crate, over raw HTTP.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::*;
+use crate::common::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zv_mock::{Check, DEMO_MEMBER, Endpoints, Fault, MockConfig, MockError, PlatformError, Verdict};

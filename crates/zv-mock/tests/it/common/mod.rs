@@ -174,3 +174,25 @@ pub fn without_trace(body: &[u8]) -> Vec<u8> {
 pub fn untraced(value: &Value) -> Value {
     serde_json::from_slice(&without_trace(&serde_json::to_vec(value).unwrap())).unwrap()
 }
+
+/// Collects everything `tracing` prints (a writer for `tracing_subscriber`), from every
+/// thread.
+#[derive(Clone, Default)]
+pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// What was written, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -2,14 +2,12 @@
 //! a short summary in a log bounded in bytes, printed lines cannot be forged, and half-sent
 //! or idle connections cannot hold the server's connections.
 
-mod common;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use zv_mock::{Check, Endpoints, MockConfig, MockServer};
 use zv_transport::http::Method;

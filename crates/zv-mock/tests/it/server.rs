@@ -1,12 +1,10 @@
 //! The server itself: starting and stopping (blocking and async), TLS, the observer, and
 //! secrets that never show. Raw HTTP only.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use zv_mock::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_OPEN_KEY, LogEntry, MockConfig, MockError, MockServer};
 use zv_sign::Credentials;
@@ -152,20 +150,6 @@ fn observer_sees_each_request_once_after_the_verdict() {
     assert!(seen[1].to_string().starts_with("GET / -> rejected: method: "), "{}", seen[1]);
     mock.clear_log();
     assert!(mock.log().is_empty());
-}
-
-/// Collects everything `tracing` prints, from every thread.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[test]

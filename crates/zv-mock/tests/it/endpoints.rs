@@ -1,11 +1,9 @@
 //! The built-in endpoints serve the demo data, canonically and messily, over raw HTTP; each
 //! body is read with the SDK's own decoder (`zv-types`).
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use zv_mock::{
     DEMO_EXCHANGE_CODE, DEMO_MEMBER, DEMO_SPENT_EXCHANGE_CODE, Fixtures, MockConfig, MockServer,

@@ -1,11 +1,9 @@
 //! Every injected fault as it reaches the wire (raw HTTP), and what the log says of it. How
 //! the SDK's clients take them lives in the workspace's `tests/`.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use zv_mock::{DEMO_EXCHANGE_CODE, DEMO_MEMBER, Fault, MockConfig, MockServer, REDEEM_PATH};
 use zv_transport::TransportErrorKind;

@@ -1,11 +1,9 @@
 //! Fixtures files: the sample loads and is served, the demo data round-trips, bad files
 //! give useful errors.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use zv_mock::{Fixtures, Member, MockConfig, MockError};
 use zv_types::{

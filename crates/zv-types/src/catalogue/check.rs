@@ -1,0 +1,373 @@
+//! The one params validator: what an entry documents, checked before anything is sent
+//! (`zv api`, batches, `zv mock --strict` all call [`Entry::check_params`]), and the typed
+//! reading of a `FIELD=VALUE` text ([`Entry::coerce_param`]).
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::{Allowed, Entry, Format, JsonType, MoneyUnit, Param};
+use crate::moment::Moment;
+use crate::money::Money;
+use crate::text::Sanitized;
+
+/// How many characters of a value a problem quotes.
+const QUOTED_CHARS: usize = 64;
+
+/// One problem with the params of a call, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParamProblem {
+    /// Where: a param's name, or a path into it (`tradeMarks[0].num`); empty for the params
+    /// as a whole.
+    pub path: String,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+/// What is wrong with a param.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// The params (or a nested value that must be an object) are not a JSON object.
+    NotAnObject {
+        /// The JSON type found (`array`, `string`, …).
+        found: &'static str,
+    },
+    /// A name the endpoint does not document, with the documented name it probably meant.
+    Unknown {
+        /// The nearest documented name, a few edits away ignoring case.
+        suggestion: Option<&'static str>,
+    },
+    /// A required param is missing (or `null`).
+    Missing {
+        /// What it should be (`integer`, `number (yuan)`, …).
+        expected: String,
+        /// The param's short label.
+        label: Option<&'static str>,
+    },
+    /// A value of the wrong JSON type or form.
+    WrongType {
+        /// What it should be.
+        expected: String,
+        /// What was found (`a string "abc"`).
+        found: String,
+    },
+    /// A value of an enumerated param that is not one of the allowed ones.
+    NotAllowed {
+        /// The value given, as text.
+        value: String,
+        /// The allowed values, with their labels.
+        allowed: &'static [Allowed],
+    },
+}
+
+impl ParamProblem {
+    fn new(path: &str, problem: Problem) -> ParamProblem {
+        ParamProblem { path: path.to_owned(), problem }
+    }
+}
+
+impl fmt::Display for ParamProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = Sanitized::new(&self.path).max_chars(QUOTED_CHARS);
+        match &self.problem {
+            Problem::NotAnObject { found } if self.path.is_empty() => {
+                write!(f, "params must be a JSON object, found {found}")
+            }
+            Problem::NotAnObject { found } => write!(f, "`{path}` must be a JSON object, found {found}"),
+            Problem::Unknown { suggestion: Some(s) } => {
+                write!(f, "unknown param `{path}`: did you mean `{s}`?")
+            }
+            Problem::Unknown { suggestion: None } => write!(f, "unknown param `{path}`"),
+            Problem::Missing { expected, label: Some(label) } => {
+                write!(f, "missing required param `{path}` ({expected}: {label})")
+            }
+            Problem::Missing { expected, label: None } => {
+                write!(f, "missing required param `{path}` ({expected})")
+            }
+            Problem::WrongType { expected, found } => write!(f, "`{path}` must be {expected}, found {found}"),
+            Problem::NotAllowed { value, allowed } => {
+                let value = Sanitized::new(value).max_chars(QUOTED_CHARS);
+                write!(f, "`{path}` = {value} is not allowed; allowed: ")?;
+                for (i, a) in allowed.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}{} ({})", a.value, a.label)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParamProblem {}
+
+impl Entry {
+    /// Checks `params` (the business params of a call, a JSON object; `null` is no params)
+    /// against what the entry documents: every problem found, or `Ok` when there is none.
+    ///
+    /// Names the entry does not document are problems only when it documents its params
+    /// (an entry without params knows nothing to check), and the paging request fields of a
+    /// paged entry are always allowed. Checked: required params present (listed with their
+    /// types), unknown names (with a did-you-mean), JSON types (an `integer` is a JSON
+    /// number, not a string of digits), money and time forms, enumerated values (listed
+    /// with their labels), and nested objects and lists of objects, to any depth.
+    ///
+    /// ```
+    /// use zv_types::catalogue::{lookup, Problem};
+    /// use zv_types::serde_json::json;
+    ///
+    /// let entry = lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+    /// assert!(entry.check_params(&json!({"type": 2, "identifierNumber": "13800000000"})).is_ok());
+    /// let problems = entry.check_params(&json!({"tpye": 2})).unwrap_err();
+    /// assert!(problems.iter().any(|p| p.problem == Problem::Unknown { suggestion: Some("type") }));
+    /// assert!(problems.iter().any(|p| p.to_string().starts_with("missing required param `type` (integer")));
+    /// ```
+    pub fn check_params(&self, params: &Value) -> Result<(), Vec<ParamProblem>> {
+        let empty = Map::new();
+        let object = match params {
+            Value::Null => &empty,
+            Value::Object(object) => object,
+            other => {
+                return Err(vec![ParamProblem::new("", Problem::NotAnObject { found: json_type_of(other) })]);
+            }
+        };
+        if self.params.is_empty() {
+            return Ok(());
+        }
+        let paging: Vec<&'static str> =
+            self.paging.map(|d| d.request_fields()).map(|(n, s)| vec![n, s]).unwrap_or_default();
+        let mut problems = Vec::new();
+        check_fields(self.params, &paging, object, "", &mut problems);
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    /// The JSON value a `FIELD=VALUE` text stands for, by the declared type of the param
+    /// `name`: an `integer` becomes a JSON number, a `boolean` `true`/`false` (also read
+    /// from `1`/`0`), an `array` or `object` is read as JSON, a string stays as it is. A
+    /// name the entry does not declare a type for is a string — unless the entry documents
+    /// its params and `name` is not among them (then [`Problem::Unknown`]); the page number
+    /// and size of a paged entry are integers unless declared otherwise. The value is only
+    /// converted: [`check_params`](Self::check_params) checks the whole.
+    ///
+    /// ```
+    /// use zv_types::catalogue::lookup;
+    /// use zv_types::serde_json::json;
+    ///
+    /// let entry = lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+    /// assert_eq!(entry.coerce_param("type", "2"), Ok(json!(2)));
+    /// assert_eq!(entry.coerce_param("identifierNumber", "0013"), Ok(json!("0013")));
+    /// assert!(entry.coerce_param("type", "two").is_err());
+    /// ```
+    pub fn coerce_param(&self, name: &str, text: &str) -> Result<Value, ParamProblem> {
+        match self.param(name) {
+            Some(param) => coerce(param, name, text),
+            // A page number or size not declared otherwise is an integer.
+            None if self.is_paging_field(name) => {
+                Ok(text.trim().parse::<u64>().map_or_else(|_| Value::String(text.to_owned()), Value::from))
+            }
+            None if self.params.is_empty() => Ok(Value::String(text.to_owned())),
+            None => Err(ParamProblem::new(
+                name,
+                Problem::Unknown { suggestion: did_you_mean(name, self.params.iter().map(|p| p.name)) },
+            )),
+        }
+    }
+
+    fn is_paging_field(&self, name: &str) -> bool {
+        self.paging.is_some_and(|d| {
+            let (n, s) = d.request_fields();
+            name == n || name == s
+        })
+    }
+}
+
+/// The documented name nearest to `name`: at most a few edits away ignoring case (a swap
+/// of two neighbours is one edit; at most a third of its length, at least one), or only
+/// differing in case.
+pub(super) fn did_you_mean(
+    name: &str,
+    candidates: impl Iterator<Item = &'static str>,
+) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    let limit = 3.min((lower.chars().count() / 3).max(1));
+    candidates
+        .map(|c| (strsim::osa_distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn json_type_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// What was found, for a problem: its type and, for a scalar, its value.
+fn found(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("a string \"{}\"", Sanitized::new(s).max_chars(QUOTED_CHARS)),
+        Value::Number(n) => format!("the number {n}"),
+        Value::Bool(b) => format!("{b}"),
+        other => json_type_of(other).to_owned(),
+    }
+}
+
+/// What a param must be, in words: `integer`, `number (yuan)`, `string (yyyy-MM-dd
+/// HH:mm:ss)`, `integer 0/1`, `array of object`, ….
+pub(super) fn expected(p: &Param) -> String {
+    let Some(t) = p.json_type else { return "any value".to_owned() };
+    let mut text = t.name().to_owned();
+    match (p.money_unit, p.format) {
+        (Some(MoneyUnit::Yuan), _) => text.push_str(" (yuan)"),
+        (Some(MoneyUnit::Fen), _) => text.push_str(" (fen)"),
+        (None, Some(Format::DateTime)) => text.push_str(" (yyyy-MM-dd HH:mm:ss)"),
+        (None, Some(Format::UnixSeconds)) => text.push_str(" (unix seconds)"),
+        (None, Some(Format::Flag)) => text.push_str(" 0/1"),
+        (None, None) => {}
+    }
+    if let (JsonType::Array, Some(items)) = (t, p.items) {
+        text.push_str(" of ");
+        text.push_str(items.name());
+    }
+    text
+}
+
+/// Checks an object against `fields` (names in `also` are allowed too), appending
+/// problems; `prefix` is the object's path.
+fn check_fields(
+    fields: &'static [Param],
+    also: &[&'static str],
+    object: &Map<String, Value>,
+    prefix: &str,
+    problems: &mut Vec<ParamProblem>,
+) {
+    let at = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+    for (name, value) in object {
+        match fields.iter().find(|p| p.name == name) {
+            Some(param) => check_value(param, value, &at(name), problems),
+            None if also.contains(&name.as_str()) => {}
+            None => {
+                let suggestion =
+                    did_you_mean(name, fields.iter().map(|p| p.name).chain(also.iter().copied()));
+                problems.push(ParamProblem::new(&at(name), Problem::Unknown { suggestion }));
+            }
+        }
+    }
+    for param in fields.iter().filter(|p| p.required == Some(true)) {
+        if object.get(param.name).is_none_or(Value::is_null) {
+            let problem = Problem::Missing { expected: expected(param), label: param.description };
+            problems.push(ParamProblem::new(&at(param.name), problem));
+        }
+    }
+}
+
+/// Checks one value (not `null`: a `null` is an absent value) against its param.
+fn check_value(param: &Param, value: &Value, path: &str, problems: &mut Vec<ParamProblem>) {
+    if value.is_null() {
+        return;
+    }
+    let wrong = |problems: &mut Vec<ParamProblem>| {
+        problems.push(ParamProblem::new(
+            path,
+            Problem::WrongType { expected: expected(param), found: found(value) },
+        ));
+    };
+    let Some(json_type) = param.json_type else { return };
+    let ok = match json_type {
+        JsonType::String => value.as_str().is_some_and(|s| match param.format {
+            Some(Format::DateTime) => Moment::parse(s).is_some_and(|m| m.datetime().is_some()),
+            _ => true,
+        }),
+        JsonType::Integer => {
+            (value.is_i64() || value.is_u64())
+                && (param.format != Some(Format::Flag) || matches!(value.as_u64(), Some(0 | 1)))
+        }
+        JsonType::Number => match (value.as_f64(), param.money_unit) {
+            (Some(yuan), Some(MoneyUnit::Yuan)) => Money::from_yuan_f64(yuan).is_ok(),
+            (Some(_), Some(MoneyUnit::Fen)) => value.is_i64() || value.is_u64(),
+            (n, None) => n.is_some(),
+            (None, Some(_)) => false,
+        },
+        JsonType::Boolean => value.is_boolean(),
+        JsonType::Array => match value.as_array() {
+            Some(elements) => {
+                let element = Param { json_type: param.items, items: None, required: None, ..*param };
+                for (i, v) in elements.iter().enumerate() {
+                    check_value(&element, v, &format!("{path}[{i}]"), problems);
+                }
+                return;
+            }
+            None => false,
+        },
+        JsonType::Object => match value.as_object() {
+            Some(object) => {
+                if !param.fields.is_empty() {
+                    check_fields(param.fields, &[], object, path, problems);
+                }
+                return;
+            }
+            None => false,
+        },
+    };
+    if !ok {
+        return wrong(problems);
+    }
+    if !param.values.is_empty() {
+        let text = match value {
+            Value::String(s) => s.trim().to_owned(),
+            other => other.to_string(),
+        };
+        if param.allowed(&text).is_none() {
+            problems
+                .push(ParamProblem::new(path, Problem::NotAllowed { value: text, allowed: param.values }));
+        }
+    }
+}
+
+/// The value of `text` for `param` (see [`Entry::coerce_param`]).
+fn coerce(param: &Param, path: &str, text: &str) -> Result<Value, ParamProblem> {
+    let wrong = || {
+        ParamProblem::new(
+            path,
+            Problem::WrongType {
+                expected: expected(param),
+                found: format!("\"{}\"", Sanitized::new(text).max_chars(QUOTED_CHARS)),
+            },
+        )
+    };
+    let trimmed = text.trim();
+    match param.json_type {
+        None | Some(JsonType::String) => Ok(Value::String(text.to_owned())),
+        Some(JsonType::Integer) => {
+            if let Ok(i) = trimmed.parse::<i64>() {
+                Ok(Value::from(i))
+            } else {
+                trimmed.parse::<u64>().map(Value::from).map_err(|_| wrong())
+            }
+        }
+        Some(JsonType::Number) => match serde_json::from_str::<Value>(trimmed) {
+            Ok(n @ Value::Number(_)) => Ok(n),
+            _ => Err(wrong()),
+        },
+        Some(JsonType::Boolean) => match trimmed.to_ascii_lowercase().as_str() {
+            "true" | "1" => Ok(Value::Bool(true)),
+            "false" | "0" => Ok(Value::Bool(false)),
+            _ => Err(wrong()),
+        },
+        Some(JsonType::Array) => match serde_json::from_str::<Value>(trimmed) {
+            Ok(v @ Value::Array(_)) => Ok(v),
+            _ => Err(wrong()),
+        },
+        Some(JsonType::Object) => match serde_json::from_str::<Value>(trimmed) {
+            Ok(v @ Value::Object(_)) => Ok(v),
+            _ => Err(wrong()),
+        },
+    }
+}
