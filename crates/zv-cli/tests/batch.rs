@@ -383,3 +383,40 @@ fn two_hundred_rows_at_the_documented_limit_each_sent_once_never_throttled() {
     assert_eq!(throttled, 0, "the client kept to the limit");
     assert!(mock.log().iter().all(|e| e.verdict.is_ok() && e.http_status == 200));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_exits_at_once_even_with_stdout_blocked() {
+    // Results on stdout, a pipe nobody reads: a 256 KiB line fills it, and the writer blocks.
+    let gateway = Scripted::start();
+    let big = format!("[\"{}\"]", "x".repeat(256 * 1024));
+    for _ in 0..3 {
+        gateway.answer_data(&big);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "rows.csv", "user_id\n1\n2\n3\n");
+    let mut child = spawn(&gateway.zv(), &["api", GIFT_CARDS, "--each", &csv, "--concurrency", "1"]);
+    // The second request is sent only once the writer took the first row's line (one
+    // worker, a rendezvous channel): the writer is then writing it, and blocks.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while gateway.requests().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "the batch did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..2 {
+        let kill =
+            std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+    }
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "zv did not exit after a second Ctrl-C");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("zv: quit:"), "{stderr}");
+}
