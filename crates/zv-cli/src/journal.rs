@@ -87,7 +87,11 @@ impl Header {
     pub fn differences(&self, wanted: &Header) -> Vec<String> {
         let mut out = Vec::new();
         if self.purpose != wanted.purpose {
-            out.push(format!("it is a {} journal, not a {} one", self.purpose, wanted.purpose));
+            out.push(format!(
+                "it is a {} journal, not a {} one",
+                shorten(&self.purpose),
+                shorten(&wanted.purpose)
+            ));
         }
         let names: BTreeSet<&String> = self.binding.keys().chain(wanted.binding.keys()).collect();
         for name in names {
@@ -487,7 +491,11 @@ fn scan_lines(mut reader: impl BufRead, path: &str) -> Result<Scan, JournalError
         if n == 0 {
             break;
         }
-        let not_journal = |reason: String| JournalError::NotJournal { path: path.to_owned(), reason };
+        // The reason may quote the file: sanitized before it can reach a terminal.
+        let not_journal = |reason: String| JournalError::NotJournal {
+            path: path.to_owned(),
+            reason: crate::render::sanitize(&reason),
+        };
         let number = scan.records + 1;
         if n as u64 > MAX_LINE {
             return Err(not_journal(format!("line {number} is longer than {MAX_LINE} bytes")));
@@ -627,6 +635,10 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("line 3"), "{e}");
         assert!(scan(&(head() + "{\"row\":0,\"ok\":true}\n")).is_err());
+        // what the file says reaches no terminal as an escape sequence
+        let e = scan(&(head() + "{\"record\":\"\u{202e}x\u{9b}31m\"}\n")).unwrap_err().to_string();
+        assert!(e.contains("unknown variant"), "{e}");
+        assert!(!e.contains('\u{202e}') && !e.contains('\u{9b}'), "{e:?}");
     }
 
     #[test]

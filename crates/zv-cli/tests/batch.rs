@@ -2,7 +2,6 @@
 //! gateway, for exact bytes) started by the test on 127.0.0.1.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -15,12 +14,6 @@ const GIFT_CARDS: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 /// A write the mock serves (uncatalogued: a write).
 const REDEEM: &str = "/v3/coupon/exchange/redeemExchangeCode";
 const CODE: &str = "164822200532619796511";
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
 
 /// Every result line of a results text (stdout's, or a results file's without its header
 /// and `open`/`sent` records), each whole JSON (the text ends with a line break).

@@ -19,12 +19,6 @@ use common::*;
 const REDEEM: &str = "/v3/coupon/exchange/redeemExchangeCode";
 const GIFT_CARDS: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
-
 fn code(row: usize) -> String {
     format!("CODE-{row:04}")
 }

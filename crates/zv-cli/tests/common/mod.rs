@@ -226,3 +226,10 @@ pub fn without_trace_id(line: &str) -> String {
     let end = line[start..].find(')').map(|i| start + i + 1).unwrap_or_else(|| panic!("unclosed: {line:?}"));
     format!("{}{}", &line[..start], &line[end..])
 }
+
+/// Writes `text` to the file `name` in `dir`; returns its path as an argument.
+pub fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
