@@ -488,8 +488,9 @@ fn a_batch_of_writes_killed_at_fifty_moments_and_resumed_applies_each_write_once
         }
         // a row sent twice would show now
         assert!(requests_by_code(&mock).values().all(|&n| n == 1), "{:?}", requests_by_code(&mock));
-        // settled after each kill but the last: the run after it meets the rows in doubt
-        if status.is_some() || kills < KILLS {
+        // Rows in doubt are settled after a run that finished, and after every fifth kill;
+        // between those, runs meet them, and must not send them again.
+        if status.is_some() || (kills < KILLS && kills % 5 == 0) {
             resolved += reconcile(&mock, &out_path);
         }
     }
