@@ -210,11 +210,12 @@ impl<'a> CsvRows<'a> {
             }
             Err(e) => {
                 let start = e.position().map_or(self.last_start, csv::Position::byte);
+                let line = self.lines.line_at(self.text, start);
+                // A quote left open in this record made it swallow the lines after it: say so
+                // (one opened in a later record is that record's error).
                 let (line, reason) = match unterminated_quote(self.text, start) {
-                    Some(found) => found,
-                    None => {
-                        (e.position().map_or(0, |p| self.lines.line_at(self.text, p.byte())), csv_reason(&e))
-                    }
+                    Some((quote_line, reason)) if quote_line == line => (line, reason),
+                    _ => (line, csv_reason(&e)),
                 };
                 return Some(Err(InputError::Row { row: number, line, reason }));
             }
@@ -360,6 +361,43 @@ mod tests {
         assert!(matches!(e, InputError::Header { .. }) && e.to_string().contains("column 2"), "{e}");
         let e = read_rows("a,b,a\n1,2,3\n", InputFormat::Csv).unwrap_err();
         assert!(e.to_string().contains("\"a\" twice"), "{e}");
+        // names are trimmed: " a" and "a " are one name
+        let e = read_rows(" a,a \n1,2\n", InputFormat::Csv).unwrap_err();
+        assert!(e.to_string().contains("\"a\" twice"), "{e}");
+        let rows = read_rows(" id \t,x\n1,2\n", InputFormat::Csv).unwrap();
+        assert_eq!(params(&rows), [r#"{"id":"1","x":"2"}"#]);
+    }
+
+    #[test]
+    fn an_unterminated_quote_names_the_line_it_opens_on() {
+        let quote = |text: &str| match read_rows(text, InputFormat::Csv).unwrap_err() {
+            InputError::Row { row, line, reason } => (row, line, reason.contains("never closed")),
+            InputError::Header { reason } => (0, 1, reason.contains("never closed")),
+        };
+        // swallowing the rest: two cells where three are expected, or the last record
+        assert_eq!(quote("a,b,c\n1,2,3\n4,\"5,6\n7,8,9\n"), (2, 3, true));
+        assert_eq!(quote("a,b\n1,2\n\r\n3,\"4\n5,6\n"), (2, 4, true));
+        assert_eq!(quote("\"a\n1\n"), (0, 1, true));
+        // an earlier error is that row's, whatever comes after
+        assert_eq!(quote("a,b\n1\n2,\"3\n"), (1, 2, false));
+        // a closed quote over two lines is one cell; "" is a quote inside one
+        let rows = read_rows("a,b\n\"x\ny\",\"q\"\"\"\n1,2\n", InputFormat::Csv).unwrap();
+        assert_eq!(params(&rows[..1]), [r#"{"a":"x\ny","b":"q\""}"#]);
+        assert_eq!(rows[1].line(), 4);
+    }
+
+    #[test]
+    fn line_numbers_stay_right_over_many_rows() {
+        let text: String = std::iter::once("id\r\n".to_owned())
+            .chain((1..=5000).map(|i| if i % 7 == 0 { format!("\r\n{i}\r\n") } else { format!("{i}\r\n") }))
+            .collect();
+        let rows = read_rows(&text, InputFormat::Csv).unwrap();
+        let mut line = 1;
+        for (i, row) in rows.iter().enumerate() {
+            let n = i + 1;
+            line += if n % 7 == 0 { 2 } else { 1 };
+            assert_eq!((row.number(), row.line()), (n, line));
+        }
     }
 
     #[test]
