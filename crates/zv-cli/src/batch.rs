@@ -12,14 +12,14 @@
 //! The parts, each usable without a process:
 //!
 //! - [`input`]: the rows of a CSV file with a header (its columns become string params) or
-//!   of a JSONL file (each line a params object, every value kept as its JSON text), all of
-//!   them read and checked before anything is sent;
-//! - [`results`]: the result lines, the results file (never a partial line appended to, a
-//!   truncated last line from a crash dropped and its row done again) and what `--resume`
-//!   reads from it;
-//! - [`runner`]: N workers sending the rows with the blocking client, one writer writing
-//!   each line whole as it completes, and a [`Control`] that stops the
-//!   sending (Ctrl-C) while the calls in flight finish and are recorded;
+//!   of a JSONL file (each line a params object, every value kept as its JSON text), read
+//!   one at a time in linear time, all of them checked before anything is sent;
+//! - [`results`]: the result lines; with `--out RESULTS` they are the outcome records of a
+//!   [journal](crate::journal), which also records each write as `sent` before it is made,
+//!   so `--resume` never sends a write again blindly;
+//! - [`runner`]: N workers sending the rows with the blocking client, one writer recording
+//!   each `sent` and each outcome whole, and a [`Control`] that stops the sending (Ctrl-C)
+//!   while the calls in flight finish and are recorded;
 //! - [`progress`]: the progress bar on stderr (done/total, ok/failed, rate, ETA), drawn only
 //!   on a terminal.
 
@@ -28,7 +28,6 @@ pub mod progress;
 pub mod results;
 pub mod runner;
 
-pub use input::{InputError, InputFormat, Row, read_rows};
+pub use input::{InputError, InputFormat, Row, Rows, read_rows, rows};
 pub use progress::Progress;
-pub use results::{ResultsError, Resumed};
-pub use runner::{Control, Job, Summary, run};
+pub use runner::{Control, Job, JournalSink, Lines, Sink, Summary, run};

@@ -1,18 +1,21 @@
 //! `zv api PATH --each FILE [--concurrency N] [--out RESULTS] [--resume]`: one call per row
 //! (the parts are in [`zv_cli::batch`]).
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde_json::value::RawValue;
 use zv_api::UntypedRequest;
 use zv_cli::api::Target;
-use zv_cli::batch::{self, Control, InputFormat, Job, Progress, Resumed, Summary, results};
+use zv_cli::batch::{self, Control, InputFormat, Job, JournalSink, Lines, Progress, Summary};
 use zv_cli::data::Data;
 use zv_cli::exit;
 use zv_cli::format::{Format, Printer};
 use zv_cli::input;
+use zv_cli::journal::{Header, Journal, JournalError, Key, Mode, State};
 use zv_cli::report::error_line;
 
 use crate::cli::ApiCommand;
@@ -48,32 +51,40 @@ pub fn run(
             )));
         }
     };
-    let jobs = read_jobs(rows_file, batch.params, max_input_bytes)?;
-    let rows = jobs.len();
-    let (mut results_file, resumed) = match &each.out {
-        None => (None, Resumed::default()),
-        Some(path) if each.resume => {
-            let (opened, resumed) = results::open_for_resume(path).map_err(results_failure)?;
-            if resumed.max_row > rows {
-                return Err(Failure::usage(format!(
-                    "the results file {} has a line for row {} but {} has {rows} row(s): are they the results of this input?",
-                    path.display(),
-                    resumed.max_row,
-                    rows_file.display()
-                )));
-            }
-            (Some(opened), resumed)
+    let text =
+        input::read_file("--each", rows_file, max_input_bytes).map_err(|e| Failure::usage(error_line(&e)))?;
+    let format = InputFormat::detect(rows_file, &text);
+    let rows = check_rows(rows_file, &text, format, batch.params)?;
+    let (journal, states) = match &each.out {
+        None => (None, BTreeMap::new()),
+        Some(path) => {
+            let header = Header::new(
+                "batch",
+                [
+                    ("path", batch.target.key()),
+                    ("input_sha256", sha256_hex(text.as_bytes()).as_str()),
+                    ("template", batch.params.get()),
+                ],
+            );
+            let mode = if each.resume { Mode::Continue } else { Mode::Create };
+            let (journal, scan) = Journal::open(path, &header, mode).map_err(journal_failure)?;
+            (Some(journal), scan.states)
         }
-        Some(path) => (Some(results::create(path).map_err(results_failure)?), Resumed::default()),
     };
-    let jobs: Vec<Job> = jobs.into_iter().filter(|job| !resumed.ok.contains(&job.row)).collect();
-    let progress = Progress::new(jobs.len() as u64, std::io::stderr().is_terminal());
-    let again: Vec<usize> = jobs.iter().map(|j| j.row).filter(|row| resumed.unknown.contains(row)).collect();
-    if !again.is_empty() && !batch.retry_safe {
+    let plan = Plan::new(rows, &states, batch.retry_safe, each.resend_unknown);
+    let progress = Progress::new(plan.to_send as u64, std::io::stderr().is_terminal());
+    if !plan.held.is_empty() {
         progress.println(&format!(
-            "zv: sending again {} row(s) whose outcome was unknown (a write may have been applied): {}",
-            again.len(),
-            row_list(&again)
+            "zv: not sending again {} write row(s) sent before without a known outcome (they may have been applied): {}; check them, then --resend-unknown sends them",
+            plan.held.len(),
+            all_rows(&plan.held)
+        ));
+    }
+    if !plan.resending.is_empty() {
+        progress.println(&format!(
+            "zv: sending again {} write row(s) whose outcome was unknown (--resend-unknown): {}",
+            plan.resending.len(),
+            all_rows(&plan.resending)
         ));
     }
     let gateway = gateway()?;
@@ -86,78 +97,172 @@ pub fn run(
             UntypedRequest::new(batch.target.route(), job.params.as_ref())?.retry_safe(batch.retry_safe);
         Ok(client.send_untyped(&request)?.data)
     };
-    let summary = match results_file.as_mut() {
-        Some(file) => batch::run(&jobs, concurrency, &control, file, &progress, call),
-        None => batch::run(&jobs, concurrency, &control, out, &progress, call),
+    // The rows were all checked above, from this same text: none fails now.
+    let jobs = batch::rows(&text, format)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|row| plan.sends(row.number(), &states))
+        .filter_map(|row| Some(Job { row: row.number(), params: row.params_over(batch.params.get()).ok()? }));
+    let summary = match journal {
+        Some(journal) => {
+            let mut sink = JournalSink { journal, write_ahead: !batch.retry_safe };
+            batch::run(jobs, plan.to_send, concurrency, &control, &mut sink, &progress, call)
+        }
+        None => {
+            let mut sink = Lines { out: &mut *out, progress: &progress };
+            batch::run(jobs, plan.to_send, concurrency, &control, &mut sink, &progress, call)
+        }
     };
     if progress.is_visible() {
         progress.finish();
     }
     if let Some(path) = &each.out {
         let summary_printer = Printer { format: summary_format, ..*printer };
-        let data = summary_data(&summary, rows, rows - summary.jobs, path);
+        let data = summary_data(&summary, &plan, path);
         summary_printer.data(out, &data).map_err(Failure::output)?;
     }
-    outcome(&summary, each.out.as_deref(), batch.retry_safe)
+    outcome(&summary, &plan, each.out.as_deref(), batch.retry_safe)
 }
 
-/// Every row of the file as a call's params, or the first bad row as a usage error.
-fn read_jobs(path: &Path, params: &RawValue, max_input_bytes: u64) -> Result<Vec<Job>, Failure> {
-    let text =
-        input::read_file("--each", path, max_input_bytes).map_err(|e| Failure::usage(error_line(&e)))?;
+/// Reads every row of the input and builds its params, keeping none: the first bad row is
+/// a usage error naming its row and line. Returns how many rows there are.
+fn check_rows(path: &Path, text: &str, format: InputFormat, params: &RawValue) -> Result<usize, Failure> {
     let shown = path.display();
-    let rows = batch::read_rows(&text, InputFormat::detect(path, &text))
-        .map_err(|e| Failure::usage(format!("--each file {shown}: {e}")))?;
-    rows.iter()
-        .map(|row| {
-            let params = row.params_over(params.get()).map_err(|e| {
-                Failure::usage(format!(
-                    "--each file {shown}: row {} (line {}): {e}",
-                    row.number(),
-                    row.line()
-                ))
-            })?;
-            Ok(Job { row: row.number(), params })
-        })
-        .collect()
+    let bad = |e: batch::InputError| Failure::usage(format!("--each file {shown}: {e}"));
+    let mut rows = 0;
+    for row in batch::rows(text, format).map_err(bad)? {
+        let row = row.map_err(bad)?;
+        row.params_over(params.get()).map_err(|e| {
+            Failure::usage(format!("--each file {shown}: row {} (line {}): {e}", row.number(), row.line()))
+        })?;
+        rows += 1;
+    }
+    Ok(rows)
 }
+
+/// Which rows a run sends, by what the results file says of them.
+struct Plan {
+    /// The rows of the input.
+    rows: usize,
+    /// The rows already ok (or resolved as applied): not sent.
+    done: usize,
+    /// Write rows in doubt (sent without a recorded outcome, or unknown): not sent.
+    held: Vec<usize>,
+    /// Write rows in doubt sent again (`--resend-unknown`).
+    resending: Vec<usize>,
+    /// The rows to send.
+    to_send: usize,
+}
+
+impl Plan {
+    fn new(rows: usize, states: &BTreeMap<Key, State>, retry_safe: bool, resend_unknown: bool) -> Plan {
+        let mut plan = Plan { rows, done: 0, held: Vec::new(), resending: Vec::new(), to_send: 0 };
+        for (key, state) in states {
+            let Key::Row(row) = key else { continue };
+            let Ok(row) = usize::try_from(*row) else { continue };
+            if row > rows {
+                continue;
+            }
+            match state {
+                State::Applied => plan.done += 1,
+                state if state.is_in_doubt() && !retry_safe && resend_unknown => plan.resending.push(row),
+                state if state.is_in_doubt() && !retry_safe => plan.held.push(row),
+                _ => {}
+            }
+        }
+        plan.to_send = rows - plan.done - plan.held.len();
+        plan
+    }
+
+    /// Whether `row` is sent.
+    fn sends(&self, row: usize, states: &BTreeMap<Key, State>) -> bool {
+        match states.get(&Key::Row(row as u64)) {
+            Some(State::Applied) => false,
+            Some(state) if state.is_in_doubt() => self.held.binary_search(&row).is_err(),
+            _ => true,
+        }
+    }
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How long a second Ctrl-C waits for a record being written to finish before quitting.
+const QUIT_GRACE: Duration = Duration::from_millis(500);
 
 /// Ctrl-C (and SIGTERM, SIGHUP) once: no further row is sent, the calls in flight finish and
-/// are recorded. Twice: exit at once, between two lines, leaving the calls in flight
-/// unrecorded.
+/// are recorded. Twice: exit at once, between two records if one is being written (a
+/// record that does not finish within [`QUIT_GRACE`], stdout blocked, is left), the calls
+/// in flight unrecorded. The handler never waits on stdout or stderr itself.
 fn on_interrupt(control: &Arc<Control>, progress: &Progress, retry_safe: bool) -> Result<(), Failure> {
     let (control, progress) = (control.clone(), progress.clone());
     ctrlc::set_handler(move || {
         if control.interrupt() == 1 {
-            progress.println(&format!(
-                "zv: interrupted: sending no further row; waiting for the {} call(s) in flight (Ctrl-C again to quit without recording them)",
-                control.in_flight()
-            ));
+            let (progress, in_flight) = (progress.clone(), control.in_flight());
+            // Printed by another thread: a blocked stderr does not hold up a second Ctrl-C.
+            std::thread::spawn(move || {
+                progress.println(&format!(
+                    "zv: interrupted: sending no further row; waiting for the {in_flight} call(s) in flight (Ctrl-C again to quit without recording them)"
+                ));
+            });
             return;
         }
-        let _no_line_half_written = control.hold_writes();
+        // Whatever blocks below, the process ends within the grace period.
+        std::thread::spawn(|| {
+            std::thread::sleep(QUIT_GRACE * 2);
+            quit_now();
+        });
+        let deadline = Instant::now() + QUIT_GRACE;
+        let _no_record_half_written = loop {
+            match control.try_hold_writes() {
+                Some(guard) => break Some(guard),
+                None if Instant::now() >= deadline => break None,
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        };
         let in_flight = control.in_flight();
         let warning = if retry_safe || in_flight == 0 { "" } else { " (a write among them may have been applied)" };
-        progress.println(&format!("zv: quit: {in_flight} call(s) in flight not recorded{warning}"));
-        std::process::exit(i32::from(exit::INTERRUPTED));
+        let _ = writeln!(std::io::stderr(), "zv: quit: {in_flight} call(s) in flight not recorded{warning}");
+        quit_now();
     })
     .map_err(|e| Failure::internal(format!("cannot install the Ctrl-C handler: {e}")))
 }
 
+/// Ends the process with exit code 130 at once, flushing nothing: stdout may be blocked.
+fn quit_now() -> ! {
+    #[cfg(unix)]
+    // SAFETY: `_exit` takes no pointer and never returns; it is async-signal-safe.
+    unsafe {
+        libc::_exit(i32::from(exit::INTERRUPTED))
+    }
+    #[cfg(not(unix))]
+    std::process::exit(i32::from(exit::INTERRUPTED))
+}
+
 /// The exit code and the line that says why, or `Ok` when every row succeeded.
-fn outcome(summary: &Summary, out: Option<&Path>, retry_safe: bool) -> Result<(), Failure> {
-    let code = summary.exit_code();
+fn outcome(summary: &Summary, plan: &Plan, out: Option<&Path>, retry_safe: bool) -> Result<(), Failure> {
+    let mut code = summary.exit_code();
+    if code != exit::INTERRUPTED && code != exit::INTERNAL && !plan.held.is_empty() {
+        code = exit::UNKNOWN_OUTCOME;
+    }
     if code == exit::SUCCESS {
         return Ok(());
     }
     let unsent = summary.not_started();
     let message = if let Some(e) = &summary.write_error {
-        let lost = match (summary.unrecorded, retry_safe) {
-            (0, _) => String::new(),
-            (n, true) => format!("; {n} call(s) made were not recorded"),
-            (n, false) => {
-                format!("; {n} call(s) made were not recorded (a write among them may have been applied)")
+        let lost = match (summary.unrecorded.as_slice(), retry_safe) {
+            ([], _) => String::new(),
+            (rows, true) => {
+                format!("; row(s) {} were sent but their outcome is not recorded", all_rows(rows))
             }
+            (rows, false) => format!(
+                "; row(s) {} were sent but their outcome is not recorded (a write among them may have been applied: --resume will not send them again)",
+                all_rows(rows)
+            ),
         };
         format!("cannot write the results: {e}{lost}; {unsent} row(s) not sent")
     } else if summary.interrupted {
@@ -167,14 +272,27 @@ fn outcome(summary: &Summary, out: Option<&Path>, retry_safe: bool) -> Result<()
         };
         format!("interrupted: {unsent} row(s) not sent{next}")
     } else {
-        let mut message = format!(
-            "{} of {} row(s) failed ({} rejected, {} with an unknown outcome, {} not sent); see their lines in the results",
-            summary.failed, summary.sent, summary.rejected, summary.unknown, summary.not_sent
-        );
-        if summary.unknown > 0 && !retry_safe {
-            message.push_str(
-                "; a write whose outcome is unknown may have been applied: check before sending it again",
+        let mut message = String::new();
+        if summary.failed > 0 {
+            message = format!(
+                "{} of {} row(s) failed ({} rejected, {} with an unknown outcome, {} not sent); see their lines in the results",
+                summary.failed, summary.sent, summary.rejected, summary.unknown, summary.not_sent
             );
+            if summary.unknown > 0 && !retry_safe {
+                message.push_str(
+                    "; a write whose outcome is unknown may have been applied: check before sending it again",
+                );
+            }
+        }
+        if !plan.held.is_empty() {
+            if !message.is_empty() {
+                message.push_str("; ");
+            }
+            message.push_str(&format!(
+                "{} write row(s) with an unknown outcome were not sent again: {}; check them, then run with --resend-unknown to send them",
+                plan.held.len(),
+                all_rows(&plan.held)
+            ));
         }
         message
     };
@@ -182,11 +300,11 @@ fn outcome(summary: &Summary, out: Option<&Path>, retry_safe: bool) -> Result<()
 }
 
 /// The summary `--out` prints on stdout.
-fn summary_data(summary: &Summary, rows: usize, skipped: usize, results: &Path) -> Data {
+fn summary_data(summary: &Summary, plan: &Plan, results: &Path) -> Data {
     let number = |n: usize| Data::Number(n.to_string());
     Data::Object(vec![
-        ("rows".into(), number(rows)),
-        ("skipped".into(), number(skipped)),
+        ("rows".into(), number(plan.rows)),
+        ("skipped".into(), number(plan.done)),
         ("sent".into(), number(summary.sent)),
         ("ok".into(), number(summary.ok)),
         ("failed".into(), number(summary.failed)),
@@ -196,10 +314,12 @@ fn summary_data(summary: &Summary, rows: usize, skipped: usize, results: &Path) 
         ("not_started".into(), number(summary.not_started())),
         ("interrupted".into(), Data::Bool(summary.interrupted)),
         ("results".into(), Data::String(results.display().to_string())),
+        ("held_back".into(), number(plan.held.len())),
+        ("unrecorded".into(), number(summary.unrecorded.len())),
     ])
 }
 
-fn results_failure(e: results::ResultsError) -> Failure {
+fn journal_failure(e: JournalError) -> Failure {
     let code = if e.is_usage() { exit::USAGE } else { exit::INTERNAL };
     Failure { message: error_line(&e), code }
 }
@@ -209,11 +329,7 @@ fn format_name(format: Format) -> String {
     clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_owned()).unwrap_or_default()
 }
 
-/// Row numbers for a line: the first ten, then how many more.
-fn row_list(rows: &[usize]) -> String {
-    let shown: Vec<String> = rows.iter().take(10).map(ToString::to_string).collect();
-    match rows.len().saturating_sub(10) {
-        0 => shown.join(", "),
-        more => format!("{}, and {more} more", shown.join(", ")),
-    }
+/// Every row number, for a line.
+fn all_rows(rows: &[usize]) -> String {
+    rows.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -43,6 +43,7 @@ Exit codes:
   4  API system error (status false), e.g. a bad signature
   5  transport or HTTP error (connect, timeout, TLS, body too large, HTTP 4xx/5xx)
   6  the response could not be decoded
+  7  a batch's writes with an unknown outcome were not sent again (--resend-unknown sends them)
   130  interrupted (a batch: the calls in flight were finished and recorded)";
 
 /// Options accepted before or after the command (no `Debug`: they hold the key). Each
@@ -163,11 +164,16 @@ pub enum Command {
     /// {"row":N,"ok":false,"error":{"kind","code","message","traceId"},"outcome":"not_sent"|"rejected"|"unknown"}
     /// (unknown: a write may have been applied). --format does not change them (they are
     /// JSONL); with --out, stdout gets a summary in --format (a table by default), and
-    /// without --out only --format jsonl is accepted. Exit: 0 when every row succeeded, else
-    /// the highest code among the failed rows (3 to 6); 1 when the results cannot be written;
-    /// 130 when interrupted: Ctrl-C stops the
-    /// sending, the calls in flight finish and get their lines, and --resume continues. A
-    /// progress bar is drawn on stderr when it is a terminal.
+    /// without --out only --format jsonl is accepted. --out RESULTS is a write-ahead journal:
+    /// a header binding it to the endpoint, the input's SHA-256 and the params, then each
+    /// write recorded as {"record":"sent","row":N} on disk before it is sent, then its line.
+    /// One run at a time holds it; it must be a new file or a zv results file. Exit: 0 when
+    /// every row succeeded, else the highest code among the failed rows (3 to 6); 7 when
+    /// --resume held back writes whose outcome is unknown; 1 when the results cannot be
+    /// written (the rows made but not recorded are named); 130 when interrupted: Ctrl-C
+    /// stops the sending, the calls in flight finish and get their lines, and --resume
+    /// continues (a second Ctrl-C quits at once). A progress bar is drawn on stderr when it
+    /// is a terminal.
     #[command(after_help = API_EXAMPLES)]
     Api(ApiCommand),
     /// Call any endpoint with --action/--path and --params (see `zv api`, which supersedes it); prints `data` as a table (--json: as JSON). A write, or an endpoint the catalogue does not know, needs --yes.
@@ -256,9 +262,12 @@ pub struct ApiCommand {
     /// With --each: write the result lines to RESULTS (stdout then gets a summary); an existing RESULTS that is not empty needs --resume.
     #[arg(long, value_name = "RESULTS", requires = "each")]
     pub out: Option<PathBuf>,
-    /// With --out: skip the rows already ok in RESULTS and append the others' lines (a line cut short by a crash is dropped and its row sent again).
+    /// With --out: continue RESULTS (the same endpoint, input and params only): skip the rows already ok, send the others. A write that was sent without a recorded outcome, or whose outcome is unknown, is not sent again: zv lists those rows and exits 7.
     #[arg(long, requires = "out")]
     pub resume: bool,
+    /// With --resume: send again the writes whose outcome is unknown (check first that they were not applied).
+    #[arg(long, requires = "resume")]
+    pub resend_unknown: bool,
 }
 
 /// `zv profile …`.

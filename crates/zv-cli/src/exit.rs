@@ -16,6 +16,9 @@ pub const SYSTEM: u8 = 4;
 pub const TRANSPORT: u8 = 5;
 /// The response could not be decoded.
 pub const DECODE: u8 = 6;
+/// A batch left writes whose outcome is unknown (sent, and no outcome recorded, or an
+/// unknown one): they were not sent again; `--resend-unknown` sends them.
+pub const UNKNOWN_OUTCOME: u8 = 7;
 /// Interrupted (Ctrl-C, SIGTERM, SIGHUP): 128 + SIGINT, as shells report it.
 pub const INTERRUPTED: u8 = 130;
 

@@ -16,6 +16,7 @@ pub mod exit;
 pub mod format;
 pub mod hints;
 pub mod input;
+pub mod journal;
 pub mod params;
 pub mod profile;
 pub mod render;

@@ -2,7 +2,6 @@
 //! gateway, for exact bytes) started by the test on 127.0.0.1.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -16,16 +15,14 @@ const GIFT_CARDS: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 const REDEEM: &str = "/v3/coupon/exchange/redeemExchangeCode";
 const CODE: &str = "164822200532619796511";
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
-
-/// Every line of a results text, each whole JSON (the text ends with a line break).
+/// Every result line of a results text (stdout's, or a results file's without its header
+/// and `open`/`sent` records), each whole JSON (the text ends with a line break).
 fn result_lines(text: &str) -> Vec<Value> {
     assert!(text.is_empty() || text.ends_with('\n'), "a partial last line: {text:?}");
-    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect()
+    text.lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .filter(|l| l.get("zv_journal").is_none() && l.get("record").is_none())
+        .collect()
 }
 
 /// The lines by row; each row has one line.
@@ -204,6 +201,7 @@ fn resume_skips_the_rows_already_ok_and_appends_the_others() {
     mock.clear_log();
     let line = fails(&run(cmd(), &["api", GIFT_CARDS, "--each", &csv, "--out", &out]), 2).to_owned();
     assert!(line.contains("--resume"), "{line}");
+    assert_eq!(std::fs::read_to_string(&results).unwrap(), first, "untouched");
     assert!(mock.log().is_empty());
     // --resume: only the failed row is sent, its line appended
     let resume = ["--json", "api", GIFT_CARDS, "--each", &csv, "--out", &out, "--resume"];
@@ -219,8 +217,9 @@ fn resume_skips_the_rows_already_ok_and_appends_the_others() {
     mock.clear_log();
     ok(&run(cmd(), &resume));
     assert!(mock.log().is_empty());
-    // a last line cut short by a crash is dropped and its row sent again
-    let kept: String = first.lines().filter(|l| !l.contains("\"row\":3")).map(|l| format!("{l}\n")).collect();
+    // a last line cut short by a crash is dropped and its row (a read) sent again
+    let kept: String =
+        first.lines().filter(|l| !l.contains("\"row\":3,")).map(|l| format!("{l}\n")).collect();
     std::fs::write(&results, format!("{kept}{{\"row\":3,\"ok\":tr")).unwrap();
     let r = run(cmd(), &resume);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -237,7 +236,7 @@ fn resume_skips_the_rows_already_ok_and_appends_the_others() {
     let short = write(dir.path(), "short.csv", "user_id\n10001\n");
     let line =
         fails(&run(cmd(), &["api", GIFT_CARDS, "--each", &short, "--out", &out, "--resume"]), 2).to_owned();
-    assert!(line.contains("row 3") && line.contains("1 row(s)"), "{line}");
+    assert!(line.contains("input_sha256 was") && line.contains("not for this run"), "{line}");
 }
 
 #[test]
@@ -381,4 +380,41 @@ fn two_hundred_rows_at_the_documented_limit_each_sent_once_never_throttled() {
     // request was answered ok, or refused at the door.
     assert!(mock.log().iter().all(|e| (e.verdict.is_ok() && e.http_status == 200)
         || (matches!(e.verdict, Verdict::Throttled { .. }) && e.http_status == 429)));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_exits_at_once_even_with_stdout_blocked() {
+    // Results on stdout, a pipe nobody reads: a 256 KiB line fills it, and the writer blocks.
+    let gateway = Scripted::start();
+    let big = format!("[\"{}\"]", "x".repeat(256 * 1024));
+    for _ in 0..3 {
+        gateway.answer_data(&big);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "rows.csv", "user_id\n1\n2\n3\n");
+    let mut child = spawn(&gateway.zv(), &["api", GIFT_CARDS, "--each", &csv, "--concurrency", "1"]);
+    // The second request is sent only once the writer took the first row's line (one
+    // worker, a rendezvous channel): the writer is then writing it, and blocks.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while gateway.requests().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "the batch did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..2 {
+        let kill =
+            std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+    }
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "zv did not exit after a second Ctrl-C");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("zv: quit:"), "{stderr}");
 }

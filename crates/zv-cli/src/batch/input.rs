@@ -100,10 +100,46 @@ pub enum InputError {
 
 /// Reads every row of `text`; the first bad one is the error.
 pub fn read_rows(text: &str, format: InputFormat) -> Result<Vec<Row>, InputError> {
+    rows(text, format)?.collect()
+}
+
+/// The rows of `text`, one at a time (a CSV header is read and checked at once): the text
+/// is read once, front to back, in time linear in its length, and no row is kept.
+pub fn rows(text: &str, format: InputFormat) -> Result<Rows<'_>, InputError> {
     let text = strip_bom(text);
-    match format {
-        InputFormat::Csv => csv_rows(text),
-        InputFormat::Jsonl => jsonl_rows(text),
+    let inner = match format {
+        InputFormat::Csv => Inner::Csv(CsvRows::new(text)?),
+        InputFormat::Jsonl => Inner::Jsonl { lines: text.split('\n').enumerate(), number: 0 },
+    };
+    Ok(Rows { inner, failed: false })
+}
+
+/// The rows of an input, in order ([`rows`]); after the first error, nothing more.
+#[derive(Debug)]
+pub struct Rows<'a> {
+    inner: Inner<'a>,
+    failed: bool,
+}
+
+#[derive(Debug)]
+enum Inner<'a> {
+    Csv(CsvRows<'a>),
+    Jsonl { lines: std::iter::Enumerate<std::str::Split<'a, char>>, number: usize },
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<Row, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let next = match &mut self.inner {
+            Inner::Csv(rows) => rows.next(),
+            Inner::Jsonl { lines, number } => jsonl_next(lines, number),
+        };
+        self.failed = matches!(next, Some(Err(_)));
+        next
     }
 }
 
@@ -112,50 +148,140 @@ fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-fn csv_rows(text: &str) -> Result<Vec<Row>, InputError> {
-    // Not `flexible`: a row with more or fewer cells than the header is an error.
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| InputError::Header { reason: csv_reason(&e) })?.clone();
-    let mut names: Vec<&str> = Vec::with_capacity(header.len());
-    for (i, name) in header.iter().enumerate() {
-        if name.trim().is_empty() {
-            return Err(InputError::Header {
-                reason: format!("has an empty column name (column {})", i + 1),
-            });
+#[derive(Debug)]
+struct CsvRows<'a> {
+    text: &'a str,
+    reader: csv::Reader<&'a [u8]>,
+    names: Vec<String>,
+    lines: LineCounter,
+    /// The rows read so far.
+    number: usize,
+    /// Where the last record (or the header) starts, in bytes.
+    last_start: u64,
+    record: csv::StringRecord,
+}
+
+impl<'a> CsvRows<'a> {
+    fn new(text: &'a str) -> Result<CsvRows<'a>, InputError> {
+        // Not `flexible`: a row with more or fewer cells than the header is an error.
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+        let header = match reader.headers() {
+            Ok(header) => header.clone(),
+            Err(e) => {
+                let reason = unterminated_quote(text, 0).map_or_else(|| csv_reason(&e), |(_, reason)| reason);
+                return Err(InputError::Header { reason });
+            }
+        };
+        let mut names: Vec<String> = Vec::with_capacity(header.len());
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(InputError::Header {
+                    reason: format!("has an empty column name (column {})", i + 1),
+                });
+            }
+            if names.iter().any(|n| n == name) {
+                return Err(InputError::Header { reason: format!("names the column {name:?} twice") });
+            }
+            names.push(name.to_owned());
         }
-        if names.contains(&name) {
-            return Err(InputError::Header { reason: format!("names the column {name:?} twice") });
-        }
-        names.push(name);
+        Ok(CsvRows {
+            text,
+            reader,
+            names,
+            lines: LineCounter::default(),
+            number: 0,
+            last_start: 0,
+            record: csv::StringRecord::new(),
+        })
     }
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let number = i + 1;
-        let record = record.map_err(|e| InputError::Row {
-            row: number,
-            line: e.position().map_or(0, |p| line_at(text, p)),
-            reason: csv_reason(&e),
-        })?;
-        let line = record.position().map_or(0, |p| line_at(text, p));
-        let fields = names
+
+    fn next(&mut self) -> Option<Result<Row, InputError>> {
+        let number = self.number + 1;
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => {
+                // The end: a quote still open swallowed everything after it.
+                let (line, reason) = unterminated_quote(self.text, self.last_start)?;
+                return Some(Err(match self.number {
+                    0 => InputError::Header { reason },
+                    row => InputError::Row { row, line, reason },
+                }));
+            }
+            Err(e) => {
+                let start = e.position().map_or(self.last_start, csv::Position::byte);
+                let line = self.lines.line_at(self.text, start);
+                // A quote left open in this record made it swallow the lines after it: say so
+                // (one opened in a later record is that record's error).
+                let (line, reason) = match unterminated_quote(self.text, start) {
+                    Some((quote_line, reason)) if quote_line == line => (line, reason),
+                    _ => (line, csv_reason(&e)),
+                };
+                return Some(Err(InputError::Row { row: number, line, reason }));
+            }
+        }
+        self.number = number;
+        let start = self.record.position().map_or(self.last_start, csv::Position::byte);
+        self.last_start = start;
+        let line = self.lines.line_at(self.text, start);
+        let fields = self
+            .names
             .iter()
-            .zip(record.iter())
+            .zip(self.record.iter())
             .filter(|(_, value)| !value.is_empty())
             .map(|(name, value)| Field::string(name, value))
             .collect();
-        rows.push(Row { number, line, fields });
+        Some(Ok(Row { number, line, fields }))
     }
-    Ok(rows)
 }
 
-/// The line a record starts on. The csv crate's own line count is off after a CRLF or a
-/// blank line (its position is where the previous record's line break began), so the line
-/// is counted here from its byte offset, past any line breaks.
-fn line_at(text: &str, position: &csv::Position) -> u64 {
-    let from = usize::try_from(position.byte()).unwrap_or(usize::MAX).min(text.len());
-    let skipped = text.as_bytes()[from..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
-    let start = from + skipped;
-    text.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+/// Counts lines up to a byte offset, from where the last count stopped: over a whole
+/// file, linear in its length.
+#[derive(Debug, Default)]
+struct LineCounter {
+    byte: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// The line a record starts on. The csv crate's own line count is off after a CRLF or a
+    /// blank line (its position is where the previous record's line break began), so the
+    /// line is counted here from its byte offset, past any line breaks.
+    fn line_at(&mut self, text: &str, position: u64) -> u64 {
+        let bytes = text.as_bytes();
+        let from = usize::try_from(position).unwrap_or(usize::MAX).min(bytes.len());
+        let skipped = bytes[from..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let start = from + skipped;
+        if start < self.byte {
+            *self = LineCounter::default();
+        }
+        self.line += bytes[self.byte..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.byte = start;
+        self.line + 1
+    }
+}
+
+/// A quote opened at the start of a field of the record at byte `start` and never closed:
+/// the line it opens on, and the reason.
+fn unterminated_quote(text: &str, start: u64) -> Option<(u64, String)> {
+    let bytes = text.as_bytes();
+    let start = usize::try_from(start).unwrap_or(usize::MAX).min(bytes.len());
+    let (mut field_start, mut open_at) = (true, None);
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        match open_at {
+            Some(_) if b == b'"' && bytes.get(i + 1) == Some(&b'"') => i += 1,
+            Some(_) if b == b'"' => open_at = None,
+            Some(_) => {}
+            None if field_start && b == b'"' => open_at = Some(i),
+            None => {}
+        }
+        field_start = open_at.is_none() && matches!(b, b',' | b'\n' | b'\r');
+        i += 1;
+    }
+    let at = open_at?;
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    Some((line, format!("a quote (\") opened on line {line} is never closed")))
 }
 
 /// The csv crate's reason, without the position (the row and line are said already).
@@ -168,26 +294,31 @@ fn csv_reason(e: &csv::Error) -> String {
     }
 }
 
-fn jsonl_rows(text: &str) -> Result<Vec<Row>, InputError> {
-    let mut rows = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
+fn jsonl_next(
+    lines: &mut std::iter::Enumerate<std::str::Split<'_, char>>,
+    number: &mut usize,
+) -> Option<Result<Row, InputError>> {
+    for (i, line) in lines.by_ref() {
         let line_number = i as u64 + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
-        let number = rows.len() + 1;
-        let bad = |reason: String| InputError::Row { row: number, line: line_number, reason };
+        *number += 1;
+        let row = *number;
+        let bad = |reason: String| InputError::Row { row, line: line_number, reason };
         let trimmed = line.trim_start();
         if !trimmed.starts_with('{') {
-            return Err(bad("is not a JSON object ({\"field\": value, …})".to_owned()));
+            return Some(Err(bad("is not a JSON object ({\"field\": value, …})".to_owned())));
         }
-        let Members(members) =
-            serde_json::from_str(trimmed).map_err(|e| bad(format!("is not valid JSON: {e}")))?;
+        let Members(members) = match serde_json::from_str(trimmed) {
+            Ok(members) => members,
+            Err(e) => return Some(Err(bad(format!("is not valid JSON: {e}")))),
+        };
         let fields = members.into_iter().map(|(name, value)| Field::raw(&name, value)).collect();
-        rows.push(Row { number, line: line_number, fields });
+        return Some(Ok(Row { number: row, line: line_number, fields }));
     }
-    Ok(rows)
+    None
 }
 
 #[cfg(test)]
@@ -230,6 +361,43 @@ mod tests {
         assert!(matches!(e, InputError::Header { .. }) && e.to_string().contains("column 2"), "{e}");
         let e = read_rows("a,b,a\n1,2,3\n", InputFormat::Csv).unwrap_err();
         assert!(e.to_string().contains("\"a\" twice"), "{e}");
+        // names are trimmed: " a" and "a " are one name
+        let e = read_rows(" a,a \n1,2\n", InputFormat::Csv).unwrap_err();
+        assert!(e.to_string().contains("\"a\" twice"), "{e}");
+        let rows = read_rows(" id \t,x\n1,2\n", InputFormat::Csv).unwrap();
+        assert_eq!(params(&rows), [r#"{"id":"1","x":"2"}"#]);
+    }
+
+    #[test]
+    fn an_unterminated_quote_names_the_line_it_opens_on() {
+        let quote = |text: &str| match read_rows(text, InputFormat::Csv).unwrap_err() {
+            InputError::Row { row, line, reason } => (row, line, reason.contains("never closed")),
+            InputError::Header { reason } => (0, 1, reason.contains("never closed")),
+        };
+        // swallowing the rest: two cells where three are expected, or the last record
+        assert_eq!(quote("a,b,c\n1,2,3\n4,\"5,6\n7,8,9\n"), (2, 3, true));
+        assert_eq!(quote("a,b\n1,2\n\r\n3,\"4\n5,6\n"), (2, 4, true));
+        assert_eq!(quote("\"a\n1\n"), (0, 1, true));
+        // an earlier error is that row's, whatever comes after
+        assert_eq!(quote("a,b\n1\n2,\"3\n"), (1, 2, false));
+        // a closed quote over two lines is one cell; "" is a quote inside one
+        let rows = read_rows("a,b\n\"x\ny\",\"q\"\"\"\n1,2\n", InputFormat::Csv).unwrap();
+        assert_eq!(params(&rows[..1]), [r#"{"a":"x\ny","b":"q\""}"#]);
+        assert_eq!(rows[1].line(), 4);
+    }
+
+    #[test]
+    fn line_numbers_stay_right_over_many_rows() {
+        let text: String = std::iter::once("id\r\n".to_owned())
+            .chain((1..=5000).map(|i| if i % 7 == 0 { format!("\r\n{i}\r\n") } else { format!("{i}\r\n") }))
+            .collect();
+        let rows = read_rows(&text, InputFormat::Csv).unwrap();
+        let mut line = 1;
+        for (i, row) in rows.iter().enumerate() {
+            let n = i + 1;
+            line += if n % 7 == 0 { 2 } else { 1 };
+            assert_eq!((row.number(), row.line()), (n, line));
+        }
     }
 
     #[test]

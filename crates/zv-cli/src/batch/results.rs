@@ -1,9 +1,9 @@
-//! The result lines of a batch, and the results file `--resume` continues.
+//! The result lines of a batch: the outcome records of its [journal](crate::journal) when
+//! it has `--out RESULTS`, else the lines on stdout.
 //!
-//! A line is made whole in memory and written with one `write_all` and a flush by the one
-//! thread that writes (see [`runner`](super::runner)), so lines never interleave. A crash
-//! can still cut the last one short: [`open_for_resume`] drops such a line (its row is done
-//! again) before appending, so the file never holds a partial line followed by a new one.
+//! A line is made whole in memory and written with one `write_all` by the one thread that
+//! writes (see [`runner`](super::runner)), so lines never interleave. `data` is put on one
+//! line without being parsed into values, so an answer of any depth is recorded as it came.
 //!
 //! ```
 //! use serde_json::value::RawValue;
@@ -14,23 +14,20 @@
 //! );
 //! ```
 
-use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
-use std::path::Path;
+use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::value::RawValue;
 use zv_api::{Error, ErrorKind, Outcome};
 
-use crate::data::{Data, escape_unsafe};
+use crate::data::escape_unsafe;
 use crate::exit;
 
 /// The line of a row whose call succeeded: `{"row":N,"ok":true,"data":DATA}`, `data` the
 /// gateway's JSON text on one line, every number as it came (characters a terminal would
 /// obey written as JSON escapes, [`escape_unsafe`]).
 pub fn ok_line(row: usize, data: &RawValue) -> Result<String, serde_json::Error> {
-    let data = Data::one_line(data.get())?;
+    let data = one_line(data.get());
     // The same JSON, with what a terminal would obey (C1 controls, bidi overrides) escaped.
     let data = RawValue::from_string(escape_unsafe(&data).into_owned())?;
     serde_json::to_string(&Line { row, ok: true, data: Some(&data), error: None, outcome: None })
@@ -114,239 +111,49 @@ fn outcome_name<S: serde::Serializer>(outcome: &Option<Outcome>, s: S) -> Result
     }
 }
 
-/// What a results file says of the rows: the ones done, the ones that failed with an
-/// unknown outcome and were not done since.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Resumed {
-    /// The rows with an `"ok": true` line.
-    pub ok: BTreeSet<usize>,
-    /// The rows whose last line says `"outcome": "unknown"` and that have no `ok` line: a
-    /// write among them may have been applied.
-    pub unknown: BTreeSet<usize>,
-    /// The whole lines read.
-    pub lines: usize,
-    /// The largest row number in the file.
-    pub max_row: usize,
-    /// Whether a last line cut short (a crash while writing it) was dropped.
-    pub dropped_partial_line: bool,
-}
-
-/// Why a results file cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ResultsError {
-    /// It could not be opened, read, cut or written.
-    #[error("cannot use the results file {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The operating system's reason.
-        #[source]
-        source: io::Error,
-    },
-    /// A whole line is not a result line: not this command's results file.
-    #[error(
-        "the results file {path} line {line} is not a result line of zv ({reason}); is it the right file?"
-    )]
-    NotResults {
-        /// The file.
-        path: String,
-        /// The line, 1-based.
-        line: usize,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A device, FIFO, socket or directory: results go to a regular file, which `--resume`
-    /// can read back.
-    #[error(
-        "the results file {path} is not a regular file (a device, FIFO, socket or directory); give a file"
-    )]
-    NotRegular {
-        /// The file.
-        path: String,
-    },
-    /// Without `--resume`, an existing results file is never overwritten.
-    #[error("the results file {path} exists and is not empty: add --resume to continue it, or remove it")]
-    Exists {
-        /// The file.
-        path: String,
-    },
-}
-
-impl ResultsError {
-    /// Whether the file's content, not the system, is at fault (a usage error).
-    pub fn is_usage(&self) -> bool {
-        !matches!(self, ResultsError::Io { .. })
+/// JSON text on one line, without parsing it into values (any depth): `text` itself when
+/// it has no line break, else with the whitespace outside strings taken out (a JSON string
+/// holds no raw line break, so every one is whitespace between tokens).
+fn one_line(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return Cow::Borrowed(text.trim());
     }
-}
-
-#[derive(Deserialize)]
-struct Seen {
-    row: usize,
-    ok: bool,
-    #[serde(default)]
-    outcome: Option<String>,
-}
-
-/// What reading a results file found: what it says, and how much of it to keep.
-struct Scan {
-    resumed: Resumed,
-    /// The length of the lines kept (whole ones, and a whole result line lacking its break).
-    keep: u64,
-    /// Whether the last line kept lacks its line break.
-    missing_break: bool,
-}
-
-/// Reads the result lines of `reader`. A last line without its line break is a line cut
-/// short by a crash: it is dropped, unless it is a whole result line that only lacks the
-/// break.
-fn read_results(mut reader: impl BufRead, path: &str) -> Result<Scan, ResultsError> {
-    let mut scan = Scan { resumed: Resumed::default(), keep: 0, missing_break: false };
-    let resumed = &mut scan.resumed;
-    let mut failed_unknown = BTreeSet::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|source| ResultsError::Io { path: path.to_owned(), source })?;
-        if n == 0 {
-            break;
-        }
-        let whole = line.ends_with(b"\n");
-        let line_number = resumed.lines + 1;
-        let not_results =
-            |reason: String| ResultsError::NotResults { path: path.to_owned(), line: line_number, reason };
-        let parsed = std::str::from_utf8(&line)
-            .map_err(|e| e.to_string())
-            .and_then(|text| serde_json::from_str::<Seen>(text.trim_end()).map_err(|e| e.to_string()));
-        let seen = match parsed {
-            Ok(seen) => seen,
-            Err(_) if !whole => {
-                resumed.dropped_partial_line = true;
-                break;
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
             }
-            Err(reason) => return Err(not_results(reason)),
-        };
-        if seen.row == 0 {
-            return Err(not_results("row 0: rows are numbered from 1".to_owned()));
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_whitespace() {
+            continue;
         }
-        resumed.lines += 1;
-        scan.keep += n as u64;
-        scan.missing_break = !whole;
-        resumed.max_row = resumed.max_row.max(seen.row);
-        if seen.ok {
-            resumed.ok.insert(seen.row);
-        } else if seen.outcome.as_deref() == Some(Outcome::Unknown.as_str()) {
-            failed_unknown.insert(seen.row);
-        } else {
-            failed_unknown.remove(&seen.row);
-        }
+        out.push(c);
     }
-    resumed.unknown = failed_unknown.difference(&resumed.ok).copied().collect();
-    Ok(scan)
-}
-
-/// Opens `path` to continue it: reads what it says, cuts a partial last line off (and ends
-/// a whole last line that lacks its break), and returns it ready to append. A file that
-/// does not exist is created empty.
-pub fn open_for_resume(path: &Path) -> Result<(File, Resumed), ResultsError> {
-    let shown = path.display().to_string();
-    let io = |source| ResultsError::Io { path: shown.clone(), source };
-    refuse_non_regular(path)?;
-    let mut file = OpenOptions::new().read(true).append(true).create(true).open(path).map_err(io)?;
-    let scan = read_results(BufReader::new(&file), &shown)?;
-    if scan.resumed.dropped_partial_line {
-        file.set_len(scan.keep).map_err(io)?;
-    }
-    file.seek(SeekFrom::End(0)).map_err(io)?;
-    if scan.missing_break {
-        io::Write::write_all(&mut file, b"\n").map_err(io)?;
-    }
-    Ok((file, scan.resumed))
-}
-
-/// Refuses an existing `path` that is not a regular file, before it is opened: opening a
-/// FIFO waits for a reader, and reading `/dev/zero` back never ends.
-fn refuse_non_regular(path: &Path) -> Result<(), ResultsError> {
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => Err(ResultsError::NotRegular { path: path.display().to_string() }),
-        _ => Ok(()),
-    }
-}
-
-/// Creates `path` for a new batch's results: an existing file must be empty (results are
-/// never overwritten without `--resume`).
-pub fn create(path: &Path) -> Result<File, ResultsError> {
-    let shown = path.display().to_string();
-    let io = |source| ResultsError::Io { path: shown.clone(), source };
-    refuse_non_regular(path)?;
-    let file = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
-    if file.metadata().map_err(io)?.len() > 0 {
-        return Err(ResultsError::Exists { path: shown });
-    }
-    Ok(file)
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> (Resumed, u64) {
-        let scan = read_results(text.as_bytes(), "r.jsonl").unwrap();
-        (scan.resumed, scan.keep)
-    }
-
     #[test]
-    fn ok_rows_are_done_and_a_cut_last_line_is_dropped() {
-        let text = "{\"row\":2,\"ok\":true,\"data\":1}\n{\"row\":1,\"ok\":false,\"outcome\":\"unknown\"}\n{\"row\":3,\"ok\":tr";
-        let (resumed, length) = read(text);
-        assert_eq!(resumed.ok, BTreeSet::from([2]));
-        assert_eq!(resumed.unknown, BTreeSet::from([1]));
-        assert_eq!((resumed.lines, resumed.max_row, resumed.dropped_partial_line), (2, 2, true));
-        assert_eq!(length, text.rfind('\n').unwrap() as u64 + 1);
-        // a row done later is done; one rejected later is not unknown any more
-        let (resumed, _) = read(
-            "{\"row\":1,\"ok\":false,\"outcome\":\"unknown\"}\n{\"row\":1,\"ok\":true}\n{\"row\":2,\"ok\":false,\"outcome\":\"unknown\"}\n{\"row\":2,\"ok\":false,\"outcome\":\"rejected\"}\n",
-        );
-        assert_eq!((resumed.ok, resumed.unknown), (BTreeSet::from([1]), BTreeSet::new()));
-        // a whole last line without its break counts
-        let (resumed, length) = read("{\"row\":4,\"ok\":true}");
-        assert_eq!((resumed.ok, resumed.dropped_partial_line, length), (BTreeSet::from([4]), false, 19));
-    }
-
-    #[test]
-    fn a_whole_line_that_is_not_a_result_is_refused() {
-        for text in ["{\"row\":1,\"ok\":true}\nnot json\n", "{\"a\":1}\n", "{\"row\":0,\"ok\":true}\n"] {
-            let Err(e) = read_results(text.as_bytes(), "r.jsonl") else { panic!("{text:?} read") };
-            assert!(e.is_usage() && e.to_string().contains("right file"), "{e}");
-        }
-    }
-
-    #[test]
-    fn resuming_cuts_a_partial_line_and_ends_a_whole_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.jsonl");
-        std::fs::write(&path, "{\"row\":1,\"ok\":true}\n{\"row\":2,\"o").unwrap();
-        let (mut file, resumed) = open_for_resume(&path).unwrap();
-        assert_eq!(resumed.ok, BTreeSet::from([1]));
-        io::Write::write_all(&mut file, b"{\"row\":2,\"ok\":true}\n").unwrap();
-        drop(file);
+    fn data_of_any_depth_goes_on_one_line_as_it_came() {
+        let deep = format!("{}1{}", "[\n".repeat(500), "\n]".repeat(500));
+        let data = RawValue::from_string(deep).unwrap();
+        let line = ok_line(7, &data).unwrap();
         assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "{\"row\":1,\"ok\":true}\n{\"row\":2,\"ok\":true}\n"
+            line,
+            format!("{{\"row\":7,\"ok\":true,\"data\":{}1{}}}", "[".repeat(500), "]".repeat(500))
         );
-        std::fs::write(&path, "{\"row\":1,\"ok\":true}").unwrap();
-        let (mut file, _) = open_for_resume(&path).unwrap();
-        io::Write::write_all(&mut file, b"{\"row\":2,\"ok\":true}\n").unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "{\"row\":1,\"ok\":true}\n{\"row\":2,\"ok\":true}\n"
-        );
-        // a missing file is a new one; without --resume a non-empty one is refused
-        let fresh = dir.path().join("new.jsonl");
-        assert_eq!(open_for_resume(&fresh).unwrap().1, Resumed::default());
-        assert!(create(&fresh).is_ok());
-        assert!(matches!(create(&path), Err(ResultsError::Exists { .. })));
+        let data = RawValue::from_string("{\n \"a b\": \"x \\\" y\",\r\n \"n\": 1.10 }".into()).unwrap();
+        assert_eq!(ok_line(1, &data).unwrap(), r#"{"row":1,"ok":true,"data":{"a b":"x \" y","n":1.10}}"#);
+        let data = RawValue::from_string("[\"\u{9b}2J\"]".into()).unwrap();
+        assert_eq!(ok_line(1, &data).unwrap(), r#"{"row":1,"ok":true,"data":["\u009b2J"]}"#);
     }
 }

@@ -1,9 +1,15 @@
 //! Sends a batch's rows: N worker threads make the calls (the blocking client, shared), and
-//! the calling thread writes each result line as it arrives — one writer, so every line is
-//! written whole, one `write_all` and a flush, in the order the calls complete.
+//! the calling thread records them as they go — one writer, so every record is written
+//! whole, one `write_all`, in the order things happen.
+//!
+//! With write-ahead ([`Sink::write_ahead`]: a write's batch with a journal), a worker asks
+//! the writer to record `sent` for its row and waits until it is on disk before it sends;
+//! if that cannot be recorded, the row is not sent and the batch stops. A call's outcome is
+//! recorded when it completes; one that cannot be recorded stops the batch, and the rows
+//! made but not recorded are named in the [`Summary`].
 //!
 //! [`Control::interrupt`] (Ctrl-C) stops the workers from taking another row; the calls in
-//! flight finish, and their lines are written before [`run`] returns.
+//! flight finish, and their outcomes are recorded before [`run`] returns.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -15,6 +21,7 @@ use zv_api::Outcome;
 use super::progress::Progress;
 use super::results;
 use crate::exit;
+use crate::journal::{Journal, Key};
 
 /// One call of a batch: the data row it comes from and its params.
 #[derive(Debug, Clone)]
@@ -23,6 +30,68 @@ pub struct Job {
     pub row: usize,
     /// The call's params, as JSON text.
     pub params: Box<RawValue>,
+}
+
+/// Where a batch records what it does.
+pub trait Sink {
+    /// Whether a `sent` record must be on disk before each call (a write's journal).
+    fn write_ahead(&self) -> bool;
+    /// Records that `row` is about to be sent, durably.
+    fn sent(&mut self, row: usize) -> io::Result<()>;
+    /// Records an outcome: one result line, without its line break.
+    fn outcome(&mut self, line: &str) -> io::Result<()>;
+}
+
+/// A journal as a batch's sink; `sent` records only when `write_ahead` (a write's batch).
+#[derive(Debug)]
+pub struct JournalSink {
+    /// The journal.
+    pub journal: Journal,
+    /// Whether each call is recorded as sent before it is made.
+    pub write_ahead: bool,
+}
+
+impl Sink for JournalSink {
+    fn write_ahead(&self) -> bool {
+        self.write_ahead
+    }
+
+    fn sent(&mut self, row: usize) -> io::Result<()> {
+        self.journal.append_sent(&Key::Row(row as u64))
+    }
+
+    fn outcome(&mut self, line: &str) -> io::Result<()> {
+        self.journal.append_outcome(line)
+    }
+}
+
+/// Result lines on a stream (stdout), each written above the progress bar when it is
+/// drawn, so a line never runs into the bar; nothing is recorded before a call.
+pub struct Lines<'a, W: Write> {
+    /// The stream.
+    pub out: W,
+    /// The progress bar to write above.
+    pub progress: &'a Progress,
+}
+
+impl<W: Write> Sink for Lines<'_, W> {
+    fn write_ahead(&self) -> bool {
+        false
+    }
+
+    fn sent(&mut self, _row: usize) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn outcome(&mut self, line: &str) -> io::Result<()> {
+        let mut line = line.to_owned();
+        line.push('\n');
+        let out = &mut self.out;
+        self.progress.suspend(|| {
+            out.write_all(line.as_bytes())?;
+            out.flush()
+        })
+    }
 }
 
 /// Stops a running batch and tells how far it is; shared with a signal handler.
@@ -57,15 +126,25 @@ impl Control {
         self.stopped.load(Ordering::SeqCst)
     }
 
-    /// The calls sent whose lines are not written yet.
+    /// The calls sent whose outcomes are not recorded yet.
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::SeqCst)
     }
 
-    /// Waits until no line is being written, and holds further lines back while the guard
-    /// lives: to exit the process without leaving a partial line.
+    /// Waits until no record is being written, and holds further records back while the
+    /// guard lives: to exit the process between two records.
     pub fn hold_writes(&self) -> MutexGuard<'_, ()> {
         self.writing.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// [`hold_writes`](Control::hold_writes) if no record is being written now, else
+    /// `None` (a writer blocked on a full pipe may never finish).
+    pub fn try_hold_writes(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.writing.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 
     fn halt(&self) {
@@ -78,7 +157,7 @@ impl Control {
 pub struct Summary {
     /// The calls it was to make.
     pub jobs: usize,
-    /// The calls made (each has its line, unless the results could not be written).
+    /// The calls made.
     pub sent: usize,
     /// The calls that succeeded.
     pub ok: usize,
@@ -96,15 +175,15 @@ pub struct Summary {
     pub interrupted: bool,
     /// Why the results could not be written, when they could not: the batch stopped.
     pub write_error: Option<io::Error>,
-    /// Calls made whose lines could not be written.
-    pub unrecorded: usize,
+    /// The rows whose calls were made but whose outcomes could not be recorded.
+    pub unrecorded: Vec<usize>,
 }
 
 impl Summary {
     /// The calls never made (interrupted, or stopped because the results could not be
     /// written).
     pub fn not_started(&self) -> usize {
-        self.jobs - self.sent
+        self.jobs.saturating_sub(self.sent)
     }
 
     /// `zv`'s exit code: 130 when interrupted, 1 when the results could not be written,
@@ -135,40 +214,77 @@ impl Summary {
     }
 }
 
-/// Makes the calls of `jobs`, at most `concurrency` at once, each with `call`, and writes
-/// each one's result line to `out` as it completes; stops taking rows once `control` is
-/// stopped, and returns when the calls in flight are done and written.
+/// What a worker tells the writer.
+enum Message {
+    /// About to send `row`: record it, and answer whether it may be sent.
+    Sending { row: usize, ack: mpsc::SyncSender<bool> },
+    /// `row`'s call completed.
+    Done { row: usize, result: Result<Box<RawValue>, zv_api::Error> },
+}
+
+/// Makes the calls of `jobs` (`total` of them), at most `concurrency` at once, each with
+/// `call`, recording each in `sink` (with write-ahead, before it is made, and as it
+/// completes); stops taking rows once `control` is stopped, and returns when the calls in
+/// flight are done and recorded.
 pub fn run<F>(
-    jobs: &[Job],
+    jobs: impl Iterator<Item = Job> + Send,
+    total: usize,
     concurrency: usize,
     control: &Control,
-    out: &mut dyn Write,
+    sink: &mut dyn Sink,
     progress: &Progress,
     call: F,
 ) -> Summary
 where
     F: Fn(&Job) -> Result<Box<RawValue>, zv_api::Error> + Sync,
 {
-    let mut summary = Summary { jobs: jobs.len(), ..Summary::default() };
-    let next = AtomicUsize::new(0);
+    let mut summary = Summary { jobs: total, ..Summary::default() };
+    let jobs = Mutex::new(jobs);
+    let write_ahead = sink.write_ahead();
     // A rendezvous channel: a worker takes its next row only once its result was taken to
     // be written, so a batch whose results cannot be written stops within one call a worker.
     let (tx, rx) = mpsc::sync_channel(0);
     std::thread::scope(|scope| {
-        for _ in 0..concurrency.clamp(1, jobs.len().max(1)) {
-            let (tx, next, call) = (tx.clone(), &next, &call);
+        for _ in 0..concurrency.clamp(1, total.max(1)) {
+            let (tx, jobs, call) = (tx.clone(), &jobs, &call);
             scope.spawn(move || {
+                let (ack_tx, ack_rx) = mpsc::sync_channel(1);
                 while !control.is_stopped() {
-                    let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) else { break };
+                    let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).next();
+                    let Some(job) = next else { break };
+                    if write_ahead {
+                        let asked = tx.send(Message::Sending { row: job.row, ack: ack_tx.clone() });
+                        if asked.is_err() || !ack_rx.recv().unwrap_or(false) {
+                            break;
+                        }
+                    }
                     control.in_flight.fetch_add(1, Ordering::SeqCst);
-                    if tx.send((job.row, call(job))).is_err() {
+                    if tx.send(Message::Done { row: job.row, result: call(&job) }).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        for (row, result) in rx {
+        for message in rx {
+            let (row, result) = match message {
+                Message::Sending { row, ack } => {
+                    let may_send = summary.write_error.is_none() && !control.is_stopped() && {
+                        match write(control, || sink.sent(row)) {
+                            Ok(()) => true,
+                            Err(e) => {
+                                summary.write_error = Some(e);
+                                control.halt();
+                                false
+                            }
+                        }
+                    };
+                    // The worker waits for the answer; it is gone only if it panicked.
+                    let _ = ack.send(may_send);
+                    continue;
+                }
+                Message::Done { row, result } => (row, result),
+            };
             summary.sent += 1;
             let (line, failure) = match result {
                 Ok(data) => match results::ok_line(row, &data) {
@@ -181,7 +297,7 @@ where
             };
             let written = match summary.write_error {
                 Some(_) => None,
-                None => Some(write_line(control, out, line)),
+                None => Some(write(control, || sink.outcome(&line))),
             };
             control.in_flight.fetch_sub(1, Ordering::SeqCst);
             match written {
@@ -191,24 +307,22 @@ where
                 }
                 Some(Err(e)) => {
                     summary.write_error = Some(e);
-                    summary.unrecorded += 1;
+                    summary.unrecorded.push(row);
                     control.halt();
                 }
-                None => summary.unrecorded += 1,
+                None => summary.unrecorded.push(row),
             }
         }
     });
+    summary.unrecorded.sort_unstable();
     summary.interrupted = control.interrupted();
     summary
 }
 
-/// One line, whole: a single `write_all` of the line and its break, then a flush, while no
-/// one holds [`Control::hold_writes`].
-fn write_line(control: &Control, out: &mut dyn Write, mut line: String) -> io::Result<()> {
-    line.push('\n');
+/// One record, while no one holds [`Control::hold_writes`].
+fn write(control: &Control, record: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
     let _writing = control.hold_writes();
-    out.write_all(line.as_bytes())?;
-    out.flush()
+    record()
 }
 
 #[cfg(test)]
@@ -252,6 +366,19 @@ mod tests {
         Ok(client.send_untyped(&request)?.data)
     }
 
+    /// [`run`] of `n` jobs with their lines written to `out`.
+    fn run_lines(
+        n: usize,
+        concurrency: usize,
+        control: &Control,
+        out: &mut dyn Write,
+        progress: &Progress,
+        client: &zv_api::blocking::Client,
+    ) -> Summary {
+        let mut sink = Lines { out, progress };
+        run(jobs(n).into_iter(), n, concurrency, control, &mut sink, progress, |job| send(client, job))
+    }
+
     fn lines(out: &[u8]) -> Vec<Value> {
         let text = std::str::from_utf8(out).unwrap();
         assert!(text.is_empty() || text.ends_with('\n'));
@@ -284,7 +411,7 @@ mod tests {
         });
         let (control, progress) = (Control::new(), Progress::hidden(40));
         let mut out = Vec::new();
-        let summary = run(&jobs(40), 4, &control, &mut out, &progress, |job| send(&client, job));
+        let summary = run_lines(40, 4, &control, &mut out, &progress, &client);
         assert_eq!(gate.0.lock().unwrap().1, 4, "the most calls at once");
         let lines = lines(&out);
         let rows: BTreeSet<u64> = lines.iter().map(|l| l["row"].as_u64().unwrap()).collect();
@@ -309,7 +436,7 @@ mod tests {
         });
         let (control, progress) = (Control::new(), Progress::hidden(5));
         let mut out = Vec::new();
-        let summary = run(&jobs(5), 2, &control, &mut out, &progress, |job| send(&client, job));
+        let summary = run_lines(5, 2, &control, &mut out, &progress, &client);
         let by_row = |row: u64| lines(&out).into_iter().find(|l| l["row"] == row).unwrap();
         assert_eq!(
             by_row(1),
@@ -348,7 +475,7 @@ mod tests {
         });
         let progress = Progress::hidden(10);
         let mut out = Vec::new();
-        let summary = run(&jobs(10), 1, &control, &mut out, &progress, |job| send(&client, job));
+        let summary = run_lines(10, 1, &control, &mut out, &progress, &client);
         let rows: Vec<u64> = lines(&out).iter().map(|l| l["row"].as_u64().unwrap()).collect();
         assert_eq!(rows, [1, 2, 3]);
         assert!(summary.interrupted);
@@ -373,10 +500,87 @@ mod tests {
         }
         let client = client(|row| Ok((200, ok_body(row))));
         let (control, progress) = (Control::new(), Progress::hidden(10));
-        let summary = run(&jobs(10), 1, &control, &mut Full(2), &progress, |job| send(&client, job));
+        let summary = run_lines(10, 1, &control, &mut Full(2), &progress, &client);
         assert_eq!(summary.ok, 2);
-        assert!(summary.write_error.is_some() && summary.unrecorded >= 1);
+        // row 3's line failed; the worker may have made row 4's call meanwhile (one a worker)
+        assert!(summary.write_error.is_some() && summary.unrecorded.first() == Some(&3), "{summary:?}");
+        assert!(summary.unrecorded.len() <= 2 && summary.sent == 2 + summary.unrecorded.len(), "{summary:?}");
         assert!(summary.not_started() > 0 && summary.sent < 10);
+        assert_eq!(summary.exit_code(), exit::INTERNAL);
+    }
+
+    /// A sink that keeps its records in order, and fails from the `fail_at`-th record on.
+    #[derive(Default)]
+    struct Log {
+        records: Arc<Mutex<Vec<String>>>,
+        fail_at: Option<usize>,
+    }
+
+    impl Sink for Log {
+        fn write_ahead(&self) -> bool {
+            true
+        }
+        fn sent(&mut self, row: usize) -> io::Result<()> {
+            self.push(format!("sent {row}"))
+        }
+        fn outcome(&mut self, line: &str) -> io::Result<()> {
+            let row: Value = serde_json::from_str(line).unwrap();
+            self.push(format!("done {}", row["row"]))
+        }
+    }
+
+    impl Log {
+        fn push(&mut self, record: String) -> io::Result<()> {
+            let mut records = self.records.lock().unwrap();
+            if self.fail_at.is_some_and(|n| records.len() + 1 >= n) {
+                return Err(io::Error::other("disk full"));
+            }
+            records.push(record);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn with_write_ahead_each_call_is_recorded_sent_before_it_is_made() {
+        let log = Log::default();
+        let records = log.records.clone();
+        let seen = records.clone();
+        let client = client(move |row| {
+            assert!(
+                seen.lock().unwrap().contains(&format!("sent {row}")),
+                "row {row} sent before its record"
+            );
+            Ok((200, ok_body(row)))
+        });
+        let (control, progress) = (Control::new(), Progress::hidden(20));
+        let mut sink = log;
+        let summary =
+            run(jobs(20).into_iter(), 20, 3, &control, &mut sink, &progress, |job| send(&client, job));
+        assert_eq!((summary.ok, summary.exit_code()), (20, 0));
+        let records = records.lock().unwrap();
+        for row in 1..=20 {
+            let sent = records.iter().position(|r| *r == format!("sent {row}")).unwrap();
+            let done = records.iter().position(|r| *r == format!("done {row}")).unwrap();
+            assert!(sent < done);
+        }
+    }
+
+    #[test]
+    fn a_sent_record_that_cannot_be_written_stops_the_batch_and_its_row_is_not_sent() {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let made = calls.clone();
+        let client = client(move |row| {
+            made.lock().unwrap().push(row);
+            Ok((200, ok_body(row)))
+        });
+        // records 1 to 4 are written (sent 1, done 1, sent 2, done 2), the fifth fails
+        let mut sink = Log { fail_at: Some(5), ..Log::default() };
+        let (control, progress) = (Control::new(), Progress::hidden(10));
+        let summary =
+            run(jobs(10).into_iter(), 10, 1, &control, &mut sink, &progress, |job| send(&client, job));
+        assert_eq!(*calls.lock().unwrap(), [1, 2], "row 3 was not sent: its record failed");
+        assert_eq!((summary.sent, summary.ok, summary.not_started()), (2, 2, 8));
+        assert!(summary.write_error.is_some() && summary.unrecorded.is_empty());
         assert_eq!(summary.exit_code(), exit::INTERNAL);
     }
 }

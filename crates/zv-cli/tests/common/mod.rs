@@ -232,3 +232,9 @@ pub fn without_trace_id(line: &str) -> String {
 mod closed_port;
 #[allow(unused_imports)] // not every test binary refuses a connection
 pub use closed_port::ClosedPort;
+/// Writes `text` to the file `name` in `dir`; returns its path as an argument.
+pub fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
