@@ -755,7 +755,8 @@ fn fields(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<ParamDef> {
 /// (`status`, `code`, `message`, `data`), else the table's rows.
 fn data_of(rows: &[Row], cut: bool, unread: &mut Vec<String>) -> DataDef {
     let mut tree = build_tree(rows, "data field", unread);
-    let envelope = tree.iter().any(|n| matches!(n.row.name.as_str(), "status" | "code" | "message"));
+    let is_envelope = |n: &Node| matches!(n.row.name.as_str(), "status" | "code" | "message" | "traceId");
+    let envelope = tree.iter().filter(|n| is_envelope(n)).count() >= 2;
     let data_at = tree.iter().position(|n| n.row.name == "data");
     let (shape, nodes) = match (envelope, data_at) {
         (true, Some(at)) => {
@@ -769,8 +770,13 @@ fn data_of(rows: &[Row], cut: bool, unread: &mut Vec<String>) -> DataDef {
                 None => (DataShape::Object, data.children),
             }
         }
-        // Without a `data` row, `status` & co. are fields of the data.
-        _ => (DataShape::Object, tree),
+        // The envelope without a `data` row: the other rows are the data's fields.
+        (true, None) => {
+            tree.retain(|n| !is_envelope(n));
+            (DataShape::Object, tree)
+        }
+        // `status` alone is a field of the data.
+        (false, _) => (DataShape::Object, tree),
     };
     let mut fields = Vec::new();
     flatten(&nodes, "", &mut fields, "data field", unread);
@@ -912,6 +918,17 @@ mod tests {
         assert_eq!(data.shape, DataShape::List);
         assert!(data.truncated);
         assert_eq!(names(&data.fields), ["beginAt", "cardId", "couponType"]);
+    }
+
+    #[test]
+    fn an_envelope_without_a_data_row_gives_the_rest_as_data() {
+        let text = "url: http://open.zmcms.cn/doc2/article?id=5\nPOST V2 http://x/api/v2\n参数 参数类型 是否必填 默认值 描述\nAction string a.b 接口方法\n\n参数 参数类型 描述\nstatus bool 成功\ncode int 代码\nbizId string 业务标识\n\n请求示例\n";
+        let p = parse_page(text, "a").unwrap();
+        assert_eq!(p.route, RouteKey::V2("a.b".into()));
+        assert_eq!(names(&p.data.unwrap().fields), ["bizId"]);
+        // `status` alone is the data's own field
+        let text = "url: http://open.zmcms.cn/doc3/article?id=5\nPOST V3 http://x/v3/a/b\n参数 参数类型 描述\nstatus string true:可以兑换\n\n请求示例\n";
+        assert_eq!(names(&parse_page(text, "a").unwrap().data.unwrap().fields), ["status"]);
     }
 
     #[test]

@@ -43,10 +43,14 @@ mod sample;
 #[cfg(test)]
 mod schema_tests;
 #[cfg(test)]
+mod typed_check;
+#[cfg(test)]
+pub(crate) use typed_check::TypedCheck;
+#[cfg(test)]
 mod tests;
 
 pub use check::{ParamProblem, Problem};
-pub use sample::sample_data;
+pub use sample::{sample_data, sample_params};
 
 /// Whether sending a request twice is harmless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
