@@ -70,7 +70,7 @@ pub fn check() -> Result {
     let outputs = outputs(&root)?;
     let stale = stale(&outputs, |path| std::fs::read_to_string(root.join(path)).ok());
     if stale.is_empty() {
-        println!("    {TABLE}, {DOCS} and the generated models match {SOURCES}/*.toml");
+        println!("    {TABLE}, {DOCS}, the generated models and docs/openapi.json match {SOURCES}/*.toml");
         Ok(())
     } else {
         bail!("stale generated files: {} (run `cargo xtask catalogue`)", stale.join(", "))
@@ -83,7 +83,26 @@ fn outputs(root: &Path) -> Result<Vec<(String, String)>> {
     let mut out =
         vec![(TABLE.to_owned(), render_rust(&catalogue)), (DOCS.to_owned(), render_markdown(&catalogue))];
     out.extend(crate::catalogue_models::render(&catalogue));
+    out.push((
+        crate::catalogue_openapi::PATH.to_owned(),
+        crate::catalogue_openapi::render(&catalogue, &version(root)?),
+    ));
     Ok(out)
+}
+
+/// The workspace's version (`[workspace.package] version`), for the OpenAPI document.
+fn version(root: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(root.join("Cargo.toml"))
+        .map_err(|e| Failure(format!("cannot read Cargo.toml: {e}")))?;
+    let manifest: toml::Value =
+        toml::from_str(&text).map_err(|e| Failure(format!("Cargo.toml: {}", e.to_string().trim_end())))?;
+    manifest
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| Failure("Cargo.toml has no [workspace.package] version".to_owned()))
 }
 
 /// The outputs whose file (read by `read`; `None` when missing) has other contents.
@@ -290,6 +309,15 @@ pub(crate) struct Domain {
 #[derive(Debug)]
 pub(crate) struct Catalogue {
     pub(crate) domains: Vec<Domain>,
+}
+
+/// The committed catalogue, for the tests of the generators.
+#[cfg(test)]
+pub(crate) fn load_for_tests(root: &Path) -> Catalogue {
+    match load(&root.join(SOURCES)) {
+        Ok(c) => c,
+        Err(Failure(why)) => panic!("{why}"),
+    }
 }
 
 /// Reads every `*.toml` of `dir`, in file-name order.
