@@ -232,6 +232,27 @@ pub(crate) enum MoneyUnit {
     Yuan,
 }
 
+/// The names the catalogue files use (`integer`, `fen`, `date_time`, `list`, `read`).
+macro_rules! names {
+    ($($t:ident { $($v:ident => $n:literal),* $(,)? })*) => {$(
+        impl $t {
+            pub(crate) const fn name(self) -> &'static str {
+                match self {
+                    $($t::$v => $n,)*
+                }
+            }
+        }
+    )*};
+}
+
+names! {
+    JsonType { String => "string", Integer => "integer", Number => "number", Boolean => "boolean", Array => "array", Object => "object" }
+    MoneyUnit { Fen => "fen", Yuan => "yuan" }
+    Format { DateTime => "date_time", UnixSeconds => "unix_seconds", Flag => "flag" }
+    DataShape { Object => "object", List => "list", Page => "page" }
+    Safety { Read => "read", Write => "write" }
+}
+
 // ---------------------------------------------------------------------------------------
 // The checked catalogue.
 
@@ -479,7 +500,7 @@ fn tree(problems: &mut Vec<String>, at: &str, defs: &[ParamDef]) -> Vec<Field> {
                 problems.push(format!(
                     "{at} {:?}: its parent {name:?} is not of type {}",
                     def.name,
-                    json_type_name(wanted)
+                    JsonType::name(wanted)
                 ));
                 ok = false;
                 break;
@@ -544,17 +565,6 @@ fn check_field(problems: &mut Vec<String>, at: &str, def: &ParamDef, leaf: &str)
             && rust_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
     {
         problems.push(format!("{at} {name:?}: rust_name {rust_name:?} is not a snake_case identifier"));
-    }
-}
-
-fn json_type_name(t: JsonType) -> &'static str {
-    match t {
-        JsonType::String => "string",
-        JsonType::Integer => "integer",
-        JsonType::Number => "number",
-        JsonType::Boolean => "boolean",
-        JsonType::Array => "array",
-        JsonType::Object => "object",
     }
 }
 
@@ -898,10 +908,7 @@ fn render_markdown(catalogue: &Catalogue) -> String {
                 RouteKey::V2(action) => format!("`{action}` (V2)"),
                 RouteKey::V3(path) => format!("`/v3/{path}`"),
             };
-            let safety = match def.safety {
-                Safety::Read => "read",
-                Safety::Write => "write",
-            };
+            let safety = def.safety.name();
             emit!(
                 out,
                 "| {route} | {} | {safety} | {} | {} | {} |",
@@ -961,9 +968,9 @@ fn render_schema(out: &mut String, e: &Endpoint) {
 }
 
 fn type_text(f: &Field) -> String {
-    let mut t = f.def.json_type.map_or("", json_type_name).to_owned();
+    let mut t = f.def.json_type.map_or("", JsonType::name).to_owned();
     if let Some(items) = f.items() {
-        let _ = write!(t, " of {}", json_type_name(items));
+        let _ = write!(t, " of {}", JsonType::name(items));
     }
     if let Some(format) = f.def.format {
         let _ = write!(
@@ -990,10 +997,7 @@ fn param_rows(out: &mut String, fields: &[Field], prefix: &str) {
             out,
             "| `{name}` | {} | {} | {} | {} | {} | {} |",
             type_text(f),
-            f.def.money_unit.map_or("", |u| match u {
-                MoneyUnit::Fen => "fen",
-                MoneyUnit::Yuan => "yuan",
-            }),
+            f.def.money_unit.map_or("", MoneyUnit::name),
             match f.def.required {
                 Some(true) => "yes",
                 Some(false) => "no",
@@ -1010,10 +1014,7 @@ fn param_rows(out: &mut String, fields: &[Field], prefix: &str) {
 
 fn tree_lines(out: &mut String, fields: &[Field], depth: usize) {
     for f in fields {
-        let unit = f.def.money_unit.map_or("", |u| match u {
-            MoneyUnit::Fen => ", fen",
-            MoneyUnit::Yuan => ", yuan",
-        });
+        let unit = f.def.money_unit.map(|u| format!(", {}", u.name())).unwrap_or_default();
         let values = values_text(f);
         let values = if values.is_empty() { values } else { format!("; {values}") };
         let label =

@@ -10,9 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::catalogue::{
-    Catalogue, DataShape, Endpoint, Field, Format, JsonType, MoneyUnit, RouteKey, Safety,
-};
+use crate::catalogue::{Catalogue, DataShape, Endpoint, Field, Format, JsonType, RouteKey, Safety};
 use crate::catalogue_models::upper_camel;
 
 /// Where the document goes (relative to the workspace root).
@@ -25,17 +23,6 @@ string — PHP `http_build_query` over `grantCode`, `nonce`, `openId` and `times
 (byte-wise sorted) order, values URL-encoded the PHP way. `params` is not signed. V2 writes \
 the same fields in PascalCase (`OpenId`, `GrantCode`, `Token`, `Timestamp`, `Nonce`) and adds \
 `Action`. The `openKey` itself is never sent. zv's `zv-sign` crate implements this.";
-
-fn json_type_name(t: JsonType) -> &'static str {
-    match t {
-        JsonType::String => "string",
-        JsonType::Integer => "integer",
-        JsonType::Number => "number",
-        JsonType::Boolean => "boolean",
-        JsonType::Array => "array",
-        JsonType::Object => "object",
-    }
-}
 
 /// A documented value or default, as the JSON value of the field's type.
 fn typed_value(t: Option<JsonType>, text: &str) -> Value {
@@ -56,7 +43,7 @@ fn schema(f: &Field, strict: bool) -> Value {
     let p = &f.def;
     let mut s = Map::new();
     if let Some(t) = p.json_type {
-        s.insert("type".into(), json!(json_type_name(t)));
+        s.insert("type".into(), json!(t.name()));
     }
     if let Some(d) = &p.description {
         s.insert("description".into(), json!(d));
@@ -64,11 +51,9 @@ fn schema(f: &Field, strict: bool) -> Value {
     if let Some(d) = &p.default {
         s.insert("default".into(), typed_value(p.json_type, d));
     }
-    match p.money_unit {
-        Some(MoneyUnit::Fen) => s.insert("x-zv-money-unit".into(), json!("fen")),
-        Some(MoneyUnit::Yuan) => s.insert("x-zv-money-unit".into(), json!("yuan")),
-        None => None,
-    };
+    if let Some(unit) = p.money_unit {
+        s.insert("x-zv-money-unit".into(), json!(unit.name()));
+    }
     match p.format {
         Some(Format::DateTime) => {
             s.insert("x-zv-format".into(), json!("date_time"));
@@ -88,7 +73,7 @@ fn schema(f: &Field, strict: bool) -> Value {
         Some(JsonType::Array) => {
             let mut items = match f.items() {
                 Some(JsonType::Object) if !f.fields.is_empty() => object(&f.fields, strict),
-                Some(t) => json!({ "type": json_type_name(t) }),
+                Some(t) => json!({ "type": t.name() }),
                 None => json!({}),
             };
             if !values.is_empty()
@@ -177,13 +162,7 @@ fn data_schema(e: &Endpoint) -> Value {
 
 /// The `x-zv-` facts of an entry.
 fn extensions(e: &Endpoint, out: &mut Map<String, Value>) {
-    out.insert(
-        "x-zv-safety".into(),
-        json!(match e.def.safety {
-            Safety::Read => "read",
-            Safety::Write => "write",
-        }),
-    );
+    out.insert("x-zv-safety".into(), json!(e.def.safety.name()));
     out.insert("x-zv-retry-safe".into(), json!(e.def.safety == Safety::Read));
     if let Some(dialect) = &e.def.paging {
         let (page, size) = page_fields(dialect);

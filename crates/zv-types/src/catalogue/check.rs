@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::{Allowed, Entry, Format, JsonType, MoneyUnit, Param};
 use crate::moment::Moment;
 use crate::money::Money;
+use crate::paging::json_type as json_type_of;
 use crate::text::Sanitized;
 
 /// How many characters of a value a problem quotes.
@@ -196,17 +197,6 @@ pub(super) fn did_you_mean(
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn json_type_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// What was found, for a problem: its type and, for a scalar, its value.
