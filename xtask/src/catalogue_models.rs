@@ -130,8 +130,8 @@ fn is_generated(e: &Endpoint) -> bool {
 }
 
 /// Names every generated endpoint (`Endpoint::generated`), deterministically: entries in
-/// catalogue order, a name taken by a hand-written type or an earlier entry gets the
-/// protocol (`V2`) and then the domain as a suffix.
+/// catalogue order (V3 paths first), a name taken by a hand-written type or an earlier
+/// entry gets a suffix: `V2` for an Action, the segment before the last for a path.
 pub(crate) fn name_endpoints(catalogue: &mut Catalogue) {
     let mut taken: BTreeSet<String> = catalogue
         .domains
@@ -162,10 +162,16 @@ pub(crate) fn name_endpoints(catalogue: &mut Catalogue) {
             RouteKey::V2(action) => action.rsplit('.').next().unwrap_or(action),
         };
         let base = upper_camel(last);
-        let protocol = if matches!(e.route, RouteKey::V2(_)) { "V2" } else { "V3" };
-        let mut candidates =
-            vec![base.clone(), format!("{base}{protocol}"), format!("{base}{protocol}{domain}")];
-        candidates.extend((2..).take(100).map(|n| format!("{base}{protocol}{domain}{n}")));
+        // A V2 Action says so; a V3 path adds the segment before its last.
+        let mut candidates = match &e.route {
+            RouteKey::V2(_) => vec![base.clone(), format!("{base}V2"), format!("{base}V2{domain}")],
+            RouteKey::V3(path) => {
+                let before = path.rsplit('/').nth(1).map(upper_camel).unwrap_or_default();
+                vec![base.clone(), format!("{base}{before}"), upper_camel(path)]
+            }
+        };
+        let last_resort = candidates.last().cloned().unwrap_or_default();
+        candidates.extend((2..).take(100).map(|n| format!("{last_resort}{n}")));
         let name = candidates
             .into_iter()
             .find(|c| !taken.contains(c) && !c.ends_with("Params") && !c.ends_with("Data"));
@@ -394,7 +400,8 @@ impl Writer<'_> {
                 }
                 emit!(body, "    pub {rust}: Option<{ty}>,");
                 inits.push(format!("{rust}: None"));
-                let setter = rust;
+                // `new` is the constructor.
+                let setter = if rust == "new" { "with_new".to_owned() } else { rust.clone() };
                 emit!(setters, "");
                 emit!(
                     setters,
@@ -728,6 +735,76 @@ pub(crate) fn render(catalogue: &Catalogue) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SHOP: &str = r#"
+domain = "shop"
+title = "门店"
+description = "Shops."
+
+[[endpoint]]
+path = "v3/shop/getShop"
+safety = "read"
+seen_in = "a test"
+vendor_page = "doc3/9"
+params = [
+  { name = "new", type = "string", required = true },
+  { name = "type", type = "integer", values = [["1", "一"], ["2", "二"]] },
+  { name = "userId", type = "string" },
+  { name = "user_id", type = "string" },
+  { name = "名称", type = "string" },
+  { name = "price", type = "number", money_unit = "yuan", default = "1.5" },
+]
+
+[endpoint.data]
+shape = "list"
+fields = [{ name = "type", type = "integer", values = [["1", "一"]] }]
+
+[[endpoint]]
+action = "shop.get-shop"
+safety = "read"
+seen_in = "a test"
+vendor_page = "doc2/9"
+
+[[endpoint]]
+path = "v3/other/getShop"
+safety = "write"
+seen_in = "a test"
+vendor_page = "doc3/10"
+"#;
+
+    fn rendered() -> String {
+        let catalogue = crate::catalogue::build(&[("shop".to_owned(), SHOP.to_owned())]).unwrap();
+        render(&catalogue).into_iter().map(|(path, text)| format!("=== {path}\n{text}")).collect()
+    }
+
+    #[test]
+    fn generated_names_are_predictable_and_never_clash() {
+        let code = rendered();
+        // the first V3 path keeps the plain name; the V2 twin and the other path get suffixes
+        assert!(code.contains("pub struct GetShop;"), "{code}");
+        assert!(code.contains("pub struct GetShopV2;"), "{code}");
+        assert!(code.contains("pub struct GetShopShop;"), "{code}");
+        assert!(code.contains("crate::Route::v2_static(\"shop.get-shop\")"));
+        // fields: keywords raw, clashes numbered, names kept by serde, `new` is the constructor
+        assert!(code.contains("    pub new: String,"), "{code}");
+        assert!(code.contains("pub fn new(new: String) -> Self"), "{code}");
+        assert!(code.contains("pub r#type: Option<GetShopShopType>,"), "{code}");
+        assert!(code.contains("pub fn r#type(mut self, r#type: GetShopShopType) -> Self"), "{code}");
+        assert!(
+            code.contains("pub user_id: Option<String>,") && code.contains("pub user_id_2: Option<String>,"),
+            "{code}"
+        );
+        assert!(code.contains("#[serde(rename = \"名称\", default)]"), "{code}");
+        assert!(code.contains("#[serde_as(as = \"crate::YuanNumber\")]"), "{code}");
+        assert!(code.contains("Default, when left out (the gateway's; never sent): `1.5`."), "{code}");
+        // data enums are named apart from params ones
+        assert!(code.contains("pub enum GetShopShopDataType: Int {"), "{code}");
+        assert!(code.contains("type Data = Vec<GetShopShopData>;"), "{code}");
+        assert!(code.contains("const RETRY_SAFE: bool = false;"), "{code}");
+        // every generated endpoint is in the test list
+        assert_eq!(code.matches("crate::catalogue::TypedCheck::of::<").count(), 3);
+        assert!(code.starts_with("=== crates/zv-types/src/endpoints/mod.rs\n// @generated"));
+    }
 
     #[test]
     fn names_follow_the_route() {

@@ -636,6 +636,11 @@ fn build_tree(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<Node> {
         parent: Option<usize>,
     }
     let mut slots: Vec<Slot> = Vec::new();
+    // (parent, name) → slot, and parent → its element slot: a page of many rows is read in
+    // linear time.
+    let mut by_name: std::collections::HashMap<(Option<usize>, String), usize> =
+        std::collections::HashMap::new();
+    let mut elements: std::collections::HashMap<Option<usize>, usize> = std::collections::HashMap::new();
     let mut stack: Vec<(usize, usize)> = Vec::new();
     for row in rows {
         let depth = row.depth.unwrap_or(0);
@@ -648,9 +653,8 @@ fn build_tree(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<Node> {
             unread.push(format!("{what} element row {:?} without a list above it (left out)", row.name));
             continue;
         }
-        let same = slots.iter().position(|s| {
-            s.parent == parent && (s.row.name == row.name || element && is_element(&s.row.name))
-        });
+        let same =
+            if element { elements.get(&parent) } else { by_name.get(&(parent, row.name.clone())) }.copied();
         let at = match same {
             Some(at) => {
                 if !element {
@@ -660,24 +664,36 @@ fn build_tree(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<Node> {
             }
             None => {
                 slots.push(Slot { row: row.clone(), parent });
-                slots.len() - 1
+                let at = slots.len() - 1;
+                if element {
+                    elements.insert(parent, at);
+                } else {
+                    by_name.insert((parent, row.name.clone()), at);
+                }
+                at
             }
         };
         stack.push((depth, at));
     }
-    fn node(slots: &[Slot], at: usize) -> Node {
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
+    for (i, s) in slots.iter().enumerate() {
+        if let Some(p) = s.parent {
+            kids[p].push(i);
+        }
+    }
+    fn node(slots: &[Slot], kids: &[Vec<usize>], at: usize) -> Node {
         let mut element = None;
         let mut children = Vec::new();
-        for (i, s) in slots.iter().enumerate().filter(|(_, s)| s.parent == Some(at)) {
-            if is_element(&s.row.name) {
-                element = Some(Box::new(node(slots, i)));
+        for &i in &kids[at] {
+            if is_element(&slots[i].row.name) {
+                element = Some(Box::new(node(slots, kids, i)));
             } else {
-                children.push(node(slots, i));
+                children.push(node(slots, kids, i));
             }
         }
         Node { row: slots[at].row.clone(), element, children }
     }
-    (0..slots.len()).filter(|i| slots[*i].parent.is_none()).map(|i| node(&slots, i)).collect()
+    (0..slots.len()).filter(|i| slots[*i].parent.is_none()).map(|i| node(&slots, &kids, i)).collect()
 }
 
 /// The flattened field definitions of a tree (`a`, `a.b`, `a[].b`).
@@ -929,6 +945,28 @@ mod tests {
         // `status` alone is the data's own field
         let text = "url: http://open.zmcms.cn/doc3/article?id=5\nPOST V3 http://x/v3/a/b\n参数 参数类型 描述\nstatus string true:可以兑换\n\n请求示例\n";
         assert_eq!(names(&parse_page(text, "a").unwrap().data.unwrap().fields), ["status"]);
+    }
+
+    /// A page of many rows and deep nesting is read whole (in linear time: a quadratic read
+    /// of this page would not finish).
+    #[test]
+    fn a_huge_page_is_read() {
+        let mut text = String::from(
+            "url: http://open.zmcms.cn/doc3/article?id=5\nPOST V3 http://x/v3/a/b\n参数 参数类型 描述\n",
+        );
+        for i in 0..40_000 {
+            text.push_str(&format!("f{i} int 字段{i}\n"));
+        }
+        // nesting as deep as the page's indentation goes
+        text.push_str("deep array\n");
+        for depth in 1..200 {
+            text.push_str(&format!("{}├d{depth} array\n", " ".repeat(depth)));
+        }
+        text.push_str("\n请求示例\n");
+        let p = parse_page(&text, "a").unwrap();
+        let data = p.data.unwrap();
+        assert_eq!(data.fields.len(), 40_000 + 200);
+        assert!(data.fields.last().unwrap().name.starts_with("deep.d1.d2."));
     }
 
     #[test]

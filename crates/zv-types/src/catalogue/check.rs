@@ -191,8 +191,12 @@ pub(super) fn did_you_mean(
     candidates: impl Iterator<Item = &'static str>,
 ) -> Option<&'static str> {
     let lower = name.to_lowercase();
-    let limit = 3.min((lower.chars().count() / 3).max(1));
+    let len = lower.chars().count();
+    let limit = 3.min((len / 3).max(1));
     candidates
+        // No name further away in length than the limit can be within it (and a hostile
+        // name of any length costs nothing).
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (strsim::osa_distance(&lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
