@@ -152,6 +152,8 @@ pub(crate) struct EndpointDef {
     pub(crate) seen_in: String,
     /// The vendor page the schema comes from: `doc2/<article>` or `doc3/<article>`.
     pub(crate) vendor_page: Option<String>,
+    /// The vendor page's request table was cut short: the endpoint takes more params.
+    pub(crate) params_truncated: Option<bool>,
     #[serde(default)]
     pub(crate) params: Vec<ParamDef>,
     /// What a success's `data` holds.
@@ -787,6 +789,7 @@ fn render_rust(catalogue: &Catalogue) -> String {
             None => emit!(body, "        source: Source::Observation({}),", literal(&def.seen_in)),
         }
         emit!(body, "        twin: {},", option(e.twin.as_ref(), route_rust));
+        emit!(body, "        params_truncated: {},", def.params_truncated == Some(true));
         emit!(body, "    }},");
     }
     emit!(body, "];");
@@ -947,6 +950,9 @@ fn render_schema(out: &mut String, e: &Endpoint) {
             twin.unwrap_or_default()
         );
     }
+    if def_truncated(e) {
+        emit!(out, "The page's params table is cut short: the endpoint takes more params than these.\n");
+    }
     if e.params.is_empty() {
         emit!(out, "No params.\n");
     } else {
@@ -965,6 +971,10 @@ fn render_schema(out: &mut String, e: &Endpoint) {
         emit!(out, "`data`: {shape}{cut}.\n");
         tree_lines(out, &e.data_fields, 0);
     }
+}
+
+fn def_truncated(e: &Endpoint) -> bool {
+    e.def.params_truncated == Some(true)
 }
 
 fn type_text(f: &Field) -> String {

@@ -182,6 +182,7 @@ pub(crate) fn import(
             None => format!("vendor page {}", page.vendor_page()),
         },
         vendor_page: Some(page.vendor_page()),
+        params_truncated: page.params_truncated.then_some(true),
         params: page.params.clone(),
         data: page.data.clone(),
     });
@@ -227,6 +228,9 @@ fn twin_page(page: &str) -> Option<String> {
 fn enrich(e: &mut EndpointDef, page: &Page, at: &str, say: &mut dyn FnMut(String)) {
     fill(&mut e.title, page.title.as_ref(), &format!("{at}: title"), say);
     fill(&mut e.vendor_page, Some(&page.vendor_page()), &format!("{at}: vendor_page"), say);
+    if page.params_truncated {
+        fill(&mut e.params_truncated, Some(&true), &format!("{at}: params_truncated"), say);
+    }
     merge_fields(&mut e.params, &page.params, &format!("{at}: param"), say);
     match (&mut e.data, &page.data) {
         (None, Some(data)) => e.data = Some(data.clone()),

@@ -338,6 +338,7 @@ impl Writer<'_> {
                         None,
                         &f.fields,
                         None,
+                        false,
                     ),
                     (Some(JsonType::String), _) => "String".into(),
                     (Some(JsonType::Integer), _) => "i64".into(),
@@ -348,7 +349,13 @@ impl Writer<'_> {
                 (format!("Vec<{element}>"), None, None)
             }
             (Some(JsonType::Object), ..) if !f.fields.is_empty() => (
-                self.params_struct(&format!("{prefix}{}", upper_camel(&f.name)), None, &f.fields, None),
+                self.params_struct(
+                    &format!("{prefix}{}", upper_camel(&f.name)),
+                    None,
+                    &f.fields,
+                    None,
+                    false,
+                ),
                 None,
                 None,
             ),
@@ -364,6 +371,7 @@ impl Writer<'_> {
         prefix: Option<&str>,
         fields: &[Field],
         endpoint: Option<&str>,
+        open: bool,
     ) -> String {
         let name = self.names.unique(base);
         let prefix = prefix.unwrap_or(&name).to_owned();
@@ -415,6 +423,23 @@ impl Writer<'_> {
                 emit!(setters, "        self");
                 emit!(setters, "    }}");
             }
+        }
+        if open {
+            emit!(body, "");
+            emit!(body, "    /// Params past the end of the vendor page's cut table, sent as they are.");
+            emit!(body, "    #[serde(flatten)]");
+            emit!(body, "    pub other_params: serde_json::Map<String, serde_json::Value>,");
+            inits.push("other_params: serde_json::Map::new()".to_owned());
+            emit!(setters, "");
+            emit!(setters, "    /// Adds a param the vendor page's cut table does not show.");
+            emit!(setters, "    #[must_use]");
+            emit!(
+                setters,
+                "    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {{"
+            );
+            emit!(setters, "        self.other_params.insert(name.into(), value);");
+            emit!(setters, "        self");
+            emit!(setters, "    }}");
         }
         let mut out = String::new();
         match endpoint {
@@ -592,7 +617,8 @@ fn endpoint_block(w: &mut Writer<'_>, e: &Endpoint, name: &str, catalogue: &Cata
     emit!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]");
     emit!(out, "pub struct {name};");
 
-    let params = w.params_struct(&format!("{name}Params"), Some(name), &e.params, Some(name));
+    let open = e.def.params_truncated == Some(true);
+    let params = w.params_struct(&format!("{name}Params"), Some(name), &e.params, Some(name), open);
     let data = e.def.data.as_ref().filter(|_| !e.data_fields.is_empty());
     let (data_type, read_data, absent) = match data {
         Some(d) => {

@@ -119,7 +119,11 @@ fn params_schema(e: &Endpoint) -> Value {
     if e.params.is_empty() {
         return json!({ "type": "object" });
     }
-    let mut s = object(&e.params, true);
+    let truncated = e.def.params_truncated == Some(true);
+    let mut s = object(&e.params, !truncated);
+    if truncated && let Some(o) = s.as_object_mut() {
+        o.insert("x-zv-truncated".into(), json!(true));
+    }
     if let Some(dialect) = e.def.paging.as_deref()
         && let Some(properties) = s.get_mut("properties").and_then(Value::as_object_mut)
     {

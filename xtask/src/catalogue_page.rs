@@ -32,6 +32,8 @@ pub(crate) struct Page {
     pub route: RouteKey,
     /// The business params, nested ones named by path (`a[].b`).
     pub params: Vec<ParamDef>,
+    /// The request table was cut short: the endpoint takes params past its end.
+    pub params_truncated: bool,
     /// The answer's `data`, when the page has a response table.
     pub data: Option<DataDef>,
     /// What could not be read, one line each.
@@ -108,15 +110,17 @@ pub(crate) fn parse_page(text: &str, file_name: &str) -> Result<Page, String> {
 
     let request = merged(&tables, Kind::Request, &mut unread);
     let mut params = Vec::new();
+    let mut params_truncated = false;
     if let Some((rows, cut)) = request {
         params = fields(&rows, "param", &mut unread);
+        params_truncated = cut;
         if cut {
             unread.push("the request table is cut short: params past its end are not known".to_owned());
         }
     }
     let data =
         merged(&tables, Kind::Response, &mut unread).map(|(rows, cut)| data_of(&rows, cut, &mut unread));
-    Ok(Page { version, article, breadcrumb, title, route, params, data, unread })
+    Ok(Page { version, article, breadcrumb, title, route, params, params_truncated, data, unread })
 }
 
 fn url_id(lines: &[&str]) -> Option<(u8, u32)> {
@@ -883,6 +887,7 @@ mod tests {
         assert_eq!(kind.description.as_deref(), Some("识别类型"));
         assert_eq!(kind.values, [("1".into(), "会员码".into()), ("2".into(), "手机号".into())]);
         assert_eq!(kind.required, None, "the plain rendering has no 是否必填");
+        assert!(!p.params_truncated);
         assert_eq!(field(&p.params, "typeCate").default.as_deref(), Some("1"));
         let price = field(&p.params, "discountPrice");
         assert_eq!((price.json_type, price.money_unit), (Some(JsonType::Number), Some(MoneyUnit::Yuan)));
@@ -998,6 +1003,7 @@ mod tests {
         }
         let p = parse_page(junk[2], "a").unwrap();
         assert!(p.params.is_empty(), "{:?}", p.params);
+        assert!(p.params_truncated, "the request table runs to the end of the page");
         assert_eq!(p.unread.iter().filter(|u| u.contains("cannot write")).count(), 2, "{:?}", p.unread);
     }
 }

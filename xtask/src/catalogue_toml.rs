@@ -95,6 +95,9 @@ pub(crate) fn endpoint(out: &mut String, e: &EndpointDef) {
     key("notes", e.notes.as_deref());
     key("seen_in", Some(&e.seen_in));
     key("vendor_page", e.vendor_page.as_deref());
+    if let Some(truncated) = e.params_truncated {
+        let _ = writeln!(out, "params_truncated = {truncated}");
+    }
     if !e.params.is_empty() {
         params(out, "params", &e.params);
     }

@@ -108,8 +108,9 @@ impl Entry {
     /// against what the entry documents: every problem found, or `Ok` when there is none.
     ///
     /// Names the entry does not document are problems only when it documents its params
-    /// (an entry without params knows nothing to check), and the paging request fields of a
-    /// paged entry are always allowed. Checked: required params present (listed with their
+    /// (an entry without params knows nothing to check) and its vendor page's params table
+    /// is whole ([`params_truncated`](Self::params_truncated)), and the paging request
+    /// fields of a paged entry are always allowed. Checked: required params present (listed with their
     /// types), unknown names (with a did-you-mean), JSON types (an `integer` is a JSON
     /// number, not a string of digits), money and time forms, enumerated values (listed
     /// with their labels), and nested objects and lists of objects, to any depth.
@@ -140,6 +141,11 @@ impl Entry {
             self.paging.map(|d| d.request_fields()).map(|(n, s)| vec![n, s]).unwrap_or_default();
         let mut problems = Vec::new();
         check_fields(self.params, &paging, object, "", &mut problems);
+        // Past a cut table, other names may be the endpoint's own.
+        if self.params_truncated {
+            problems
+                .retain(|p| !(matches!(p.problem, Problem::Unknown { .. }) && !p.path.contains(['.', '['])));
+        }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
@@ -167,7 +173,7 @@ impl Entry {
             None if self.is_paging_field(name) => {
                 Ok(text.trim().parse::<u64>().map_or_else(|_| Value::String(text.to_owned()), Value::from))
             }
-            None if self.params.is_empty() => Ok(Value::String(text.to_owned())),
+            None if self.params.is_empty() || self.params_truncated => Ok(Value::String(text.to_owned())),
             None => Err(ParamProblem::new(
                 name,
                 Problem::Unknown { suggestion: did_you_mean(name, self.params.iter().map(|p| p.name)) },

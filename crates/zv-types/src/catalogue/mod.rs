@@ -331,6 +331,9 @@ pub struct Entry {
     /// The same function in the other protocol version (same vendor article id), when
     /// both are catalogued.
     pub twin: Option<Route<'static>>,
+    /// The vendor page's params table was cut short: the endpoint takes params beyond
+    /// [`params`](Self::params), so other names are not refused.
+    pub params_truncated: bool,
 }
 
 impl Entry {

@@ -465,3 +465,22 @@ fn the_hand_written_endpoints_send_only_documented_params() {
     let status = by_route(GetExchangeCodeStatus::ROUTE).unwrap();
     assert_eq!(status.params.len(), 1);
 }
+
+#[test]
+fn past_a_cut_params_table_other_names_are_allowed() {
+    let e = entry("v2:goods.goods-update");
+    assert!(e.params_truncated);
+    assert_eq!(e.describe_json()["params_truncated"], true);
+    // an unknown name is not refused (the endpoint may take it), a known one is still checked
+    assert_eq!(problems(e, json!({"prepare_time": 5, "name": "茶"})), Vec::<String>::new());
+    assert_eq!(problems(e, json!({"name": 5})), ["`name` must be string, found the number 5"]);
+    assert_eq!(e.coerce_param("prepare_time", "5"), Ok(json!("5")));
+    // and the generated type can send it
+    let params =
+        crate::endpoints::GoodsUpdateParams::new().name("茶".into()).other_param("prepare_time", json!(5));
+    assert_eq!(serde_json::to_value(&params).unwrap(), json!({"name": "茶", "prepare_time": 5}));
+    // a whole table refuses other names
+    let whole = entry("v3/crm/customer/gatherCustomerInfo");
+    assert!(!whole.params_truncated);
+    assert!(!problems(whole, json!({"type": 1, "prepare_time": 5})).is_empty());
+}

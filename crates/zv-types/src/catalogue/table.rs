@@ -48,6 +48,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 672 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v3_static("delivery/cancelAllDeliveryOrder"),
@@ -61,6 +62,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/cancelDeliveryOrder"),
@@ -74,6 +76,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/createDeliveryOrder"),
@@ -87,6 +90,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/getDeliveryOrderInfo"),
@@ -100,6 +104,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/getRiderLocation"),
@@ -113,6 +118,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/updateDeliveryStatus"),
@@ -126,6 +132,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/updateSelfOrderStatus"),
@@ -139,6 +146,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/finance/detail/orderType"),
@@ -152,6 +160,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/finance/detail/settleScene"),
@@ -165,6 +174,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/finance/summary/businessRecord"),
@@ -178,6 +188,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/item/store/turnover"),
@@ -191,6 +202,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("pay/getWechatMerchantBillUrl"),
@@ -206,6 +218,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("payCenter/custom/wechatBill"),
@@ -219,6 +232,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("payCenter/offlinePayments/pullAlipayBillData"),
@@ -232,6 +246,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("payCenter/split/orderFlow"),
@@ -245,6 +260,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods-category.goods-category-detail"),
@@ -280,6 +296,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 124 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods-category.goods-category-edit"),
@@ -300,6 +317,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 179 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods-category.goods-category-list"),
@@ -329,6 +347,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 123 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods.batch-goods-add"),
@@ -362,6 +381,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 260 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("goods.goods-list"),
@@ -402,6 +422,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 133 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods.goods-update"),
@@ -439,6 +460,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 132 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v3_static("goods/item/externalDown"),
@@ -452,6 +474,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/externalEmpty"),
@@ -465,6 +488,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/externalFull"),
@@ -478,6 +502,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/externalUp"),
@@ -491,6 +516,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/fillUp"),
@@ -504,6 +530,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getItemList"),
@@ -517,6 +544,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopCategory"),
@@ -535,6 +563,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getMenu.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsDetail"),
@@ -552,6 +581,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getItemDetail.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsList"),
@@ -565,6 +595,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsList/search"),
@@ -582,6 +613,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getMenu.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsListByCategory"),
@@ -599,6 +631,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getMenu.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/practiceOnOff"),
@@ -612,6 +645,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/sellOut"),
@@ -625,6 +659,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/shopGoodsAttachList"),
@@ -638,6 +673,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/nutritional/energy"),
@@ -654,6 +690,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/sync/shopGoodsSync"),
@@ -721,6 +758,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/sync/tripartiteShopGoodsDel"),
@@ -734,6 +772,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/goodsCenter/post/v2/item/real-time/list"),
@@ -747,6 +786,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/dataoneApiserver/post/scm/pos/storeInventory/summary"),
@@ -760,6 +800,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/declare/order/create"),
@@ -779,6 +820,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("cy0404/xzcpc-xzg QmaiClient.java, tmp/QmaiCreateProbe.java"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/declare/order/list"),
@@ -801,6 +843,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("cy0404/xzcpc-xzg xzcpc-xzg/mp/src/main/java/com/xzcpc/mp/client/QmaiClient.java"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/inventory/adjust/create"),
@@ -814,6 +857,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/machining/card/batchCreate"),
@@ -827,6 +871,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/product/batch-group-product"),
@@ -840,6 +885,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/require/order/detail-update"),
@@ -853,6 +899,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/require/order/list"),
@@ -866,6 +913,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/require/order/submitRequireOrder"),
@@ -879,6 +927,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/supplier/basic/create"),
@@ -892,6 +941,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/supplier/basic/update"),
@@ -905,6 +955,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/transfer/order/audit"),
@@ -918,6 +969,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/transfer/order/detail"),
@@ -933,6 +985,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/warehouse-product/list"),
@@ -946,6 +999,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/delivery/performance/deliveryArrive"),
@@ -959,6 +1013,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/declare/order/detail"),
@@ -974,6 +1029,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/declare/order/receive"),
@@ -987,6 +1043,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go (written there with a doubled v3/ prefix, a bug)"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/create"),
@@ -1000,6 +1057,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/finish"),
@@ -1013,6 +1071,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/list"),
@@ -1026,6 +1085,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/update"),
@@ -1039,6 +1099,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/outbound/order/create"),
@@ -1052,6 +1113,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/outbound/order/list"),
@@ -1065,6 +1127,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/outbound/order/update"),
@@ -1078,6 +1141,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/require/order/complete"),
@@ -1091,6 +1155,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/require/order/doDeliver"),
@@ -1104,6 +1169,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/return/order/cancel"),
@@ -1117,6 +1183,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/return/order/doReceipt"),
@@ -1130,6 +1197,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/return/order/examine"),
@@ -1143,6 +1211,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/returnQuery"),
@@ -1156,6 +1225,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/transfer/list"),
@@ -1169,6 +1239,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/changeProduct"),
@@ -1182,6 +1253,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/createCategory"),
@@ -1195,6 +1267,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/createUnit"),
@@ -1208,6 +1281,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/stock/occupy"),
@@ -1221,6 +1295,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/stock/release"),
@@ -1234,6 +1309,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/update"),
@@ -1247,6 +1323,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupn.coupon-template-detail"),
@@ -1284,6 +1361,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 651 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.coupon-activity-add"),
@@ -1322,6 +1400,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 648 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.coupon-exchange"),
@@ -1359,6 +1438,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 645 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.off-coupon"),
@@ -1402,6 +1482,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 500 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.user-coupon-list"),
@@ -1438,6 +1519,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 150 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.my-cards"),
@@ -1470,6 +1552,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 657 },
         twin: Some(Route::v3_static("crm/giftCard/getCustomerGiftCardList")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/customer/chooseCouponAsOne"),
@@ -1483,6 +1566,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/anonymous-coupon/get"),
@@ -1498,6 +1582,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/batchGrantCard"),
@@ -1511,6 +1596,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/cardRecycle"),
@@ -1524,6 +1610,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/consumeFlow/page"),
@@ -1537,6 +1624,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/exchangeGiftCard"),
@@ -1550,6 +1638,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/getGiftCardTemplateDetail"),
@@ -1591,6 +1680,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 652 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/listGiftCardTemplates"),
@@ -1606,6 +1696,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/unifyBindCard"),
@@ -1619,6 +1710,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/unifyCardInfo"),
@@ -1632,6 +1724,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/codeDisableBatch"),
@@ -1645,6 +1738,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/codeDispatch"),
@@ -1658,6 +1752,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/getExchangeCodeStatus"),
@@ -1675,6 +1770,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 598 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/queryCodeStatus"),
@@ -1690,6 +1786,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/getCouponDetail"),
@@ -1705,6 +1802,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/getCouponTemplateListByIds"),
@@ -1720,6 +1818,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/getTemplateDetail"),
@@ -1735,6 +1834,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/issueCouponsToCustomer"),
@@ -1748,6 +1848,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/recycleCoupons"),
@@ -1761,6 +1862,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/status"),
@@ -1776,6 +1878,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/templateEnable"),
@@ -1789,6 +1892,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/getCustomerGiftCardList"),
@@ -1821,6 +1925,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 657 },
         twin: Some(Route::v2_static("user.my-cards")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/getCustomerGiftCardListApplyShop"),
@@ -1834,6 +1939,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/giftCardRelieveLoss"),
@@ -1847,6 +1953,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/giftCardReportLoss"),
@@ -1860,6 +1967,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyCardConsume"),
@@ -1873,6 +1981,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyCardConsumePartReverse"),
@@ -1886,6 +1995,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyCardConsumeReverse"),
@@ -1899,6 +2009,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyMultiCardConsume"),
@@ -1912,6 +2023,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyMultiCardConsumeReverse"),
@@ -1925,6 +2037,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponActivityList/page"),
@@ -1942,6 +2055,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponGrant"),
@@ -1955,6 +2069,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponGrantSync"),
@@ -1968,6 +2083,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponRecovery"),
@@ -1981,6 +2097,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("marketing/activity/activityTasks"),
@@ -1997,6 +2114,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("marketing/activity/getTask"),
@@ -2010,6 +2128,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cateringApiserver/post/order/appConfirm"),
@@ -2023,6 +2142,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/couponCenter/get/template/third-code/get"),
@@ -2039,6 +2159,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/marketingCenter/post/activity/Baking/goods/activity"),
@@ -2052,6 +2173,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.consume"),
@@ -2089,6 +2211,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 620 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.coupons-vertify"),
@@ -2123,6 +2246,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 472 },
         twin: Some(Route::v3_static("crm/coupon/writeOffCoupon")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.gether-customer-info"),
@@ -2167,6 +2291,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 726 },
         twin: Some(Route::v3_static("crm/customer/gatherCustomerInfo")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.identity"),
@@ -2204,6 +2329,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 316 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.amount-option"),
@@ -2238,6 +2364,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 312 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.coupon-new-status"),
@@ -2269,6 +2396,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 492 },
         twin: Some(Route::v3_static("crm/coupon/getCustomerCoupons")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.cybuy-cards-canused"),
@@ -2294,6 +2422,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 592 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.points-add"),
@@ -2314,6 +2443,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 484 },
         twin: Some(Route::v3_static("crm/points/addCustomerPoints")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.user-points-records"),
@@ -2346,6 +2476,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 228 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.wealth-bills"),
@@ -2383,6 +2514,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 456 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/customerBalance/userRecharge"),
@@ -2396,6 +2528,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/customerBalance/userRechargeReverse"),
@@ -2409,6 +2542,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/deleteCustomerLabel"),
@@ -2422,6 +2556,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/detail"),
@@ -2437,6 +2572,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/list"),
@@ -2454,6 +2590,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/listGroup"),
@@ -2469,6 +2606,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/pageByCustomerId"),
@@ -2486,6 +2624,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelCreate"),
@@ -2499,6 +2638,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelDelete"),
@@ -2512,6 +2652,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelList"),
@@ -2525,6 +2666,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelMark"),
@@ -2538,6 +2680,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/decreaseBalance"),
@@ -2551,6 +2694,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/decreaseBalanceReverse"),
@@ -2564,6 +2708,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/getDecreaseBalanceBiz"),
@@ -2580,6 +2725,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/queryAccountFlow"),
@@ -2593,6 +2739,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/couponReverse"),
@@ -2606,6 +2753,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/getCustomerCouponList"),
@@ -2623,6 +2771,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/getCustomerCoupons"),
@@ -2654,6 +2803,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 492 },
         twin: Some(Route::v2_static("user.coupon-new-status")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/writeOffCoupon"),
@@ -2693,6 +2843,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 472 },
         twin: Some(Route::v2_static("communal.user.coupons-vertify")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/allCustomerInfo"),
@@ -2716,6 +2867,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 476 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/assetInflateDetail"),
@@ -2731,6 +2883,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/batchAddBlackList"),
@@ -2744,6 +2897,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/batchCancelBlackList"),
@@ -2757,6 +2911,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/brandInfo"),
@@ -2770,6 +2925,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/consumeReverse"),
@@ -2783,6 +2939,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/customerConsume"),
@@ -2796,6 +2953,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/customerRegister"),
@@ -2809,6 +2967,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/gatherCustomerInfo"),
@@ -2854,6 +3013,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 726 },
         twin: Some(Route::v2_static("communal.user.gether-customer-info")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getBaseInfo"),
@@ -2869,6 +3029,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCrmPointsFlow"),
@@ -2882,6 +3043,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerBalance"),
@@ -2897,6 +3059,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerCode"),
@@ -2912,6 +3075,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerIdByCode"),
@@ -2927,6 +3091,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerIdByPhone"),
@@ -2942,6 +3107,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerInfo"),
@@ -2955,6 +3121,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerOpenId"),
@@ -2970,6 +3137,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getLevelConsumeDiscount"),
@@ -2985,6 +3153,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getLevelExperience"),
@@ -3000,6 +3169,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/logOff"),
@@ -3016,6 +3186,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/logoffFreeze"),
@@ -3032,6 +3203,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/logoffUnfreeze"),
@@ -3047,6 +3219,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/member/detail"),
@@ -3062,6 +3235,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/phoneRegister"),
@@ -3075,6 +3249,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/queryActivitySign"),
@@ -3090,6 +3265,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/queryFreezeRecord"),
@@ -3105,6 +3281,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/queryMemberBlack"),
@@ -3120,6 +3297,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/riskLevel"),
@@ -3136,6 +3314,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/updateMember"),
@@ -3149,6 +3328,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/updatePhone"),
@@ -3162,6 +3342,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/weComCustomerInfo"),
@@ -3177,6 +3358,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customerInfo/personalAsset"),
@@ -3192,6 +3374,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/addCustomerPoints"),
@@ -3212,6 +3395,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 484 },
         twin: Some(Route::v2_static("user.points-add")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/getCustomerPoints"),
@@ -3228,6 +3412,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/reducePoints"),
@@ -3241,6 +3426,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/reversePoints"),
@@ -3254,6 +3440,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cy/customer/chooseCouponAsOne"),
@@ -3292,6 +3479,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 481 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("marketing/deposit/getStoreOrShopDepositList"),
@@ -3305,6 +3493,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("message/commonCheckSmsCaptcha"),
@@ -3318,6 +3507,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("message/commonSendSmsCaptcha"),
@@ -3331,6 +3521,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/accountCenter/post/account/can-logoff"),
@@ -3347,6 +3538,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cdpCenter/get/panorama-label/list-by-customerId"),
@@ -3362,6 +3554,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/get/customer-account-card/query-account-level"),
@@ -3377,6 +3570,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/get/customer-coupons/get_my_coupons_v2"),
@@ -3390,6 +3584,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/post/customer-account/v2/offline-operation-balance"),
@@ -3403,6 +3598,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/post/customer-condition/query"),
@@ -3419,6 +3615,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.order.order-detail"),
@@ -3473,6 +3670,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 679 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.order.order-upload"),
@@ -3497,6 +3695,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 423 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("communal.order.pay-entrance-request"),
@@ -3534,6 +3733,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 509 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("communal.order.refund-order-upload"),
@@ -3566,6 +3766,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 467 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("order.order-list"),
@@ -3602,6 +3803,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 116 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("order.upload"),
@@ -3638,6 +3840,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 708 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v3_static("bsns/order/orderBatchUpload"),
@@ -3651,6 +3854,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/order/orderUpload"),
@@ -3664,6 +3868,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/order/refundOrderBatchUpload"),
@@ -3677,6 +3882,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cy/order/refundOrderUp"),
@@ -3690,6 +3896,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cateringApiserver/post/order/cart/appCompute"),
@@ -3703,6 +3910,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/previewOrder.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cateringApiserver/post/order/v1/create"),
@@ -3727,6 +3935,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/prepareOrderTool.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/orderCenter/post/order/item/production/record/list"),
@@ -3740,6 +3949,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/checkMemberOrder"),
@@ -3753,6 +3963,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/comment/storeReplyUserComment"),
@@ -3770,6 +3981,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/getDetail"),
@@ -3786,6 +3998,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/getUserOrderList"),
@@ -3799,6 +4012,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/standard/cyOrderDetail"),
@@ -3816,6 +4030,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/placeOrderTool.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/standard/recharge/order"),
@@ -3829,6 +4044,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/standard/recharge/refundOrder"),
@@ -3842,6 +4058,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/status"),
@@ -3857,6 +4074,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/userAppointTimeOrderList"),
@@ -3875,6 +4093,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/myOrdersTool.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("queuing/queryOrderQueueCup"),
@@ -3888,6 +4107,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/queue_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("queuing/queryShopQueueCup"),
@@ -3904,6 +4124,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/queue_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("queuing/queueNo/queryShopQueueNoList"),
@@ -3921,6 +4142,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/queue_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("multi-store.multi-store-add"),
@@ -3958,6 +4180,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 169 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("multi-store.multi-store-detail"),
@@ -4005,6 +4228,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 196 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dist/meTakeoutShopMapPage"),
@@ -4018,6 +4242,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/orgCenter/get/shop/label-by-id"),
@@ -4033,6 +4258,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/orgCenter/post/shop/get-shop-ext-data"),
@@ -4048,6 +4274,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/changeStatus"),
@@ -4064,6 +4291,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getOrgTree"),
@@ -4077,6 +4305,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopColsById"),
@@ -4093,6 +4322,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/findStore.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopDetail"),
@@ -4108,6 +4338,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopDetailById"),
@@ -4123,6 +4354,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopList"),
@@ -4136,6 +4368,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/modifyShopTeam"),
@@ -4152,6 +4385,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopCode2Id"),
@@ -4167,6 +4401,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopDeptTree"),
@@ -4180,6 +4415,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopInfoSync"),
@@ -4193,6 +4429,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopTeamList"),
@@ -4206,6 +4443,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("sellerConfig/querySellerConfigBatch"),
@@ -4221,6 +4459,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("storeConfig/queryStoreConfigBatch"),
@@ -4237,6 +4476,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
 ];
 

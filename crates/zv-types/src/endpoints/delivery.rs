@@ -100,12 +100,16 @@ pub struct CreateOrderAutoParams {
     /// `deliveryOrderId`.
     #[serde(rename = "deliveryOrderId", default)]
     pub delivery_order_id: Option<i64>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateOrderAutoParams {
     /// The params with the required ones; the others are left out until set.
     pub fn new() -> Self {
-        Self { biz_id: None, origin_order_no: None, order_source: None, order_type: None, shop_mark: None, purchase_phone: None, receiver_address: None, receiver_lat: None, receiver_lng: None, position_source: None, receiver_name: None, receiver_phone: None, items_json: None, order_weight: None, total_amount: None, delivery_order_id: None }
+        Self { biz_id: None, origin_order_no: None, order_source: None, order_type: None, shop_mark: None, purchase_phone: None, receiver_address: None, receiver_lat: None, receiver_lng: None, position_source: None, receiver_name: None, receiver_phone: None, items_json: None, order_weight: None, total_amount: None, delivery_order_id: None, other_params: serde_json::Map::new() }
     }
     /// Sets `bizId`: 业务id.
     #[must_use]
@@ -216,6 +220,13 @@ impl CreateOrderAutoParams {
     #[must_use]
     pub fn delivery_order_id(mut self, delivery_order_id: i64) -> Self {
         self.delivery_order_id = Some(delivery_order_id);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }

@@ -407,17 +407,28 @@ pub struct BatchGoodsAddParams {
     /// `goods_data`.
     #[serde(default)]
     pub goods_data: Option<Vec<BatchGoodsAddGoodsData>>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl BatchGoodsAddParams {
     /// The params with the required ones; the others are left out until set.
     pub fn new() -> Self {
-        Self { goods_data: None }
+        Self { goods_data: None, other_params: serde_json::Map::new() }
     }
     /// Sets `goods_data`.
     #[must_use]
     pub fn goods_data(mut self, goods_data: Vec<BatchGoodsAddGoodsData>) -> Self {
         self.goods_data = Some(goods_data);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }
@@ -976,12 +987,16 @@ pub struct GoodsUpdateParams {
     /// `category`: 所属商品分类(可同时属于多个分类).
     #[serde(default)]
     pub category: Option<Vec<i64>>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl GoodsUpdateParams {
     /// The params with the required ones; the others are left out until set.
     pub fn new() -> Self {
-        Self { id: None, name: None, unit: None, market_price: None, is_card_discount: None, shelve_status: None, pricing_mode: None, is_sell_online: None, is_sell_offline: None, sell_price: None, r#type: None, recommend_price: None, cost_price: None, sales_channels: None, sales_status: None, share_text: None, limit_num: None, limit_user: None, product_no: None, text: None, barcode: None, video: None, category: None }
+        Self { id: None, name: None, unit: None, market_price: None, is_card_discount: None, shelve_status: None, pricing_mode: None, is_sell_online: None, is_sell_offline: None, sell_price: None, r#type: None, recommend_price: None, cost_price: None, sales_channels: None, sales_status: None, share_text: None, limit_num: None, limit_user: None, product_no: None, text: None, barcode: None, video: None, category: None, other_params: serde_json::Map::new() }
     }
     /// Sets `id`: 商品ID 有值是编辑 无值是添加.
     #[must_use]
@@ -1141,6 +1156,13 @@ impl GoodsUpdateParams {
     #[must_use]
     pub fn category(mut self, category: Vec<i64>) -> Self {
         self.category = Some(category);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }

@@ -277,17 +277,28 @@ pub struct OrderUploadParams {
     /// `order_list`.
     #[serde(default)]
     pub order_list: Option<Vec<OrderUploadOrderList>>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl OrderUploadParams {
     /// The params with the required ones; the others are left out until set.
     pub fn new() -> Self {
-        Self { order_list: None }
+        Self { order_list: None, other_params: serde_json::Map::new() }
     }
     /// Sets `order_list`.
     #[must_use]
     pub fn order_list(mut self, order_list: Vec<OrderUploadOrderList>) -> Self {
         self.order_list = Some(order_list);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }
@@ -476,12 +487,16 @@ pub struct PayEntranceRequestParams {
     /// `attach`.
     #[serde(default)]
     pub attach: Option<PayEntranceRequestAttach>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl PayEntranceRequestParams {
     /// The params with the required ones; the others are left out until set.
     pub fn new() -> Self {
-        Self { order_no: None, total: None, scene: None, order_type: None, fenqi_num: None, open_id: None, appid: None, original: None, auth_code: None, back_url: None, plugin_id: None, attach: None }
+        Self { order_no: None, total: None, scene: None, order_type: None, fenqi_num: None, open_id: None, appid: None, original: None, auth_code: None, back_url: None, plugin_id: None, attach: None, other_params: serde_json::Map::new() }
     }
     /// Sets `order_no`: 订单号.
     #[must_use]
@@ -564,6 +579,13 @@ impl PayEntranceRequestParams {
     #[must_use]
     pub fn attach(mut self, attach: PayEntranceRequestAttach) -> Self {
         self.attach = Some(attach);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }
@@ -762,13 +784,17 @@ pub struct RefundOrderUploadParams {
     /// `operate_code`: 操作退款人员手机号码.
     #[serde(default)]
     pub operate_code: Option<String>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RefundOrderUploadParams {
     /// The params with the required ones; the others are left out until set.
     #[allow(clippy::too_many_arguments)]
     pub fn new(order_no: String, order_refund_no: String, amount: f64, wallet_amount: f64, industry_type: i64, refund_type: i64, apply_at: String, refund_at: String) -> Self {
-        Self { order_no, order_refund_no, amount, wallet_amount, industry_type, refund_type, reason: None, note: None, apply_at, refund_at, goods: None, operate_name: None, operate_code: None }
+        Self { order_no, order_refund_no, amount, wallet_amount, industry_type, refund_type, reason: None, note: None, apply_at, refund_at, goods: None, operate_name: None, operate_code: None, other_params: serde_json::Map::new() }
     }
     /// Sets `reason`: 退款原因.
     #[must_use]
@@ -802,6 +828,13 @@ impl RefundOrderUploadParams {
     #[must_use]
     pub fn operate_code(mut self, operate_code: String) -> Self {
         self.operate_code = Some(operate_code);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }
@@ -966,12 +999,16 @@ pub struct OrderListParams {
     /// `keywords`.
     #[serde(default)]
     pub keywords: Option<String>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl OrderListParams {
     /// The params with the required ones; the others are left out until set.
     pub fn new() -> Self {
-        Self { status: None, source: None, begin_time: None, end_time: None, page: None, multi_store_id: None, r#type: None, code: None, pay_mode: None, limit: None, order_status: None, send_status: None, brand_sign: None, invoice: None, dispatch: None, pay_begin_time: None, pay_end_time: None, send_begin_time: None, send_end_time: None, order_no: None, user_id: None, keywords: None }
+        Self { status: None, source: None, begin_time: None, end_time: None, page: None, multi_store_id: None, r#type: None, code: None, pay_mode: None, limit: None, order_status: None, send_status: None, brand_sign: None, invoice: None, dispatch: None, pay_begin_time: None, pay_end_time: None, send_begin_time: None, send_end_time: None, order_no: None, user_id: None, keywords: None, other_params: serde_json::Map::new() }
     }
     /// Sets `status`: 订单状态.
     #[must_use]
@@ -1124,6 +1161,13 @@ impl OrderListParams {
     #[must_use]
     pub fn keywords(mut self, keywords: String) -> Self {
         self.keywords = Some(keywords);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }
@@ -1306,13 +1350,17 @@ pub struct UploadParams {
     #[serde(rename = "payAmount", default)]
     #[serde_as(as = "crate::Fen")]
     pub pay_amount: Option<crate::Money>,
+
+    /// Params past the end of the vendor page's cut table, sent as they are.
+    #[serde(flatten)]
+    pub other_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UploadParams {
     /// The params with the required ones; the others are left out until set.
     #[allow(clippy::too_many_arguments)]
     pub fn new(multi_mark: String, order_no: String, source: i64, performance_type: UploadPerformanceType, order_type: i64, pay_type: i64, place_order_at: String, pay_at: String, purchase_phone: String, total_price: crate::Money) -> Self {
-        Self { multi_mark, order_no, source, performance_type, order_type, temp_performance_info: None, expected_delivery_time: None, pay_type, place_order_at, pay_at, purchase_phone, invoiced: None, invoice_head: None, invoice_type: None, invoice_email: None, taxpayer_id: None, total_price, actual_amount: None, pay_amount: None }
+        Self { multi_mark, order_no, source, performance_type, order_type, temp_performance_info: None, expected_delivery_time: None, pay_type, place_order_at, pay_at, purchase_phone, invoiced: None, invoice_head: None, invoice_type: None, invoice_email: None, taxpayer_id: None, total_price, actual_amount: None, pay_amount: None, other_params: serde_json::Map::new() }
     }
     /// Sets `tempPerformanceInfo`.
     #[must_use]
@@ -1374,6 +1422,13 @@ impl UploadParams {
     #[must_use]
     pub fn pay_amount(mut self, pay_amount: crate::Money) -> Self {
         self.pay_amount = Some(pay_amount);
+        self
+    }
+
+    /// Adds a param the vendor page's cut table does not show.
+    #[must_use]
+    pub fn other_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.other_params.insert(name.into(), value);
         self
     }
 }
