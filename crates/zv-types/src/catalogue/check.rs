@@ -140,12 +140,9 @@ impl Entry {
         let paging: Vec<&'static str> =
             self.paging.map(|d| d.request_fields()).map(|(n, s)| vec![n, s]).unwrap_or_default();
         let mut problems = Vec::new();
-        check_fields(self.params, &paging, object, "", &mut problems);
         // Past a cut table, other names may be the endpoint's own.
-        if self.params_truncated {
-            problems
-                .retain(|p| !(matches!(p.problem, Problem::Unknown { .. }) && !p.path.contains(['.', '['])));
-        }
+        let unknown = if self.params_truncated { Unknown::Allowed } else { Unknown::Refused };
+        check_fields(self.params, &paging, unknown, object, "", &mut problems);
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
@@ -239,11 +236,19 @@ pub(super) fn expected(p: &Param) -> String {
     text
 }
 
+/// Whether an object may have names its fields do not document.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    Allowed,
+    Refused,
+}
+
 /// Checks an object against `fields` (names in `also` are allowed too), appending
 /// problems; `prefix` is the object's path.
 fn check_fields(
     fields: &'static [Param],
     also: &[&'static str],
+    unknown: Unknown,
     object: &Map<String, Value>,
     prefix: &str,
     problems: &mut Vec<ParamProblem>,
@@ -252,7 +257,7 @@ fn check_fields(
     for (name, value) in object {
         match fields.iter().find(|p| p.name == name) {
             Some(param) => check_value(param, value, &at(name), problems),
-            None if also.contains(&name.as_str()) => {}
+            None if also.contains(&name.as_str()) || unknown == Unknown::Allowed => {}
             None => {
                 let suggestion =
                     did_you_mean(name, fields.iter().map(|p| p.name).chain(also.iter().copied()));
@@ -309,7 +314,7 @@ fn check_value(param: &Param, value: &Value, path: &str, problems: &mut Vec<Para
         JsonType::Object => match value.as_object() {
             Some(object) => {
                 if !param.fields.is_empty() {
-                    check_fields(param.fields, &[], object, path, problems);
+                    check_fields(param.fields, &[], Unknown::Refused, object, path, problems);
                 }
                 return;
             }
