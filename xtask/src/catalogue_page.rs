@@ -532,6 +532,13 @@ fn describe(text: &str) -> Described {
         Some(at) if !values.is_empty() => &text[..at],
         _ => text,
     };
+    // The unit is a fact of its own: `商品单价/元` is labelled `商品单价`.
+    let mut label_text = label_text.to_owned();
+    if unit.is_some() {
+        for marker in ["/分", "/元", "(分)", "(元)", "（分）", "（元）"] {
+            label_text = label_text.replace(marker, "");
+        }
+    }
     let label = label_text
         .trim()
         .trim_end_matches([':', '：', ',', '，', '(', '（', '-', '=', ' ', '。', '、'])
@@ -860,6 +867,7 @@ mod tests {
             }
         }
         assert_eq!(describe("订单总价/分").unit, Some(MoneyUnit::Fen));
+        assert_eq!(describe("订单总价/分").label.as_deref(), Some("订单总价"));
         assert_eq!(describe("商品单价/元").unit, Some(MoneyUnit::Yuan));
         assert!(describe("到期时间, yyyy-MM-dd HH:mm:ss").date_time);
     }

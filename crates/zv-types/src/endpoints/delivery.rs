@@ -90,7 +90,7 @@ pub struct CreateOrderAutoParams {
     #[serde(rename = "orderWeight", default)]
     pub order_weight: Option<f64>,
 
-    /// `totalAmount`: 订单总金额(精确到两位小数)/元.
+    /// `totalAmount`: 订单总金额(精确到两位小数).
     ///
     /// An amount sent in 元 (yuan).
     #[serde(rename = "totalAmount", default)]
@@ -209,7 +209,7 @@ impl CreateOrderAutoParams {
         self
     }
 
-    /// Sets `totalAmount`: 订单总金额(精确到两位小数)/元.
+    /// Sets `totalAmount`: 订单总金额(精确到两位小数).
     #[must_use]
     pub fn total_amount(mut self, total_amount: crate::Money) -> Self {
         self.total_amount = Some(total_amount);
@@ -237,7 +237,7 @@ impl CreateOrderAutoParams {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateOrderAutoItemsJson {
-    /// `itemActualPrice`: 实际支付金额(精确到两位小数)/元.
+    /// `itemActualPrice`: 实际支付金额(精确到两位小数).
     ///
     /// An amount sent in 元 (yuan).
     #[serde(rename = "itemActualPrice", default)]
@@ -248,7 +248,7 @@ pub struct CreateOrderAutoItemsJson {
     #[serde(rename = "itemName", default)]
     pub item_name: Option<String>,
 
-    /// `itemPrice`: 商品单价(精确到两位小数)/元.
+    /// `itemPrice`: 商品单价(精确到两位小数).
     ///
     /// An amount sent in 元 (yuan).
     #[serde(rename = "itemPrice", default)]
@@ -285,7 +285,7 @@ impl CreateOrderAutoItemsJson {
     pub fn new() -> Self {
         Self { item_actual_price: None, item_name: None, item_price: None, item_quantity: None, item_spec: None, item_weight: None, product_code: None, production_time: None, unit: None }
     }
-    /// Sets `itemActualPrice`: 实际支付金额(精确到两位小数)/元.
+    /// Sets `itemActualPrice`: 实际支付金额(精确到两位小数).
     #[must_use]
     pub fn item_actual_price(mut self, item_actual_price: crate::Money) -> Self {
         self.item_actual_price = Some(item_actual_price);
@@ -299,7 +299,7 @@ impl CreateOrderAutoItemsJson {
         self
     }
 
-    /// Sets `itemPrice`: 商品单价(精确到两位小数)/元.
+    /// Sets `itemPrice`: 商品单价(精确到两位小数).
     #[must_use]
     pub fn item_price(mut self, item_price: crate::Money) -> Self {
         self.item_price = Some(item_price);

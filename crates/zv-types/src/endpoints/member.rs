@@ -344,14 +344,14 @@ pub struct CouponsVertifyParams {
     #[serde(rename = "tradeMarks", default)]
     pub trade_marks: Option<Vec<serde_json::Value>>,
 
-    /// `amount`: 该优惠券的核销金额/分.
+    /// `amount`: 该优惠券的核销金额.
     ///
     /// An amount sent in 分 (fen).
     #[serde(default)]
     #[serde_as(as = "crate::Fen")]
     pub amount: Option<crate::Money>,
 
-    /// `orderAmount`: 此次核销的关联订单的订单金额/分.
+    /// `orderAmount`: 此次核销的关联订单的订单金额.
     ///
     /// An amount sent in 分 (fen).
     #[serde(rename = "orderAmount", default)]
@@ -413,14 +413,14 @@ impl CouponsVertifyParams {
         self
     }
 
-    /// Sets `amount`: 该优惠券的核销金额/分.
+    /// Sets `amount`: 该优惠券的核销金额.
     #[must_use]
     pub fn amount(mut self, amount: crate::Money) -> Self {
         self.amount = Some(amount);
         self
     }
 
-    /// Sets `orderAmount`: 此次核销的关联订单的订单金额/分.
+    /// Sets `orderAmount`: 此次核销的关联订单的订单金额.
     #[must_use]
     pub fn order_amount(mut self, order_amount: crate::Money) -> Self {
         self.order_amount = Some(order_amount);
@@ -2419,14 +2419,14 @@ pub struct WriteOffCouponParams {
     #[serde(rename = "tradeMarks", default)]
     pub trade_marks: Option<Vec<serde_json::Value>>,
 
-    /// `amount`: 该优惠券的核销金额/分.
+    /// `amount`: 该优惠券的核销金额.
     ///
     /// An amount sent in 分 (fen).
     #[serde(default)]
     #[serde_as(as = "crate::Fen")]
     pub amount: Option<crate::Money>,
 
-    /// `orderAmount`: 此次核销的关联订单的订单金额/分.
+    /// `orderAmount`: 此次核销的关联订单的订单金额.
     ///
     /// An amount sent in 分 (fen).
     #[serde(rename = "orderAmount", default)]
@@ -2492,14 +2492,14 @@ impl WriteOffCouponParams {
         self
     }
 
-    /// Sets `amount`: 该优惠券的核销金额/分.
+    /// Sets `amount`: 该优惠券的核销金额.
     #[must_use]
     pub fn amount(mut self, amount: crate::Money) -> Self {
         self.amount = Some(amount);
         self
     }
 
-    /// Sets `orderAmount`: 此次核销的关联订单的订单金额/分.
+    /// Sets `orderAmount`: 此次核销的关联订单的订单金额.
     #[must_use]
     pub fn order_amount(mut self, order_amount: crate::Money) -> Self {
         self.order_amount = Some(order_amount);
@@ -3324,13 +3324,13 @@ pub struct ChooseCouponAsOneTradeMarks {
     #[serde(rename = "tradeMark")]
     pub trade_mark: String,
 
-    /// `price` (required): 商品单价/元.
+    /// `price` (required): 商品单价.
     ///
     /// An amount sent in 元 (yuan).
     #[serde_as(as = "crate::YuanNumber")]
     pub price: crate::Money,
 
-    /// `discountMoney`: 本商品总的优惠金额/元.
+    /// `discountMoney`: 本商品总的优惠金额.
     ///
     /// An amount sent in 元 (yuan).
     #[serde(rename = "discountMoney", default)]
@@ -3343,7 +3343,7 @@ impl ChooseCouponAsOneTradeMarks {
     pub fn new(num: i64, trade_mark: String, price: crate::Money) -> Self {
         Self { num, trade_mark, price, discount_money: None }
     }
-    /// Sets `discountMoney`: 本商品总的优惠金额/元.
+    /// Sets `discountMoney`: 本商品总的优惠金额.
     #[must_use]
     pub fn discount_money(mut self, discount_money: crate::Money) -> Self {
         self.discount_money = Some(discount_money);

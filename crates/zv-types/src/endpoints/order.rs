@@ -1330,21 +1330,21 @@ pub struct UploadParams {
     #[serde(rename = "taxpayerId", default)]
     pub taxpayer_id: Option<String>,
 
-    /// `totalPrice` (required): 订单总价/分.
+    /// `totalPrice` (required): 订单总价.
     ///
     /// An amount sent in 分 (fen).
     #[serde(rename = "totalPrice")]
     #[serde_as(as = "crate::Fen")]
     pub total_price: crate::Money,
 
-    /// `actualAmount`: 用户实际支付的金额/分 (actualAmount = payAmount + walletAmount).
+    /// `actualAmount`: 用户实际支付的金额 (actualAmount = payAmount + walletAmount).
     ///
     /// An amount sent in 分 (fen).
     #[serde(rename = "actualAmount", default)]
     #[serde_as(as = "crate::Fen")]
     pub actual_amount: Option<crate::Money>,
 
-    /// `payAmount`: 第三方支付金额(一般指微信、支付宝)/分.
+    /// `payAmount`: 第三方支付金额(一般指微信、支付宝).
     ///
     /// An amount sent in 分 (fen).
     #[serde(rename = "payAmount", default)]
@@ -1411,14 +1411,14 @@ impl UploadParams {
         self
     }
 
-    /// Sets `actualAmount`: 用户实际支付的金额/分 (actualAmount = payAmount + walletAmount).
+    /// Sets `actualAmount`: 用户实际支付的金额 (actualAmount = payAmount + walletAmount).
     #[must_use]
     pub fn actual_amount(mut self, actual_amount: crate::Money) -> Self {
         self.actual_amount = Some(actual_amount);
         self
     }
 
-    /// Sets `payAmount`: 第三方支付金额(一般指微信、支付宝)/分.
+    /// Sets `payAmount`: 第三方支付金额(一般指微信、支付宝).
     #[must_use]
     pub fn pay_amount(mut self, pay_amount: crate::Money) -> Self {
         self.pay_amount = Some(pay_amount);
