@@ -49,7 +49,7 @@ pub fn run(args: &CatalogueArgs) -> Result {
     }
     let root = workspace_root();
     for (path, text) in outputs(&root)? {
-        let file = root.join(path);
+        let file = root.join(&path);
         if std::fs::read_to_string(&file).is_ok_and(|old| old == text) {
             println!("unchanged {path}");
             continue;
@@ -67,9 +67,10 @@ pub fn run(args: &CatalogueArgs) -> Result {
 /// Fails, naming them, when a generated file differs from what the catalogue gives.
 pub fn check() -> Result {
     let root = workspace_root();
-    let stale = stale(&outputs(&root)?, |path| std::fs::read_to_string(root.join(path)).ok());
+    let outputs = outputs(&root)?;
+    let stale = stale(&outputs, |path| std::fs::read_to_string(root.join(path)).ok());
     if stale.is_empty() {
-        println!("    {TABLE} and {DOCS} match {SOURCES}/*.toml");
+        println!("    {TABLE}, {DOCS}, the generated models and docs/openapi.json match {SOURCES}/*.toml");
         Ok(())
     } else {
         bail!("stale generated files: {} (run `cargo xtask catalogue`)", stale.join(", "))
@@ -77,17 +78,39 @@ pub fn check() -> Result {
 }
 
 /// The generated files, as (path relative to the root, contents).
-fn outputs(root: &Path) -> Result<[(&'static str, String); 2]> {
+fn outputs(root: &Path) -> Result<Vec<(String, String)>> {
     let catalogue = load(&root.join(SOURCES))?;
-    Ok([(TABLE, render_rust(&catalogue)), (DOCS, render_markdown(&catalogue))])
+    let mut out =
+        vec![(TABLE.to_owned(), render_rust(&catalogue)), (DOCS.to_owned(), render_markdown(&catalogue))];
+    out.extend(crate::catalogue_models::render(&catalogue));
+    out.push((
+        crate::catalogue_openapi::PATH.to_owned(),
+        crate::catalogue_openapi::render(&catalogue, &version(root)?),
+    ));
+    Ok(out)
+}
+
+/// The workspace's version (`[workspace.package] version`), for the OpenAPI document.
+fn version(root: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(root.join("Cargo.toml"))
+        .map_err(|e| Failure(format!("cannot read Cargo.toml: {e}")))?;
+    let manifest: toml::Value =
+        toml::from_str(&text).map_err(|e| Failure(format!("Cargo.toml: {}", e.to_string().trim_end())))?;
+    manifest
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| Failure("Cargo.toml has no [workspace.package] version".to_owned()))
 }
 
 /// The outputs whose file (read by `read`; `None` when missing) has other contents.
-fn stale<'a>(outputs: &[(&'a str, String)], read: impl Fn(&str) -> Option<String>) -> Vec<&'a str> {
+fn stale(outputs: &[(String, String)], read: impl Fn(&str) -> Option<String>) -> Vec<&str> {
     outputs
         .iter()
         .filter(|(path, text)| read(path).as_deref() != Some(text.as_str()))
-        .map(|(p, _)| *p)
+        .map(|(p, _)| p.as_str())
         .collect()
 }
 
@@ -129,6 +152,8 @@ pub(crate) struct EndpointDef {
     pub(crate) seen_in: String,
     /// The vendor page the schema comes from: `doc2/<article>` or `doc3/<article>`.
     pub(crate) vendor_page: Option<String>,
+    /// The vendor page's request table was cut short: the endpoint takes more params.
+    pub(crate) params_truncated: Option<bool>,
     #[serde(default)]
     pub(crate) params: Vec<ParamDef>,
     /// What a success's `data` holds.
@@ -209,6 +234,27 @@ pub(crate) enum MoneyUnit {
     Yuan,
 }
 
+/// The names the catalogue files use (`integer`, `fen`, `date_time`, `list`, `read`).
+macro_rules! names {
+    ($($t:ident { $($v:ident => $n:literal),* $(,)? })*) => {$(
+        impl $t {
+            pub(crate) const fn name(self) -> &'static str {
+                match self {
+                    $($t::$v => $n,)*
+                }
+            }
+        }
+    )*};
+}
+
+names! {
+    JsonType { String => "string", Integer => "integer", Number => "number", Boolean => "boolean", Array => "array", Object => "object" }
+    MoneyUnit { Fen => "fen", Yuan => "yuan" }
+    Format { DateTime => "date_time", UnixSeconds => "unix_seconds", Flag => "flag" }
+    DataShape { Object => "object", List => "list", Page => "page" }
+    Safety { Read => "read", Write => "write" }
+}
+
 // ---------------------------------------------------------------------------------------
 // The checked catalogue.
 
@@ -232,14 +278,14 @@ impl RouteKey {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Field {
     /// Its own name (the last segment of its path).
-    name: String,
-    def: ParamDef,
-    fields: Vec<Field>,
+    pub(crate) name: String,
+    pub(crate) def: ParamDef,
+    pub(crate) fields: Vec<Field>,
 }
 
 impl Field {
     /// The element type of an array: `object` when it has fields.
-    fn items(&self) -> Option<JsonType> {
+    pub(crate) fn items(&self) -> Option<JsonType> {
         if self.fields.is_empty() || self.def.json_type != Some(JsonType::Array) {
             self.def.items
         } else {
@@ -249,31 +295,52 @@ impl Field {
 }
 
 #[derive(Debug)]
-struct Endpoint {
-    route: RouteKey,
-    def: EndpointDef,
-    params: Vec<Field>,
+pub(crate) struct Endpoint {
+    pub(crate) route: RouteKey,
+    pub(crate) def: EndpointDef,
+    pub(crate) params: Vec<Field>,
     /// The data's fields (empty without a data schema).
-    data_fields: Vec<Field>,
+    pub(crate) data_fields: Vec<Field>,
     /// The vendor page: (API version 2 or 3, article id).
-    page: Option<(u8, u32)>,
+    pub(crate) page: Option<(u8, u32)>,
     /// The other version's route with the same article id.
-    twin: Option<RouteKey>,
+    pub(crate) twin: Option<RouteKey>,
+    /// The name of its generated type (`zv_types::endpoints::<name>`), if generated.
+    pub(crate) generated: Option<String>,
+}
+
+impl Endpoint {
+    /// The `zv_types::…` type that models it: written by hand, or generated.
+    pub(crate) fn rust_type(&self) -> Option<String> {
+        self.def
+            .rust_type
+            .clone()
+            .or_else(|| self.generated.as_ref().map(|n| format!("zv_types::endpoints::{n}")))
+    }
 }
 
 #[derive(Debug)]
-struct Domain {
-    name: String,
-    title: String,
-    description: String,
+pub(crate) struct Domain {
+    pub(crate) name: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// Sorted by route.
-    endpoints: Vec<Endpoint>,
+    pub(crate) endpoints: Vec<Endpoint>,
 }
 
 /// Every domain, sorted by name.
 #[derive(Debug)]
 pub(crate) struct Catalogue {
-    domains: Vec<Domain>,
+    pub(crate) domains: Vec<Domain>,
+}
+
+/// The committed catalogue, for the tests of the generators.
+#[cfg(test)]
+pub(crate) fn load_for_tests(root: &Path) -> Catalogue {
+    match load(&root.join(SOURCES)) {
+        Ok(c) => c,
+        Err(Failure(why)) => panic!("{why}"),
+    }
 }
 
 /// Reads every `*.toml` of `dir`, in file-name order.
@@ -354,7 +421,7 @@ pub(crate) fn build(sources: &[(String, String)]) -> Result<Catalogue> {
             {
                 problems.push(format!("{at}: a V3 path's vendor page is a doc3 page"));
             }
-            endpoints.push(Endpoint { route, def, params, data_fields, page, twin: None });
+            endpoints.push(Endpoint { route, def, params, data_fields, page, twin: None, generated: None });
         }
         endpoints.sort_by(|a, b| a.route.cmp(&b.route));
         let domain =
@@ -363,6 +430,7 @@ pub(crate) fn build(sources: &[(String, String)]) -> Result<Catalogue> {
     }
     let mut catalogue = Catalogue { domains: domains.into_values().collect() };
     link_twins(&mut problems, &mut catalogue);
+    crate::catalogue_models::name_endpoints(&mut catalogue);
     if !problems.is_empty() {
         bail!("the catalogue is invalid:\n  {}", problems.join("\n  "));
     }
@@ -434,7 +502,7 @@ fn tree(problems: &mut Vec<String>, at: &str, defs: &[ParamDef]) -> Vec<Field> {
                 problems.push(format!(
                     "{at} {:?}: its parent {name:?} is not of type {}",
                     def.name,
-                    json_type_name(wanted)
+                    JsonType::name(wanted)
                 ));
                 ok = false;
                 break;
@@ -499,17 +567,6 @@ fn check_field(problems: &mut Vec<String>, at: &str, def: &ParamDef, leaf: &str)
             && rust_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
     {
         problems.push(format!("{at} {name:?}: rust_name {rust_name:?} is not a snake_case identifier"));
-    }
-}
-
-fn json_type_name(t: JsonType) -> &'static str {
-    match t {
-        JsonType::String => "string",
-        JsonType::Integer => "integer",
-        JsonType::Number => "number",
-        JsonType::Boolean => "boolean",
-        JsonType::Array => "array",
-        JsonType::Object => "object",
     }
 }
 
@@ -703,7 +760,7 @@ fn render_rust(catalogue: &Catalogue) -> String {
         body.push_str("        params: ");
         render_fields(&mut body, &e.params, 2);
         body.push_str(",\n");
-        emit!(body, "        rust_type: {},", option(def.rust_type.as_deref(), literal));
+        emit!(body, "        rust_type: {},", option(e.rust_type().as_deref(), literal));
         emit!(body, "        notes: {},", option(def.notes.as_deref(), literal));
         match &def.data {
             Some(data) => {
@@ -732,6 +789,7 @@ fn render_rust(catalogue: &Catalogue) -> String {
             None => emit!(body, "        source: Source::Observation({}),", literal(&def.seen_in)),
         }
         emit!(body, "        twin: {},", option(e.twin.as_ref(), route_rust));
+        emit!(body, "        params_truncated: {},", def.params_truncated == Some(true));
         emit!(body, "    }},");
     }
     emit!(body, "];");
@@ -765,9 +823,10 @@ fn render_rust(catalogue: &Catalogue) -> String {
     }
     out.push_str(&body);
 
-    let typed: Vec<(&str, String)> = endpoints()
-        .filter_map(|(_, e)| e.def.rust_type.as_deref())
-        .filter_map(|t| Some((t, crate_path(t)?)))
+    let typed: Vec<(String, String)> = endpoints()
+        .filter_map(|(_, e)| e.rust_type())
+        .filter_map(|t| Some((crate_path(&t)?, t)))
+        .map(|(path, t)| (t, path))
         .collect();
     emit!(
         out,
@@ -802,7 +861,7 @@ fn tally<'a>(endpoints: impl Iterator<Item = &'a Endpoint>) -> [usize; 5] {
             read + usize::from(is_read),
             write + usize::from(!is_read),
             paged + usize::from(e.def.paging.is_some()),
-            typed + usize::from(e.def.rust_type.is_some()),
+            typed + usize::from(e.rust_type().is_some()),
         ]
     })
 }
@@ -852,21 +911,127 @@ fn render_markdown(catalogue: &Catalogue) -> String {
                 RouteKey::V2(action) => format!("`{action}` (V2)"),
                 RouteKey::V3(path) => format!("`/v3/{path}`"),
             };
-            let safety = match def.safety {
-                Safety::Read => "read",
-                Safety::Write => "write",
-            };
+            let safety = def.safety.name();
             emit!(
                 out,
                 "| {route} | {} | {safety} | {} | {} | {} |",
                 def.title.as_deref().map(cell).unwrap_or_default(),
                 def.paging.as_deref().map(|p| format!("`{p}`")).unwrap_or_default(),
-                def.rust_type.as_deref().map(|t| format!("`{t}`")).unwrap_or_default(),
+                e.rust_type().map(|t| format!("`{t}`")).unwrap_or_default(),
                 def.notes.as_deref().map(cell).unwrap_or_default(),
             );
         }
+        for e in d.endpoints.iter().filter(|e| e.page.is_some()) {
+            render_schema(&mut out, e);
+        }
     }
     out
+}
+
+/// The params and data fields of an endpoint documented by a vendor page.
+fn render_schema(out: &mut String, e: &Endpoint) {
+    let route = match &e.route {
+        RouteKey::V2(action) => format!("`{action}` (V2)"),
+        RouteKey::V3(path) => format!("`/v3/{path}`"),
+    };
+    emit!(
+        out,
+        "\n### {route}{}\n",
+        e.def.title.as_deref().map(|t| format!(" — {}", cell(t))).unwrap_or_default()
+    );
+    if let Some((version, article)) = e.page {
+        let twin = e.twin.as_ref().map(|t| match t {
+            RouteKey::V2(action) => format!("; twin `{action}` (V2)"),
+            RouteKey::V3(path) => format!("; twin `/v3/{path}`"),
+        });
+        emit!(
+            out,
+            "From the vendor page <http://open.zmcms.cn/doc{version}/article?id={article}>{}.\n",
+            twin.unwrap_or_default()
+        );
+    }
+    if def_truncated(e) {
+        emit!(out, "The page's params table is cut short: the endpoint takes more params than these.\n");
+    }
+    if e.params.is_empty() {
+        emit!(out, "No params.\n");
+    } else {
+        emit!(out, "| param | type | unit | required | default | values | label |");
+        emit!(out, "|---|---|---|---|---|---|---|");
+        param_rows(out, &e.params, "");
+        out.push('\n');
+    }
+    if let Some(data) = &e.def.data {
+        let shape = match data.shape {
+            DataShape::Object => "an object",
+            DataShape::List => "a list of objects",
+            DataShape::Page => "a page of objects",
+        };
+        let cut = if data.truncated { " (the page's table is cut short: there are more fields)" } else { "" };
+        emit!(out, "`data`: {shape}{cut}.\n");
+        tree_lines(out, &e.data_fields, 0);
+    }
+}
+
+fn def_truncated(e: &Endpoint) -> bool {
+    e.def.params_truncated == Some(true)
+}
+
+fn type_text(f: &Field) -> String {
+    let mut t = f.def.json_type.map_or("", JsonType::name).to_owned();
+    if let Some(items) = f.items() {
+        let _ = write!(t, " of {}", JsonType::name(items));
+    }
+    if let Some(format) = f.def.format {
+        let _ = write!(
+            t,
+            " ({})",
+            match format {
+                Format::DateTime => "yyyy-MM-dd HH:mm:ss",
+                Format::UnixSeconds => "unix seconds",
+                Format::Flag => "0/1",
+            }
+        );
+    }
+    t
+}
+
+fn values_text(f: &Field) -> String {
+    f.def.values.iter().map(|(v, l)| format!("`{v}` {}", cell(l))).collect::<Vec<_>>().join(", ")
+}
+
+fn param_rows(out: &mut String, fields: &[Field], prefix: &str) {
+    for f in fields {
+        let name = format!("{prefix}{}", f.name);
+        emit!(
+            out,
+            "| `{name}` | {} | {} | {} | {} | {} | {} |",
+            type_text(f),
+            f.def.money_unit.map_or("", MoneyUnit::name),
+            match f.def.required {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            },
+            f.def.default.as_deref().map(|d| format!("`{}`", cell(d))).unwrap_or_default(),
+            values_text(f),
+            f.def.description.as_deref().map(cell).unwrap_or_default(),
+        );
+        let each = if f.items() == Some(JsonType::Object) { "[]." } else { "." };
+        param_rows(out, &f.fields, &format!("{name}{each}"));
+    }
+}
+
+fn tree_lines(out: &mut String, fields: &[Field], depth: usize) {
+    for f in fields {
+        let unit = f.def.money_unit.map(|u| format!(", {}", u.name())).unwrap_or_default();
+        let values = values_text(f);
+        let values = if values.is_empty() { values } else { format!("; {values}") };
+        let label =
+            f.def.description.as_deref().map(|d| format!(" — {}", d.replace('|', "\\|"))).unwrap_or_default();
+        emit!(out, "{}- `{}` ({}{unit}{values}){label}", "  ".repeat(depth), f.name, type_text(f));
+        tree_lines(out, &f.fields, depth + 1);
+    }
 }
 
 #[cfg(test)]
@@ -951,12 +1116,30 @@ vendor_page = "doc2/7"
         assert!(rust.contains("twin: Some(Route::v2_static(\"shop.create\")),"));
         assert!(rust.contains("twin: Some(Route::v3_static(\"shop/list\")),"));
         assert!(rust.contains("(\"zv_types::CreateShop\", <crate::CreateShop as crate::Endpoint>::ROUTE,"));
-        assert!(rust.contains("-> [(&'static str, Route<'static>, bool); 1]"));
+        // shop/list has a vendor page: its type is generated
+        assert!(rust.contains("-> [(&'static str, Route<'static>, bool); 2]"));
+        assert!(rust.contains("rust_type: Some(\"zv_types::endpoints::List\"),"));
         let docs = render_markdown(&catalogue);
-        assert!(docs.contains("| `/v3/shop/list` | 门店列表 | read | `list_total` |  |  |"), "{docs}");
+        assert!(
+            docs.contains(
+                "| `/v3/shop/list` | 门店列表 | read | `list_total` | `zv_types::endpoints::List` |  |"
+            ),
+            "{docs}"
+        );
         assert!(docs.contains("| `shop.create` (V2) |  | write |  | `zv_types::CreateShop` |  |"), "{docs}");
-        assert!(docs.contains("| [shop](#shop) 门店 | 2 | 1 | 1 | 1 | 1 |"), "{docs}");
+        assert!(docs.contains("| [shop](#shop) 门店 | 2 | 1 | 1 | 1 | 2 |"), "{docs}");
         assert!(docs.contains("\n## shop\n\n门店 — Shops.\n"), "{docs}");
+        // the schema of a documented endpoint
+        assert!(docs.contains("\n### `/v3/shop/list` — 门店列表\n"), "{docs}");
+        assert!(docs.contains("; twin `shop.create` (V2)."), "{docs}");
+        assert!(docs.contains("| `pageNum` | integer | fen | yes |  |  | a \\| b |"), "{docs}");
+        assert!(
+            docs.contains(
+                "`data`: a page of objects (the page's table is cut short: there are more fields)."
+            ),
+            "{docs}"
+        );
+        assert!(docs.contains("- `kind` (integer; `1` 堂食, `3` 外卖)\n- `goods` (array of object)\n  - `at` (string (yyyy-MM-dd HH:mm:ss))\n"), "{docs}");
     }
 
     #[test]
@@ -1047,7 +1230,7 @@ vendor_page = "doc2/7"
 
     #[test]
     fn stale_names_changed_and_missing_files() {
-        let outputs = [("a", "1".to_owned()), ("b", "2".to_owned()), ("c", "3".to_owned())];
+        let outputs = [("a", "1"), ("b", "2"), ("c", "3")].map(|(p, t)| (p.to_owned(), t.to_owned()));
         let on_disk = |path: &str| match path {
             "a" => Some("1".to_owned()),
             "b" => Some("2 (edited)".to_owned()),

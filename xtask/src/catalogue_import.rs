@@ -36,16 +36,28 @@ pub struct ImportArgs {
 
 /// Imports the pages, or with `--dry-run` prints what it would write.
 pub fn run(args: &ImportArgs) -> Result {
-    let root = workspace_root();
-    let dir = root.join("catalogue");
-    let mut files = read_files(&dir)?;
+    let dir = workspace_root().join("catalogue");
+    let wrote = import_into(&dir, args, &mut |line| println!("{line}"), &mut |line| eprintln!("{line}"))?;
+    if wrote { crate::catalogue::run(&crate::catalogue::CatalogueArgs::default()) } else { Ok(()) }
+}
+
+/// Imports the pages into the catalogue files of `dir`: says what it did through `say`
+/// (the TOML with `--dry-run`), what a page could not give through `warn`. Whether it wrote
+/// a file.
+fn import_into(
+    dir: &std::path::Path,
+    args: &ImportArgs,
+    say: &mut dyn FnMut(String),
+    warn: &mut dyn FnMut(String),
+) -> Result<bool> {
+    let mut files = read_files(dir)?;
     let mut pages = Vec::new();
     for path in &args.pages {
         let text = read_page(path)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let page = parse_page(&text, &name).map_err(|why| Failure(format!("{}: {why}", path.display())))?;
         for line in &page.unread {
-            eprintln!("{}: {line}", path.display());
+            warn(format!("{}: {line}", path.display()));
         }
         pages.push(page);
     }
@@ -53,10 +65,9 @@ pub fn run(args: &ImportArgs) -> Result {
     pages.sort_by_key(|p| std::cmp::Reverse(p.version));
     let mut touched = Vec::new();
     for page in &pages {
-        let (domain, key) = import(&mut files, page, args.domain.as_deref(), &mut |line| println!("{line}"))?;
-        touched.push((domain, key));
+        touched.push(import(&mut files, page, args.domain.as_deref(), say)?);
     }
-    fill_from_twins(&mut files, &mut |line| println!("{line}"));
+    fill_from_twins(&mut files, say);
     // The result must still compile.
     let sources: Vec<(String, String)> =
         files.iter().map(|(stem, file)| (stem.clone(), catalogue_toml::domain_file(file))).collect();
@@ -67,20 +78,22 @@ pub fn run(args: &ImportArgs) -> Result {
             {
                 let mut out = format!("# catalogue/{domain}.toml\n");
                 catalogue_toml::endpoint(&mut out, e);
-                println!("{out}");
+                say(out);
             }
         }
-        return Ok(());
+        return Ok(false);
     }
+    let mut wrote = false;
     for (stem, text) in &sources {
         let path = dir.join(format!("{stem}.toml"));
         if std::fs::read_to_string(&path).is_ok_and(|old| old == *text) {
             continue;
         }
         std::fs::write(&path, text).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
-        println!("wrote catalogue/{stem}.toml");
+        say(format!("wrote catalogue/{stem}.toml"));
+        wrote = true;
     }
-    crate::catalogue::run(&crate::catalogue::CatalogueArgs::default())
+    Ok(wrote)
 }
 
 fn read_page(path: &std::path::Path) -> Result<String> {
@@ -182,6 +195,7 @@ pub(crate) fn import(
             None => format!("vendor page {}", page.vendor_page()),
         },
         vendor_page: Some(page.vendor_page()),
+        params_truncated: page.params_truncated.then_some(true),
         params: page.params.clone(),
         data: page.data.clone(),
     });
@@ -227,6 +241,9 @@ fn twin_page(page: &str) -> Option<String> {
 fn enrich(e: &mut EndpointDef, page: &Page, at: &str, say: &mut dyn FnMut(String)) {
     fill(&mut e.title, page.title.as_ref(), &format!("{at}: title"), say);
     fill(&mut e.vendor_page, Some(&page.vendor_page()), &format!("{at}: vendor_page"), say);
+    if page.params_truncated {
+        fill(&mut e.params_truncated, Some(&true), &format!("{at}: params_truncated"), say);
+    }
     merge_fields(&mut e.params, &page.params, &format!("{at}: param"), say);
     match (&mut e.data, &page.data) {
         (None, Some(data)) => e.data = Some(data.clone()),
@@ -363,4 +380,196 @@ fn safety_of(page: &Page) -> (Safety, String) {
         return (Safety::Read, format!("the name says {w}"));
     }
     (Safety::Write, "not unmistakably a read: check by hand".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    /// A catalogue directory of its own, removed on drop.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(name: &str) -> Dir {
+            let dir = std::env::temp_dir().join(format!("zv-import-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Dir(dir)
+        }
+        fn write(&self, name: &str, text: &str) {
+            std::fs::write(self.0.join(name), text).unwrap();
+        }
+        fn read(&self, name: &str) -> String {
+            std::fs::read_to_string(self.0.join(name)).unwrap()
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const MEMBER: &str = r#"domain = "member"
+title = "会员"
+description = "Members."
+
+[[endpoint]]
+path = "v3/crm/demo/other"
+title = "其他"
+safety = "read"
+seen_in = "a test"
+
+[[endpoint]]
+path = "v3/crm/demo/findMember"
+title = "hand-written title"
+safety = "read"
+seen_in = "a public client"
+params = [
+  { name = "type", type = "string", description = "hand-written" },
+  { name = "mine", type = "string" },
+]
+"#;
+
+    const MARKETING: &str = "domain = \"marketing\"\ntitle = \"营销\"\ndescription = \"Marketing.\"\n";
+
+    fn page(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pages").join(name)
+    }
+
+    fn setup(name: &str) -> Dir {
+        let dir = Dir::new(name);
+        dir.write("member.toml", &format!("{}\n{MEMBER}", catalogue_toml::HEADER));
+        dir.write("marketing.toml", &format!("{}\n{MARKETING}", catalogue_toml::HEADER));
+        dir
+    }
+
+    fn args(pages: &[&str], dry_run: bool) -> ImportArgs {
+        ImportArgs { dry_run, domain: None, pages: pages.iter().map(|p| page(p)).collect() }
+    }
+
+    fn run_in(dir: &Dir, args: &ImportArgs) -> (Result<bool>, Vec<String>, Vec<String>) {
+        let (mut said, mut warned) = (Vec::new(), Vec::new());
+        let result = import_into(&dir.0, args, &mut |l| said.push(l), &mut |l| warned.push(l));
+        (result, said, warned)
+    }
+
+    #[test]
+    fn a_dry_run_prints_the_toml_and_writes_nothing() {
+        let dir = setup("dry");
+        let before = (dir.read("member.toml"), dir.read("marketing.toml"));
+        let (result, said, warned) = run_in(&dir, &args(&["doc3-901.txt", "doc2-902.txt"], true));
+        assert!(!result.unwrap());
+        assert_eq!((dir.read("member.toml"), dir.read("marketing.toml")), before);
+        let toml = said.join("\n");
+        assert!(
+            toml.contains("# catalogue/member.toml\n[[endpoint]]\npath = \"v3/crm/demo/findMember\""),
+            "{toml}"
+        );
+        // a page never seen before becomes a new entry, in the domain its Action's prefix says
+        assert!(
+            toml.contains("# catalogue/marketing.toml\n[[endpoint]]\naction = \"coupn.demo-detail\""),
+            "{toml}"
+        );
+        assert!(
+            toml.contains("marketing: coupn.demo-detail: new entry, read (the name says detail)"),
+            "{toml}"
+        );
+        assert!(warned.iter().any(|w| w.contains("doc2-902.txt") && w.contains("guessed")), "{warned:?}");
+    }
+
+    #[test]
+    fn an_import_keeps_hand_curated_facts_and_says_where_the_page_differs() {
+        let dir = setup("keep");
+        let (result, said, _) = run_in(&dir, &args(&["doc3-901.txt"], false));
+        assert!(result.unwrap());
+        let member = dir.read("member.toml");
+        // kept, with the difference printed
+        assert!(member.contains("title = \"hand-written title\""), "{member}");
+        assert!(
+            said.iter().any(|l| l.contains("title: kept \"hand-written title\", the page says \"查找会员\"")),
+            "{said:?}"
+        );
+        assert!(member.contains("{ name = \"type\", type = \"string\", description = \"hand-written\", values = [[\"1\", \"会员码\"], [\"2\", \"手机号\"]] }"), "{member}");
+        assert!(
+            said.iter().any(|l| l.contains("param \"type\" type: kept String, the page says Integer")),
+            "{said:?}"
+        );
+        assert!(said.iter().any(|l| l.contains("\"mine\": kept, not on the page")), "{said:?}");
+        // filled in: what the entry did not say
+        assert!(member.contains("vendor_page = \"doc3/901\""), "{member}");
+        assert!(member.contains("{ name = \"tradeMarks[].price\", type = \"integer\", description = \"商品单价\", money_unit = \"fen\" }"), "{member}");
+        assert!(member.contains("[endpoint.data]\nshape = \"object\"\ntruncated = true\n"), "{member}");
+        // the untouched entry is as it was
+        assert!(member.contains("[[endpoint]]\npath = \"v3/crm/demo/other\"\ntitle = \"其他\"\nsafety = \"read\"\nseen_in = \"a test\"\n"));
+        // importing again changes nothing
+        let (result, _, _) = run_in(&dir, &args(&["doc3-901.txt"], false));
+        assert!(!result.unwrap());
+        assert_eq!(dir.read("member.toml"), member);
+    }
+
+    #[test]
+    fn a_new_v3_page_goes_to_the_domain_of_the_nearest_path_and_twins_share_required() {
+        let dir = setup("twins");
+        // doc3-903 (cy/demo/choose) has no catalogued neighbour: its domain must be given
+        let (result, _, _) = run_in(&dir, &args(&["doc3-903.txt"], false));
+        let why = result.unwrap_err().0;
+        assert!(
+            why.contains("cannot tell the domain of v3/cy/demo/choose") && why.contains("--domain"),
+            "{why}"
+        );
+        let mut with_domain = args(&["doc3-903.txt"], false);
+        with_domain.domain = Some("member".into());
+        assert!(run_in(&dir, &with_domain).0.unwrap());
+        let member = dir.read("member.toml");
+        assert!(
+            member.contains("path = \"v3/cy/demo/choose\"\ntitle = \"筛选\"\nsafety = \"write\""),
+            "{member}"
+        );
+        // an unknown domain is refused
+        let mut wrong = args(&["doc2-902.txt"], false);
+        wrong.domain = Some("nope".into());
+        assert!(run_in(&dir, &wrong).0.unwrap_err().0.contains("no catalogue/nope.toml"));
+    }
+
+    #[test]
+    fn a_page_that_cannot_be_read_stops_the_import_before_anything_is_written() {
+        let dir = setup("bad");
+        let before = dir.read("member.toml");
+        let bad = dir.0.join("doc3-1.txt");
+        std::fs::write(&bad, "no address here").unwrap();
+        let mut both = args(&["doc3-901.txt"], false);
+        both.pages.push(bad);
+        assert!(run_in(&dir, &both).0.unwrap_err().0.contains("no request address"));
+        let missing = args(&["no-such-page.txt"], false);
+        assert!(run_in(&dir, &missing).0.unwrap_err().0.contains("cannot read"));
+        let not_text = dir.0.join("doc3-2.txt");
+        std::fs::write(&not_text, [0xff, 0xfe, 0x00]).unwrap();
+        let not_text = ImportArgs { dry_run: false, domain: None, pages: vec![not_text] };
+        assert!(run_in(&dir, &not_text).0.unwrap_err().0.contains("not UTF-8"));
+        assert_eq!(dir.read("member.toml"), before);
+    }
+
+    #[test]
+    fn safety_is_a_read_only_when_the_page_says_so() {
+        let page = |title: Option<&str>, route: RouteKey| Page {
+            version: 3,
+            article: 1,
+            breadcrumb: None,
+            title: title.map(str::to_owned),
+            route,
+            params: Vec::new(),
+            params_truncated: false,
+            data: None,
+            unread: Vec::new(),
+        };
+        let v3 = |p: &str| RouteKey::V3(p.to_owned());
+        assert_eq!(safety_of(&page(Some("获取分类列表"), v3("a/list"))).0, Safety::Read);
+        assert_eq!(safety_of(&page(Some("创建门店"), v3("a/getList"))).0, Safety::Write);
+        assert_eq!(safety_of(&page(None, v3("a/goodsDetail"))).0, Safety::Read);
+        assert_eq!(safety_of(&page(None, v3("a/updateStatus"))).0, Safety::Write);
+        assert_eq!(safety_of(&page(Some("会员识别"), v3("a/identity"))).0, Safety::Write);
+    }
 }

@@ -32,6 +32,8 @@ pub(crate) struct Page {
     pub route: RouteKey,
     /// The business params, nested ones named by path (`a[].b`).
     pub params: Vec<ParamDef>,
+    /// The request table was cut short: the endpoint takes params past its end.
+    pub params_truncated: bool,
     /// The answer's `data`, when the page has a response table.
     pub data: Option<DataDef>,
     /// What could not be read, one line each.
@@ -108,15 +110,17 @@ pub(crate) fn parse_page(text: &str, file_name: &str) -> Result<Page, String> {
 
     let request = merged(&tables, Kind::Request, &mut unread);
     let mut params = Vec::new();
+    let mut params_truncated = false;
     if let Some((rows, cut)) = request {
         params = fields(&rows, "param", &mut unread);
+        params_truncated = cut;
         if cut {
             unread.push("the request table is cut short: params past its end are not known".to_owned());
         }
     }
     let data =
         merged(&tables, Kind::Response, &mut unread).map(|(rows, cut)| data_of(&rows, cut, &mut unread));
-    Ok(Page { version, article, breadcrumb, title, route, params, data, unread })
+    Ok(Page { version, article, breadcrumb, title, route, params, params_truncated, data, unread })
 }
 
 fn url_id(lines: &[&str]) -> Option<(u8, u32)> {
@@ -528,6 +532,13 @@ fn describe(text: &str) -> Described {
         Some(at) if !values.is_empty() => &text[..at],
         _ => text,
     };
+    // The unit is a fact of its own: `商品单价/元` is labelled `商品单价`.
+    let mut label_text = label_text.to_owned();
+    if unit.is_some() {
+        for marker in ["/分", "/元", "(分)", "(元)", "（分）", "（元）"] {
+            label_text = label_text.replace(marker, "");
+        }
+    }
     let label = label_text
         .trim()
         .trim_end_matches([':', '：', ',', '，', '(', '（', '-', '=', ' ', '。', '、'])
@@ -636,6 +647,11 @@ fn build_tree(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<Node> {
         parent: Option<usize>,
     }
     let mut slots: Vec<Slot> = Vec::new();
+    // (parent, name) → slot, and parent → its element slot: a page of many rows is read in
+    // linear time.
+    let mut by_name: std::collections::HashMap<(Option<usize>, String), usize> =
+        std::collections::HashMap::new();
+    let mut elements: std::collections::HashMap<Option<usize>, usize> = std::collections::HashMap::new();
     let mut stack: Vec<(usize, usize)> = Vec::new();
     for row in rows {
         let depth = row.depth.unwrap_or(0);
@@ -648,9 +664,8 @@ fn build_tree(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<Node> {
             unread.push(format!("{what} element row {:?} without a list above it (left out)", row.name));
             continue;
         }
-        let same = slots.iter().position(|s| {
-            s.parent == parent && (s.row.name == row.name || element && is_element(&s.row.name))
-        });
+        let same =
+            if element { elements.get(&parent) } else { by_name.get(&(parent, row.name.clone())) }.copied();
         let at = match same {
             Some(at) => {
                 if !element {
@@ -660,24 +675,36 @@ fn build_tree(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<Node> {
             }
             None => {
                 slots.push(Slot { row: row.clone(), parent });
-                slots.len() - 1
+                let at = slots.len() - 1;
+                if element {
+                    elements.insert(parent, at);
+                } else {
+                    by_name.insert((parent, row.name.clone()), at);
+                }
+                at
             }
         };
         stack.push((depth, at));
     }
-    fn node(slots: &[Slot], at: usize) -> Node {
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
+    for (i, s) in slots.iter().enumerate() {
+        if let Some(p) = s.parent {
+            kids[p].push(i);
+        }
+    }
+    fn node(slots: &[Slot], kids: &[Vec<usize>], at: usize) -> Node {
         let mut element = None;
         let mut children = Vec::new();
-        for (i, s) in slots.iter().enumerate().filter(|(_, s)| s.parent == Some(at)) {
-            if is_element(&s.row.name) {
-                element = Some(Box::new(node(slots, i)));
+        for &i in &kids[at] {
+            if is_element(&slots[i].row.name) {
+                element = Some(Box::new(node(slots, kids, i)));
             } else {
-                children.push(node(slots, i));
+                children.push(node(slots, kids, i));
             }
         }
         Node { row: slots[at].row.clone(), element, children }
     }
-    (0..slots.len()).filter(|i| slots[*i].parent.is_none()).map(|i| node(&slots, i)).collect()
+    (0..slots.len()).filter(|i| slots[*i].parent.is_none()).map(|i| node(&slots, &kids, i)).collect()
 }
 
 /// The flattened field definitions of a tree (`a`, `a.b`, `a[].b`).
@@ -755,7 +782,8 @@ fn fields(rows: &[Row], what: &str, unread: &mut Vec<String>) -> Vec<ParamDef> {
 /// (`status`, `code`, `message`, `data`), else the table's rows.
 fn data_of(rows: &[Row], cut: bool, unread: &mut Vec<String>) -> DataDef {
     let mut tree = build_tree(rows, "data field", unread);
-    let envelope = tree.iter().any(|n| matches!(n.row.name.as_str(), "status" | "code" | "message"));
+    let is_envelope = |n: &Node| matches!(n.row.name.as_str(), "status" | "code" | "message" | "traceId");
+    let envelope = tree.iter().filter(|n| is_envelope(n)).count() >= 2;
     let data_at = tree.iter().position(|n| n.row.name == "data");
     let (shape, nodes) = match (envelope, data_at) {
         (true, Some(at)) => {
@@ -769,8 +797,13 @@ fn data_of(rows: &[Row], cut: bool, unread: &mut Vec<String>) -> DataDef {
                 None => (DataShape::Object, data.children),
             }
         }
-        // Without a `data` row, `status` & co. are fields of the data.
-        _ => (DataShape::Object, tree),
+        // The envelope without a `data` row: the other rows are the data's fields.
+        (true, None) => {
+            tree.retain(|n| !is_envelope(n));
+            (DataShape::Object, tree)
+        }
+        // `status` alone is a field of the data.
+        (false, _) => (DataShape::Object, tree),
     };
     let mut fields = Vec::new();
     flatten(&nodes, "", &mut fields, "data field", unread);
@@ -834,6 +867,7 @@ mod tests {
             }
         }
         assert_eq!(describe("订单总价/分").unit, Some(MoneyUnit::Fen));
+        assert_eq!(describe("订单总价/分").label.as_deref(), Some("订单总价"));
         assert_eq!(describe("商品单价/元").unit, Some(MoneyUnit::Yuan));
         assert!(describe("到期时间, yyyy-MM-dd HH:mm:ss").date_time);
     }
@@ -861,6 +895,7 @@ mod tests {
         assert_eq!(kind.description.as_deref(), Some("识别类型"));
         assert_eq!(kind.values, [("1".into(), "会员码".into()), ("2".into(), "手机号".into())]);
         assert_eq!(kind.required, None, "the plain rendering has no 是否必填");
+        assert!(!p.params_truncated);
         assert_eq!(field(&p.params, "typeCate").default.as_deref(), Some("1"));
         let price = field(&p.params, "discountPrice");
         assert_eq!((price.json_type, price.money_unit), (Some(JsonType::Number), Some(MoneyUnit::Yuan)));
@@ -915,6 +950,39 @@ mod tests {
     }
 
     #[test]
+    fn an_envelope_without_a_data_row_gives_the_rest_as_data() {
+        let text = "url: http://open.zmcms.cn/doc2/article?id=5\nPOST V2 http://x/api/v2\n参数 参数类型 是否必填 默认值 描述\nAction string a.b 接口方法\n\n参数 参数类型 描述\nstatus bool 成功\ncode int 代码\nbizId string 业务标识\n\n请求示例\n";
+        let p = parse_page(text, "a").unwrap();
+        assert_eq!(p.route, RouteKey::V2("a.b".into()));
+        assert_eq!(names(&p.data.unwrap().fields), ["bizId"]);
+        // `status` alone is the data's own field
+        let text = "url: http://open.zmcms.cn/doc3/article?id=5\nPOST V3 http://x/v3/a/b\n参数 参数类型 描述\nstatus string true:可以兑换\n\n请求示例\n";
+        assert_eq!(names(&parse_page(text, "a").unwrap().data.unwrap().fields), ["status"]);
+    }
+
+    /// A page of many rows and deep nesting is read whole (in linear time: a quadratic read
+    /// of this page would not finish).
+    #[test]
+    fn a_huge_page_is_read() {
+        let mut text = String::from(
+            "url: http://open.zmcms.cn/doc3/article?id=5\nPOST V3 http://x/v3/a/b\n参数 参数类型 描述\n",
+        );
+        for i in 0..40_000 {
+            text.push_str(&format!("f{i} int 字段{i}\n"));
+        }
+        // nesting as deep as the page's indentation goes
+        text.push_str("deep array\n");
+        for depth in 1..200 {
+            text.push_str(&format!("{}├d{depth} array\n", " ".repeat(depth)));
+        }
+        text.push_str("\n请求示例\n");
+        let p = parse_page(&text, "a").unwrap();
+        let data = p.data.unwrap();
+        assert_eq!(data.fields.len(), 40_000 + 200);
+        assert!(data.fields.last().unwrap().name.starts_with("deep.d1.d2."));
+    }
+
+    #[test]
     fn what_it_cannot_read_is_an_error() {
         assert!(parse_page("hello", "x.txt").unwrap_err().contains("no `url:"));
         let no_route = "url: http://open.zmcms.cn/doc3/article?id=1\n请求参数\n";
@@ -943,6 +1011,7 @@ mod tests {
         }
         let p = parse_page(junk[2], "a").unwrap();
         assert!(p.params.is_empty(), "{:?}", p.params);
+        assert!(p.params_truncated, "the request table runs to the end of the page");
         assert_eq!(p.unread.iter().filter(|u| u.contains("cannot write")).count(), 2, "{:?}", p.unread);
     }
 }

@@ -4,9 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::catalogue::{
-    DataDef, DataShape, DomainFile, EndpointDef, Format, JsonType, MoneyUnit, ParamDef, Safety,
-};
+use crate::catalogue::{DataDef, DomainFile, EndpointDef, ParamDef};
 
 /// The comment at the top of every domain file.
 pub(crate) const HEADER: &str = "\
@@ -37,45 +35,11 @@ pub(crate) fn string(text: &str) -> String {
     out
 }
 
-pub(crate) fn json_type(t: JsonType) -> &'static str {
-    match t {
-        JsonType::String => "string",
-        JsonType::Integer => "integer",
-        JsonType::Number => "number",
-        JsonType::Boolean => "boolean",
-        JsonType::Array => "array",
-        JsonType::Object => "object",
-    }
-}
-
-fn money_unit(u: MoneyUnit) -> &'static str {
-    match u {
-        MoneyUnit::Fen => "fen",
-        MoneyUnit::Yuan => "yuan",
-    }
-}
-
-fn format(f: Format) -> &'static str {
-    match f {
-        Format::DateTime => "date_time",
-        Format::UnixSeconds => "unix_seconds",
-        Format::Flag => "flag",
-    }
-}
-
-fn shape(s: DataShape) -> &'static str {
-    match s {
-        DataShape::Object => "object",
-        DataShape::List => "list",
-        DataShape::Page => "page",
-    }
-}
-
 /// One param or field as an inline table on one line.
 pub(crate) fn param(p: &ParamDef) -> String {
     let mut parts = vec![format!("name = {}", string(&p.name))];
     if let Some(t) = p.json_type {
-        parts.push(format!("type = {}", string(json_type(t))));
+        parts.push(format!("type = {}", string(t.name())));
     }
     if let Some(r) = p.required {
         parts.push(format!("required = {r}"));
@@ -84,10 +48,10 @@ pub(crate) fn param(p: &ParamDef) -> String {
         parts.push(format!("description = {}", string(d)));
     }
     if let Some(u) = p.money_unit {
-        parts.push(format!("money_unit = {}", string(money_unit(u))));
+        parts.push(format!("money_unit = {}", string(u.name())));
     }
     if let Some(f) = p.format {
-        parts.push(format!("format = {}", string(format(f))));
+        parts.push(format!("format = {}", string(f.name())));
     }
     if let Some(d) = &p.default {
         parts.push(format!("default = {}", string(d)));
@@ -98,7 +62,7 @@ pub(crate) fn param(p: &ParamDef) -> String {
         parts.push(format!("values = [{}]", values.join(", ")));
     }
     if let Some(t) = p.items {
-        parts.push(format!("items = {}", string(json_type(t))));
+        parts.push(format!("items = {}", string(t.name())));
     }
     if let Some(r) = &p.rust_name {
         parts.push(format!("rust_name = {}", string(r)));
@@ -125,18 +89,15 @@ pub(crate) fn endpoint(out: &mut String, e: &EndpointDef) {
     key("path", e.path.as_deref());
     key("action", e.action.as_deref());
     key("title", e.title.as_deref());
-    key(
-        "safety",
-        Some(match e.safety {
-            Safety::Read => "read",
-            Safety::Write => "write",
-        }),
-    );
+    key("safety", Some(e.safety.name()));
     key("paging", e.paging.as_deref());
     key("rust_type", e.rust_type.as_deref());
     key("notes", e.notes.as_deref());
     key("seen_in", Some(&e.seen_in));
     key("vendor_page", e.vendor_page.as_deref());
+    if let Some(truncated) = e.params_truncated {
+        let _ = writeln!(out, "params_truncated = {truncated}");
+    }
     if !e.params.is_empty() {
         params(out, "params", &e.params);
     }
@@ -147,7 +108,7 @@ pub(crate) fn endpoint(out: &mut String, e: &EndpointDef) {
 
 fn data_table(out: &mut String, data: &DataDef) {
     out.push_str("\n[endpoint.data]\n");
-    let _ = writeln!(out, "shape = {}", string(shape(data.shape)));
+    let _ = writeln!(out, "shape = {}", string(data.shape.name()));
     if data.truncated {
         out.push_str("truncated = true\n");
     }

@@ -4,6 +4,8 @@
 mod bench;
 mod catalogue;
 mod catalogue_import;
+mod catalogue_models;
+mod catalogue_openapi;
 mod catalogue_page;
 mod catalogue_toml;
 mod ci;

@@ -118,6 +118,23 @@ impl<E: CodeEnum> SerializeAs<E> for CodeOrDefault {
     }
 }
 
+/// A code that must be present (a required param): `""`/`null`/absent are errors.
+/// Serializes in the enum's wire form.
+pub struct RequiredCode;
+
+impl<'de, E: CodeEnum> DeserializeAs<'de, E> for RequiredCode {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<E, D::Error> {
+        d.deserialize_any(CodeVisitor(PhantomData))?
+            .ok_or_else(|| de::Error::custom("expected a code, found no value"))
+    }
+}
+
+impl<E: CodeEnum> SerializeAs<E> for RequiredCode {
+    fn serialize_as<S: Serializer>(v: &E, s: S) -> Result<S::Ok, S::Error> {
+        serialize_code(v, s)
+    }
+}
+
 /// Declares an enum of integer codes with an `Unknown(String)` variant, its Chinese labels
 /// (the vendor's wording, shown by `Display`) and its [`CodeEnum`] impl, so that a code this
 /// version does not know decodes as `Unknown(raw)` instead of failing. Usable from any crate,

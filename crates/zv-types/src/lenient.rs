@@ -339,6 +339,60 @@ impl SerializeAs<bool> for IntFlag {
     }
 }
 
+/// A number that may have a fraction (not money: amounts are [`Money`](crate::Money)),
+/// arriving as a number or a numeric string; `""`, `null` or absent become `None`, and so
+/// does nothing else: a text that is not a finite number is an error.
+///
+/// Canonical form: a JSON number.
+pub struct LenientFloat;
+
+struct FloatVisitor;
+
+impl<'de> Visitor<'de> for FloatVisitor {
+    type Value = Option<f64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number or a numeric string")
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v as f64))
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        let t = v.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match t.parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(Some(n)),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+    nullish_is!(None);
+}
+
+impl<'de> DeserializeAs<'de, Option<f64>> for LenientFloat {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        d.deserialize_any(FloatVisitor)
+    }
+}
+
+impl SerializeAs<Option<f64>> for LenientFloat {
+    fn serialize_as<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(n) if n.is_finite() => s.serialize_f64(*n),
+            _ => s.serialize_none(),
+        }
+    }
+}
+
 /// A list that may arrive as a JSON array, as a PHP "array" with index keys
 /// (`{"0": …, "1": …}`, values taken in order), or as `""`/`null`/absent for an empty list.
 ///

@@ -313,6 +313,19 @@ impl<'de> DeserializeAs<'de, Option<Moment>> for ChinaDateTime {
     }
 }
 
+impl<'de> DeserializeAs<'de, Moment> for ChinaDateTime {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Moment, D::Error> {
+        d.deserialize_any(MomentVisitor)?
+            .ok_or_else(|| serde::de::Error::custom("expected a time, found no value"))
+    }
+}
+
+impl SerializeAs<Moment> for ChinaDateTime {
+    fn serialize_as<S: Serializer>(v: &Moment, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+}
+
 impl SerializeAs<Option<Moment>> for UnixSeconds {
     fn serialize_as<S: Serializer>(v: &Option<Moment>, s: S) -> Result<S::Ok, S::Error> {
         match v.as_ref().map(|m| (m.unix_seconds(), m)) {

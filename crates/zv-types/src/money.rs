@@ -261,6 +261,44 @@ impl SerializeAs<Option<Money>> for Yuan {
     }
 }
 
+/// An amount in yuan sent as a JSON number (`100.5`), for the params a vendor page types
+/// `money(元)`; read leniently like [`Yuan`]. As `Option<Money>`, `""`, `null` and absent
+/// are `None`; as `Money` they are an error.
+pub struct YuanNumber;
+
+impl<'de> DeserializeAs<'de, Option<Money>> for YuanNumber {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
+        d.deserialize_any(YuanVisitor)
+    }
+}
+
+impl<'de> DeserializeAs<'de, Money> for YuanNumber {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        d.deserialize_any(YuanVisitor)?
+            .ok_or_else(|| de::Error::custom("expected an amount in yuan, found no value"))
+    }
+}
+
+impl SerializeAs<Money> for YuanNumber {
+    fn serialize_as<S: Serializer>(v: &Money, s: S) -> Result<S::Ok, S::Error> {
+        // The yuan text has at most 2 decimals and reads back as the float nearest to it,
+        // which JSON writes as the same shortest decimal.
+        match v.yuan_string().parse::<f64>() {
+            Ok(n) => s.serialize_f64(n),
+            Err(_) => s.serialize_str(&v.yuan_string()),
+        }
+    }
+}
+
+impl SerializeAs<Option<Money>> for YuanNumber {
+    fn serialize_as<S: Serializer>(v: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(m) => <YuanNumber as SerializeAs<Money>>::serialize_as(m, s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 /// An amount sent as an integer number of fen: canonical form a JSON number (`10000` =
 /// ¥100.00); read leniently from a number or numeric string. As `Option<Money>`, `""`,
 /// `null` and absent are `None`; as `Money` they are an error.

@@ -619,7 +619,8 @@ fn page_size_of(value: &Value) -> Option<u32> {
     u32::try_from(size).ok().filter(|&n| n > 0)
 }
 
-fn json_type(value: &Value) -> &'static str {
+/// `a string`, `an array`, …: the JSON type of a value, for messages.
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

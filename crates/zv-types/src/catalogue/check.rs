@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::{Allowed, Entry, Format, JsonType, MoneyUnit, Param};
 use crate::moment::Moment;
 use crate::money::Money;
+use crate::paging::json_type as json_type_of;
 use crate::text::Sanitized;
 
 /// How many characters of a value a problem quotes.
@@ -107,8 +108,9 @@ impl Entry {
     /// against what the entry documents: every problem found, or `Ok` when there is none.
     ///
     /// Names the entry does not document are problems only when it documents its params
-    /// (an entry without params knows nothing to check), and the paging request fields of a
-    /// paged entry are always allowed. Checked: required params present (listed with their
+    /// (an entry without params knows nothing to check) and its vendor page's params table
+    /// is whole ([`params_truncated`](Self::params_truncated)), and the paging request
+    /// fields of a paged entry are always allowed. Checked: required params present (listed with their
     /// types), unknown names (with a did-you-mean), JSON types (an `integer` is a JSON
     /// number, not a string of digits), money and time forms, enumerated values (listed
     /// with their labels), and nested objects and lists of objects, to any depth.
@@ -138,7 +140,9 @@ impl Entry {
         let paging: Vec<&'static str> =
             self.paging.map(|d| d.request_fields()).map(|(n, s)| vec![n, s]).unwrap_or_default();
         let mut problems = Vec::new();
-        check_fields(self.params, &paging, object, "", &mut problems);
+        // Past a cut table, other names may be the endpoint's own.
+        let unknown = if self.params_truncated { Unknown::Allowed } else { Unknown::Refused };
+        check_fields(self.params, &paging, unknown, object, "", &mut problems);
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
@@ -166,7 +170,7 @@ impl Entry {
             None if self.is_paging_field(name) => {
                 Ok(text.trim().parse::<u64>().map_or_else(|_| Value::String(text.to_owned()), Value::from))
             }
-            None if self.params.is_empty() => Ok(Value::String(text.to_owned())),
+            None if self.params.is_empty() || self.params_truncated => Ok(Value::String(text.to_owned())),
             None => Err(ParamProblem::new(
                 name,
                 Problem::Unknown { suggestion: did_you_mean(name, self.params.iter().map(|p| p.name)) },
@@ -190,23 +194,16 @@ pub(super) fn did_you_mean(
     candidates: impl Iterator<Item = &'static str>,
 ) -> Option<&'static str> {
     let lower = name.to_lowercase();
-    let limit = 3.min((lower.chars().count() / 3).max(1));
+    let len = lower.chars().count();
+    let limit = 3.min((len / 3).max(1));
     candidates
+        // No name further away in length than the limit can be within it (and a hostile
+        // name of any length costs nothing).
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (strsim::osa_distance(&lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn json_type_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// What was found, for a problem: its type and, for a scalar, its value.
@@ -239,11 +236,19 @@ pub(super) fn expected(p: &Param) -> String {
     text
 }
 
+/// Whether an object may have names its fields do not document.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    Allowed,
+    Refused,
+}
+
 /// Checks an object against `fields` (names in `also` are allowed too), appending
 /// problems; `prefix` is the object's path.
 fn check_fields(
     fields: &'static [Param],
     also: &[&'static str],
+    unknown: Unknown,
     object: &Map<String, Value>,
     prefix: &str,
     problems: &mut Vec<ParamProblem>,
@@ -252,7 +257,7 @@ fn check_fields(
     for (name, value) in object {
         match fields.iter().find(|p| p.name == name) {
             Some(param) => check_value(param, value, &at(name), problems),
-            None if also.contains(&name.as_str()) => {}
+            None if also.contains(&name.as_str()) || unknown == Unknown::Allowed => {}
             None => {
                 let suggestion =
                     did_you_mean(name, fields.iter().map(|p| p.name).chain(also.iter().copied()));
@@ -309,7 +314,7 @@ fn check_value(param: &Param, value: &Value, path: &str, problems: &mut Vec<Para
         JsonType::Object => match value.as_object() {
             Some(object) => {
                 if !param.fields.is_empty() {
-                    check_fields(param.fields, &[], object, path, problems);
+                    check_fields(param.fields, &[], Unknown::Refused, object, path, problems);
                 }
                 return;
             }

@@ -11,7 +11,7 @@ impl Entry {
     /// (`read`/`write`), `paging` (a dialect name or `null`), `source` (`{"page": "doc3",
     /// "article": 726, "url": …}` or `{"seen_in": …}`), `twin` (the other version's
     /// `v3/…` path or Action, or `null`), `rust_type` (when typed), `params` (a list of
-    /// fields) and `data` (`null`, or `{"shape": "object"|"list"|"page", "truncated": bool,
+    /// fields), `params_truncated` (the page's params table was cut short) and `data` (`null`, or `{"shape": "object"|"list"|"page", "truncated": bool,
     /// "fields": [...]}`).
     ///
     /// A field is `{"name", "type", "required", "default", "unit", "values": [{"value",
@@ -40,6 +40,7 @@ impl Entry {
         out.insert("twin".into(), self.twin.map(|t| route_name(&t)).into());
         out.insert("rust_type".into(), self.rust_type.into());
         out.insert("params".into(), fields_json(self.params));
+        out.insert("params_truncated".into(), self.params_truncated.into());
         out.insert("data".into(), self.data.map_or(Value::Null, data_json));
         Value::Object(out)
     }

@@ -43,10 +43,14 @@ mod sample;
 #[cfg(test)]
 mod schema_tests;
 #[cfg(test)]
+mod typed_check;
+#[cfg(test)]
+pub(crate) use typed_check::TypedCheck;
+#[cfg(test)]
 mod tests;
 
 pub use check::{ParamProblem, Problem};
-pub use sample::sample_data;
+pub use sample::{sample_data, sample_params};
 
 /// Whether sending a request twice is harmless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -327,6 +331,9 @@ pub struct Entry {
     /// The same function in the other protocol version (same vendor article id), when
     /// both are catalogued.
     pub twin: Option<Route<'static>>,
+    /// The vendor page's params table was cut short: the endpoint takes params beyond
+    /// [`params`](Self::params), so other names are not refused.
+    pub params_truncated: bool,
 }
 
 impl Entry {

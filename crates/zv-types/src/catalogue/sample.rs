@@ -75,6 +75,25 @@ pub fn sample_data(entry: &Entry, params: &Value) -> Option<Value> {
     })
 }
 
+/// Sample params for `entry`: every documented param (nested ones too) with a plausible
+/// value valid under its schema ([`Entry::check_params`] accepts it), deterministic for the
+/// entry. For examples and tests; an entry that documents no params gives `{}`.
+///
+/// ```
+/// use zv_types::catalogue::{lookup, sample_params};
+/// let entry = lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+/// let params = sample_params(entry);
+/// assert!(entry.check_params(&params).is_ok());
+/// assert!(params["type"].is_i64());
+/// ```
+pub fn sample_params(entry: &Entry) -> Value {
+    let mut seed = Fnv::new();
+    seed.write(b"params");
+    seed.write(entry.key().as_bytes());
+    let mut rng = Rng(seed.0);
+    Value::Object(object(entry.params, &mut rng, 0))
+}
+
 /// A non-negative integer param, as a number or a numeric string.
 fn uint_param(params: &Value, name: &str) -> Option<u64> {
     match params.get(name)? {
@@ -89,7 +108,10 @@ fn object(fields: &[Param], rng: &mut Rng, depth: usize) -> Map<String, Value> {
 }
 
 fn value(p: &Param, rng: &mut Rng, depth: usize) -> Value {
-    if let Some(pick) = rng.pick(p.values) {
+    // The values of a list are its elements'.
+    if p.json_type != Some(JsonType::Array)
+        && let Some(pick) = rng.pick(p.values)
+    {
         return match p.json_type {
             Some(JsonType::Integer) => {
                 pick.value.parse::<i64>().map_or_else(|_| pick.value.into(), Value::from)

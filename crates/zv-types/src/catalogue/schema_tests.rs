@@ -391,3 +391,96 @@ fn a_paged_sample_follows_its_dialect_and_the_page_asked() {
     let other = sample_data(&e, &json!({"pageNo": "1", "pageSize": "4", "keyword": "x"})).unwrap();
     assert_eq!(other["total"], first["total"], "numeric strings are read as page fields");
 }
+
+/// The keys of a JSON object, sorted.
+fn keys_of(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn every_generated_endpoint_matches_its_entry() {
+    let typed = crate::endpoints::generated();
+    let generated =
+        all().iter().filter(|e| e.rust_type.is_some_and(|t| t.starts_with("zv_types::endpoints::")));
+    assert_eq!(typed.len(), generated.count());
+    assert!(typed.len() >= 37, "{}", typed.len());
+    for t in &typed {
+        let e = by_route(t.route).unwrap_or_else(|| panic!("{} is not catalogued", t.name));
+        assert_eq!(e.safety, Safety::from_retry_safe(t.retry_safe), "{}", t.name);
+        let name = e.rust_type.and_then(|r| r.rsplit("::").next()).unwrap_or_default();
+        assert!(t.name.ends_with(&format!("::{name}")), "{} is {name}", t.name);
+
+        // Every documented param is read into the params type and written back, with the
+        // same keys, in a form the validator accepts.
+        let params = sample_params(e);
+        assert_eq!(e.check_params(&params), Ok(()), "{}", t.name);
+        let back = (t.params)(&params).unwrap_or_else(|why| panic!("{}: {why}\n{params}", t.name));
+        let mut documented: Vec<String> = e.params.iter().map(|p| p.name.to_owned()).collect();
+        documented.sort();
+        assert_eq!(keys_of(&back), documented, "{}", t.name);
+        assert_eq!(e.check_params(&back), Ok(()), "{}: {back}", t.name);
+
+        // Its sample data decodes with its data type, and so does the same data sent the
+        // PHP way: every number as a string, an empty object as [].
+        if let Some(data) = sample_data(e, &params) {
+            (t.data)(&data).unwrap_or_else(|why| panic!("{}: {why}\n{data}", t.name));
+            let messy = stringify(&data);
+            (t.data)(&messy).unwrap_or_else(|why| panic!("{} (numbers as strings): {why}\n{messy}", t.name));
+        }
+        (t.data)(&Value::Null).unwrap_or_else(|why| panic!("{} (null data): {why}", t.name));
+    }
+}
+
+/// Every number as a string, every empty object as `[]` (how PHP backends answer).
+fn stringify(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => Value::String(n.to_string()),
+        Value::Array(items) => Value::Array(items.iter().map(stringify).collect()),
+        Value::Object(map) if map.is_empty() => json!([]),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), stringify(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_hand_written_endpoints_send_only_documented_params() {
+    use crate::{
+        CouponListParams, CouponStatusFilter, Endpoint, GetExchangeCodeStatus, Money, UserCouponList,
+    };
+    let coupons = by_route(UserCouponList::ROUTE).unwrap();
+    let params = CouponListParams::new()
+        .user_id(1)
+        .from_pay_page(true)
+        .multi_store_sn("S1")
+        .status(CouponStatusFilter::Used)
+        .amount(Money::from_fen(100));
+    let params = serde_json::to_value(params).unwrap();
+    assert!(
+        keys_of(&params).len() >= 5 && keys_of(&params).iter().all(|k| coupons.param(k).is_some()),
+        "{params}"
+    );
+    assert_eq!(coupons.check_params(&params), Ok(()), "{params}");
+    let status = by_route(GetExchangeCodeStatus::ROUTE).unwrap();
+    assert_eq!(status.params.len(), 1);
+}
+
+#[test]
+fn past_a_cut_params_table_other_names_are_allowed() {
+    let e = entry("v2:goods.goods-update");
+    assert!(e.params_truncated);
+    assert_eq!(e.describe_json()["params_truncated"], true);
+    // an unknown name is not refused (the endpoint may take it), a known one is still checked
+    assert_eq!(problems(e, json!({"prepare_time": 5, "name": "茶"})), Vec::<String>::new());
+    assert_eq!(problems(e, json!({"name": 5})), ["`name` must be string, found the number 5"]);
+    assert_eq!(e.coerce_param("prepare_time", "5"), Ok(json!("5")));
+    // and the generated type can send it
+    let params =
+        crate::endpoints::GoodsUpdateParams::new().name("茶".into()).other_param("prepare_time", json!(5));
+    assert_eq!(serde_json::to_value(&params).unwrap(), json!({"name": "茶", "prepare_time": 5}));
+    // a whole table refuses other names
+    let whole = entry("v3/crm/customer/gatherCustomerInfo");
+    assert!(!whole.params_truncated);
+    assert!(!problems(whole, json!({"type": 1, "prepare_time": 5})).is_empty());
+}

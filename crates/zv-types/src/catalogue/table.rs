@@ -29,9 +29,9 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "receiverName", json_type: Some(JsonType::String), required: None, description: Some("收货人姓名"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "receiverPhone", json_type: Some(JsonType::String), required: None, description: Some("收货人电话"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "itemsJson", json_type: Some(JsonType::Object), required: None, description: None, money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[
-                Param { name: "itemActualPrice", json_type: Some(JsonType::Number), required: None, description: Some("实际支付金额(精确到两位小数)/元"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+                Param { name: "itemActualPrice", json_type: Some(JsonType::Number), required: None, description: Some("实际支付金额(精确到两位小数)"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
                 Param { name: "itemName", json_type: Some(JsonType::String), required: None, description: Some("商品名称"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-                Param { name: "itemPrice", json_type: Some(JsonType::Number), required: None, description: Some("商品单价(精确到两位小数)/元"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+                Param { name: "itemPrice", json_type: Some(JsonType::Number), required: None, description: Some("商品单价(精确到两位小数)"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
                 Param { name: "itemQuantity", json_type: Some(JsonType::Integer), required: None, description: Some("商品数量"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
                 Param { name: "itemSpec", json_type: Some(JsonType::String), required: None, description: Some("商品规格"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
                 Param { name: "itemWeight", json_type: Some(JsonType::Number), required: None, description: Some("商品重量(精确到两位小数)/kg"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -40,14 +40,15 @@ pub(super) static ENTRIES: &[Entry] = &[
                 Param { name: "unit", json_type: Some(JsonType::String), required: None, description: Some("计量单位"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             ] },
             Param { name: "orderWeight", json_type: Some(JsonType::Number), required: None, description: Some("订单重量(精确到两位小数)/kg"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "totalAmount", json_type: Some(JsonType::Number), required: None, description: Some("订单总金额(精确到两位小数)/元"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "totalAmount", json_type: Some(JsonType::Number), required: None, description: Some("订单总金额(精确到两位小数)"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "deliveryOrderId", json_type: Some(JsonType::Integer), required: None, description: None, money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::CreateOrderAuto"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 672 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v3_static("delivery/cancelAllDeliveryOrder"),
@@ -61,6 +62,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/cancelDeliveryOrder"),
@@ -74,6 +76,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/createDeliveryOrder"),
@@ -87,6 +90,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/getDeliveryOrderInfo"),
@@ -100,6 +104,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/getRiderLocation"),
@@ -113,6 +118,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/updateDeliveryStatus"),
@@ -126,6 +132,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("delivery/updateSelfOrderStatus"),
@@ -139,6 +146,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/delivery_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/finance/detail/orderType"),
@@ -152,6 +160,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/finance/detail/settleScene"),
@@ -165,6 +174,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/finance/summary/businessRecord"),
@@ -178,6 +188,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dataone/item/store/turnover"),
@@ -191,6 +202,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("pay/getWechatMerchantBillUrl"),
@@ -206,6 +218,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("payCenter/custom/wechatBill"),
@@ -219,6 +232,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("payCenter/offlinePayments/pullAlipayBillData"),
@@ -232,6 +246,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("payCenter/split/orderFlow"),
@@ -245,6 +260,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/finance_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods-category.goods-category-detail"),
@@ -255,7 +271,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         params: &[
             Param { name: "group_sign", json_type: Some(JsonType::String), required: Some(true), description: Some("分类编码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GoodsCategoryDetail"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[
             Param { name: "id", json_type: Some(JsonType::Integer), required: None, description: Some("分类ID"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -280,6 +296,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 124 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods-category.goods-category-edit"),
@@ -295,11 +312,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "sales_channels", json_type: Some(JsonType::Array), required: None, description: Some("数组 销售渠道"), money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "门店" }, Allowed { value: "2", label: "网店" }], items: Some(JsonType::Integer), rust_name: None, fields: &[] },
             Param { name: "sort", json_type: Some(JsonType::Integer), required: None, description: Some("排序字段(越小越靠前)1"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GoodsCategoryEdit"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 179 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods-category.goods-category-list"),
@@ -308,7 +326,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         safety: Safety::Read,
         paging: None,
         params: &[],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GoodsCategoryList"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[
             Param { name: "item_list", json_type: Some(JsonType::Array), required: None, description: None, money_unit: None, format: None, default: None, values: &[], items: Some(JsonType::Object), rust_name: None, fields: &[
@@ -329,6 +347,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 123 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods.batch-goods-add"),
@@ -357,11 +376,12 @@ pub(super) static ENTRIES: &[Entry] = &[
                 Param { name: "barcode", json_type: Some(JsonType::String), required: Some(false), description: Some("条码 多个条码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             ] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::BatchGoodsAdd"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 260 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("goods.goods-list"),
@@ -376,7 +396,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "orderBy", json_type: Some(JsonType::String), required: None, description: Some("排序字段 id::asc;sort::asc;"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "scene", json_type: Some(JsonType::String), required: None, description: Some("或者 goods-content"), money_unit: None, format: None, default: Some("goods-spec"), values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GoodsList"),
         notes: Some("pages with page (and a page size) in a V2 page shape of its own: no paging dialect zv knows yet"),
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "current_page", json_type: Some(JsonType::Integer), required: None, description: Some("当前页码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -402,6 +422,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 133 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("goods.goods-update"),
@@ -434,11 +455,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "video", json_type: Some(JsonType::Array), required: None, description: Some("(数组) 【link(视频链接)】"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "category", json_type: Some(JsonType::Array), required: None, description: Some("所属商品分类(可同时属于多个分类)"), money_unit: None, format: None, default: None, values: &[], items: Some(JsonType::Integer), rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GoodsUpdate"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 132 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v3_static("goods/item/externalDown"),
@@ -452,6 +474,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/externalEmpty"),
@@ -465,6 +488,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/externalFull"),
@@ -478,6 +502,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/externalUp"),
@@ -491,6 +516,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/fillUp"),
@@ -504,6 +530,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getItemList"),
@@ -517,6 +544,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopCategory"),
@@ -535,6 +563,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getMenu.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsDetail"),
@@ -552,6 +581,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getItemDetail.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsList"),
@@ -565,6 +595,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsList/search"),
@@ -582,6 +613,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getMenu.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/getShopGoodsListByCategory"),
@@ -599,6 +631,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/getMenu.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/practiceOnOff"),
@@ -612,6 +645,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/sellOut"),
@@ -625,6 +659,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/item/shopGoodsAttachList"),
@@ -638,6 +673,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/nutritional/energy"),
@@ -654,6 +690,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/sync/shopGoodsSync"),
@@ -721,6 +758,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("goods/sync/tripartiteShopGoodsDel"),
@@ -734,6 +772,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/goodsCenter/post/v2/item/real-time/list"),
@@ -747,6 +786,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/product_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/dataoneApiserver/post/scm/pos/storeInventory/summary"),
@@ -760,6 +800,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/declare/order/create"),
@@ -779,6 +820,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("cy0404/xzcpc-xzg QmaiClient.java, tmp/QmaiCreateProbe.java"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/declare/order/list"),
@@ -801,6 +843,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("cy0404/xzcpc-xzg xzcpc-xzg/mp/src/main/java/com/xzcpc/mp/client/QmaiClient.java"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/inventory/adjust/create"),
@@ -814,6 +857,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/machining/card/batchCreate"),
@@ -827,6 +871,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/product/batch-group-product"),
@@ -840,6 +885,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/require/order/detail-update"),
@@ -853,6 +899,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/require/order/list"),
@@ -866,6 +913,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/require/order/submitRequireOrder"),
@@ -879,6 +927,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/supplier/basic/create"),
@@ -892,6 +941,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/supplier/basic/update"),
@@ -905,6 +955,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/transfer/order/audit"),
@@ -918,6 +969,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/transfer/order/detail"),
@@ -933,6 +985,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/scmApiserver/post/warehouse-product/list"),
@@ -946,6 +999,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/delivery/performance/deliveryArrive"),
@@ -959,6 +1013,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/declare/order/detail"),
@@ -974,6 +1029,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/declare/order/receive"),
@@ -987,6 +1043,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go (written there with a doubled v3/ prefix, a bug)"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/create"),
@@ -1000,6 +1057,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/finish"),
@@ -1013,6 +1071,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/list"),
@@ -1026,6 +1085,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/inbound/order/update"),
@@ -1039,6 +1099,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/outbound/order/create"),
@@ -1052,6 +1113,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/outbound/order/list"),
@@ -1065,6 +1127,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/outbound/order/update"),
@@ -1078,6 +1141,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/require/order/complete"),
@@ -1091,6 +1155,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/require/order/doDeliver"),
@@ -1104,6 +1169,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/return/order/cancel"),
@@ -1117,6 +1183,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/return/order/doReceipt"),
@@ -1130,6 +1197,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/return/order/examine"),
@@ -1143,6 +1211,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/returnQuery"),
@@ -1156,6 +1225,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/order/transfer/list"),
@@ -1169,6 +1239,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/changeProduct"),
@@ -1182,6 +1253,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/createCategory"),
@@ -1195,6 +1267,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/createUnit"),
@@ -1208,6 +1281,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/stock/occupy"),
@@ -1221,6 +1295,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/stock/release"),
@@ -1234,6 +1309,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("scm/product/update"),
@@ -1247,6 +1323,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/inventory_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupn.coupon-template-detail"),
@@ -1259,7 +1336,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "id", json_type: Some(JsonType::String), required: Some(true), description: Some("券模板ID"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "filterInvalid", json_type: Some(JsonType::String), required: Some(false), description: Some("是否过滤无效的模板(状态不是启用中,或者已经过期)"), money_unit: None, format: None, default: None, values: &[Allowed { value: "0", label: "不过滤" }, Allowed { value: "1", label: "过滤" }], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::CouponTemplateDetail"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "applyGiveGoodsInfos", json_type: Some(JsonType::Object), required: None, description: None, money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[
@@ -1284,6 +1361,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 651 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.coupon-activity-add"),
@@ -1314,7 +1392,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "thirdBizCode", json_type: Some(JsonType::String), required: None, description: Some("三方业务券编码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "totalCount", json_type: Some(JsonType::String), required: None, description: Some("生成总量"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::CouponActivityAdd"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[
             Param { name: "id", json_type: Some(JsonType::String), required: None, description: Some("活动id"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -1322,6 +1400,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 648 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.coupon-exchange"),
@@ -1336,7 +1415,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "exchangeCode", json_type: Some(JsonType::String), required: Some(true), description: Some("兑换码,一券一码或通用兑换码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "gainCouponChannel", json_type: Some(JsonType::String), required: Some(false), description: Some("获取渠道,1-微信小程序,2-支付宝小程序,3-H5页面,4-商家页面,5-内部接口"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::CouponExchange"),
         notes: None,
         data: Some(&Data { shape: DataShape::List, truncated: true, fields: &[
             Param { name: "activityId", json_type: Some(JsonType::Integer), required: None, description: Some("活动ID"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -1359,6 +1438,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 645 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.off-coupon"),
@@ -1369,7 +1449,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         params: &[
             Param { name: "code", json_type: Some(JsonType::String), required: Some(true), description: Some("核销码(20191202089026199489)"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::OffCoupon"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "id", json_type: Some(JsonType::Integer), required: None, description: Some("用户优惠券id"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -1402,6 +1482,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 500 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("coupon.user-coupon-list"),
@@ -1438,6 +1519,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 150 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.my-cards"),
@@ -1449,7 +1531,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "user_id", json_type: Some(JsonType::String), required: Some(true), description: Some("用户id"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "needCycleCard", json_type: Some(JsonType::Integer), required: Some(false), description: Some("不可用礼品卡里是否返回已被回收的卡"), money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "返回被回收的" }, Allowed { value: "0", label: "不返回被回收的" }], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::MyCards"),
         notes: None,
         data: Some(&Data { shape: DataShape::List, truncated: false, fields: &[
             Param { name: "id", json_type: Some(JsonType::String), required: None, description: Some("卡号"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -1470,6 +1552,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 657 },
         twin: Some(Route::v3_static("crm/giftCard/getCustomerGiftCardList")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/customer/chooseCouponAsOne"),
@@ -1483,6 +1566,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/anonymous-coupon/get"),
@@ -1498,6 +1582,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/batchGrantCard"),
@@ -1511,6 +1596,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/cardRecycle"),
@@ -1524,6 +1610,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/consumeFlow/page"),
@@ -1537,6 +1624,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/exchangeGiftCard"),
@@ -1550,6 +1638,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/getGiftCardTemplateDetail"),
@@ -1560,7 +1649,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         params: &[
             Param { name: "id", json_type: Some(JsonType::String), required: Some(true), description: Some("卡模板ID"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GetGiftCardTemplateDetail"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "amount", json_type: Some(JsonType::Integer), required: None, description: Some("面值"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -1591,6 +1680,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 652 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/listGiftCardTemplates"),
@@ -1606,6 +1696,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/unifyBindCard"),
@@ -1619,6 +1710,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/card/unifyCardInfo"),
@@ -1632,6 +1724,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/codeDisableBatch"),
@@ -1645,6 +1738,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/codeDispatch"),
@@ -1658,6 +1752,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/getExchangeCodeStatus"),
@@ -1675,6 +1770,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 598 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/exchange/queryCodeStatus"),
@@ -1690,6 +1786,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/getCouponDetail"),
@@ -1705,6 +1802,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/getCouponTemplateListByIds"),
@@ -1720,6 +1818,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/getTemplateDetail"),
@@ -1735,6 +1834,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/issueCouponsToCustomer"),
@@ -1748,6 +1848,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/recycleCoupons"),
@@ -1761,6 +1862,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/status"),
@@ -1776,6 +1878,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("coupon/templateEnable"),
@@ -1789,6 +1892,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/getCustomerGiftCardList"),
@@ -1821,6 +1925,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 657 },
         twin: Some(Route::v2_static("user.my-cards")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/getCustomerGiftCardListApplyShop"),
@@ -1834,6 +1939,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/giftCardRelieveLoss"),
@@ -1847,6 +1953,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/giftCardReportLoss"),
@@ -1860,6 +1967,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyCardConsume"),
@@ -1873,6 +1981,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyCardConsumePartReverse"),
@@ -1886,6 +1995,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyCardConsumeReverse"),
@@ -1899,6 +2009,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyMultiCardConsume"),
@@ -1912,6 +2023,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/giftCard/unifyMultiCardConsumeReverse"),
@@ -1925,6 +2037,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponActivityList/page"),
@@ -1942,6 +2055,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponGrant"),
@@ -1955,6 +2069,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponGrantSync"),
@@ -1968,6 +2083,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/marketing/couponRecovery"),
@@ -1981,6 +2097,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("marketing/activity/activityTasks"),
@@ -1997,6 +2114,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("marketing/activity/getTask"),
@@ -2010,6 +2128,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cateringApiserver/post/order/appConfirm"),
@@ -2023,6 +2142,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/couponCenter/get/template/third-code/get"),
@@ -2039,6 +2159,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/marketingCenter/post/activity/Baking/goods/activity"),
@@ -2052,6 +2173,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/marketing_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.consume"),
@@ -2081,17 +2203,15 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "points", json_type: Some(JsonType::Integer), required: Some(false), description: Some("扣减积分数"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "multiMark", json_type: Some(JsonType::String), required: Some(false), description: Some("门店编码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::Consume"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
-            Param { name: "status", json_type: Some(JsonType::Boolean), required: None, description: Some("成功或失败标识"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "code", json_type: Some(JsonType::Integer), required: None, description: Some("成功或失败代码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "message", json_type: Some(JsonType::String), required: None, description: Some("描述"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "bizId", json_type: Some(JsonType::String), required: None, description: Some("业务标识"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "couponsCardList", json_type: Some(JsonType::Array), required: None, description: None, money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 620 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.coupons-vertify"),
@@ -2115,10 +2235,10 @@ pub(super) static ENTRIES: &[Entry] = &[
             ] },
             Param { name: "useCount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("使用次数(次券类型必填,且couponsCardList只允许一个)会根据此字段判断是不是次券核销"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "tradeMarks", json_type: Some(JsonType::Array), required: Some(false), description: Some("商品编码数组, 纸质券核销时可能需要商品信息"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "amount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("该优惠券的核销金额/分"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "orderAmount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("此次核销的关联订单的订单金额/分"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "amount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("该优惠券的核销金额"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "orderAmount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("此次核销的关联订单的订单金额"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::CouponsVertify"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "bizId", json_type: Some(JsonType::Integer), required: None, description: Some("业务标识"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2126,6 +2246,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 472 },
         twin: Some(Route::v3_static("crm/coupon/writeOffCoupon")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.gether-customer-info"),
@@ -2140,7 +2261,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "typeCate", json_type: Some(JsonType::Integer), required: Some(false), description: Some("订单类型"), money_unit: None, format: None, default: Some("1"), values: &[Allowed { value: "1", label: "堂食" }, Allowed { value: "3", label: "外卖" }], items: None, rust_name: None, fields: &[] },
             Param { name: "discountPrice", json_type: Some(JsonType::Number), required: Some(false), description: Some("订单折扣金额"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GetherCustomerInfo"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "username", json_type: Some(JsonType::String), required: None, description: Some("会员姓名"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2170,6 +2291,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 726 },
         twin: Some(Route::v3_static("crm/customer/gatherCustomerInfo")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.user.identity"),
@@ -2188,7 +2310,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "point_rules", json_type: Some(JsonType::Integer), required: Some(false), description: Some("是否获取积分规则,和店铺是否开启积分抵扣订单金额"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "user_id", json_type: Some(JsonType::Integer), required: Some(false), description: Some("当type为4时,用户id必填"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::Identity"),
         notes: Some("safety uncertain, so a write: the page identifies a member (by account and password, card or code) and may also return points rules; whether it logs anything is not said"),
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "user_info", json_type: Some(JsonType::Array), required: None, description: None, money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2207,6 +2329,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 316 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.amount-option"),
@@ -2236,11 +2359,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "pay_model", json_type: Some(JsonType::Integer), required: None, description: Some("支付方式 1微信支付 2支付宝支付 4现金支付 5自有微信支付 6自有支付宝支付 7pos刷卡支付"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "offline_amount", json_type: Some(JsonType::Number), required: None, description: Some("线下应付金额"), money_unit: None, format: None, default: Some("0"), values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::AmountOption"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 312 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.coupon-new-status"),
@@ -2253,7 +2377,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "useStatus", json_type: Some(JsonType::Integer), required: Some(false), description: Some("券状态"), money_unit: None, format: None, default: None, values: &[Allowed { value: "0", label: "未使用" }, Allowed { value: "1", label: "已使用" }, Allowed { value: "2", label: "已冻结" }, Allowed { value: "6", label: "已失效" }, Allowed { value: "7", label: "已删除" }], items: None, rust_name: None, fields: &[] },
             Param { name: "cardId", json_type: Some(JsonType::String), required: Some(false), description: Some("券编码 (对应发券相应参数中的cardID)390913445498200065"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::CouponNewStatus"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[
             Param { name: "beginAt", json_type: Some(JsonType::String), required: None, description: Some("券生效时间"), money_unit: None, format: Some(Format::DateTime), default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2272,6 +2396,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 492 },
         twin: Some(Route::v3_static("crm/coupon/getCustomerCoupons")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.cybuy-cards-canused"),
@@ -2284,7 +2409,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "goods_info", json_type: Some(JsonType::Array), required: Some(true), description: Some("商品信息 商品标识【与三方商品匹配的唯一标识】 \"goods_info\": [ { \"trade_mark\": \"2312\" } ]"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "customerId", json_type: Some(JsonType::String), required: Some(true), description: Some("用户id"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::CybuyCardsCanused"),
         notes: Some("safety uncertain, so a write: the page lists the cards usable for a basket but has no title saying it is a query"),
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[
             Param { name: "id", json_type: Some(JsonType::Integer), required: None, description: Some("卡号"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2297,6 +2422,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 592 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.points-add"),
@@ -2312,11 +2438,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "sourceType", json_type: Some(JsonType::Integer), required: None, description: Some("积分来源途径/方式"), money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "消费增加" }, Allowed { value: "2", label: "关注有礼" }, Allowed { value: "3", label: "会员特权" }, Allowed { value: "4", label: "商家手动补发" }, Allowed { value: "5", label: "积分签到" }, Allowed { value: "6", label: "满赠活动" }, Allowed { value: "7", label: "抽奖得积分" }, Allowed { value: "8", label: "储值赠送" }, Allowed { value: "9", label: "资产迁入" }, Allowed { value: "10", label: "登录获积分" }, Allowed { value: "11", label: "评价得积分" }, Allowed { value: "12", label: "完善会员资料得积分【测试" }], items: None, rust_name: None, fields: &[] },
             Param { name: "pointsChannel", json_type: Some(JsonType::Integer), required: None, description: Some("积分来源渠道"), money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "支付宝" }, Allowed { value: "2", label: "微信" }, Allowed { value: "3", label: "pos" }, Allowed { value: "4", label: "美团" }, Allowed { value: "5", label: "饿了么" }, Allowed { value: "6", label: "有赞商城" }, Allowed { value: "7", label: "三方" }, Allowed { value: "8", label: "其他" }, Allowed { value: "9", label: "口碑" }], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::PointsAdd"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 484 },
         twin: Some(Route::v3_static("crm/points/addCustomerPoints")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.user-points-records"),
@@ -2329,7 +2456,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "page_size", json_type: Some(JsonType::Integer), required: Some(false), description: Some("每页多少条数据"), money_unit: None, format: None, default: Some("10"), values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "page", json_type: Some(JsonType::Integer), required: Some(false), description: Some("页码"), money_unit: None, format: None, default: Some("1"), values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::UserPointsRecords"),
         notes: Some("pages with page (and a page size) in a V2 page shape of its own: no paging dialect zv knows yet"),
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[
             Param { name: "current_page", json_type: Some(JsonType::Integer), required: None, description: Some("当前页码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2349,6 +2476,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 228 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("user.wealth-bills"),
@@ -2364,7 +2492,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "page_size", json_type: Some(JsonType::Integer), required: Some(false), description: Some("每页显示数量"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "page", json_type: Some(JsonType::Integer), required: Some(false), description: Some("当前页"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::WealthBills"),
         notes: Some("pages with page (and a page size) in a V2 page shape of its own: no paging dialect zv knows yet"),
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "current_page", json_type: Some(JsonType::Integer), required: None, description: Some("当前页"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2386,6 +2514,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 456 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/customerBalance/userRecharge"),
@@ -2399,6 +2528,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/customerBalance/userRechargeReverse"),
@@ -2412,6 +2542,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/deleteCustomerLabel"),
@@ -2425,6 +2556,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/detail"),
@@ -2440,6 +2572,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/list"),
@@ -2457,6 +2590,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/listGroup"),
@@ -2472,6 +2606,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/pageByCustomerId"),
@@ -2489,6 +2624,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelCreate"),
@@ -2502,6 +2638,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelDelete"),
@@ -2515,6 +2652,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelList"),
@@ -2528,6 +2666,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cdp/panoramaLabel/panoramaLabelMark"),
@@ -2541,6 +2680,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/decreaseBalance"),
@@ -2554,6 +2694,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/decreaseBalanceReverse"),
@@ -2567,6 +2708,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/getDecreaseBalanceBiz"),
@@ -2583,6 +2725,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/account/queryAccountFlow"),
@@ -2596,6 +2739,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/couponReverse"),
@@ -2609,6 +2753,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/getCustomerCouponList"),
@@ -2626,6 +2771,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/getCustomerCoupons"),
@@ -2638,7 +2784,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "useStatus", json_type: Some(JsonType::Integer), required: Some(false), description: Some("券状态"), money_unit: None, format: None, default: None, values: &[Allowed { value: "0", label: "未使用" }, Allowed { value: "1", label: "已使用" }, Allowed { value: "2", label: "已冻结" }, Allowed { value: "6", label: "已失效" }, Allowed { value: "7", label: "已删除" }], items: None, rust_name: None, fields: &[] },
             Param { name: "cardId", json_type: Some(JsonType::String), required: Some(false), description: Some("券编码 (对应发券相应参数中的cardID)390913445498200065"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GetCustomerCoupons"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[
             Param { name: "beginAt", json_type: Some(JsonType::String), required: None, description: Some("券生效时间"), money_unit: None, format: Some(Format::DateTime), default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2657,6 +2803,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 492 },
         twin: Some(Route::v2_static("user.coupon-new-status")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/coupon/writeOffCoupon"),
@@ -2680,11 +2827,11 @@ pub(super) static ENTRIES: &[Entry] = &[
             ] },
             Param { name: "useCount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("使用次数(次券类型必填,且couponsCardList只允许一个)会根据此字段判断是不是次券核销"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "tradeMarks", json_type: Some(JsonType::Array), required: Some(false), description: Some("商品编码数组, 纸质券核销时可能需要商品信息"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "amount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("该优惠券的核销金额/分"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "orderAmount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("此次核销的关联订单的订单金额/分"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "amount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("该优惠券的核销金额"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "orderAmount", json_type: Some(JsonType::Integer), required: Some(false), description: Some("此次核销的关联订单的订单金额"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "thirdOrderNo", json_type: Some(JsonType::String), required: None, description: Some("三方订单号"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::WriteOffCoupon"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "bizId", json_type: Some(JsonType::Integer), required: None, description: Some("业务标识"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2696,6 +2843,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 472 },
         twin: Some(Route::v2_static("communal.user.coupons-vertify")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/allCustomerInfo"),
@@ -2704,7 +2852,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         safety: Safety::Read,
         paging: None,
         params: &[],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::AllCustomerInfo"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "totalPoints", json_type: Some(JsonType::String), required: None, description: Some("所有有效积分"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2719,6 +2867,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 476 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/assetInflateDetail"),
@@ -2734,6 +2883,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/batchAddBlackList"),
@@ -2747,6 +2897,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/batchCancelBlackList"),
@@ -2760,6 +2911,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/brandInfo"),
@@ -2773,6 +2925,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/consumeReverse"),
@@ -2786,6 +2939,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/customerConsume"),
@@ -2799,6 +2953,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/customerRegister"),
@@ -2812,6 +2967,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/gatherCustomerInfo"),
@@ -2826,7 +2982,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "typeCate", json_type: Some(JsonType::Integer), required: Some(false), description: Some("订单类型"), money_unit: None, format: None, default: Some("1"), values: &[Allowed { value: "1", label: "堂食" }, Allowed { value: "3", label: "外卖" }], items: None, rust_name: None, fields: &[] },
             Param { name: "discountPrice", json_type: Some(JsonType::Number), required: Some(false), description: Some("订单折扣金额"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::GatherCustomerInfo"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "username", json_type: Some(JsonType::String), required: None, description: Some("会员姓名"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -2857,6 +3013,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 726 },
         twin: Some(Route::v2_static("communal.user.gether-customer-info")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getBaseInfo"),
@@ -2872,6 +3029,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCrmPointsFlow"),
@@ -2885,6 +3043,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerBalance"),
@@ -2900,6 +3059,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerCode"),
@@ -2915,6 +3075,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerIdByCode"),
@@ -2930,6 +3091,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerIdByPhone"),
@@ -2945,6 +3107,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerInfo"),
@@ -2958,6 +3121,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getCustomerOpenId"),
@@ -2973,6 +3137,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getLevelConsumeDiscount"),
@@ -2988,6 +3153,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/getLevelExperience"),
@@ -3003,6 +3169,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/logOff"),
@@ -3019,6 +3186,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/logoffFreeze"),
@@ -3035,6 +3203,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/logoffUnfreeze"),
@@ -3050,6 +3219,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/member/detail"),
@@ -3065,6 +3235,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/phoneRegister"),
@@ -3078,6 +3249,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/queryActivitySign"),
@@ -3093,6 +3265,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/queryFreezeRecord"),
@@ -3108,6 +3281,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/queryMemberBlack"),
@@ -3123,6 +3297,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/riskLevel"),
@@ -3139,6 +3314,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/updateMember"),
@@ -3152,6 +3328,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/updatePhone"),
@@ -3165,6 +3342,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customer/weComCustomerInfo"),
@@ -3180,6 +3358,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/customerInfo/personalAsset"),
@@ -3195,6 +3374,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/addCustomerPoints"),
@@ -3210,11 +3390,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "sourceType", json_type: Some(JsonType::Integer), required: None, description: Some("积分来源途径/方式"), money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "消费增加" }, Allowed { value: "2", label: "关注有礼" }, Allowed { value: "3", label: "会员特权" }, Allowed { value: "4", label: "商家手动补发" }, Allowed { value: "5", label: "积分签到" }, Allowed { value: "6", label: "满赠活动" }, Allowed { value: "7", label: "抽奖得积分" }, Allowed { value: "8", label: "储值赠送" }, Allowed { value: "9", label: "资产迁入" }, Allowed { value: "10", label: "登录获积分" }, Allowed { value: "11", label: "评价得积分" }, Allowed { value: "12", label: "完善会员资料得积分【测试" }], items: None, rust_name: None, fields: &[] },
             Param { name: "pointsChannel", json_type: Some(JsonType::Integer), required: None, description: Some("积分来源渠道"), money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "支付宝" }, Allowed { value: "2", label: "微信" }, Allowed { value: "3", label: "pos" }, Allowed { value: "4", label: "美团" }, Allowed { value: "5", label: "饿了么" }, Allowed { value: "6", label: "有赞商城" }, Allowed { value: "7", label: "三方" }, Allowed { value: "8", label: "其他" }, Allowed { value: "9", label: "口碑" }], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::AddCustomerPoints"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: false, fields: &[] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 484 },
         twin: Some(Route::v2_static("user.points-add")),
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/getCustomerPoints"),
@@ -3231,6 +3412,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/reducePoints"),
@@ -3244,6 +3426,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("crm/points/reversePoints"),
@@ -3257,6 +3440,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cy/customer/chooseCouponAsOne"),
@@ -3270,14 +3454,14 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "tradeMarks", json_type: Some(JsonType::Array), required: Some(false), description: None, money_unit: None, format: None, default: None, values: &[], items: Some(JsonType::Object), rust_name: None, fields: &[
                 Param { name: "num", json_type: Some(JsonType::Integer), required: Some(true), description: Some("商品数量"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
                 Param { name: "tradeMark", json_type: Some(JsonType::String), required: Some(true), description: Some("商品标识"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-                Param { name: "price", json_type: Some(JsonType::Number), required: Some(true), description: Some("商品单价/元"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-                Param { name: "discountMoney", json_type: Some(JsonType::Number), required: Some(false), description: Some("本商品总的优惠金额/元"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+                Param { name: "price", json_type: Some(JsonType::Number), required: Some(true), description: Some("商品单价"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+                Param { name: "discountMoney", json_type: Some(JsonType::Number), required: Some(false), description: Some("本商品总的优惠金额"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             ] },
             Param { name: "discountPrice", json_type: Some(JsonType::Number), required: Some(true), description: Some("订单折扣金额"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "typeCate", json_type: Some(JsonType::Integer), required: Some(true), description: None, money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "堂食" }, Allowed { value: "3", label: "外卖" }], items: None, rust_name: None, fields: &[] },
             Param { name: "multiMark", json_type: Some(JsonType::String), required: Some(true), description: Some("门店编码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::ChooseCouponAsOne"),
         notes: Some("a read by hand: the page filters the coupons a member can use for a basket (场景描述 通过商品标识码筛选用户可用优惠券); nothing is changed"),
         data: Some(&Data { shape: DataShape::List, truncated: true, fields: &[
             Param { name: "beginAt", json_type: Some(JsonType::String), required: None, description: Some("生效时间, yyyy-MM-dd HH:mm:ss"), money_unit: None, format: Some(Format::DateTime), default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -3295,6 +3479,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V3, article: 481 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("marketing/deposit/getStoreOrShopDepositList"),
@@ -3308,6 +3493,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("message/commonCheckSmsCaptcha"),
@@ -3321,6 +3507,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("message/commonSendSmsCaptcha"),
@@ -3334,6 +3521,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/accountCenter/post/account/can-logoff"),
@@ -3350,6 +3538,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cdpCenter/get/panorama-label/list-by-customerId"),
@@ -3365,6 +3554,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/get/customer-account-card/query-account-level"),
@@ -3380,6 +3570,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/get/customer-coupons/get_my_coupons_v2"),
@@ -3393,6 +3584,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/post/customer-account/v2/offline-operation-balance"),
@@ -3406,6 +3598,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/crmCenter/post/customer-condition/query"),
@@ -3422,6 +3615,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/member_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.order.order-detail"),
@@ -3434,7 +3628,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "bizType", json_type: Some(JsonType::Integer), required: Some(true), description: Some("业务编码--餐饮1/零售2/店小铺3/烘焙4/营销101"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "userId", json_type: Some(JsonType::Number), required: Some(false), description: Some("用户ID"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::OrderDetail"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "activityInfoMap", json_type: Some(JsonType::Object), required: None, description: Some("活动信息"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -3476,6 +3670,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 679 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("communal.order.order-upload"),
@@ -3495,11 +3690,12 @@ pub(super) static ENTRIES: &[Entry] = &[
                 Param { name: "total_amount", json_type: Some(JsonType::Number), required: None, description: Some("订单总金额(单位:元,以下金额单位均为元) 比如, 你 商品价格是10块钱, 打包费是2,块钱, 餐具费是1块钱, 优惠券优惠4元, 那你 total_am"), money_unit: Some(MoneyUnit::Yuan), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             ] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::OrderUpload"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 423 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("communal.order.pay-entrance-request"),
@@ -3532,11 +3728,12 @@ pub(super) static ENTRIES: &[Entry] = &[
                 Param { name: "goods", json_type: Some(JsonType::Array), required: None, description: None, money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             ] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::PayEntranceRequest"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 509 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("communal.order.refund-order-upload"),
@@ -3564,11 +3761,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "operate_name", json_type: Some(JsonType::String), required: Some(false), description: Some("操作退款人员姓名"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "operate_code", json_type: Some(JsonType::String), required: Some(false), description: Some("操作退款人员手机号码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::RefundOrderUpload"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 467 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("order.order-list"),
@@ -3600,11 +3798,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "user_id", json_type: Some(JsonType::Integer), required: Some(false), description: Some("用户ID"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "keywords", json_type: Some(JsonType::String), required: Some(false), description: None, money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::OrderList"),
         notes: Some("pages with page (and a page size) in a V2 page shape of its own: no paging dialect zv knows yet"),
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 116 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v2_static("order.upload"),
@@ -3632,15 +3831,16 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "invoiceType", json_type: Some(JsonType::Integer), required: Some(false), description: Some("发票类型"), money_unit: None, format: None, default: None, values: &[Allowed { value: "1", label: "个人" }, Allowed { value: "2", label: "企业" }], items: None, rust_name: None, fields: &[] },
             Param { name: "invoiceEmail", json_type: Some(JsonType::String), required: Some(false), description: Some("用户收取发票的邮箱"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "taxpayerId", json_type: Some(JsonType::String), required: Some(false), description: Some("纳税人识别号"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "totalPrice", json_type: Some(JsonType::Integer), required: Some(true), description: Some("订单总价/分"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "actualAmount", json_type: Some(JsonType::Integer), required: None, description: Some("用户实际支付的金额/分 (actualAmount = payAmount + walletAmount)"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
-            Param { name: "payAmount", json_type: Some(JsonType::Integer), required: None, description: Some("第三方支付金额(一般指微信、支付宝)/分"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "totalPrice", json_type: Some(JsonType::Integer), required: Some(true), description: Some("订单总价"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "actualAmount", json_type: Some(JsonType::Integer), required: None, description: Some("用户实际支付的金额 (actualAmount = payAmount + walletAmount)"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
+            Param { name: "payAmount", json_type: Some(JsonType::Integer), required: None, description: Some("第三方支付金额(一般指微信、支付宝)"), money_unit: Some(MoneyUnit::Fen), format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::Upload"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 708 },
         twin: None,
+        params_truncated: true,
     },
     Entry {
         route: Route::v3_static("bsns/order/orderBatchUpload"),
@@ -3654,6 +3854,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/order/orderUpload"),
@@ -3667,6 +3868,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("bsns/order/refundOrderBatchUpload"),
@@ -3680,6 +3882,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("cy/order/refundOrderUp"),
@@ -3693,6 +3896,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cateringApiserver/post/order/cart/appCompute"),
@@ -3706,6 +3910,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/previewOrder.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/cateringApiserver/post/order/v1/create"),
@@ -3730,6 +3935,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/prepareOrderTool.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/orderCenter/post/order/item/production/record/list"),
@@ -3743,6 +3949,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/checkMemberOrder"),
@@ -3756,6 +3963,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/comment/storeReplyUserComment"),
@@ -3773,6 +3981,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/getDetail"),
@@ -3789,6 +3998,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/getUserOrderList"),
@@ -3802,6 +4012,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/standard/cyOrderDetail"),
@@ -3819,6 +4030,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/placeOrderTool.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/standard/recharge/order"),
@@ -3832,6 +4044,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/standard/recharge/refundOrder"),
@@ -3845,6 +4058,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/status"),
@@ -3860,6 +4074,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/order_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("order/userAppointTimeOrderList"),
@@ -3878,6 +4093,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/myOrdersTool.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("queuing/queryOrderQueueCup"),
@@ -3891,6 +4107,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/queue_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("queuing/queryShopQueueCup"),
@@ -3907,6 +4124,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/queue_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("queuing/queueNo/queryShopQueueNoList"),
@@ -3924,6 +4142,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/queue_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("multi-store.multi-store-add"),
@@ -3956,11 +4175,12 @@ pub(super) static ENTRIES: &[Entry] = &[
             Param { name: "multi_mark", json_type: Some(JsonType::String), required: None, description: Some("门店编码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
             Param { name: "businerss_hours_setting", json_type: Some(JsonType::Array), required: None, description: Some("times:时间区间:开始时间 ,结束时间 [\"00:00\",\"23:00\"] weeks:1 ~ 7 分别代表 星期一到星期天;不是区间!![\"1\",\"3\"] ,示例: \"businerss_hours_setting\": { \"weekly_business_hours\": [ { \"times\": [ \"00:00\", \"23:00\" ], \"weeks\": [ \"1\", \"2\" ] } ] }"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::MultiStoreAdd"),
         notes: None,
         data: None,
         source: Source::VendorPage { protocol: Protocol::V2, article: 169 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v2_static("multi-store.multi-store-detail"),
@@ -3971,7 +4191,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         params: &[
             Param { name: "multi_mark", json_type: Some(JsonType::String), required: Some(true), description: Some("门店编码"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
         ],
-        rust_type: None,
+        rust_type: Some("zv_types::endpoints::MultiStoreDetail"),
         notes: None,
         data: Some(&Data { shape: DataShape::Object, truncated: true, fields: &[
             Param { name: "name", json_type: Some(JsonType::String), required: None, description: Some("门店名称"), money_unit: None, format: None, default: None, values: &[], items: None, rust_name: None, fields: &[] },
@@ -4008,6 +4228,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         ] }),
         source: Source::VendorPage { protocol: Protocol::V2, article: 196 },
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("dist/meTakeoutShopMapPage"),
@@ -4021,6 +4242,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/orgCenter/get/shop/label-by-id"),
@@ -4036,6 +4258,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("newPattern/orgCenter/post/shop/get-shop-ext-data"),
@@ -4051,6 +4274,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/changeStatus"),
@@ -4067,6 +4291,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getOrgTree"),
@@ -4080,6 +4305,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopColsById"),
@@ -4096,6 +4322,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("lichadecha/licha-order-mcp src/tools/findStore.ts"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopDetail"),
@@ -4111,6 +4338,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopDetailById"),
@@ -4126,6 +4354,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/getShopList"),
@@ -4139,6 +4368,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/modifyShopTeam"),
@@ -4155,6 +4385,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopCode2Id"),
@@ -4170,6 +4401,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopDeptTree"),
@@ -4183,6 +4415,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopInfoSync"),
@@ -4196,6 +4429,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("org/shop/shopTeamList"),
@@ -4209,6 +4443,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("sellerConfig/querySellerConfigBatch"),
@@ -4224,6 +4459,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
     Entry {
         route: Route::v3_static("storeConfig/queryStoreConfigBatch"),
@@ -4240,16 +4476,54 @@ pub(super) static ENTRIES: &[Entry] = &[
         data: None,
         source: Source::Observation("feixiao629/qmai-cli-public internal/client/store_api.go"),
         twin: None,
+        params_truncated: false,
     },
 ];
 
 /// Each `rust_type` with the route and retry safety its `Endpoint` impl declares (the
 /// compiler checks that the type exists and is an endpoint; the tests compare).
 #[cfg(test)]
-pub(super) fn rust_types() -> [(&'static str, Route<'static>, bool); 3] {
+pub(super) fn rust_types() -> [(&'static str, Route<'static>, bool); 40] {
     [
+        ("zv_types::endpoints::CreateOrderAuto", <crate::endpoints::CreateOrderAuto as crate::Endpoint>::ROUTE, <crate::endpoints::CreateOrderAuto as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GoodsCategoryDetail", <crate::endpoints::GoodsCategoryDetail as crate::Endpoint>::ROUTE, <crate::endpoints::GoodsCategoryDetail as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GoodsCategoryEdit", <crate::endpoints::GoodsCategoryEdit as crate::Endpoint>::ROUTE, <crate::endpoints::GoodsCategoryEdit as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GoodsCategoryList", <crate::endpoints::GoodsCategoryList as crate::Endpoint>::ROUTE, <crate::endpoints::GoodsCategoryList as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::BatchGoodsAdd", <crate::endpoints::BatchGoodsAdd as crate::Endpoint>::ROUTE, <crate::endpoints::BatchGoodsAdd as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GoodsList", <crate::endpoints::GoodsList as crate::Endpoint>::ROUTE, <crate::endpoints::GoodsList as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GoodsUpdate", <crate::endpoints::GoodsUpdate as crate::Endpoint>::ROUTE, <crate::endpoints::GoodsUpdate as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::CouponTemplateDetail", <crate::endpoints::CouponTemplateDetail as crate::Endpoint>::ROUTE, <crate::endpoints::CouponTemplateDetail as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::CouponActivityAdd", <crate::endpoints::CouponActivityAdd as crate::Endpoint>::ROUTE, <crate::endpoints::CouponActivityAdd as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::CouponExchange", <crate::endpoints::CouponExchange as crate::Endpoint>::ROUTE, <crate::endpoints::CouponExchange as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::OffCoupon", <crate::endpoints::OffCoupon as crate::Endpoint>::ROUTE, <crate::endpoints::OffCoupon as crate::Endpoint>::RETRY_SAFE),
         ("zv_types::UserCouponList", <crate::UserCouponList as crate::Endpoint>::ROUTE, <crate::UserCouponList as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::MyCards", <crate::endpoints::MyCards as crate::Endpoint>::ROUTE, <crate::endpoints::MyCards as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GetGiftCardTemplateDetail", <crate::endpoints::GetGiftCardTemplateDetail as crate::Endpoint>::ROUTE, <crate::endpoints::GetGiftCardTemplateDetail as crate::Endpoint>::RETRY_SAFE),
         ("zv_types::GetExchangeCodeStatus", <crate::GetExchangeCodeStatus as crate::Endpoint>::ROUTE, <crate::GetExchangeCodeStatus as crate::Endpoint>::RETRY_SAFE),
         ("zv_types::GetCustomerGiftCardList", <crate::GetCustomerGiftCardList as crate::Endpoint>::ROUTE, <crate::GetCustomerGiftCardList as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::Consume", <crate::endpoints::Consume as crate::Endpoint>::ROUTE, <crate::endpoints::Consume as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::CouponsVertify", <crate::endpoints::CouponsVertify as crate::Endpoint>::ROUTE, <crate::endpoints::CouponsVertify as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GetherCustomerInfo", <crate::endpoints::GetherCustomerInfo as crate::Endpoint>::ROUTE, <crate::endpoints::GetherCustomerInfo as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::Identity", <crate::endpoints::Identity as crate::Endpoint>::ROUTE, <crate::endpoints::Identity as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::AmountOption", <crate::endpoints::AmountOption as crate::Endpoint>::ROUTE, <crate::endpoints::AmountOption as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::CouponNewStatus", <crate::endpoints::CouponNewStatus as crate::Endpoint>::ROUTE, <crate::endpoints::CouponNewStatus as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::CybuyCardsCanused", <crate::endpoints::CybuyCardsCanused as crate::Endpoint>::ROUTE, <crate::endpoints::CybuyCardsCanused as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::PointsAdd", <crate::endpoints::PointsAdd as crate::Endpoint>::ROUTE, <crate::endpoints::PointsAdd as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::UserPointsRecords", <crate::endpoints::UserPointsRecords as crate::Endpoint>::ROUTE, <crate::endpoints::UserPointsRecords as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::WealthBills", <crate::endpoints::WealthBills as crate::Endpoint>::ROUTE, <crate::endpoints::WealthBills as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GetCustomerCoupons", <crate::endpoints::GetCustomerCoupons as crate::Endpoint>::ROUTE, <crate::endpoints::GetCustomerCoupons as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::WriteOffCoupon", <crate::endpoints::WriteOffCoupon as crate::Endpoint>::ROUTE, <crate::endpoints::WriteOffCoupon as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::AllCustomerInfo", <crate::endpoints::AllCustomerInfo as crate::Endpoint>::ROUTE, <crate::endpoints::AllCustomerInfo as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::GatherCustomerInfo", <crate::endpoints::GatherCustomerInfo as crate::Endpoint>::ROUTE, <crate::endpoints::GatherCustomerInfo as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::AddCustomerPoints", <crate::endpoints::AddCustomerPoints as crate::Endpoint>::ROUTE, <crate::endpoints::AddCustomerPoints as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::ChooseCouponAsOne", <crate::endpoints::ChooseCouponAsOne as crate::Endpoint>::ROUTE, <crate::endpoints::ChooseCouponAsOne as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::OrderDetail", <crate::endpoints::OrderDetail as crate::Endpoint>::ROUTE, <crate::endpoints::OrderDetail as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::OrderUpload", <crate::endpoints::OrderUpload as crate::Endpoint>::ROUTE, <crate::endpoints::OrderUpload as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::PayEntranceRequest", <crate::endpoints::PayEntranceRequest as crate::Endpoint>::ROUTE, <crate::endpoints::PayEntranceRequest as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::RefundOrderUpload", <crate::endpoints::RefundOrderUpload as crate::Endpoint>::ROUTE, <crate::endpoints::RefundOrderUpload as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::OrderList", <crate::endpoints::OrderList as crate::Endpoint>::ROUTE, <crate::endpoints::OrderList as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::Upload", <crate::endpoints::Upload as crate::Endpoint>::ROUTE, <crate::endpoints::Upload as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::MultiStoreAdd", <crate::endpoints::MultiStoreAdd as crate::Endpoint>::ROUTE, <crate::endpoints::MultiStoreAdd as crate::Endpoint>::RETRY_SAFE),
+        ("zv_types::endpoints::MultiStoreDetail", <crate::endpoints::MultiStoreDetail as crate::Endpoint>::ROUTE, <crate::endpoints::MultiStoreDetail as crate::Endpoint>::RETRY_SAFE),
     ]
 }
