@@ -246,23 +246,23 @@ mod tests {
         let real_time: Vec<String> =
             REAL_TIME_TESTS.iter().map(|(_, _, name)| format!("test (real time) {name}")).collect();
         let quick = names(&CiArgs { quick: true, no_nextest: true, ..CiArgs::default() });
-        assert_eq!(quick[..4], ["fmt", "catalogue", "clippy", "test"]);
-        assert_eq!(quick[4..], real_time);
+        assert_eq!(quick[..5], ["fmt", "catalogue", "modules", "clippy", "test"]);
+        assert_eq!(quick[5..], real_time);
         let full = names(&CiArgs { no_nextest: true, ..CiArgs::default() });
         assert!(full.contains(&"doc".to_owned()));
         assert!(
             full.iter()
                 .any(|n| n.starts_with("matrix: tree -p zv-api --no-default-features --features ureq "))
         );
-        assert_eq!(full.len(), 6 + REAL_TIME_TESTS.len() + matrix().len());
+        assert_eq!(full.len(), 7 + REAL_TIME_TESTS.len() + matrix().len());
         assert_eq!(full.last().map(String::as_str), Some("fuzz smoke"));
         let skipped = names(&CiArgs {
             no_nextest: true,
             skip: vec!["doc".into(), "matrix".into(), "fuzz".into()],
             ..CiArgs::default()
         });
-        assert_eq!(skipped[..4], ["fmt", "catalogue", "clippy", "test"]);
-        assert_eq!(skipped.len(), 4 + REAL_TIME_TESTS.len());
+        assert_eq!(skipped[..5], ["fmt", "catalogue", "modules", "clippy", "test"]);
+        assert_eq!(skipped.len(), 5 + REAL_TIME_TESTS.len());
     }
 
     /// The fallback's real-time tests are the ones nextest runs alone, and the other way

@@ -3,11 +3,6 @@
 
 mod bench;
 mod catalogue;
-mod catalogue_import;
-mod catalogue_models;
-mod catalogue_openapi;
-mod catalogue_page;
-mod catalogue_toml;
 mod ci;
 mod fuzz;
 mod modules;

@@ -1,5 +1,5 @@
 //! `cargo xtask catalogue import [--dry-run] [--domain D] PAGE...`: reads vendor reference
-//! pages ([`crate::catalogue_page`]) into `catalogue/*.toml`.
+//! pages ([`crate::catalogue::page`]) into `catalogue/*.toml`.
 //!
 //! A page whose path or Action is catalogued enriches that entry: what the entry does not
 //! say is filled in from the page, and where the two differ the entry is kept and the
@@ -12,9 +12,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::catalogue::page::{Page, parse_page};
+use crate::catalogue::write_toml;
 use crate::catalogue::{DataDef, DomainFile, EndpointDef, ParamDef, RouteKey, Safety};
-use crate::catalogue_page::{Page, parse_page};
-use crate::catalogue_toml;
 use crate::util::{Failure, Result, bail, workspace_root};
 
 /// The largest page read (the vendor's pages are a few KiB).
@@ -70,14 +70,14 @@ fn import_into(
     fill_from_twins(&mut files, say);
     // The result must still compile.
     let sources: Vec<(String, String)> =
-        files.iter().map(|(stem, file)| (stem.clone(), catalogue_toml::domain_file(file))).collect();
+        files.iter().map(|(stem, file)| (stem.clone(), write_toml::domain_file(file))).collect();
     crate::catalogue::build(&sources)?;
     if args.dry_run {
         for (domain, key) in &touched {
             if let Some(e) = files.get(domain).and_then(|f| f.endpoints.iter().find(|e| route_key(e) == *key))
             {
                 let mut out = format!("# catalogue/{domain}.toml\n");
-                catalogue_toml::endpoint(&mut out, e);
+                write_toml::endpoint(&mut out, e);
                 say(out);
             }
         }
@@ -441,8 +441,8 @@ params = [
 
     fn setup(name: &str) -> Dir {
         let dir = Dir::new(name);
-        dir.write("member.toml", &format!("{}\n{MEMBER}", catalogue_toml::HEADER));
-        dir.write("marketing.toml", &format!("{}\n{MARKETING}", catalogue_toml::HEADER));
+        dir.write("member.toml", &format!("{}\n{MEMBER}", write_toml::HEADER));
+        dir.write("marketing.toml", &format!("{}\n{MARKETING}", write_toml::HEADER));
         dir
     }
 

@@ -5,6 +5,12 @@
 //! hashed or timed), so `--check`, which `cargo xtask ci` runs, can tell when the committed
 //! output is stale.
 
+pub mod import;
+pub mod models;
+pub mod openapi;
+pub mod page;
+pub mod write_toml;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -36,13 +42,13 @@ pub enum CatalogueAction {
     /// Reads vendor reference pages into `catalogue/*.toml` (new entries, or the schema of
     /// catalogued ones; a differing hand-curated fact is kept and the difference printed),
     /// then regenerates. `--dry-run` prints the TOML instead and writes nothing.
-    Import(crate::catalogue_import::ImportArgs),
+    Import(crate::catalogue::import::ImportArgs),
 }
 
 /// Generates the table and the docs, or with `--check` verifies them.
 pub fn run(args: &CatalogueArgs) -> Result {
     if let Some(CatalogueAction::Import(import)) = &args.action {
-        return crate::catalogue_import::run(import);
+        return crate::catalogue::import::run(import);
     }
     if args.check {
         return check();
@@ -82,10 +88,10 @@ fn outputs(root: &Path) -> Result<Vec<(String, String)>> {
     let catalogue = load(&root.join(SOURCES))?;
     let mut out =
         vec![(TABLE.to_owned(), render_rust(&catalogue)), (DOCS.to_owned(), render_markdown(&catalogue))];
-    out.extend(crate::catalogue_models::render(&catalogue));
+    out.extend(crate::catalogue::models::render(&catalogue));
     out.push((
-        crate::catalogue_openapi::PATH.to_owned(),
-        crate::catalogue_openapi::render(&catalogue, &version(root)?),
+        crate::catalogue::openapi::PATH.to_owned(),
+        crate::catalogue::openapi::render(&catalogue, &version(root)?),
     ));
     Ok(out)
 }
@@ -430,7 +436,7 @@ pub(crate) fn build(sources: &[(String, String)]) -> Result<Catalogue> {
     }
     let mut catalogue = Catalogue { domains: domains.into_values().collect() };
     link_twins(&mut problems, &mut catalogue);
-    crate::catalogue_models::name_endpoints(&mut catalogue);
+    crate::catalogue::models::name_endpoints(&mut catalogue);
     if !problems.is_empty() {
         bail!("the catalogue is invalid:\n  {}", problems.join("\n  "));
     }

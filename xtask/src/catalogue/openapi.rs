@@ -10,8 +10,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::catalogue::models::upper_camel;
 use crate::catalogue::{Catalogue, DataShape, Endpoint, Field, Format, JsonType, RouteKey, Safety};
-use crate::catalogue_models::upper_camel;
 
 /// Where the document goes (relative to the workspace root).
 pub(crate) const PATH: &str = "docs/openapi.json";
