@@ -236,6 +236,23 @@ impl fmt::Debug for Report<'_> {
 }
 
 impl Error {
+    /// The likely fix for a platform error seen in the field, as one line for a person: by
+    /// the error's code, then by what its message says (throttled, a refused signature), and
+    /// for HTTP 429; `None` for everything else. The table is [`hints`](crate::hints).
+    ///
+    /// ```
+    /// use zv_api::{Error, hints};
+    /// let e = Error::from(zv_api::ConfigError::MissingCredentials);
+    /// assert_eq!(e.hint(), None);
+    /// # let _ = hints::THROTTLE_HINT;
+    /// ```
+    pub fn hint(&self) -> Option<&'static str> {
+        if let Some(api) = self.api_error() {
+            return crate::hints::for_platform_error(Some(&api.code.to_string()), &api.message);
+        }
+        (self.http_status() == Some(StatusCode::TOO_MANY_REQUESTS)).then_some(crate::hints::THROTTLE_HINT)
+    }
+
     /// The family of the error.
     pub fn kind(&self) -> ErrorKind {
         match self {

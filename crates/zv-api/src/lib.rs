@@ -100,6 +100,7 @@ mod client;
 mod config;
 mod core;
 mod error;
+pub mod hints;
 pub mod limit;
 pub mod pages;
 mod response;

@@ -6,6 +6,7 @@ mod chains;
 mod common;
 mod config;
 mod golden;
+mod hints;
 mod hostile;
 mod limit;
 mod outcome;
