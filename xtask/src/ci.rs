@@ -18,8 +18,8 @@ pub struct CiArgs {
     /// Run the tests with `cargo test` even when `cargo nextest` is installed.
     #[arg(long)]
     pub no_nextest: bool,
-    /// Skip the steps whose name starts with this (fmt, catalogue, clippy, test, doctests,
-    /// doc, matrix, fuzz); repeatable.
+    /// Skip the steps whose name starts with this (fmt, catalogue, modules, deny, clippy,
+    /// test, doctests, doc, matrix, fuzz); repeatable.
     #[arg(long, value_name = "STEP")]
     pub skip: Vec<String>,
 }
@@ -100,7 +100,12 @@ fn crates_in_tree<'a>(tree: &str, names: &[&'a str]) -> BTreeSet<&'a str> {
 }
 
 fn nextest_available() -> bool {
-    cargo_with(&["nextest", "--version"])
+    cargo_subcommand_available("nextest")
+}
+
+/// Whether `cargo <subcommand> --version` runs (the subcommand is installed).
+fn cargo_subcommand_available(subcommand: &str) -> bool {
+    cargo_with(&[subcommand, "--version"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
@@ -152,6 +157,20 @@ fn matrix() -> Vec<Step> {
 const REAL_TIME_TESTS: [(&str, &str, &str); 1] =
     [("zv-cli", "batch", "two_hundred_rows_at_the_documented_limit_each_sent_once_never_throttled")];
 
+/// The cargo-deny checks CI runs: the licences, banned crates and duplicates, and the
+/// sources of the tree (`deny.toml`). Advisories need the network and stay out.
+const DENY_ARGS: [&str; 5] = ["deny", "check", "bans", "licenses", "sources"];
+const DENY_SHOWN: &str = "cargo deny check bans licenses sources, if cargo-deny is installed";
+
+/// `cargo deny check bans licenses sources`, or a line saying it was skipped.
+fn deny() -> Result {
+    if !cargo_subcommand_available("deny") {
+        println!("    skipped: cargo-deny is not installed (cargo install --locked cargo-deny)");
+        return Ok(());
+    }
+    util::run(&mut cargo_with(&DENY_ARGS))
+}
+
 /// Seconds per fuzz target in the CI smoke (which is skipped without nightly or cargo-fuzz).
 const FUZZ_SMOKE_SECONDS: u64 = 10;
 const FUZZ_SMOKE_SHOWN: &str = "cargo xtask fuzz --seconds 10, if nightly and cargo-fuzz are installed";
@@ -165,6 +184,7 @@ fn steps(args: &CiArgs) -> Vec<Step> {
             "no import cycle, mock layers (xtask/src/modules.rs)",
             crate::modules::check,
         ),
+        Step::in_process("deny", DENY_SHOWN, deny),
         Step::run("clippy", cargo_with(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
     ];
     if !args.no_nextest && nextest_available() {
@@ -246,23 +266,25 @@ mod tests {
         let real_time: Vec<String> =
             REAL_TIME_TESTS.iter().map(|(_, _, name)| format!("test (real time) {name}")).collect();
         let quick = names(&CiArgs { quick: true, no_nextest: true, ..CiArgs::default() });
-        assert_eq!(quick[..5], ["fmt", "catalogue", "modules", "clippy", "test"]);
-        assert_eq!(quick[5..], real_time);
+        assert_eq!(quick[..6], ["fmt", "catalogue", "modules", "deny", "clippy", "test"]);
+        assert_eq!(quick[6..], real_time);
         let full = names(&CiArgs { no_nextest: true, ..CiArgs::default() });
         assert!(full.contains(&"doc".to_owned()));
         assert!(
             full.iter()
                 .any(|n| n.starts_with("matrix: tree -p zv-api --no-default-features --features ureq "))
         );
-        assert_eq!(full.len(), 7 + REAL_TIME_TESTS.len() + matrix().len());
+        assert_eq!(full.len(), 8 + REAL_TIME_TESTS.len() + matrix().len());
         assert_eq!(full.last().map(String::as_str), Some("fuzz smoke"));
         let skipped = names(&CiArgs {
             no_nextest: true,
             skip: vec!["doc".into(), "matrix".into(), "fuzz".into()],
             ..CiArgs::default()
         });
-        assert_eq!(skipped[..5], ["fmt", "catalogue", "modules", "clippy", "test"]);
-        assert_eq!(skipped.len(), 5 + REAL_TIME_TESTS.len());
+        assert_eq!(skipped[..6], ["fmt", "catalogue", "modules", "deny", "clippy", "test"]);
+        assert_eq!(skipped.len(), 6 + REAL_TIME_TESTS.len());
+        let without_deny = names(&CiArgs { quick: true, skip: vec!["deny".into()], ..CiArgs::default() });
+        assert!(!without_deny.iter().any(|n| n == "deny"), "{without_deny:?}");
     }
 
     /// The fallback's real-time tests are the ones nextest runs alone, and the other way

@@ -1,4 +1,5 @@
 //! The client's errors: one line of `Display` each, no secret and no token in any of them.
+//! The response an error keeps is [`HttpResponse`] (its own module, `response`).
 //!
 //! Each level's `Display` says only what happened at that level; the cause is its
 //! [`source()`](std::error::Error::source), never repeated. [`Report`] renders the whole
@@ -8,124 +9,13 @@ use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use zv_transport::TransportError;
 use zv_types::paging::PageError;
 use zv_types::{ApiError, ApiErrorKind, DecodeError, ResponseCode};
 
-use zv_types::text::Sanitized;
-
-use crate::retry::{
-    AttemptOutcome, RetryPolicy, is_throttle_message, is_transient, is_transient_status, parse_retry_after,
-};
-use crate::secrets::Secrets;
-
-/// The longest body excerpt an error shows, in characters (the rest is summarized as
-/// `…(N bytes)`).
-pub const EXCERPT_CHARS: usize = 200;
-
-/// A response as it came back, kept in errors and successes for debugging.
-///
-/// The body is kept exactly; what is *shown* of it ([`excerpt`](Self::excerpt), `Debug`,
-/// the errors' `Display`) goes through the [sanitizer](zv_types::text) and has the
-/// request's token, the grantCode and the openKey replaced by `[redacted]`, in case the
-/// server echoed them.
-#[derive(Clone)]
-pub struct HttpResponse {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-    secrets: Secrets,
-}
-
-impl HttpResponse {
-    pub(crate) fn new(response: http::Response<Vec<u8>>, secrets: Secrets) -> Self {
-        let (parts, body) = response.into_parts();
-        HttpResponse { status: parts.status, headers: parts.headers, body, secrets }
-    }
-
-    /// The secrets this response must not show.
-    pub(crate) fn secrets(&self) -> &Secrets {
-        &self.secrets
-    }
-
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The response headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The whole body.
-    pub fn body(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// The body as text (invalid UTF-8 replaced).
-    pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.body)
-    }
-
-    /// The response's raw `data` JSON, exactly as sent (fields the SDK does not model yet
-    /// are all there), if the body is an envelope with `data`.
-    pub fn data_json(&self) -> Option<&serde_json::value::RawValue> {
-        serde_json::from_slice::<zv_types::ResponseEnvelope<&serde_json::value::RawValue>>(&self.body)
-            .ok()
-            .and_then(|env| env.data)
-    }
-
-    /// The gateway's `traceId` (what the vendor's support asks for), if the body is a JSON
-    /// object carrying one as a string or a number. Returned as sent: sanitize it before
-    /// showing it on a terminal.
-    pub fn trace_id(&self) -> Option<Cow<'_, str>> {
-        #[derive(serde::Deserialize)]
-        struct Envelope<'a> {
-            #[serde(rename = "traceId", borrow)]
-            trace_id: Option<&'a serde_json::value::RawValue>,
-        }
-        let raw = serde_json::from_slice::<Envelope<'_>>(&self.body).ok()?.trace_id?;
-        match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
-            Ok(text) => Some(text).filter(|t| !t.is_empty()),
-            // A number stays as its JSON text, digit for digit.
-            Err(_) if raw.get().bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-                Some(Cow::Borrowed(raw.get()))
-            }
-            Err(_) => None,
-        }
-    }
-
-    /// A short one-line excerpt of the body for error messages: sanitized, secrets redacted.
-    pub fn excerpt(&self) -> String {
-        excerpt_with(&self.body, &self.secrets)
-    }
-}
-
-impl fmt::Debug for HttpResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpResponse")
-            .field("status", &self.status)
-            .field("body_len", &self.body.len())
-            .field("excerpt", &self.excerpt())
-            .finish()
-    }
-}
-
-/// A one-line excerpt of at most [`EXCERPT_CHARS`] characters, blanks folded, controls
-/// shown as escapes (the one sanitizer, [`zv_types::text::Sanitized`]).
-pub fn excerpt(body: &[u8]) -> String {
-    excerpt_with(body, &Secrets::default())
-}
-
-fn excerpt_with(body: &[u8], secrets: &Secrets) -> String {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return "(empty body)".to_owned();
-    }
-    let text = String::from_utf8_lossy(body);
-    Sanitized::new(&text).fold_blanks().max_chars(EXCERPT_CHARS).redact(&secrets.finder()).to_string()
-}
+use crate::response::HttpResponse;
+use crate::retry::{AttemptOutcome, RetryPolicy, is_throttle_message, is_transient, is_transient_status};
 
 /// A configuration problem: nothing was sent.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -346,6 +236,23 @@ impl fmt::Debug for Report<'_> {
 }
 
 impl Error {
+    /// The likely fix for a platform error seen in the field, as one line for a person: by
+    /// the error's code, then by what its message says (throttled, a refused signature), and
+    /// for HTTP 429; `None` for everything else. The table is [`hints`](crate::hints).
+    ///
+    /// ```
+    /// use zv_api::{Error, hints};
+    /// let e = Error::from(zv_api::ConfigError::MissingCredentials);
+    /// assert_eq!(e.hint(), None);
+    /// # let _ = hints::THROTTLE_HINT;
+    /// ```
+    pub fn hint(&self) -> Option<&'static str> {
+        if let Some(api) = self.api_error() {
+            return crate::hints::for_platform_error(Some(&api.code.to_string()), &api.message);
+        }
+        (self.http_status() == Some(StatusCode::TOO_MANY_REQUESTS)).then_some(crate::hints::THROTTLE_HINT)
+    }
+
     /// The family of the error.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -456,15 +363,15 @@ impl Error {
         match self {
             Error::Config(_) | Error::InvalidRequest(_) => AttemptOutcome::Invalid,
             Error::Transport { source, .. } => AttemptOutcome::Transport(source),
-            Error::Http { response, .. } => http_outcome(response, now_unix),
+            Error::Http { response, .. } => response.attempt_outcome(now_unix),
             Error::Decode { .. } => AttemptOutcome::Decode,
             // The platform's own words for a throttle, read from its message as sent.
             Error::Api { error, response, .. } if is_throttle_message(&error.message) => {
-                AttemptOutcome::Throttled { retry_after: retry_after(response, now_unix) }
+                AttemptOutcome::Throttled { retry_after: response.retry_after(now_unix) }
             }
             // A 429/502/503/504 says "try later" even when its body is a platform error.
             Error::Api { response, .. } if is_transient_status(response.status()) => {
-                http_outcome(response, now_unix)
+                response.attempt_outcome(now_unix)
             }
             Error::Api { error, .. } => AttemptOutcome::Api { kind: error.kind, code: &error.code },
             Error::Page { source, .. } => source.attempt_outcome(now_unix),
@@ -476,41 +383,9 @@ impl Error {
     }
 }
 
-fn http_outcome(response: &HttpResponse, now_unix: u64) -> AttemptOutcome<'_> {
-    let retry_after = retry_after(response, now_unix);
-    match response.status() {
-        StatusCode::TOO_MANY_REQUESTS => AttemptOutcome::Throttled { retry_after },
-        status => AttemptOutcome::Http { status, retry_after },
-    }
-}
-
-/// The response's `Retry-After`, if it sent one that can be read.
-fn retry_after(response: &HttpResponse, now_unix: u64) -> Option<std::time::Duration> {
-    response
-        .headers()
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, now_unix))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn excerpts_are_short_single_line_and_utf8_safe() {
-        assert_eq!(excerpt(b""), "(empty body)");
-        assert_eq!(excerpt(b"  \n "), "(empty body)");
-        assert_eq!(
-            excerpt(b"<html>\n  <body>502 Bad Gateway</body>\n</html>"),
-            "<html> <body>502 Bad Gateway</body> </html>"
-        );
-        let long = "查询的信息不存在".repeat(40);
-        let e = excerpt(long.as_bytes());
-        assert_eq!(e, format!("{}…(960 bytes)", &long[..EXCERPT_CHARS * 3]));
-        assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
-        assert_eq!(excerpt(b"a\x1b]0;x\x07\x1b[2J\r\nb"), "a\\u{1b}]0;x\\u{7}\\u{1b}[2J b");
-    }
 
     #[test]
     fn config_errors_name_every_missing_variable() {

@@ -100,8 +100,10 @@ mod client;
 mod config;
 mod core;
 mod error;
+pub mod hints;
 pub mod limit;
 pub mod pages;
+mod response;
 pub mod retry;
 pub mod sansio;
 mod secrets;
@@ -115,8 +117,9 @@ pub use config::{
     QMAI_BASE_URL, validate_base_url,
 };
 pub use core::{Async, Blocking, Mode};
-pub use error::{ConfigError, EXCERPT_CHARS, Error, ErrorKind, HttpResponse, Outcome, Report, excerpt};
+pub use error::{ConfigError, Error, ErrorKind, Outcome, Report};
 pub use limit::{Limits, RateLimit};
+pub use response::{EXCERPT_CHARS, HttpResponse, excerpt};
 pub use retry::{Jitter, RetryPolicy};
 pub use sansio::ApiResponse;
 pub use secrets::redact_grant_code;

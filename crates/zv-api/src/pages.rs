@@ -73,7 +73,8 @@ pub use zv_types::paging::{Page, PageDialect, PageError, PageOptions, Pager};
 
 use crate::Client;
 use crate::blocking;
-use crate::error::{Error, HttpResponse};
+use crate::error::Error;
+use crate::response::HttpResponse;
 use crate::sansio::ApiResponse;
 use crate::untyped::{UntypedRequest, params_json};
 

@@ -32,7 +32,8 @@ use zv_transport::TransportError;
 use zv_types::{ApiError, DecodeError, Endpoint, Protocol, ResponseError, Route, V2Request, V3Request};
 
 use crate::config::Config;
-use crate::error::{Error, HttpResponse};
+use crate::error::Error;
+use crate::response::HttpResponse;
 use crate::retry::{RetryDecision, decide};
 use crate::secrets::Secrets;
 use crate::untyped::UntypedRequest;

@@ -72,7 +72,7 @@ impl Check {
         if self.status == Status::Warn {
             line.push_str("warning: ");
         }
-        line.push_str(&crate::render::sanitize(&self.detail));
+        line.push_str(&crate::render::replace_unsafe(&self.detail));
         if let Some(ms) = self.millis {
             let _ = write!(line, " ({ms:.0} ms)");
         }

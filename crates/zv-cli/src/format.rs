@@ -79,7 +79,7 @@ fn record_list(data: &Data) -> Vec<&Data> {
 }
 
 /// The records as CSV: objects by the union of their keys, anything else in a `value` column.
-/// For a `terminal`, every cell and header is made safe to show ([`render::sanitize`]: CSV
+/// For a `terminal`, every cell and header is made safe to show ([`render::replace_unsafe`]: CSV
 /// has no escapes, so what a terminal would obey is replaced); a file gets them as they are.
 pub fn csv(out: &mut impl Write, records: &[&Data], terminal: bool) -> io::Result<()> {
     // The keys in first-seen order, found by a map: linear in the records, however many
@@ -103,7 +103,7 @@ pub fn csv(out: &mut impl Write, records: &[&Data], terminal: bool) -> io::Resul
     if scalar || keys.is_empty() {
         keys.push("value");
     }
-    let shown = |cell: &str| if terminal { render::sanitize(cell) } else { cell.to_owned() };
+    let shown = |cell: &str| if terminal { render::replace_unsafe(cell) } else { cell.to_owned() };
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     writer.write_record(keys.iter().map(|k| shown(k)))?;
     for record in records {

@@ -146,7 +146,7 @@ fn report(message: &str) {
     } else {
         anstyle::Style::new()
     };
-    let _ = writeln!(stderr.lock(), "{style}error:{style:#} {}", zv_cli::render::sanitize(message));
+    let _ = writeln!(stderr.lock(), "{style}error:{style:#} {}", zv_cli::render::replace_unsafe(message));
 }
 
 /// Help and version print as clap prints them; a usage error becomes one line.

@@ -83,9 +83,9 @@ pub struct Column {
 
 impl Column {
     /// A left-aligned column of the highest priority. The header is sanitized like a cell
-    /// ([`sanitize`]): it may be a key the gateway sent.
+    /// ([`replace_unsafe`]): it may be a key the gateway sent.
     pub fn new(header: impl AsRef<str>) -> Self {
-        Column { header: sanitize(header.as_ref()), align: Align::Left, priority: 0, whole: false }
+        Column { header: replace_unsafe(header.as_ref()), align: Align::Left, priority: 0, whole: false }
     }
 
     /// Never wraps or cuts its cells (identifiers such as paths): the column is as wide as
@@ -145,7 +145,7 @@ impl Grid {
     /// reaches the terminal as an escape sequence. Missing cells are empty; extra ones are
     /// dropped.
     pub fn push_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
-        let mut row: Vec<String> = cells.into_iter().map(|c| sanitize(c.as_ref())).collect();
+        let mut row: Vec<String> = cells.into_iter().map(|c| replace_unsafe(c.as_ref())).collect();
         row.resize(self.columns.len(), String::new());
         self.rows.push(row);
     }
@@ -354,7 +354,7 @@ fn left_out_line(names: &[String], width: Option<u16>) -> String {
     let mut listed = String::new();
     let mut shown = 0;
     for name in names {
-        let name = sanitize(name);
+        let name = replace_unsafe(name);
         let rest = names.len() - shown - 1;
         let more = if rest > 0 { format!(", … {rest} more") } else { String::new() };
         let sep = if shown > 0 { ", " } else { "" };
@@ -391,7 +391,7 @@ fn cell(text: &str, align: Align) -> Cell {
 /// that [`zv_types::text`] deems unsafe (C0, DEL, C1 — among them ESC —, line separators,
 /// bidirectional overrides) becomes U+FFFD, which keeps the cell's width predictable where
 /// the SDK's `\u{…}` escapes would not.
-pub fn sanitize(text: &str) -> String {
+pub fn replace_unsafe(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
@@ -411,7 +411,7 @@ impl Data {
             None => match self {
                 Data::Array(_) => "(empty list)\n".to_owned(),
                 Data::Object(_) => "(empty object)\n".to_owned(),
-                Data::String(s) => format!("{}\n", sanitize(s)),
+                Data::String(s) => format!("{}\n", replace_unsafe(s)),
                 other => format!("{}\n", other.to_json()),
             },
         }

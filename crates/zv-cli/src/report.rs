@@ -2,7 +2,7 @@
 
 use std::error::Error;
 
-use crate::render::sanitize;
+use crate::render::replace_unsafe;
 
 /// The error's `Display` followed by each [`source()`](Error::source) level, joined with
 /// `": "`; a level whose text the line already contains is skipped, so the line reads the
@@ -19,7 +19,7 @@ pub fn error_line(error: &(dyn Error + 'static)) -> String {
         }
         source = level.source();
     }
-    sanitize(&line)
+    replace_unsafe(&line)
 }
 
 /// The gateway's `traceId` of the response an error came from, made safe to show: trimmed,

@@ -186,7 +186,7 @@ where
             }
             _ => other_line(&fields, level),
         };
-        let line = crate::render::sanitize(&line);
+        let line = crate::render::replace_unsafe(&line);
         if color {
             let style = match level {
                 Level::ERROR => anstyle::AnsiColor::Red.on_default(),

@@ -43,12 +43,12 @@ pub fn ok_line(row: usize, data: &RawValue) -> Result<String, serde_json::Error>
 pub fn error_line(row: usize, error: &Error) -> String {
     let code = match (error.api_code(), error.kind()) {
         (Some(zv_types::ResponseCode::Num(n)), _) => Code::Num(*n),
-        (Some(zv_types::ResponseCode::Text(t)), _) => Code::Text(crate::render::sanitize(t)),
+        (Some(zv_types::ResponseCode::Text(t)), _) => Code::Text(crate::render::replace_unsafe(t)),
         (None, ErrorKind::Http) => error.http_status().map_or(Code::None, |s| Code::Num(s.as_u16().into())),
         (None, _) => Code::None,
     };
     let message = match error.api_error() {
-        Some(api) => crate::render::sanitize(&api.message),
+        Some(api) => crate::render::replace_unsafe(&api.message),
         None => crate::report::error_line(error),
     };
     let details = ErrorDetails {
@@ -68,7 +68,7 @@ pub fn unreadable_data_line(row: usize, reason: &serde_json::Error) -> String {
     let details = ErrorDetails {
         kind: exit::kind_name(ErrorKind::Decode),
         code: Code::None,
-        message: crate::render::sanitize(&format!("cannot read the response data: {reason}")),
+        message: crate::render::replace_unsafe(&format!("cannot read the response data: {reason}")),
         trace_id: None,
     };
     let line = Line { row, ok: false, data: None, error: Some(details), outcome: Some(Outcome::Unknown) };

@@ -1,5 +1,5 @@
-//! A closed port that stays closed, for the tests of zv-transport, zv-api and zv-cli (the
-//! latter two include this file by path).
+//! A closed port that stays closed, for the tests of zv-transport, zv-api and zv-cli (each
+//! includes this file by path; it stays outside `tests/it/` so their paths do not move).
 #![allow(dead_code)]
 
 /// A port on 127.0.0.1 that refuses every connection for as long as this lives: a socket is

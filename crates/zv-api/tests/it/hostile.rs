@@ -1,12 +1,10 @@
 //! Hostile peers: text from the network is rendered safely (escapes, caps), and a server that
 //! echoes the request never puts the token, the grantCode or the openKey on screen or in logs.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use http::{Request, Response, StatusCode};
 use serde_json::Value;
 use zv_api::zv_transport::{TransportError, transport_fn};

@@ -2,13 +2,11 @@
 //! both clients with a scripted transport and a recording sleeper that lets time pass (the
 //! waits are asked of the sleeper, never slept; no assertion reads a wall clock).
 
-mod common;
-
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use zv_api::limit::{Gcra, Limiter, Limits, ManualClock, MonotonicClock, RateLimit};
 use zv_api::zv_transport::{async_transport_fn, transport_fn};

@@ -1,8 +1,6 @@
 //! Paged scans through both clients: every dialect with 0, 1, exactly full and many pages,
 //! errors mid-scan that name the page, lying totals, laziness, and bad input.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
@@ -12,7 +10,7 @@ use zv_api::pages::{PageDialect, PageError, PageOptions};
 use zv_api::zv_transport::{TransportError, async_transport_fn, transport_fn};
 use zv_api::{Error, ErrorKind, UntypedRequest};
 
-use common::{Script, run};
+use crate::common::{Script, run};
 
 /// What a gateway answers for one page instead of the page.
 #[derive(Clone, Copy, Debug)]

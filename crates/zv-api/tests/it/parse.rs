@@ -1,8 +1,6 @@
 //! Every kind of answer, through both clients, into the right typed result.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use zv_api::{Error, ErrorKind};
 use zv_types::{ApiErrorKind, GiftCardListParams, GiftCardStatus, Money, ResponseCode};
 

@@ -1,8 +1,6 @@
 //! Golden requests: method, URL, headers, envelope keys and a token zv-sign verifies.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use zv_api::UntypedRequest;
 use zv_types::{Basket, BasketItem, CouponListParams, CouponStatusFilter, GiftCardListParams, Money};

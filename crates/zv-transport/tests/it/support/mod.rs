@@ -158,6 +158,8 @@ impl Server {
     }
 }
 
+// Outside `it/`: zv-api's and zv-cli's tests include it by path too.
+#[path = "../../support/closed_port.rs"]
 mod closed_port;
 #[allow(unused_imports)] // not every test binary refuses a connection
 pub use closed_port::ClosedPort;

@@ -1,9 +1,7 @@
 //! The key never shows: not in Debug of the client, its config, its builder, or any error;
 //! and the token never shows in an error.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use zv_api::zv_transport::TransportErrorKind;
 use zv_types::GiftCardListParams;
 

@@ -1,13 +1,11 @@
 //! Both real backends against a minimal local HTTP server on 127.0.0.1 port 0.
 #![cfg(all(feature = "ureq", feature = "reqwest"))]
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use zv_types::{CouponListParams, GiftCardListParams, Money};
 
 /// Answers each request by its path with a canonned body; records the request bodies.

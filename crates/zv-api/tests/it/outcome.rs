@@ -1,9 +1,7 @@
 //! What became of a failed call (`Error::outcome`), the gateway's `traceId`, and the retry
 //! safety an untyped call takes from the catalogue.
 
-mod common;
-
-use common::{Reply, Script};
+use crate::common::{Reply, Script};
 use zv_api::zv_transport::TransportErrorKind;
 use zv_api::{ErrorKind, Outcome, UntypedRequest};
 

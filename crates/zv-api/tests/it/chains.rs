@@ -2,12 +2,10 @@
 //! level's `Display` joined with ": "), no phrase appears twice — for every error kind of
 //! zv-api, zv-types and zv-transport.
 
-mod common;
-
 use std::error::Error as StdError;
 use std::io;
 
-use common::*;
+use crate::common::*;
 use zv_api::sansio::{self, CallState, Step};
 use zv_api::zv_transport::{TransportError, TransportErrorKind};
 use zv_api::{ConfigError, Error, Report, RetryPolicy};

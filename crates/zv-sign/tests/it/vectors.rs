@@ -26,7 +26,7 @@ struct Vector {
 }
 
 fn vectors() -> Vec<Vector> {
-    let text = include_str!("data/sign_vectors.jsonl");
+    let text = include_str!("../data/sign_vectors.jsonl");
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()

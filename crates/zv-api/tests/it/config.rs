@@ -1,13 +1,12 @@
 //! Configuration edge cases: timeouts, user agent precedence, routes written by hand,
 //! the retry sleeper off a tokio runtime.
 
-mod common;
-
+use crate::common;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use zv_api::zv_transport::TransportConfig;
 use zv_api::{AsyncSleeper, ErrorKind};
 use zv_types::{Endpoint, ExchangeCodeParams, ExchangeCodeStatus, Route};

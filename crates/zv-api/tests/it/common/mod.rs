@@ -193,7 +193,7 @@ pub fn with_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
 }
 
 // One definition for the crates' tests (a test support file of zv-transport).
-#[path = "../../../zv-transport/tests/support/closed_port.rs"]
+#[path = "../../../../zv-transport/tests/support/closed_port.rs"]
 mod closed_port;
 #[allow(unused_imports)] // not every test binary refuses a connection
 pub use closed_port::ClosedPort;

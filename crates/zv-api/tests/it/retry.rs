@@ -1,10 +1,9 @@
 //! Retries: the pure decision (table-driven and proptested) and the clients' behaviour.
 
-mod common;
-
+use crate::common;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use zv_api::retry::{AttemptOutcome, RetryDecision, decide, parse_retry_after};
 use zv_api::zv_transport::{TransportError, TransportErrorKind};

@@ -3,11 +3,9 @@
 //! driven through a small blocking adapter so that one suite covers both.
 #![cfg(any(feature = "ureq", feature = "reqwest"))]
 
-mod support;
-
 use std::time::Duration;
 
-use support::{ClosedPort, Reply, Server};
+use crate::support::{ClosedPort, Reply, Server};
 use zv_transport::http::{self, Request};
 use zv_transport::{Transport, TransportConfig, TransportErrorKind};
 
