@@ -11,9 +11,13 @@
 //! assert_eq!(params.get(), r#"{"points":10,"shop":"S1","customerId":"00123","id":123456789012345678901}"#);
 //! ```
 
+use std::fmt;
 use std::str::FromStr;
 
+use serde_json::Value;
 use serde_json::value::RawValue;
+use zv_types::catalogue::{Entry, ParamProblem, Source};
+use zv_types::text::Sanitized;
 
 use crate::data::Members;
 
@@ -48,19 +52,38 @@ pub enum ParamsError {
 pub struct Field {
     name: String,
     value: Box<RawValue>,
+    /// The text of a `FIELD=VALUE` (or a CSV cell): converted to the param's declared type
+    /// by [`typed`]; `None` for raw JSON, kept as given.
+    text: Option<String>,
 }
 
 impl Field {
     /// A string field, as `name=value` gives it.
     pub fn string(name: &str, value: &str) -> Field {
         // A string's JSON text cannot fail to serialize.
-        let value = serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned());
-        Field { name: name.to_owned(), value }
+        let raw = serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned());
+        Field { name: name.to_owned(), value: raw, text: Some(value.to_owned()) }
     }
 
     /// A field whose value is this JSON text, kept as it is (a JSONL row's member).
     pub fn raw(name: &str, value: Box<RawValue>) -> Field {
-        Field { name: name.to_owned(), value }
+        Field { name: name.to_owned(), value, text: None }
+    }
+
+    /// The field with its text converted to the declared type of the param of the same
+    /// name in `entry` ([`Entry::coerce_param`]): `points=10` is the number 10 for an
+    /// `integer` param, `id=123456789012345678901` stays a string for a `string` one. Raw
+    /// JSON, a text that is not of the declared type (the check then names it), and a name
+    /// `entry` does not declare stay as they are.
+    pub fn typed(&self, entry: &Entry) -> Field {
+        let Some(text) = &self.text else { return self.clone() };
+        match entry.coerce_param(&self.name, text) {
+            Ok(Value::String(_)) | Err(_) => self.clone(),
+            Ok(value) => match serde_json::value::to_raw_value(&value) {
+                Ok(raw) => Field { name: self.name.clone(), value: raw, text: None },
+                Err(_) => self.clone(),
+            },
+        }
     }
 
     /// The field's name.
@@ -95,7 +118,16 @@ impl FromStr for Field {
         } else {
             return Ok(Field::string(name, value));
         };
-        Ok(Field { name: name.to_owned(), value })
+        Ok(Field { name: name.to_owned(), value, text: None })
+    }
+}
+
+/// `fields` converted to `entry`'s declared types ([`Field::typed`]); as they are without
+/// an entry.
+pub fn typed(fields: &[Field], entry: Option<&Entry>) -> Vec<Field> {
+    match entry {
+        Some(entry) => fields.iter().map(|f| f.typed(entry)).collect(),
+        None => fields.to_vec(),
     }
 }
 
@@ -148,6 +180,96 @@ fn set(members: &mut Vec<(String, Box<RawValue>)>, key: String, value: Box<RawVa
         Some(member) => member.1 = value,
         None => members.push((key, value)),
     }
+}
+
+/// The most param names, nested ones included, checked against the catalogue: more is
+/// refused before the check runs (the check's did-you-mean compares each unknown name with
+/// each documented one; a documented endpoint has a few dozen params).
+pub const MAX_CHECKED_KEYS: usize = 1_000;
+/// The longest param name checked against the catalogue, in characters.
+pub const MAX_CHECKED_KEY_CHARS: usize = 256;
+/// How many problems a refusal lists before it says how many more.
+pub const LISTED_PROBLEMS: usize = 6;
+
+/// The catalogue entry whose params zv checks before sending, if any: a catalogued endpoint
+/// whose params come from the vendor's reference page (its params table is the whole list).
+/// An endpoint only seen in the field lists the params seen, possibly not all it takes, so
+/// its params are not checked; nor are an uncatalogued endpoint's.
+pub fn schema(entry: Option<&'static Entry>) -> Option<&'static Entry> {
+    entry.filter(|e| matches!(e.source, Source::VendorPage { .. }) && !e.params.is_empty())
+}
+
+/// Why params are refused before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// Too many or too long param names to be checked (see [`MAX_CHECKED_KEYS`],
+    /// [`MAX_CHECKED_KEY_CHARS`]).
+    TooLarge(String),
+    /// What the catalogue's check found ([`Entry::check_params`]), at least one.
+    Problems(Vec<ParamProblem>),
+}
+
+impl fmt::Display for Refusal {
+    /// One line: the one problem, or how many and the first [`LISTED_PROBLEMS`] of them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::TooLarge(why) => f.write_str(why),
+            Refusal::Problems(problems) => {
+                if problems.len() > 1 {
+                    write!(f, "{} param problems: ", problems.len())?;
+                }
+                for (i, p) in problems.iter().take(LISTED_PROBLEMS).enumerate() {
+                    write!(f, "{}{p}", if i == 0 { "" } else { "; " })?;
+                }
+                if problems.len() > LISTED_PROBLEMS {
+                    write!(f, "; and {} more", problems.len() - LISTED_PROBLEMS)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Checks `params` (a JSON object's text) against what `entry` documents, after bounding
+/// their size: absurd names fail fast, before the catalogue's check.
+pub fn check(entry: &Entry, params: &RawValue) -> Result<(), Refusal> {
+    let value: Value = serde_json::from_str(params.get())
+        .map_err(|e| Refusal::TooLarge(format!("the params cannot be read: {e}")))?;
+    if let Some(why) = too_large_to_check(&value) {
+        return Err(Refusal::TooLarge(why));
+    }
+    entry.check_params(&value).map_err(Refusal::Problems)
+}
+
+/// Why `params` are too large to be checked, if they are.
+fn too_large_to_check(params: &Value) -> Option<String> {
+    let mut keys = 0usize;
+    let mut pending = vec![params];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(object) => {
+                keys += object.len();
+                if let Some(long) = object.keys().find(|k| k.chars().count() > MAX_CHECKED_KEY_CHARS) {
+                    let name = Sanitized::new(long).max_chars(32);
+                    return Some(format!(
+                        "the param name `{name}` is over {MAX_CHECKED_KEY_CHARS} characters: no endpoint takes it"
+                    ));
+                }
+                pending.extend(object.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+        if keys > MAX_CHECKED_KEYS {
+            return Some(format!(
+                "over {MAX_CHECKED_KEYS} param names (nested ones included): no endpoint takes that many"
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
