@@ -242,3 +242,25 @@ pub fn endpoints(
     })
     .map_err(Failure::output)
 }
+
+/// `zv endpoints show PATH|ACTION`: the entry in full as tables fitted to the width, or
+/// (another format) exactly [`describe_json`](zv_types::catalogue::Entry::describe_json).
+pub fn endpoints_show(arg: &str, printer: &Printer, out: &mut impl Write) -> Result<(), Failure> {
+    let entry = endpoints::find(arg).map_err(|e| Failure::usage(e.to_string()))?;
+    let shown = endpoints::show(entry);
+    crate::output::show(out, printer, &entry.describe_json(), None, |out| {
+        write!(out, "{}", shown.facts.render(printer.layout))?;
+        match &shown.params {
+            Some(grid) => write!(out, "\nparams:\n{}", grid.render(printer.layout))?,
+            None => writeln!(out, "\nparams: none known")?,
+        }
+        match &shown.data {
+            Some((heading, grid)) => {
+                let heading = zv_cli::render::sanitize(heading);
+                write!(out, "\n{heading}:\n{}", grid.render(printer.layout))
+            }
+            None => writeln!(out, "\ndata: not documented"),
+        }
+    })
+    .map_err(Failure::output)
+}

@@ -143,12 +143,15 @@ pub enum Command {
     },
     /// Search the endpoint catalogue by path, title or domain.
     #[command(after_help = ENDPOINTS_EXAMPLES)]
+    #[command(args_conflicts_with_subcommands = true)]
     Endpoints {
         /// Part of a path or Action, a title or a domain (case-insensitive); none: every endpoint.
         query: Option<String>,
         /// Only this domain's endpoints (member, marketing, goods, …).
         #[arg(long, value_name = "D")]
         domain: Option<String>,
+        #[command(subcommand)]
+        show: Option<EndpointsCommand>,
     },
     /// Call any endpoint by path or Action; prints `data` as JSON (pretty on a terminal).
     ///
@@ -232,6 +235,18 @@ pub enum Command {
     /// It always uses its own sandbox credentials (printed in that line), never ZV_* ones.
     #[command(after_help = crate::mock_cmd::MOCK_EXAMPLES)]
     Mock(crate::mock_cmd::MockArgs),
+}
+
+/// `zv endpoints …`.
+#[derive(Debug, Subcommand)]
+pub enum EndpointsCommand {
+    /// One endpoint in full: safety, paging, twin, source, its params (name, type, unit, required, default, allowed values) and its answer's data fields as a tree; --json prints the catalogue's JSON description.
+    #[command(after_help = ENDPOINTS_SHOW_EXAMPLES)]
+    Show {
+        /// A V3 path (`v3/crm/x/y`, `/crm/x/y`) or a V2 Action, as `zv api` takes it.
+        #[arg(value_name = "PATH|ACTION")]
+        target: String,
+    },
 }
 
 /// `zv api`'s arguments.
@@ -332,7 +347,11 @@ const CALL_EXAMPLES: &str = r#"Examples:
 const ENDPOINTS_EXAMPLES: &str = r#"Examples:
   zv endpoints giftCard
   zv endpoints --domain goods --json
-  zv endpoints 礼品卡"#;
+  zv endpoints 礼品卡
+  zv endpoints show v3/crm/customer/gatherCustomerInfo"#;
+const ENDPOINTS_SHOW_EXAMPLES: &str = r#"Examples:
+  zv endpoints show v3/crm/customer/gatherCustomerInfo
+  zv endpoints show communal.user.gether-customer-info --json"#;
 const API_EXAMPLES: &str = r#"Examples:
   zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
   zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
