@@ -347,8 +347,7 @@ const CALL_EXAMPLES: &str = r#"Examples:
 const ENDPOINTS_EXAMPLES: &str = r#"Examples:
   zv endpoints giftCard
   zv endpoints --domain goods --json
-  zv endpoints 礼品卡
-  zv endpoints show v3/crm/customer/gatherCustomerInfo"#;
+  zv endpoints 礼品卡"#;
 const ENDPOINTS_SHOW_EXAMPLES: &str = r#"Examples:
   zv endpoints show v3/crm/customer/gatherCustomerInfo
   zv endpoints show communal.user.gether-customer-info --json"#;
