@@ -186,7 +186,8 @@ fn refused_rows_line(
             params::Refusal::Problems(problems) if problems.len() > PROBLEMS_A_ROW => {
                 let first: Vec<String> =
                     problems.iter().take(PROBLEMS_A_ROW).map(ToString::to_string).collect();
-                format!("{}; and {} more", first.join("; "), problems.len() - PROBLEMS_A_ROW)
+                let more = problems.len() - PROBLEMS_A_ROW;
+                format!("{} param problems: {}; and {more} more", problems.len(), first.join("; "))
             }
             other => other.to_string(),
         };
