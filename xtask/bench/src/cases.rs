@@ -32,8 +32,8 @@ pub const GIFT_CARDS_PATH: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 /// How many calls the concurrent async comparison keeps in flight.
 pub const IN_FLIGHT: u64 = 64;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const TIMEOUT: Duration = Duration::from_secs(30);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A full signature from a ready signer vs a bare HMAC-SHA1 over the same canonical bytes
 /// with the keyed state precomputed (clone, update, finalize).
