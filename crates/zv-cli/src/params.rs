@@ -1,5 +1,7 @@
 //! The params of `zv api`: `--params` JSON, then `FIELD=VALUE` and `FIELD:=JSON` over it,
-//! as httpie reads them, built as JSON text so that every number reaches the wire as typed.
+//! as httpie reads them, built as JSON text so that every number reaches the wire as typed;
+//! a `FIELD=VALUE` takes the type the catalogue declares for the param ([`typed`]), and the
+//! whole is checked against the catalogue before sending ([`schema`], [`check`]).
 //!
 //! ```
 //! use zv_cli::params::{Field, build};
@@ -100,8 +102,8 @@ impl Field {
 impl FromStr for Field {
     type Err = ParamsError;
 
-    /// `FIELD=VALUE` is always a string (`customerId=00123` stays `"00123"`); `FIELD:=JSON`
-    /// is raw JSON, kept as typed (`points:=10`, `tags:='["a"]'`). The first `=` splits.
+    /// `FIELD=VALUE` is a string (`customerId=00123` stays `"00123"`) until [`typed`]
+    /// converts it to the param's declared type; `FIELD:=JSON` is raw JSON, kept as typed (`points:=10`, `tags:='["a"]'`). The first `=` splits.
     fn from_str(arg: &str) -> Result<Field, ParamsError> {
         let not_a_field = || ParamsError::NotAField { arg: arg.to_owned() };
         let (name, value) = arg.split_once('=').ok_or_else(not_a_field)?;

@@ -25,10 +25,8 @@ const FIELDS: [&str; 3] = ["type=2", "identifierNumber=13800000000", "typeCate=1
 pub fn validate_overhead(plan: Plan, server: &Server) -> Result<Comparison, String> {
     let entry = catalogue::lookup(PATH).ok_or_else(|| format!("{PATH} is not catalogued"))?;
     let schema = params::schema(Some(entry)).ok_or_else(|| format!("{PATH} has no params schema"))?;
-    let fields: Vec<Field> = FIELDS
-        .iter()
-        .map(|f| f.parse::<Field>().map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
+    let fields: Vec<Field> =
+        FIELDS.iter().map(|f| f.parse::<Field>().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
     // The check must pass, or the validating side would measure a refusal.
     params::check(schema, &build(entry, &fields)?).map_err(|e| format!("{PATH}: {e}"))?;
     let client = zv_api::blocking::Client::builder()
