@@ -208,6 +208,8 @@ pub enum Refusal {
     /// Too many or too long param names to be checked (see [`MAX_CHECKED_KEYS`],
     /// [`MAX_CHECKED_KEY_CHARS`]).
     TooLarge(String),
+    /// The params' JSON cannot be read as a value (nested deeper than serde_json reads).
+    Unreadable(String),
     /// What the catalogue's check found ([`Entry::check_params`]), at least one.
     Problems(Vec<ParamProblem>),
 }
@@ -217,6 +219,7 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::TooLarge(why) => f.write_str(why),
+            Refusal::Unreadable(why) => write!(f, "the params cannot be checked: {why}"),
             Refusal::Problems(problems) => {
                 if problems.len() > 1 {
                     write!(f, "{} param problems: ", problems.len())?;
@@ -238,8 +241,7 @@ impl std::error::Error for Refusal {}
 /// Checks `params` (a JSON object's text) against what `entry` documents, after bounding
 /// their size: absurd names fail fast, before the catalogue's check.
 pub fn check(entry: &Entry, params: &RawValue) -> Result<(), Refusal> {
-    let value: Value = serde_json::from_str(params.get())
-        .map_err(|e| Refusal::TooLarge(format!("the params cannot be read: {e}")))?;
+    let value: Value = serde_json::from_str(params.get()).map_err(|e| Refusal::Unreadable(e.to_string()))?;
     if let Some(why) = too_large_to_check(&value) {
         return Err(Refusal::TooLarge(why));
     }

@@ -79,6 +79,10 @@ fn absurd_names_fail_fast_and_hostile_text_is_sanitized() {
     let params = json!({"type": 2, "list": nested}).to_string();
     let line = fails(&run(cmd(), &["api", GATHER, "--params", &params]), 2).to_owned();
     assert!(line.contains("over 1000 param names"), "{line}");
+    // nested deeper than JSON is read: refused, not a crash
+    let deep = format!("{{\"type\":2,\"x\":{}{}}}", "[".repeat(200), "]".repeat(200));
+    let line = fails(&run(cmd(), &["api", GATHER, "--params", &deep]), 2).to_owned();
+    assert!(line.contains("the params cannot be checked: recursion limit exceeded"), "{line}");
     // a name or value with terminal controls: shown escaped, never obeyed
     let line = fails(&run(cmd(), &["api", GATHER, "type=\u{1b}[2J", "x\u{9b}y=1"]), 2).to_owned();
     assert!(!line.contains(ESC) && !line.contains('\u{9b}'), "{line:?}");

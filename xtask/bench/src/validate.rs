@@ -12,7 +12,7 @@ use zv_api::UntypedRequest;
 use zv_cli::params::{self, Field};
 use zv_types::catalogue::{self, Entry};
 
-use crate::cases::{CONNECT_TIMEOUT, TIMEOUT, credentials};
+use crate::cases::blocking_client;
 use crate::harness::{Comparison, Plan, compare, looped};
 use crate::server::Server;
 
@@ -29,14 +29,7 @@ pub fn validate_overhead(plan: Plan, server: &Server) -> Result<Comparison, Stri
         FIELDS.iter().map(|f| f.parse::<Field>().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
     // The check must pass, or the validating side would measure a refusal.
     params::check(schema, &build(entry, &fields)?).map_err(|e| format!("{PATH}: {e}"))?;
-    let client = zv_api::blocking::Client::builder()
-        .base_url(server.base_url())
-        .credentials(credentials())
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(TIMEOUT)
-        .no_rate_limit()
-        .build()
-        .map_err(|e| format!("the blocking client: {e}"))?;
+    let client = blocking_client(server).map_err(|e| format!("the blocking client: {e}"))?;
     let call = |validate: bool| -> Result<Box<RawValue>, String> {
         let built = build(entry, &fields)?;
         if validate {
