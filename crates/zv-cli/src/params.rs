@@ -278,6 +278,7 @@ fn too_large_to_check(params: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::typed as typed_all;
     use super::*;
 
     fn field(arg: &str) -> Field {
@@ -310,5 +311,52 @@ mod tests {
         assert_eq!(params.get(), r#"{"x":1,"y":"2","shopCode":"S1"}"#);
         assert!(matches!(build(Some("[1]"), &[]), Err(ParamsError::ParamsNotObject)));
         assert!(matches!(build(Some("{"), &[]), Err(ParamsError::ParamsNotJson(_))));
+    }
+
+    #[test]
+    fn field_text_takes_the_declared_type_and_raw_json_stays() {
+        let entry = zv_types::catalogue::lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+        let typed = |arg: &str| field(arg).typed(entry).value().get().to_owned();
+        assert_eq!(typed("type=2"), "2");
+        assert_eq!(typed("type= 3 "), "3");
+        assert_eq!(typed("type=two"), r#""two""#, "not an integer: left for the check to name");
+        assert_eq!(typed("type:=\"2\""), r#""2""#, "raw JSON is taken as given");
+        assert_eq!(typed("identifierNumber=00123456789012345678901"), r#""00123456789012345678901""#);
+        assert_eq!(typed("undeclared=5"), r#""5""#);
+        // a param the entry does not type stays a string; no entry converts nothing
+        let seen = zv_types::catalogue::lookup("v3/crm/customer/getBaseInfo").unwrap();
+        assert_eq!(field("customerId=42").typed(seen).value().get(), r#""42""#);
+        assert_eq!(typed_all(&[field("type=2")], None)[0].value().get(), r#""2""#);
+        assert_eq!(typed(&format!("{}=1", "k".repeat(10_000))), r#""1""#);
+    }
+
+    #[test]
+    fn only_vendor_documented_params_are_checked() {
+        use zv_types::catalogue::{all, lookup};
+        let gather = lookup("v3/crm/customer/gatherCustomerInfo");
+        assert!(schema(gather).is_some());
+        assert!(schema(lookup("v3/crm/customer/getBaseInfo")).is_none(), "seen in the field only");
+        assert!(schema(None).is_none());
+        assert!(all().iter().filter(|e| schema(Some(e)).is_some()).all(|e| !e.params.is_empty()));
+    }
+
+    #[test]
+    fn a_refusal_is_one_line_listing_at_most_a_few_problems() {
+        let entry = zv_types::catalogue::lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+        let params = build(Some(r#"{"type":9}"#), &[]).unwrap();
+        let one = check(entry, &params).unwrap_err().to_string();
+        assert!(one.starts_with("`type` = 9 is not allowed; allowed: 1 ("), "{one}");
+        let many: String = (0..20).map(|i| format!(r#""u{i}":1,"#)).collect();
+        let params = build(Some(&format!("{{{many}\"type\":2}}")), &[]).unwrap();
+        let line = check(entry, &params).unwrap_err().to_string();
+        assert!(line.starts_with("20 param problems: unknown param `u"), "{line}");
+        assert!(line.ends_with("; and 14 more") && !line.contains('\n'), "{line}");
+        let long = build(Some(&format!(r#"{{"{}":1}}"#, "\\u001b".repeat(300))), &[]).unwrap();
+        let line = check(entry, &long).unwrap_err().to_string();
+        assert!(
+            matches!(check(entry, &long), Err(Refusal::TooLarge(_))) && !line.contains('\u{1b}'),
+            "{line}"
+        );
+        assert_eq!(check(entry, &build(Some(r#"{"type":1}"#), &[]).unwrap()), Ok(()));
     }
 }
