@@ -164,6 +164,11 @@ fn a_batch_names_every_bad_row_and_sends_nothing() {
     assert!(line.contains("row 3 (line 4): `type` must be integer, found a string \"x\""), "{line}");
     assert!(!line.contains("row 1 ") && !line.contains("row 4 "), "{line}");
     assert!(mock.log().is_empty(), "sent: {:?}", mock.log());
+    // with --out, the results file is not even created: the check comes first
+    let results = dir.path().join("results.jsonl");
+    let out = results.display().to_string();
+    fails(&run(cmd(), &["api", GATHER, "--each", &csv, "--out", &out]), 2);
+    assert!(!results.exists());
     // a row may give what the FIELD arguments leave out; the CSV cells take the declared types
     let good = write(dir.path(), "good.csv", "type\n2\n3\n");
     let r = run(cmd(), &["api", GATHER, "--each", &good, "identifierNumber=007", "--concurrency", "1"]);
