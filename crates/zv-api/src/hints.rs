@@ -44,7 +44,7 @@ pub const PLATFORM_CODES: &[CodeHint] = &[
     CodeHint {
         code: "100002",
         meaning: "bad params (e.g. params sent as a JSON string)",
-        hint: "params must be a JSON object whose fields have the types the endpoint expects (FIELD=VALUE sends a string, FIELD:=JSON a number, list or object)",
+        hint: "params must be a JSON object whose fields have the types the endpoint expects (`zv endpoints show PATH` lists them; FIELD=VALUE takes the type the catalogue declares, else a string; FIELD:=JSON sends a number, list or object as written)",
     },
     CodeHint {
         code: "100007",

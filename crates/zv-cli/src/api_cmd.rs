@@ -50,8 +50,19 @@ pub fn api(
         (Some(code), Some(_)) => vec![Field::string(SHOP_CODE, code)],
         _ => Vec::new(),
     };
-    let params = params::build_with_defaults(&defaults, base.as_deref(), &args.fields)
+    let (defaults, fields) =
+        (params::typed(&defaults, target.entry()), params::typed(&args.fields, target.entry()));
+    let params = params::build_with_defaults(&defaults, base.as_deref(), &fields)
         .map_err(|e| Failure::usage(e.to_string()))?;
+    // A batch's params are checked row by row (a row may give what the FIELDs leave out).
+    let schema = if args.no_validate { None } else { params::schema(target.entry()) };
+    let refusal = match (schema, &args.each) {
+        (Some(entry), None) => params::check(entry, &params).err(),
+        _ => None,
+    };
+    if let (Some(refusal), false) = (&refusal, args.dry_run) {
+        return Err(Failure::usage(refused_line(&target, refusal)));
+    }
     let retry_safe = target.safety().is_retry_safe();
     let paging = match (args.all_pages, target.paging()) {
         (false, _) => None,
@@ -67,8 +78,13 @@ pub fn api(
         guard(&target, args.yes)?;
     }
     if let Some(file) = &args.each {
-        let batch =
-            crate::batch_cmd::Batch { target: &target, params: &params, retry_safe, format: context.format };
+        let batch = crate::batch_cmd::Batch {
+            target: &target,
+            params: &params,
+            schema,
+            retry_safe,
+            format: context.format,
+        };
         return crate::batch_cmd::run(file, &args, &batch, max_input_bytes, printer, gateway, out);
     }
     let gateway = gateway()?;
@@ -79,7 +95,12 @@ pub fn api(
             zv_api::sansio::prepare_serialized(client.config(), target.route(), &params, timestamp, nonce)?;
         let view = dry_run_view(&request, retry_safe, client.config().grant_code())
             .map_err(|e| Failure::usage(format!("cannot show the request: {e}")))?;
-        return printer.data(out, &view).map_err(Failure::output);
+        printer.data(out, &view).map_err(Failure::output)?;
+        // The request is shown either way; params that would be refused still exit 2.
+        return match refusal {
+            Some(refusal) => Err(Failure::usage(refused_line(&target, &refusal))),
+            None => Ok(()),
+        };
     }
     let request = untyped_request(&target, &params, retry_safe)?;
     if let Some(dialect) = paging {
@@ -126,6 +147,11 @@ pub fn api(
     }
     let response = client.send_untyped(&request).map_err(|e| Failure::of_write(e, retry_safe))?;
     print_data(out, printer, response.data.get())
+}
+
+/// The line for params refused before sending.
+pub fn refused_line(target: &Target<'_>, refusal: &params::Refusal) -> String {
+    format!("{}: {refusal}; nothing was sent (--no-validate sends anyway)", target.route())
 }
 
 /// The write guard of `zv api` and `zv call`: a write, or an endpoint the catalogue does
@@ -213,6 +239,28 @@ pub fn endpoints(
         }
         write!(out, "{}", endpoints::grid(&rows).render(printer.layout))?;
         writeln!(out, "{} endpoint(s)", rows.len())
+    })
+    .map_err(Failure::output)
+}
+
+/// `zv endpoints show PATH|ACTION`: the entry in full as tables fitted to the width, or
+/// (another format) exactly [`describe_json`](zv_types::catalogue::Entry::describe_json).
+pub fn endpoints_show(arg: &str, printer: &Printer, out: &mut impl Write) -> Result<(), Failure> {
+    let entry = endpoints::find(arg).map_err(|e| Failure::usage(e.to_string()))?;
+    let shown = endpoints::show(entry);
+    crate::output::show(out, printer, &entry.describe_json(), None, |out| {
+        write!(out, "{}", shown.facts.render(printer.layout))?;
+        match &shown.params {
+            Some(grid) => write!(out, "\nparams:\n{}", grid.render(printer.layout))?,
+            None => writeln!(out, "\nparams: none known")?,
+        }
+        match &shown.data {
+            Some((heading, grid)) => {
+                let heading = zv_cli::render::replace_unsafe(heading);
+                write!(out, "\n{heading}:\n{}", grid.render(printer.layout))
+            }
+            None => writeln!(out, "\ndata: not documented"),
+        }
     })
     .map_err(Failure::output)
 }

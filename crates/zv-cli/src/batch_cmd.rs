@@ -16,7 +16,9 @@ use zv_cli::exit;
 use zv_cli::format::{Format, Printer};
 use zv_cli::input;
 use zv_cli::journal::{Header, Journal, JournalError, Key, Mode, State};
+use zv_cli::params;
 use zv_cli::report::error_line;
+use zv_types::catalogue::Entry;
 
 use crate::cli::ApiCommand;
 use crate::{Failure, Gateway};
@@ -27,6 +29,9 @@ use crate::{Failure, Gateway};
 pub struct Batch<'a> {
     pub target: &'a Target<'a>,
     pub params: &'a RawValue,
+    /// The entry the rows' params are checked against (none with `--no-validate`, or for an
+    /// endpoint whose params are not documented).
+    pub schema: Option<&'static Entry>,
     pub retry_safe: bool,
     pub format: Option<Format>,
 }
@@ -54,7 +59,7 @@ pub fn run(
     let text =
         input::read_file("--each", rows_file, max_input_bytes).map_err(|e| Failure::usage(error_line(&e)))?;
     let format = InputFormat::detect(rows_file, &text);
-    let rows = check_rows(rows_file, &text, format, batch.params)?;
+    let rows = check_rows(rows_file, &text, format, batch)?;
     let (journal, states) = match &each.out {
         None => (None, BTreeMap::new()),
         Some(path) => {
@@ -103,7 +108,10 @@ pub fn run(
         .flatten()
         .filter_map(Result::ok)
         .filter(|row| plan.sends(row.number(), &states))
-        .filter_map(|row| Some(Job { row: row.number(), params: row.params_over(batch.params.get()).ok()? }));
+        .filter_map(|row| {
+            let params = row.params_for(batch.params.get(), batch.target.entry()).ok()?;
+            Some(Job { row: row.number(), params })
+        });
     let summary = match journal {
         Some(journal) => {
             let mut sink = JournalSink { journal, write_ahead: !batch.retry_safe };
@@ -125,20 +133,74 @@ pub fn run(
     outcome(&summary, &plan, each.out.as_deref(), batch.retry_safe)
 }
 
+/// How many rows with param problems a refusal details (each with its first problems);
+/// the numbers of at most [`NAMED_ROWS`] are given.
+const DETAILED_ROWS: usize = 5;
+const NAMED_ROWS: usize = 50;
+const PROBLEMS_A_ROW: usize = 3;
+
 /// Reads every row of the input and builds its params, keeping none: the first bad row is
-/// a usage error naming its row and line. Returns how many rows there are.
-fn check_rows(path: &Path, text: &str, format: InputFormat, params: &RawValue) -> Result<usize, Failure> {
+/// a usage error naming its row and line. Then, with a schema, every row's params are
+/// checked: the rows that fail are all named (the first few with their problems) and
+/// nothing is sent. Returns how many rows there are.
+fn check_rows(path: &Path, text: &str, format: InputFormat, batch: &Batch<'_>) -> Result<usize, Failure> {
     let shown = path.display();
     let bad = |e: batch::InputError| Failure::usage(format!("--each file {shown}: {e}"));
     let mut rows = 0;
+    let mut refused: Vec<(usize, u64, params::Refusal)> = Vec::new();
+    let mut refused_rows = 0usize;
     for row in batch::rows(text, format).map_err(bad)? {
         let row = row.map_err(bad)?;
-        row.params_over(params.get()).map_err(|e| {
+        let built = row.params_for(batch.params.get(), batch.target.entry()).map_err(|e| {
             Failure::usage(format!("--each file {shown}: row {} (line {}): {e}", row.number(), row.line()))
         })?;
+        if let Some(Err(refusal)) = batch.schema.map(|entry| params::check(entry, &built)) {
+            refused_rows += 1;
+            if refused.len() < NAMED_ROWS {
+                refused.push((row.number(), row.line(), refusal));
+            }
+        }
         rows += 1;
     }
-    Ok(rows)
+    if refused_rows == 0 {
+        return Ok(rows);
+    }
+    Err(Failure::usage(refused_rows_line(&shown.to_string(), batch.target, rows, refused_rows, &refused)))
+}
+
+/// The line naming the rows whose params were refused: the first [`DETAILED_ROWS`] with
+/// their first problems, the numbers of the others up to [`NAMED_ROWS`].
+fn refused_rows_line(
+    shown: &str,
+    target: &Target<'_>,
+    rows: usize,
+    refused_rows: usize,
+    refused: &[(usize, u64, params::Refusal)],
+) -> String {
+    let mut line = format!(
+        "--each file {shown}: {refused_rows} of {rows} row(s) have params {} refuses; nothing was sent (--no-validate sends anyway): ",
+        target.route()
+    );
+    for (i, (row, at, refusal)) in refused.iter().take(DETAILED_ROWS).enumerate() {
+        let problems = match refusal {
+            params::Refusal::Problems(problems) if problems.len() > PROBLEMS_A_ROW => {
+                let first: Vec<String> =
+                    problems.iter().take(PROBLEMS_A_ROW).map(ToString::to_string).collect();
+                let more = problems.len() - PROBLEMS_A_ROW;
+                format!("{} param problems: {}; and {more} more", problems.len(), first.join("; "))
+            }
+            other => other.to_string(),
+        };
+        line.push_str(&format!("{}row {row} (line {at}): {problems}", if i == 0 { "" } else { " | " }));
+    }
+    if refused.len() > DETAILED_ROWS {
+        let others: Vec<usize> = refused[DETAILED_ROWS..].iter().map(|(row, _, _)| *row).collect();
+        line.push_str(&format!(" | also row(s) {}", all_rows(&others)));
+    }
+    if refused_rows > refused.len() {
+        line.push_str(&format!(" and {} more", refused_rows - refused.len()));
+    }
+    line
 }
 
 /// Which rows a run sends, by what the results file says of them.

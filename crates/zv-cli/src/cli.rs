@@ -143,23 +143,34 @@ pub enum Command {
     },
     /// Search the endpoint catalogue by path, title or domain.
     #[command(after_help = ENDPOINTS_EXAMPLES)]
+    #[command(args_conflicts_with_subcommands = true)]
     Endpoints {
         /// Part of a path or Action, a title or a domain (case-insensitive); none: every endpoint.
         query: Option<String>,
         /// Only this domain's endpoints (member, marketing, goods, …).
         #[arg(long, value_name = "D")]
         domain: Option<String>,
+        #[command(subcommand)]
+        show: Option<EndpointsCommand>,
     },
     /// Call any endpoint by path or Action; prints `data` as JSON (pretty on a terminal).
     ///
     /// A read (per the endpoint catalogue) is retried after transient failures; a write, or
     /// any endpoint not in the catalogue, is never resent blindly and needs --yes.
     ///
+    /// Params are checked before anything is sent, for an endpoint whose params come from the
+    /// vendor's reference page (`zv endpoints show PATH` shows them): a missing required
+    /// param, an unknown name, a wrong type or a value not allowed exits 2 and sends nothing.
+    /// Uncatalogued endpoints, and those whose params are only partly known, are not checked.
+    /// --no-validate sends anyway; --dry-run prints the request and names the problems (exit 2
+    /// when there are any).
+    ///
     /// Batches: with --each FILE, one call per row of FILE, a CSV file with a header (each
     /// column a string param; an empty cell is no param) or a JSONL file (each line a params
     /// object, every value as typed). A row's values win over the FIELD arguments, which win
     /// over --params. The whole file is checked before anything is sent: a bad row exits 2
-    /// and names its row and line. The results (stdout, or --out RESULTS) are one JSON line
+    /// and names its row and line; rows whose params fail the check are all named (with
+    /// their problems) and nothing is sent (--no-validate sends them anyway). The results (stdout, or --out RESULTS) are one JSON line
     /// per row, in the order the calls complete: {"row":N,"ok":true,"data":…} or
     /// {"row":N,"ok":false,"error":{"kind","code","message","traceId"},"outcome":"not_sent"|"rejected"|"unknown"}
     /// (unknown: a write may have been applied). --format does not change them (they are
@@ -226,13 +237,25 @@ pub enum Command {
     Mock(crate::mock_cmd::MockArgs),
 }
 
+/// `zv endpoints …`.
+#[derive(Debug, Subcommand)]
+pub enum EndpointsCommand {
+    /// One endpoint in full: safety, paging, twin, source, its params (name, type, unit, required, default, allowed values) and its answer's data fields as a tree; --json prints the catalogue's JSON description.
+    #[command(after_help = ENDPOINTS_SHOW_EXAMPLES)]
+    Show {
+        /// A V3 path (`v3/crm/x/y`, `/crm/x/y`) or a V2 Action, as `zv api` takes it.
+        #[arg(value_name = "PATH|ACTION")]
+        target: String,
+    },
+}
+
 /// `zv api`'s arguments.
 #[derive(Debug, Args)]
 pub struct ApiCommand {
     /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
     #[arg(value_name = "PATH|ACTION")]
     pub target: String,
-    /// Params: FIELD=VALUE is a string (`customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`). Both override --params.
+    /// Params: FIELD=VALUE takes the type the catalogue declares for FIELD (an integer param is sent as a number; a string param, or one the catalogue does not type, stays a string: `customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`), taken as given. Both override --params.
     #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(zv_cli::params::Field))]
     pub fields: Vec<zv_cli::params::Field>,
     /// The params as a JSON object, or @file.
@@ -250,9 +273,12 @@ pub struct ApiCommand {
     /// Send a write (or an endpoint the catalogue does not know).
     #[arg(long)]
     pub yes: bool,
-    /// Print the request that would be sent (the token redacted) and send nothing.
+    /// Print the request that would be sent (the token redacted) and send nothing; the params' problems are named too, and then zv exits 2.
     #[arg(long)]
     pub dry_run: bool,
+    /// Send without checking the params against the catalogue (FIELD=VALUE is still converted to the declared type).
+    #[arg(long)]
+    pub no_validate: bool,
     /// One call per row of FILE: CSV with a header, or JSONL (by the extension .csv or .jsonl, else by the first character); limited by --max-input-bytes.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["all_pages", "dry_run"])]
     pub each: Option<PathBuf>,
@@ -322,6 +348,9 @@ const ENDPOINTS_EXAMPLES: &str = r#"Examples:
   zv endpoints giftCard
   zv endpoints --domain goods --json
   zv endpoints 礼品卡"#;
+const ENDPOINTS_SHOW_EXAMPLES: &str = r#"Examples:
+  zv endpoints show v3/crm/customer/gatherCustomerInfo
+  zv endpoints show communal.user.gether-customer-info --json"#;
 const API_EXAMPLES: &str = r#"Examples:
   zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
   zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'

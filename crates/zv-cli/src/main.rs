@@ -397,7 +397,10 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
             };
             return api_cmd::call(&route, &params, idempotent, yes, &table, connect, &mut out);
         }
-        Command::Endpoints { query, domain } => {
+        Command::Endpoints { show: Some(cli::EndpointsCommand::Show { target }), .. } => {
+            return api_cmd::endpoints_show(&target, &table, &mut out);
+        }
+        Command::Endpoints { query, domain, show: None } => {
             return api_cmd::endpoints(query.as_deref(), domain.as_deref(), &table, &mut out);
         }
         Command::Api(args) => {

@@ -1,5 +1,7 @@
 //! The params of `zv api`: `--params` JSON, then `FIELD=VALUE` and `FIELD:=JSON` over it,
-//! as httpie reads them, built as JSON text so that every number reaches the wire as typed.
+//! as httpie reads them, built as JSON text so that every number reaches the wire as typed;
+//! a `FIELD=VALUE` takes the type the catalogue declares for the param ([`typed`]), and the
+//! whole is checked against the catalogue before sending ([`schema`], [`check`]).
 //!
 //! ```
 //! use zv_cli::params::{Field, build};
@@ -11,9 +13,13 @@
 //! assert_eq!(params.get(), r#"{"points":10,"shop":"S1","customerId":"00123","id":123456789012345678901}"#);
 //! ```
 
+use std::fmt;
 use std::str::FromStr;
 
+use serde_json::Value;
 use serde_json::value::RawValue;
+use zv_types::catalogue::{Entry, ParamProblem, Source};
+use zv_types::text::Sanitized;
 
 use crate::data::Members;
 
@@ -48,19 +54,38 @@ pub enum ParamsError {
 pub struct Field {
     name: String,
     value: Box<RawValue>,
+    /// The text of a `FIELD=VALUE` (or a CSV cell): converted to the param's declared type
+    /// by [`typed`]; `None` for raw JSON, kept as given.
+    text: Option<String>,
 }
 
 impl Field {
     /// A string field, as `name=value` gives it.
     pub fn string(name: &str, value: &str) -> Field {
         // A string's JSON text cannot fail to serialize.
-        let value = serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned());
-        Field { name: name.to_owned(), value }
+        let raw = serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned());
+        Field { name: name.to_owned(), value: raw, text: Some(value.to_owned()) }
     }
 
     /// A field whose value is this JSON text, kept as it is (a JSONL row's member).
     pub fn raw(name: &str, value: Box<RawValue>) -> Field {
-        Field { name: name.to_owned(), value }
+        Field { name: name.to_owned(), value, text: None }
+    }
+
+    /// The field with its text converted to the declared type of the param of the same
+    /// name in `entry` ([`Entry::coerce_param`]): `points=10` is the number 10 for an
+    /// `integer` param, `id=123456789012345678901` stays a string for a `string` one. Raw
+    /// JSON, a text that is not of the declared type (the check then names it), and a name
+    /// `entry` does not declare stay as they are.
+    pub fn typed(&self, entry: &Entry) -> Field {
+        let Some(text) = &self.text else { return self.clone() };
+        match entry.coerce_param(&self.name, text) {
+            Ok(Value::String(_)) | Err(_) => self.clone(),
+            Ok(value) => match serde_json::value::to_raw_value(&value) {
+                Ok(raw) => Field { name: self.name.clone(), value: raw, text: None },
+                Err(_) => self.clone(),
+            },
+        }
     }
 
     /// The field's name.
@@ -77,8 +102,8 @@ impl Field {
 impl FromStr for Field {
     type Err = ParamsError;
 
-    /// `FIELD=VALUE` is always a string (`customerId=00123` stays `"00123"`); `FIELD:=JSON`
-    /// is raw JSON, kept as typed (`points:=10`, `tags:='["a"]'`). The first `=` splits.
+    /// `FIELD=VALUE` is a string (`customerId=00123` stays `"00123"`) until [`typed`]
+    /// converts it to the param's declared type; `FIELD:=JSON` is raw JSON, kept as typed (`points:=10`, `tags:='["a"]'`). The first `=` splits.
     fn from_str(arg: &str) -> Result<Field, ParamsError> {
         let not_a_field = || ParamsError::NotAField { arg: arg.to_owned() };
         let (name, value) = arg.split_once('=').ok_or_else(not_a_field)?;
@@ -95,7 +120,16 @@ impl FromStr for Field {
         } else {
             return Ok(Field::string(name, value));
         };
-        Ok(Field { name: name.to_owned(), value })
+        Ok(Field { name: name.to_owned(), value, text: None })
+    }
+}
+
+/// `fields` converted to `entry`'s declared types ([`Field::typed`]); as they are without
+/// an entry.
+pub fn typed(fields: &[Field], entry: Option<&Entry>) -> Vec<Field> {
+    match entry {
+        Some(entry) => fields.iter().map(|f| f.typed(entry)).collect(),
+        None => fields.to_vec(),
     }
 }
 
@@ -150,8 +184,101 @@ fn set(members: &mut Vec<(String, Box<RawValue>)>, key: String, value: Box<RawVa
     }
 }
 
+/// The most param names, nested ones included, checked against the catalogue: more is
+/// refused before the check runs (the check's did-you-mean compares each unknown name with
+/// each documented one; a documented endpoint has a few dozen params).
+pub const MAX_CHECKED_KEYS: usize = 1_000;
+/// The longest param name checked against the catalogue, in characters.
+pub const MAX_CHECKED_KEY_CHARS: usize = 256;
+/// How many problems a refusal lists before it says how many more.
+pub const LISTED_PROBLEMS: usize = 6;
+
+/// The catalogue entry whose params zv checks before sending, if any: a catalogued endpoint
+/// whose params come from the vendor's reference page (its params table is the whole list).
+/// An endpoint only seen in the field lists the params seen, possibly not all it takes, so
+/// its params are not checked; nor are an uncatalogued endpoint's.
+pub fn schema(entry: Option<&'static Entry>) -> Option<&'static Entry> {
+    entry.filter(|e| matches!(e.source, Source::VendorPage { .. }) && !e.params.is_empty())
+}
+
+/// Why params are refused before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// Too many or too long param names to be checked (see [`MAX_CHECKED_KEYS`],
+    /// [`MAX_CHECKED_KEY_CHARS`]).
+    TooLarge(String),
+    /// The params' JSON cannot be read as a value (nested deeper than serde_json reads).
+    Unreadable(String),
+    /// What the catalogue's check found ([`Entry::check_params`]), at least one.
+    Problems(Vec<ParamProblem>),
+}
+
+impl fmt::Display for Refusal {
+    /// One line: the one problem, or how many and the first [`LISTED_PROBLEMS`] of them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::TooLarge(why) => f.write_str(why),
+            Refusal::Unreadable(why) => write!(f, "the params cannot be checked: {why}"),
+            Refusal::Problems(problems) => {
+                if problems.len() > 1 {
+                    write!(f, "{} param problems: ", problems.len())?;
+                }
+                for (i, p) in problems.iter().take(LISTED_PROBLEMS).enumerate() {
+                    write!(f, "{}{p}", if i == 0 { "" } else { "; " })?;
+                }
+                if problems.len() > LISTED_PROBLEMS {
+                    write!(f, "; and {} more", problems.len() - LISTED_PROBLEMS)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Checks `params` (a JSON object's text) against what `entry` documents, after bounding
+/// their size: absurd names fail fast, before the catalogue's check.
+pub fn check(entry: &Entry, params: &RawValue) -> Result<(), Refusal> {
+    let value: Value = serde_json::from_str(params.get()).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    if let Some(why) = too_large_to_check(&value) {
+        return Err(Refusal::TooLarge(why));
+    }
+    entry.check_params(&value).map_err(Refusal::Problems)
+}
+
+/// Why `params` are too large to be checked, if they are.
+fn too_large_to_check(params: &Value) -> Option<String> {
+    let mut keys = 0usize;
+    let mut pending = vec![params];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(object) => {
+                keys += object.len();
+                if let Some(long) = object.keys().find(|k| k.chars().count() > MAX_CHECKED_KEY_CHARS) {
+                    let name = Sanitized::new(long).max_chars(32);
+                    return Some(format!(
+                        "the param name `{name}` is over {MAX_CHECKED_KEY_CHARS} characters: no endpoint takes it"
+                    ));
+                }
+                pending.extend(object.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+        if keys > MAX_CHECKED_KEYS {
+            return Some(format!(
+                "over {MAX_CHECKED_KEYS} param names (nested ones included): no endpoint takes that many"
+            ));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
+    use super::typed as typed_all;
     use super::*;
 
     fn field(arg: &str) -> Field {
@@ -184,5 +311,52 @@ mod tests {
         assert_eq!(params.get(), r#"{"x":1,"y":"2","shopCode":"S1"}"#);
         assert!(matches!(build(Some("[1]"), &[]), Err(ParamsError::ParamsNotObject)));
         assert!(matches!(build(Some("{"), &[]), Err(ParamsError::ParamsNotJson(_))));
+    }
+
+    #[test]
+    fn field_text_takes_the_declared_type_and_raw_json_stays() {
+        let entry = zv_types::catalogue::lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+        let typed = |arg: &str| field(arg).typed(entry).value().get().to_owned();
+        assert_eq!(typed("type=2"), "2");
+        assert_eq!(typed("type= 3 "), "3");
+        assert_eq!(typed("type=two"), r#""two""#, "not an integer: left for the check to name");
+        assert_eq!(typed("type:=\"2\""), r#""2""#, "raw JSON is taken as given");
+        assert_eq!(typed("identifierNumber=00123456789012345678901"), r#""00123456789012345678901""#);
+        assert_eq!(typed("undeclared=5"), r#""5""#);
+        // a param the entry does not type stays a string; no entry converts nothing
+        let seen = zv_types::catalogue::lookup("v3/crm/customer/getBaseInfo").unwrap();
+        assert_eq!(field("customerId=42").typed(seen).value().get(), r#""42""#);
+        assert_eq!(typed_all(&[field("type=2")], None)[0].value().get(), r#""2""#);
+        assert_eq!(typed(&format!("{}=1", "k".repeat(10_000))), r#""1""#);
+    }
+
+    #[test]
+    fn only_vendor_documented_params_are_checked() {
+        use zv_types::catalogue::{all, lookup};
+        let gather = lookup("v3/crm/customer/gatherCustomerInfo");
+        assert!(schema(gather).is_some());
+        assert!(schema(lookup("v3/crm/customer/getBaseInfo")).is_none(), "seen in the field only");
+        assert!(schema(None).is_none());
+        assert!(all().iter().filter(|e| schema(Some(e)).is_some()).all(|e| !e.params.is_empty()));
+    }
+
+    #[test]
+    fn a_refusal_is_one_line_listing_at_most_a_few_problems() {
+        let entry = zv_types::catalogue::lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+        let params = build(Some(r#"{"type":9}"#), &[]).unwrap();
+        let one = check(entry, &params).unwrap_err().to_string();
+        assert!(one.starts_with("`type` = 9 is not allowed; allowed: 1 ("), "{one}");
+        let many: String = (0..20).map(|i| format!(r#""u{i}":1,"#)).collect();
+        let params = build(Some(&format!("{{{many}\"type\":2}}")), &[]).unwrap();
+        let line = check(entry, &params).unwrap_err().to_string();
+        assert!(line.starts_with("20 param problems: unknown param `u"), "{line}");
+        assert!(line.ends_with("; and 14 more") && !line.contains('\n'), "{line}");
+        let long = build(Some(&format!(r#"{{"{}":1}}"#, "\\u001b".repeat(300))), &[]).unwrap();
+        let line = check(entry, &long).unwrap_err().to_string();
+        assert!(
+            matches!(check(entry, &long), Err(Refusal::TooLarge(_))) && !line.contains('\u{1b}'),
+            "{line}"
+        );
+        assert_eq!(check(entry, &build(Some(r#"{"type":1}"#), &[]).unwrap()), Ok(()));
     }
 }

@@ -39,13 +39,24 @@ fn sent_params(mock: &MockServer) -> Vec<Value> {
 
 #[test]
 fn csv_and_jsonl_rows_are_merged_over_the_field_arguments_and_win() {
+    // `note` and `x` are not documented params: --no-validate, the merging alone
     let (mock, cmd) = mock_and_zv();
     let dir = tempfile::tempdir().unwrap();
     // CSV: every cell a string; an empty cell is no param, so the FIELD argument stays
     let csv = write(dir.path(), "rows.csv", "user_id,note\r\n10001,from-row\r\n10001,\r\n");
     let r = run(
         cmd(),
-        &["api", GIFT_CARDS, "--each", &csv, "note=from-field", "needCycleCard:=0", "--concurrency", "1"],
+        &[
+            "api",
+            GIFT_CARDS,
+            "--no-validate",
+            "--each",
+            &csv,
+            "note=from-field",
+            "needCycleCard:=0",
+            "--concurrency",
+            "1",
+        ],
     );
     let lines = result_lines(ok(&r));
     let rows = by_row(&lines);
@@ -70,6 +81,7 @@ fn csv_and_jsonl_rows_are_merged_over_the_field_arguments_and_win() {
         &[
             "api",
             GIFT_CARDS,
+            "--no-validate",
             "--each",
             &jsonl,
             "--params",
@@ -97,9 +109,13 @@ fn numbers_reach_the_wire_and_the_results_digit_for_digit() {
     let csv = write(dir.path(), "rows.csv", "id\n00123\n");
     gateway.answer_data(r#"{"code":164822200532619796511,"amount":1.10}"#);
     gateway.answer_data("[1.50, 98765432109876543210]");
-    let r = run(gateway.zv(), &["api", "coupon/exchange/getExchangeCodeStatus", "--each", &jsonl]);
+    let r = run(
+        gateway.zv(),
+        &["api", "coupon/exchange/getExchangeCodeStatus", "--no-validate", "--each", &jsonl],
+    );
     assert_eq!(ok(&r), "{\"row\":1,\"ok\":true,\"data\":{\"code\":164822200532619796511,\"amount\":1.10}}\n");
-    let r = run(gateway.zv(), &["api", "coupon/exchange/getExchangeCodeStatus", "--each", &csv]);
+    let r =
+        run(gateway.zv(), &["api", "coupon/exchange/getExchangeCodeStatus", "--no-validate", "--each", &csv]);
     // the gateway's text as it came (on one line)
     assert_eq!(ok(&r), "{\"row\":1,\"ok\":true,\"data\":[1.50, 98765432109876543210]}\n");
     let sent = gateway.requests();
@@ -190,7 +206,8 @@ fn resume_skips_the_rows_already_ok_and_appends_the_others() {
     let member = fixtures.members["10001"].clone();
     fixtures.members.insert("u-2".into(), member);
     mock.set_fixtures(fixtures);
-    let args = ["--json", "api", GIFT_CARDS, "--each", &csv, "--out", &out];
+    // `tag` marks the rows (the gift-card list does not document it)
+    let args = ["--json", "api", GIFT_CARDS, "--no-validate", "--each", &csv, "--out", &out];
     let r = run(cmd(), &args);
     assert_eq!(r.code, 3, "{}", r.stderr);
     let summary: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -199,12 +216,13 @@ fn resume_skips_the_rows_already_ok_and_appends_the_others() {
     assert_eq!(by_row(&result_lines(&first)).len(), 3);
     // without --resume, the results are never overwritten
     mock.clear_log();
-    let line = fails(&run(cmd(), &["api", GIFT_CARDS, "--each", &csv, "--out", &out]), 2).to_owned();
+    let line = fails(&run(cmd(), &["api", GIFT_CARDS, "--no-validate", "--each", &csv, "--out", &out]), 2)
+        .to_owned();
     assert!(line.contains("--resume"), "{line}");
     assert_eq!(std::fs::read_to_string(&results).unwrap(), first, "untouched");
     assert!(mock.log().is_empty());
     // --resume: only the failed row is sent, its line appended
-    let resume = ["--json", "api", GIFT_CARDS, "--each", &csv, "--out", &out, "--resume"];
+    let resume = ["--json", "api", GIFT_CARDS, "--no-validate", "--each", &csv, "--out", &out, "--resume"];
     let r = run(cmd(), &resume);
     let summary: Value = serde_json::from_str(ok(&r)).unwrap();
     assert_eq!((&summary["skipped"], &summary["sent"], &summary["ok"]), (&json!(2), &json!(1), &json!(1)));
@@ -234,8 +252,11 @@ fn resume_skips_the_rows_already_ok_and_appends_the_others() {
     assert_eq!(ok_rows, BTreeSet::from([1, 2, 3]));
     // results of another input: refused
     let short = write(dir.path(), "short.csv", "user_id\n10001\n");
-    let line =
-        fails(&run(cmd(), &["api", GIFT_CARDS, "--each", &short, "--out", &out, "--resume"]), 2).to_owned();
+    let line = fails(
+        &run(cmd(), &["api", GIFT_CARDS, "--no-validate", "--each", &short, "--out", &out, "--resume"]),
+        2,
+    )
+    .to_owned();
     assert!(line.contains("input_sha256 was") && line.contains("not for this run"), "{line}");
 }
 
@@ -271,7 +292,7 @@ fn no_progress_bar_when_stderr_is_not_a_terminal_and_the_summary_takes_the_forma
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "rows.csv", "user_id\n10001\n10001\n");
     let out = dir.path().join("r.jsonl").display().to_string();
-    let r = run(cmd(), &["api", GIFT_CARDS, "--each", &csv, "--out", &out]);
+    let r = run(cmd(), &["api", GIFT_CARDS, "--no-validate", "--each", &csv, "--out", &out]);
     assert_eq!((r.code, r.stderr.as_str()), (0, ""), "nothing at all on stderr");
     assert!(r.stdout.contains("ok") && r.stdout.contains("not_started"), "a table: {}", r.stdout);
     let out2 = dir.path().join("r2.jsonl").display().to_string();
@@ -306,8 +327,18 @@ fn start_batch_on(config: MockConfig, rows: usize, delay: Duration, concurrency:
     let jsonl = write(dir.path(), "rows.jsonl", &text);
     let out = dir.path().join("r.jsonl");
     let out_arg = out.display().to_string();
-    let args =
-        ["--json", "api", GIFT_CARDS, "--each", &jsonl, "--concurrency", concurrency, "--out", &out_arg];
+    let args = [
+        "--json",
+        "api",
+        GIFT_CARDS,
+        "--no-validate",
+        "--each",
+        &jsonl,
+        "--concurrency",
+        concurrency,
+        "--out",
+        &out_arg,
+    ];
     let child = spawn(&cmd(), &args);
     Running { mock, child, out, _dir: dir }
 }

@@ -681,7 +681,7 @@ fn every_help_ends_with_examples_and_the_sandbox_ones_run() {
     }
     // commands that need no gateway run every example; those that write files or read stdin
     // in their examples are not run, nor need a sandbox example
-    let offline = ["endpoints"];
+    let offline = ["endpoints", "endpoints show"];
     let not_run = ["mock", "completions", "profile add"];
     let commands = [
         "gift-cards",
@@ -689,6 +689,7 @@ fn every_help_ends_with_examples_and_the_sandbox_ones_run() {
         "exchange-code",
         "call",
         "endpoints",
+        "endpoints show",
         "api",
         "doctor",
         "completions",

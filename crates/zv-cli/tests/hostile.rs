@@ -25,17 +25,17 @@ fn deeply_nested_data_is_a_decode_error_not_a_crash() {
     let gateway = Scripted::start();
     for format in ["jsonl", "table", "csv"] {
         gateway.answer_data(&nested(20_000));
-        let r = run(gateway.zv(), &["--format", format, "api", GIFT_CARDS]);
+        let r = run(gateway.zv(), &["--format", format, "api", GIFT_CARDS, "user_id=1"]);
         let line = fails(&r, 6);
         assert!(line.contains("nested deeper than 128"), "{format}: {line}");
     }
     // As JSON on a pipe the text goes out as it came (nothing is built from it).
     gateway.answer_data(&nested(20_000));
-    let r = run(gateway.zv(), &["--json", "api", GIFT_CARDS]);
+    let r = run(gateway.zv(), &["--json", "api", GIFT_CARDS, "user_id=1"]);
     assert_eq!(ok(&r).trim_end(), nested(20_000));
     // Nested as deep as serde_json reads, it is shown.
     gateway.answer_data(&format!("[{}]", nested(127)));
-    let r = run(gateway.zv(), &["--format", "jsonl", "api", GIFT_CARDS]);
+    let r = run(gateway.zv(), &["--format", "jsonl", "api", GIFT_CARDS, "user_id=1"]);
     assert_eq!(ok(&r).trim_end(), nested(127));
 
     // The user's own params, shown by --dry-run.
@@ -296,7 +296,7 @@ fn json_lines_escape_what_a_terminal_would_obey() {
     let escaped = r#"{"name":"a\u009b2J\u007f\u0085\u2028\u202eb","id":164822200532619796511}"#;
     let gateway = Scripted::start();
     gateway.answer_data(data);
-    let r = run(gateway.zv(), &["--format", "jsonl", "api", GIFT_CARDS]);
+    let r = run(gateway.zv(), &["--format", "jsonl", "api", GIFT_CARDS, "user_id=1"]);
     assert_eq!(ok(&r), format!("{escaped}\n"));
     let dir = tempfile::tempdir().unwrap();
     let rows = dir.path().join("rows.csv");

@@ -126,14 +126,7 @@ pub fn credentials() -> Credentials {
 /// One `zv_api::blocking::Client::gift_cards` call vs a raw `ureq::Agent` POST of the same
 /// body, both parsing the answer, against one local keep-alive server.
 pub fn blocking(plan: Plan, server: &Server) -> Comparison {
-    let client = zv_api::blocking::Client::builder()
-        .base_url(server.base_url())
-        .credentials(credentials())
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(TIMEOUT)
-        .no_rate_limit()
-        .build()
-        .expect("blocking client");
+    let client = blocking_client(server).expect("blocking client");
     let params = GiftCardListParams::new(USER_ID);
     let agent = raw_agent();
     let url = format!("{}{GIFT_CARDS_PATH}", server.base_url());
@@ -142,6 +135,17 @@ pub fn blocking(plan: Plan, server: &Server) -> Comparison {
         looped(|| client.gift_cards(&params).expect("zv call")),
         looped(|| raw_ureq_call(&agent, &url).expect("raw ureq call")),
     )
+}
+
+/// The SDK's blocking client of `server`, without a rate limit.
+pub fn blocking_client(server: &Server) -> Result<zv_api::blocking::Client, zv_api::Error> {
+    zv_api::blocking::Client::builder()
+        .base_url(server.base_url())
+        .credentials(credentials())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(TIMEOUT)
+        .no_rate_limit()
+        .build()
 }
 
 /// A ureq agent configured like the SDK's (timeouts, user agent, statuses as responses, no

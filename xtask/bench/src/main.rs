@@ -13,6 +13,7 @@ mod limiter;
 mod mock;
 mod pager;
 mod server;
+mod validate;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -104,6 +105,7 @@ const KEYS: &[Key] = &[
         goal: Goal::AtMost(1.02),
         cases: &["limiter_sequential", "limiter_64_in_flight"],
     },
+    Key { name: "validate_overhead", goal: Goal::AtMost(1.02), cases: &["validate_untyped"] },
 ];
 
 /// An absolute figure (not a ratio of two sides).
@@ -160,6 +162,10 @@ fn sides(case: &str) -> (&'static str, &'static str) {
         "limiter_64_in_flight" => (
             "Client::gift_cards, a limiter that never binds, 64 in flight",
             "Client::gift_cards, no limiter, 64 in flight",
+        ),
+        "validate_untyped" => (
+            "zv api's untyped call (blocking send_untyped), params checked against the catalogue",
+            "the same call on --no-validate's path",
         ),
         _ => ("?", "?"),
     }
@@ -353,6 +359,7 @@ fn main() {
             Err(e) => run("limiter_sequential", &|| Err(e.clone())),
         }
     }
+    run("validate_untyped", &|| validate::validate_overhead(plans.http, &server).map(Outcome::Ratio));
 
     let report = report(&args, &plans, &results, &failures, gift_cards.len(), started.elapsed());
     print_table(&results, &report);

@@ -17,6 +17,7 @@
 use std::path::Path;
 
 use serde_json::value::RawValue;
+use zv_types::catalogue::Entry;
 
 use crate::data::Members;
 use crate::params::{self, Field, ParamsError};
@@ -72,7 +73,14 @@ impl Row {
     /// The params of its call: `base` (a JSON object: the command's `--params` and
     /// `FIELD` arguments) with the row's values set over it — a row's value wins.
     pub fn params_over(&self, base: &str) -> Result<Box<RawValue>, ParamsError> {
-        params::build(Some(base), &self.fields)
+        self.params_for(base, None)
+    }
+
+    /// [`params_over`](Self::params_over) with the row's text values (CSV cells) converted
+    /// to the types `entry` declares ([`params::typed`]): `points` is sent as a number when
+    /// the catalogue says it is an integer.
+    pub fn params_for(&self, base: &str, entry: Option<&Entry>) -> Result<Box<RawValue>, ParamsError> {
+        params::build(Some(base), &params::typed(&self.fields, entry))
     }
 }
 
