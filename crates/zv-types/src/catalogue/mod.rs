@@ -39,6 +39,7 @@ mod table;
 
 mod check;
 mod describe;
+mod json_schema;
 mod sample;
 #[cfg(test)]
 mod schema_tests;
@@ -46,6 +47,7 @@ mod schema_tests;
 mod tests;
 
 pub use check::{ParamProblem, Problem};
+pub use json_schema::JSON_SCHEMA_DIALECT;
 pub use sample::sample_data;
 
 /// Whether sending a request twice is harmless.
