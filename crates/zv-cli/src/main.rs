@@ -449,7 +449,10 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
             let upstream = || credentials(&crate::settings(g, inputs, &store)?);
             return mock_cmd::run(args, g, upstream, &mut out);
         }
-        Command::Mcp(args) => return commands::mcp::run(args, g, inputs, &store, attempts),
+        Command::Mcp(args) => {
+            drop(out); // the protocol writes stdout from another thread
+            return commands::mcp::run(args, g, inputs, &store, attempts);
+        }
         Command::Journal(command) => return commands::journal::run(command, g, inputs, &table, &mut out),
     };
     written.map_err(Failure::output)

@@ -635,7 +635,8 @@ mod tests {
                 open_id: Some("c".into()),
                 grant_code: None,
                 shop_code: Some("S".into()),
-                insecure_open_key: None
+                insecure_open_key: None,
+                ..Profile::default()
             }
         );
     }
