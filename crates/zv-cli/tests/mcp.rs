@@ -405,8 +405,12 @@ async fn hostile_inputs_and_a_hanging_gateway_are_bounded() {
     assert!(mock.log().is_empty(), "nothing invalid was sent");
 
     // Escapes from the gateway arrive as data, without a control character (checked in `call`).
-    let read =
-        ok(&client, "call_endpoint", json!({"endpoint": "v3/coupon/card/getGiftCardTemplateDetail"})).await;
+    let read = ok(
+        &client,
+        "call_endpoint",
+        json!({"endpoint": "v3/coupon/card/getGiftCardTemplateDetail", "params": {"id": "T1"}}),
+    )
+    .await;
     let text = read["data"].to_string();
     assert!(text.contains("owned") && text.contains('\u{FFFD}'), "{text}");
     assert_eq!(read["data"]["list"], json!([1, 2]));
