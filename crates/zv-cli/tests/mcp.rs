@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use rmcp::model::CallToolRequestParams;
@@ -440,5 +440,37 @@ fn bad_allow_lists_and_journals_fail_at_start_with_one_line() {
     let notes = run(&["mcp", "--sandbox"]);
     assert!(common::fails(&notes, 2).contains("not a zv"));
     assert_eq!(std::fs::read_to_string(place.journal()).unwrap(), "my notes\n");
-    let _ = Path::new("");
+}
+
+#[tokio::test]
+async fn a_profile_allows_writes_caps_them_and_names_its_journal() {
+    let place = Place::new();
+    let mock = mock_with(&write_stubs());
+    let config = place.dir.path().join("config");
+    std::fs::create_dir_all(config.join("zv")).unwrap();
+    std::fs::write(
+        config.join("zv").join("config.toml"),
+        format!(
+            "[profiles.shop1]\nbase_url = \"{}\"\nopen_id = \"{OPEN_ID}\"\ngrant_code = \"{GRANT}\"\nmcp_allow_write = [\"{WRITE}\"]\nmcp_daily_write_cap = 1\n",
+            mock.base_url()
+        ),
+    )
+    .unwrap();
+    let state = place.dir.path().join("xdg-state");
+    let mut c = command(&place, None, &["mcp", "--profile", "shop1"]);
+    c.env_remove("ZV_MCP_JOURNAL")
+        .env("XDG_CONFIG_HOME", &config)
+        .env("XDG_STATE_HOME", &state)
+        .env("ZV_OPEN_KEY", SECRET);
+    let (transport, _) = TokioChildProcess::builder(c).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let client: Client = ().serve(transport).await.unwrap();
+    let prepared = ok(&client, "prepare_write", json!({"endpoint": WRITE, "params": {"cardNo": "1"}})).await;
+    ok(&client, "confirm_write", json!({"confirmation": prepared["confirmation"]})).await;
+    let error =
+        refused(&client, "prepare_write", json!({"endpoint": WRITE, "params": {"cardNo": "2"}})).await;
+    assert!(error.contains("daily cap of 1"), "{error}");
+    client.cancel().await.unwrap();
+    let journal = std::fs::read_to_string(state.join("zv").join("mcp-shop1.jsonl")).unwrap();
+    assert!(journal.contains("\"profile\":\"shop1\"") && journal.contains(WRITE), "{journal}");
+    assert_eq!(sent(&mock, WRITE), 1);
 }
