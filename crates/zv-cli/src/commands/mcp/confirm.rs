@@ -140,11 +140,11 @@ impl Pending {
     }
 }
 
-/// A new confirmation id: 128 random bits in hex.
-pub fn new_id() -> String {
-    use zv_api::zv_sign::NonceSource;
-    let nonces = zv_api::zv_sign::RandomNonce::default();
-    format!("{:016x}{:016x}", nonces.next_nonce(), nonces.next_nonce())
+/// A new confirmation id: 128 bits from the operating system's random source, in hex.
+pub fn new_id() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]
@@ -186,6 +186,7 @@ mod tests {
         assert_ne!(a, fingerprint("v3/y", &json!({"b": 1, "a": {"d": [1, 2], "c": "x"}})));
         assert_ne!(a, fingerprint("v3/x", &json!({"b": 1, "a": {"d": [2, 1], "c": "x"}})));
         assert_eq!(a.len(), 64);
-        assert_ne!(new_id(), new_id());
+        assert_ne!(new_id().unwrap(), new_id().unwrap());
+        assert_eq!(new_id().unwrap().len(), 32);
     }
 }

@@ -467,7 +467,8 @@ impl Inner {
         let preview = zv_cli::api::dry_run_view(&request, false, self.grant_code())
             .map_err(|e| refuse(format!("cannot show the request: {e}")))?;
         let preview: Value = serde_json::from_str(&preview.to_json()).unwrap_or(Value::Null);
-        let id = confirm::new_id();
+        let id =
+            confirm::new_id().map_err(|e| refuse(format!("no random source for a confirmation id: {e}")))?;
         let expires_at = now.saturating_add(confirm::VALID_FOR);
         let prepared =
             Prepared { endpoint: entry.key(), params, fingerprint: fingerprint.clone(), expires_at };
