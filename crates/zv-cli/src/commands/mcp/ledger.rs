@@ -32,20 +32,14 @@ pub fn header(profile: &str) -> Header {
     Header::new("mcp", [("profile", profile)])
 }
 
-/// The UTC day of `unix` seconds, `YYYY-MM-DD`.
+/// The UTC day of `unix` seconds, `YYYY-MM-DD` (the last day `time` knows for times
+/// beyond it).
 pub fn day(unix: u64) -> String {
-    let days = i64::try_from(unix / 86_400).unwrap_or(i64::MAX / 2);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    let at = i64::try_from(unix)
+        .ok()
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map_or(time::Date::MAX, |t| t.date());
+    format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day())
 }
 
 /// One write of the journal, read from its key.
@@ -269,6 +263,7 @@ mod tests {
         assert_eq!(day(951_782_400), "2000-02-29");
         assert_eq!(day(1_796_687_999), "2026-12-07");
         assert_eq!(day(1_796_688_000), "2026-12-08");
+        assert_eq!(day(u64::MAX), "9999-12-31");
     }
 
     #[test]
