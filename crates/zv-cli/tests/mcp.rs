@@ -365,6 +365,10 @@ async fn the_daily_cap_holds_across_restarts_and_a_held_journal_refuses_the_writ
         error.contains("in use by another zv") && error.contains(&std::process::id().to_string()),
         "{error}"
     );
+    // A server starts while another process holds the journal.
+    let second = start(&place, Some(&mock), &[]).await;
+    assert_eq!(second.list_all_tools().await.unwrap().len(), 6);
+    second.cancel().await.unwrap();
     drop(held);
     assert_eq!(sent(&mock, WRITE), 1);
     client.cancel().await.unwrap();
@@ -440,6 +444,16 @@ fn bad_allow_lists_and_journals_fail_at_start_with_one_line() {
     let notes = run(&["mcp", "--sandbox"]);
     assert!(common::fails(&notes, 2).contains("not a zv"));
     assert_eq!(std::fs::read_to_string(place.journal()).unwrap(), "my notes\n");
+    // Another profile's journal is refused, naming the difference.
+    std::fs::remove_file(place.journal()).unwrap();
+    let header = zv_cli::journal::Header::new("mcp", [("profile", "shop2")]);
+    drop(zv_cli::journal::Journal::open(&place.journal(), &header, zv_cli::journal::Mode::Create).unwrap());
+    let other = run(&["mcp", "--sandbox"]);
+    assert!(
+        common::fails(&other, 2).contains("profile was \"shop2\" and is now \"sandbox\""),
+        "{}",
+        other.stderr
+    );
 }
 
 #[tokio::test]

@@ -88,6 +88,28 @@ fn allowed(names: impl IntoIterator<Item = String>) -> Result<Vec<&'static Entry
     Ok(out)
 }
 
+/// Checks the journal now, so that a wrong file fails at start rather than at a write: a
+/// journal of another profile, or a file that is no journal, is refused; a missing one is
+/// created. Read without its lock: another server may be writing with it.
+fn check_journal(path: &std::path::Path, header: &zv_cli::journal::Header) -> Result<(), Failure> {
+    let scan = ledger::read(path).map_err(|e| Failure::usage(e.to_string()))?;
+    match scan.header {
+        Some(found) => {
+            let differences = found.differences(header);
+            if differences.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure::usage(format!(
+                    "the write journal {} is not this profile's: {}; give another --journal",
+                    zv_cli::render::sanitize(&path.display().to_string()),
+                    differences.join("; ")
+                )))
+            }
+        }
+        None => ledger::open(path, header).map(drop).map_err(|e| Failure::usage(e.to_string())),
+    }
+}
+
 /// Serves the tools on stdin/stdout until the client closes them.
 pub(crate) fn run(
     args: McpArgs,
@@ -102,8 +124,7 @@ pub(crate) fn run(
     let cap = args.daily_write_cap.or(profile.mcp_daily_write_cap).unwrap_or(ledger::DEFAULT_DAILY_CAP);
     let journal = journal_path(args.journal, &profile_name)?;
     let header = ledger::header(&profile_name);
-    // The journal is checked (and created) now: a wrong file fails at start, not at a write.
-    drop(ledger::open(&journal, &header).map_err(|e| Failure::usage(e.to_string()))?);
+    check_journal(&journal, &header)?;
     let settings = if g.sandbox { None } else { Some(crate::settings(g, inputs, store)?) };
     let gateway = crate::gateway(g, settings.as_ref(), attempts)?;
     let inner = tools::Inner {
