@@ -488,3 +488,43 @@ async fn a_profile_allows_writes_caps_them_and_names_its_journal() {
     assert!(journal.contains("\"profile\":\"shop1\"") && journal.contains(WRITE), "{journal}");
     assert_eq!(sent(&mock, WRITE), 1);
 }
+
+#[tokio::test]
+async fn a_server_killed_while_sending_leaves_the_write_in_doubt() {
+    let place = Place::new();
+    let mock = mock_with(&write_stubs());
+    let args = ["mcp", "--allow-write", WRITE, "--timeout", "60"];
+    let (transport, _) = TokioChildProcess::builder(command(&place, Some(&mock), &args))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = transport.id().unwrap();
+    let client: Client = ().serve(transport).await.unwrap();
+    let params = json!({"endpoint": WRITE, "params": {"cardNo": "K-1"}});
+    let prepared = ok(&client, "prepare_write", params.clone()).await;
+    mock.push_fault(Fault::Delay(Duration::from_secs(30)));
+    let confirming = {
+        let peer = client.peer().clone();
+        let args = json!({"confirmation": prepared["confirmation"]});
+        let Value::Object(args) = args else { unreachable!() };
+        tokio::spawn(async move {
+            peer.call_tool(CallToolRequestParams::new("confirm_write").with_arguments(args)).await
+        })
+    };
+    // Killed once the write is journaled as sent (it is synced before the request goes).
+    for _ in 0..600 {
+        if std::fs::read_to_string(place.journal()).unwrap_or_default().contains("\"record\":\"sent\"") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let killed = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert!(confirming.await.unwrap().is_err(), "the killed server answered");
+    drop(client);
+
+    let client = start(&place, Some(&mock), &["--allow-write", WRITE]).await;
+    let error = refused(&client, "prepare_write", params).await;
+    assert!(error.contains("outcome is unknown"), "{error}");
+    client.cancel().await.unwrap();
+}
