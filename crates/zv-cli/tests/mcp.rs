@@ -371,6 +371,9 @@ async fn the_daily_cap_holds_across_restarts_and_a_held_journal_refuses_the_writ
     second.cancel().await.unwrap();
     drop(held);
     assert_eq!(sent(&mock, WRITE), 1);
+    // Nothing was sent: the same confirmation goes through once the journal is free.
+    ok(&client, "confirm_write", json!({"confirmation": prepared["confirmation"]})).await;
+    assert_eq!(sent(&mock, WRITE), 2);
     client.cancel().await.unwrap();
 }
 

@@ -123,6 +123,15 @@ impl Pending {
         self.waiting.insert(id, prepared);
     }
 
+    /// Gives back a confirmation taken by [`take`](Self::take) whose write was not sent
+    /// (the journal was busy, or refused it): it may be confirmed again until it expires.
+    pub fn give_back(&mut self, id: &str, prepared: Prepared) {
+        let id = id.trim();
+        if self.done.remove(id) {
+            self.insert(id.to_owned(), prepared);
+        }
+    }
+
     /// Takes the write confirmed by `id` at `now`: once only, and only before it expires.
     pub fn take(&mut self, id: &str, now: u64) -> Result<Prepared, Refused> {
         let id = id.trim();
@@ -167,6 +176,13 @@ mod tests {
         assert_eq!(pending.take("b", 1000 + VALID_FOR), Err(Refused::Expired("b".into(), VALID_FOR)));
         assert_eq!(pending.take("b", 1000), Err(Refused::Used("b".into())));
         assert_eq!(pending.take("c", 1000), Err(Refused::Unknown("c".into())));
+        // A confirmation given back (nothing was sent) may be taken again, once.
+        pending.insert("d".into(), prepared(2000));
+        let taken = pending.take("d", 1000).unwrap();
+        pending.give_back("d", taken.clone());
+        pending.give_back("never-taken", taken.clone());
+        assert_eq!(pending.take("d", 1000), Ok(taken));
+        assert_eq!(pending.take("never-taken", 1000), Err(Refused::Unknown("never-taken".into())));
     }
 
     #[test]

@@ -498,9 +498,21 @@ impl Inner {
             .map_err(|e| refuse(e.to_string()))?;
         let entry = catalogue::lookup(prepared.endpoint)
             .ok_or_else(|| refuse("internal error: the endpoint left the catalogue"))?;
-        let (mut journal, scan) = ledger::open(&self.journal, &self.header).map_err(refusal)?;
         let today = ledger::day(now);
-        ledger::check(&scan, &prepared.fingerprint, &today, self.cap).map_err(refusal)?;
+        // Refused before anything is sent: the confirmation stays valid (e.g. to try again
+        // once another process is done with the journal).
+        let opened = ledger::open(&self.journal, &self.header).and_then(|(journal, scan)| {
+            ledger::check(&scan, &prepared.fingerprint, &today, self.cap).map(|()| journal)
+        });
+        let mut journal = match opened {
+            Ok(journal) => journal,
+            Err(r) => {
+                if let Ok(mut pending) = self.pending.lock() {
+                    pending.give_back(id, prepared);
+                }
+                return Err(refusal(r));
+            }
+        };
         let key = ledger::Entry::key(&today, id.trim(), &name(entry), &prepared.fingerprint);
         journal.append_sent(&Key::Id(key.clone())).map_err(|e| {
             refuse(format!(
