@@ -323,6 +323,8 @@ async fn after_an_unknown_outcome_an_identical_write_is_refused_across_restarts_
     let listed: Value = serde_json::from_str(common::ok(&listed)).unwrap();
     assert_eq!(listed[0]["id"], id.as_str(), "{listed}");
     assert_eq!(listed[0]["state"], "unknown");
+    let table = journal_cli(&place, &mock, &["journal", "list"]);
+    assert!(common::ok(&table).contains(&id), "the whole ID, to resolve it: {}", table.stdout);
     let resolved = journal_cli(
         &place,
         &mock,

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde_json::json;
 use zv_cli::data::Data;
 use zv_cli::format::Printer;
 use zv_cli::journal::{Key, State};
@@ -73,24 +72,26 @@ pub(crate) fn run(
         JournalCommand::List { in_doubt, journal } => {
             let path = mcp::journal_path(journal, &profile_name)?;
             let scan = ledger::read(&path).map_err(|e| Failure::usage(e.to_string()))?;
-            let rows: Vec<serde_json::Value> = ledger::entries(&scan)
+            // The ID first (what `resolve` takes), whole; the fingerprint's first 16 digits.
+            let rows: Vec<Data> = ledger::entries(&scan)
                 .into_iter()
                 .filter(|e| !in_doubt || e.state.is_in_doubt())
                 .map(|e| {
-                    json!({
-                        "id": e.id,
-                        "day": e.day,
-                        "state": state_name(e.state),
-                        "endpoint": e.endpoint,
-                        "fingerprint": e.fingerprint,
-                    })
+                    let text = |name: &str, value: &str| (name.to_owned(), Data::String(value.to_owned()));
+                    let short: String = e.fingerprint.chars().take(16).collect();
+                    Data::Object(vec![
+                        text("id", &e.id),
+                        text("state", state_name(e.state)),
+                        text("day", &e.day),
+                        text("endpoint", &e.endpoint),
+                        text("fingerprint", &short),
+                    ])
                 })
                 .collect();
             if rows.is_empty() {
                 eprintln!("zv: no write in {}", zv_cli::render::sanitize(&path.display().to_string()));
             }
-            let data = Data::from_json(&serde_json::Value::Array(rows).to_string())
-                .map_err(|e| Failure::internal(format!("cannot show the journal: {e}")))?;
+            let data = Data::Array(rows);
             printer.data(out, &data).map_err(Failure::output)
         }
         JournalCommand::Resolve { id, verdict, note, journal } => {
