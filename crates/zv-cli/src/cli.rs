@@ -235,6 +235,11 @@ pub enum Command {
     /// It always uses its own sandbox credentials (printed in that line), never ZV_* ones.
     #[command(after_help = crate::mock_cmd::MOCK_EXAMPLES)]
     Mock(crate::mock_cmd::MockArgs),
+    /// Serve the Model Context Protocol on stdio for AI agents: reads free, writes only when allowed and confirmed.
+    Mcp(crate::commands::mcp::McpArgs),
+    /// The write journal of `zv mcp`: list it, resolve a write whose outcome is unknown.
+    #[command(subcommand)]
+    Journal(crate::commands::journal::JournalCommand),
 }
 
 /// `zv endpoints …`.

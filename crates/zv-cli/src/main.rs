@@ -10,6 +10,7 @@
 mod api_cmd;
 mod batch_cmd;
 mod cli;
+mod commands;
 mod doctor_cmd;
 mod mock_cmd;
 mod output;
@@ -451,6 +452,11 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
             let upstream = || credentials(&crate::settings(g, inputs, &store)?);
             return mock_cmd::run(args, g, upstream, &mut out);
         }
+        Command::Mcp(args) => {
+            drop(out); // the protocol writes stdout from another thread
+            return commands::mcp::run(args, g, inputs, &store, attempts);
+        }
+        Command::Journal(command) => return commands::journal::run(command, g, inputs, &table, &mut out),
     };
     written.map_err(Failure::output)
 }

@@ -55,13 +55,20 @@ pub struct Profile {
     /// (no OS credential store on the machine). Never shown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure_open_key: Option<Secret>,
+    /// `zv mcp`: the write endpoints (paths or Actions) its `prepare_write` may prepare,
+    /// besides those `--allow-write` names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mcp_allow_write: Vec<String>,
+    /// `zv mcp`: the most writes it sends a day (UTC), counted in its journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp_daily_write_cap: Option<u32>,
 }
 
 impl Profile {
     /// Sets each value given, keeps the others.
     /// The openKey is not among them: see [`add`].
     pub fn update(&mut self, other: Profile) {
-        let Profile { base_url, open_id, grant_code, shop_code, insecure_open_key: _ } = other;
+        let Profile { base_url, open_id, grant_code, shop_code, .. } = other;
         for (slot, value) in [
             (&mut self.base_url, base_url),
             (&mut self.open_id, open_id),
@@ -628,7 +635,8 @@ mod tests {
                 open_id: Some("c".into()),
                 grant_code: None,
                 shop_code: Some("S".into()),
-                insecure_open_key: None
+                insecure_open_key: None,
+                ..Profile::default()
             }
         );
     }

@@ -53,6 +53,7 @@ pub fn run(
                 grant_code: flag(&inputs.grant_code),
                 shop_code,
                 insecure_open_key: None,
+                ..Profile::default()
             };
             profile::add(&path, store, &name, update, key).map_err(|e| match e {
                 AddError::NotSaved { .. } => Failure::internal(zv_cli::report::error_line(&e)),

@@ -180,6 +180,7 @@ mod tests {
             grant_code: Some("pgc".into()),
             shop_code: Some("S1".into()),
             insecure_open_key: None,
+            ..Profile::default()
         };
         let inputs = Inputs {
             open_id: given("flag-id", Source::Flag),

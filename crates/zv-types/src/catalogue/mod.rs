@@ -39,6 +39,7 @@ mod table;
 
 mod check;
 mod describe;
+mod json_schema;
 mod sample;
 #[cfg(test)]
 mod schema_tests;
@@ -50,6 +51,7 @@ pub(crate) use typed_check::TypedCheck;
 mod tests;
 
 pub use check::{ParamProblem, Problem};
+pub use json_schema::JSON_SCHEMA_DIALECT;
 pub use sample::{sample_data, sample_params};
 
 /// Whether sending a request twice is harmless.
