@@ -346,6 +346,7 @@ pub trait Endpoint {
     const ROUTE: Route<'static>;
     /// Whether sending the request twice is harmless ([`Safety::Read`]). A
     /// [`Safety::Write`] is retried only when the request certainly never reached the server.
+    /// (Was `RETRY_SAFE: bool`: `true` is `Safety::Read`, `false` is `Safety::Write`.)
     const SAFETY: Safety;
 
     /// What a success without `data` means; `None` (the default) makes it a decode error.
