@@ -84,7 +84,7 @@
 //!     type Params = GiftCardDetailParams;
 //!     type Data = CardDetail;
 //!     const ROUTE: Route<'static> = Route::v3_static("crm/giftCard/getGiftCardDetail");
-//!     const RETRY_SAFE: bool = true;
+//!     const SAFETY: zv_types::Safety = zv_types::Safety::Read;
 //! }
 //!
 //! fn detail(client: &zv_api::blocking::Client) -> Result<CardDetail, zv_api::Error> {

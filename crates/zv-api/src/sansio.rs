@@ -220,7 +220,7 @@ impl<'a, T> CallState<'a, T> {
             config,
             E::ROUTE,
             Cow::Owned(params_json(params)?),
-            E::RETRY_SAFE,
+            E::SAFETY.is_retry_safe(),
             zv_types::decode_endpoint::<E>,
         ))
     }

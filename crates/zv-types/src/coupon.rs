@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_with::{serde_as, skip_serializing_none};
 
 use crate::code::{Code, code_enum};
-use crate::endpoint::{Endpoint, Route};
+use crate::endpoint::{Endpoint, Route, Safety};
 use crate::lenient::{self, LenientInt, LenientList, LenientObject, LenientString, RequiredInt};
 use crate::moment::{Moment, UnixSeconds};
 use crate::money::{Fen, Money};
@@ -415,7 +415,7 @@ impl Endpoint for UserCouponList {
     type Params = CouponListParams;
     type Data = CouponList;
     const ROUTE: Route<'static> = Route::v2_static("coupon.user-coupon-list");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: Safety = Safety::Read;
 
     fn absent_data() -> Option<CouponList> {
         Some(CouponList::default())

@@ -289,11 +289,37 @@ impl fmt::Display for Route<'_> {
     }
 }
 
+/// Whether sending a request twice is harmless: what an [`Endpoint`] declares as
+/// [`SAFETY`](Endpoint::SAFETY) and the [catalogue](crate::catalogue) records for every path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Safety {
+    /// A read: harmless to send twice, so safe to retry.
+    Read,
+    /// A write, or an endpoint not known to be a read: never resent blindly.
+    Write,
+}
+
+impl Safety {
+    /// `read` or `write`, as the catalogue files write it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Safety::Read => "read",
+            Safety::Write => "write",
+        }
+    }
+
+    /// Whether a retry is safe: a [`Read`](Safety::Read) is; a [`Write`](Safety::Write) is
+    /// retried only when the request certainly never reached the server.
+    pub const fn is_retry_safe(self) -> bool {
+        matches!(self, Safety::Read)
+    }
+}
+
 /// An endpoint, declared as data. Adding one is a params type, a data type and this impl:
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
-/// use zv_types::{Endpoint, Route};
+/// use zv_types::{Endpoint, Route, Safety};
 ///
 /// /// 7.1.x 兑换 (hypothetical): redeem an exchange code for a member.
 /// pub struct RedeemExchangeCode;
@@ -308,7 +334,7 @@ impl fmt::Display for Route<'_> {
 ///     type Params = RedeemParams;
 ///     type Data = Redeemed;
 ///     const ROUTE: Route<'static> = Route::v3_static("coupon/exchange/exchangeCode");
-///     const RETRY_SAFE: bool = false; // a redeem must never be sent twice
+///     const SAFETY: Safety = Safety::Write; // a redeem must never be sent twice
 /// }
 /// ```
 pub trait Endpoint {
@@ -318,9 +344,10 @@ pub trait Endpoint {
     type Data: DeserializeOwned;
     /// Where requests go.
     const ROUTE: Route<'static>;
-    /// Whether sending the request twice is harmless (a read). Unsafe endpoints are retried
-    /// only when the request certainly never reached the server.
-    const RETRY_SAFE: bool;
+    /// Whether sending the request twice is harmless ([`Safety::Read`]). A
+    /// [`Safety::Write`] is retried only when the request certainly never reached the server.
+    /// (Was `RETRY_SAFE: bool`: `true` is `Safety::Read`, `false` is `Safety::Write`.)
+    const SAFETY: Safety;
 
     /// What a success without `data` means; `None` (the default) makes it a decode error.
     fn absent_data() -> Option<Self::Data> {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::serde_as;
 
-use crate::endpoint::{Endpoint, Route};
+use crate::endpoint::{Endpoint, Route, Safety};
 use crate::lenient::{LenientString, StrBool};
 
 /// Params of [`GetExchangeCodeStatus`]: `{"exchangeCode": "…"}`.
@@ -53,5 +53,5 @@ impl Endpoint for GetExchangeCodeStatus {
     type Params = ExchangeCodeParams;
     type Data = ExchangeCodeStatus;
     const ROUTE: Route<'static> = Route::v3_static("coupon/exchange/getExchangeCodeStatus");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: Safety = Safety::Read;
 }

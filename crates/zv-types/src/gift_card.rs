@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_with::{serde_as, skip_serializing_none};
 
 use crate::code::{Code, CodeOrDefault, code_enum};
-use crate::endpoint::{Endpoint, Route};
+use crate::endpoint::{Endpoint, Route, Safety};
 use crate::lenient::{IntFlag, LenientString};
 use crate::moment::{ChinaDateTime, Moment};
 use crate::money::{Money, Yuan};
@@ -168,7 +168,7 @@ impl Endpoint for GetCustomerGiftCardList {
     type Params = GiftCardListParams;
     type Data = Vec<GiftCard>;
     const ROUTE: Route<'static> = Route::v3_static("crm/giftCard/getCustomerGiftCardList");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: Safety = Safety::Read;
 
     fn absent_data() -> Option<Vec<GiftCard>> {
         Some(Vec::new())

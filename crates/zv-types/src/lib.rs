@@ -56,13 +56,13 @@ mod money;
 pub mod paging;
 pub mod text;
 
-pub use catalogue::{JsonType, MoneyUnit, Safety};
+pub use catalogue::{JsonType, MoneyUnit};
 pub use code::{CodeEnum, Wire};
 // The models of the typed endpoints: each module is re-exported whole, so a new endpoint in
 // one of them needs no change here.
 pub use coupon::*;
 pub use decode::{ApiError, DecodeError, ResponseError, decode_endpoint, decode_response};
-pub use endpoint::{Endpoint, Protocol, Route, RouteError};
+pub use endpoint::{Endpoint, Protocol, Route, RouteError, Safety};
 pub use envelope::{ApiErrorKind, ResponseCode, ResponseEnvelope, V2Request, V3Request};
 pub use exchange::*;
 pub use gift_card::*;

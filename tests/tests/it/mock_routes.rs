@@ -30,7 +30,7 @@ impl Endpoint for MemberPoints {
     type Params = PointsParams;
     type Data = Points;
     const ROUTE: Route<'static> = Route::v3_static("crm/member/getPoints");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: zv_types::Safety = zv_types::Safety::Read;
 }
 
 /// The typed call through `backend` (the `call!` macro takes no turbofish).

@@ -56,7 +56,7 @@ impl Endpoint for GetMemberAccount {
     type Params = MemberAccountParams;
     type Data = MemberAccount;
     const ROUTE: Route<'static> = Route::v3_static("crm/member/getMemberAccount");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: zv_types::Safety = zv_types::Safety::Read;
 }
 
 // 5. The mock's handler: params in, data or a platform error out.

@@ -836,16 +836,16 @@ fn render_rust(catalogue: &Catalogue) -> String {
         .collect();
     emit!(
         out,
-        "\n/// Each `rust_type` with the route and retry safety its `Endpoint` impl declares (the\n\
-         /// compiler checks that the type exists and is an endpoint; the tests compare).\n\
+        "\n/// Each `rust_type` with the `std::any::type_name`, route and safety its `Endpoint` impl\n\
+         /// declares (the compiler checks that the type exists and is an endpoint; the tests compare).\n\
          #[cfg(test)]\n\
-         pub(super) fn rust_types() -> [(&'static str, Route<'static>, bool); {}] {{\n    [",
+         pub(super) fn rust_types() -> [(&'static str, &'static str, Route<'static>, crate::Safety); {}] {{\n    [",
         typed.len()
     );
     for (name, path) in &typed {
         emit!(
             out,
-            "        ({}, <{path} as crate::Endpoint>::ROUTE, <{path} as crate::Endpoint>::RETRY_SAFE),",
+            "        ({}, std::any::type_name::<{path}>(), <{path} as crate::Endpoint>::ROUTE, <{path} as crate::Endpoint>::SAFETY),",
             literal(name)
         );
     }
@@ -1121,9 +1121,11 @@ vendor_page = "doc2/7"
         assert!(rust.contains("source: Source::VendorPage { protocol: Protocol::V3, article: 7 },"));
         assert!(rust.contains("twin: Some(Route::v2_static(\"shop.create\")),"));
         assert!(rust.contains("twin: Some(Route::v3_static(\"shop/list\")),"));
-        assert!(rust.contains("(\"zv_types::CreateShop\", <crate::CreateShop as crate::Endpoint>::ROUTE,"));
+        assert!(rust.contains(
+            "(\"zv_types::CreateShop\", std::any::type_name::<crate::CreateShop>(), <crate::CreateShop as crate::Endpoint>::ROUTE, <crate::CreateShop as crate::Endpoint>::SAFETY),"
+        ));
         // shop/list has a vendor page: its type is generated
-        assert!(rust.contains("-> [(&'static str, Route<'static>, bool); 2]"));
+        assert!(rust.contains("-> [(&'static str, &'static str, Route<'static>, crate::Safety); 2]"));
         assert!(rust.contains("rust_type: Some(\"zv_types::endpoints::List\"),"));
         let docs = render_markdown(&catalogue);
         assert!(

@@ -644,7 +644,11 @@ fn endpoint_block(w: &mut Writer<'_>, e: &Endpoint, name: &str, catalogue: &Cata
     emit!(out, "    type Params = {params};");
     emit!(out, "    type Data = {data_type};");
     emit!(out, "    const ROUTE: crate::Route<'static> = {key};");
-    emit!(out, "    const RETRY_SAFE: bool = {};", e.def.safety == Safety::Read);
+    emit!(
+        out,
+        "    const SAFETY: crate::Safety = crate::Safety::{};",
+        if e.def.safety == Safety::Read { "Read" } else { "Write" }
+    );
     emit!(out, "\n    fn absent_data() -> Option<Self::Data> {{\n        Some({absent})\n    }}");
     emit!(
         out,
@@ -730,7 +734,7 @@ pub(crate) fn render(catalogue: &Catalogue) -> Vec<(String, String)> {
         m,
         "//! assert_eq!(json, zv_types::serde_json::json!({{\"type\": 2, \"identifierNumber\": \"13800000000\"}}));"
     );
-    emit!(m, "//! assert!(GatherCustomerInfo::RETRY_SAFE);");
+    emit!(m, "//! assert_eq!(GatherCustomerInfo::SAFETY, zv_types::Safety::Read);");
     emit!(m, "//! ```");
     for module in &modules {
         emit!(m, "\n#[rustfmt::skip]\nmod {module};\npub use {module}::*;");
@@ -826,7 +830,7 @@ vendor_page = "doc3/10"
         // data enums are named apart from params ones
         assert!(code.contains("pub enum GetShopShopDataType: Int {"), "{code}");
         assert!(code.contains("type Data = Vec<GetShopShopData>;"), "{code}");
-        assert!(code.contains("const RETRY_SAFE: bool = false;"), "{code}");
+        assert!(code.contains("const SAFETY: crate::Safety = crate::Safety::Write;"), "{code}");
         // every generated endpoint is in the test list
         assert_eq!(code.matches("crate::catalogue::TypedCheck::of::<").count(), 3);
         assert!(code.starts_with("=== crates/zv-types/src/endpoints/mod.rs\n// @generated"));

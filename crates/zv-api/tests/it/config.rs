@@ -66,7 +66,7 @@ impl Endpoint for Prefixed {
     type Params = ExchangeCodeParams;
     type Data = ExchangeCodeStatus;
     const ROUTE: Route<'static> = Route::v3_static("/v3/coupon/exchange/getExchangeCodeStatus");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: zv_types::Safety = zv_types::Safety::Read;
 }
 
 /// A constant route is normalized when it is made; a bad one does not compile (the

@@ -80,7 +80,7 @@ impl Endpoint for Keyed {
     type Params = Value;
     type Data = HashMap<String, HashMap<String, u32>>;
     const ROUTE: Route<'static> = Route::v3_static("crm/keyed");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: zv_types::Safety = zv_types::Safety::Read;
 }
 
 #[test]

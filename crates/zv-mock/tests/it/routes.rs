@@ -32,7 +32,7 @@ impl Endpoint for MemberLevel {
     type Params = MemberLevelParams;
     type Data = Level;
     const ROUTE: Route<'static> = Route::v2_static("member.level-info");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: zv_types::Safety = zv_types::Safety::Read;
 }
 
 #[derive(Deserialize)]

@@ -29,6 +29,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+pub use crate::endpoint::Safety;
 use crate::endpoint::{Protocol, Route};
 use crate::paging::PageDialect;
 
@@ -53,36 +54,6 @@ mod tests;
 pub use check::{ParamProblem, Problem};
 pub use json_schema::JSON_SCHEMA_DIALECT;
 pub use sample::{sample_data, sample_params};
-
-/// Whether sending a request twice is harmless.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Safety {
-    /// A read: harmless to send twice, so safe to retry.
-    Read,
-    /// A write, or an endpoint not known to be a read: never resent blindly.
-    Write,
-}
-
-impl Safety {
-    /// `read` or `write`, as the catalogue files write it.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Safety::Read => "read",
-            Safety::Write => "write",
-        }
-    }
-
-    /// Whether a retry is safe ([`Endpoint::RETRY_SAFE`](crate::Endpoint::RETRY_SAFE)).
-    pub const fn is_retry_safe(self) -> bool {
-        matches!(self, Safety::Read)
-    }
-
-    /// The safety an endpoint declares with
-    /// [`Endpoint::RETRY_SAFE`](crate::Endpoint::RETRY_SAFE).
-    pub const fn from_retry_safe(retry_safe: bool) -> Safety {
-        if retry_safe { Safety::Read } else { Safety::Write }
-    }
-}
 
 /// The JSON type of a param, as a vendor page or the field documents it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

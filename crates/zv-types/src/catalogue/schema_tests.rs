@@ -408,7 +408,7 @@ fn every_generated_endpoint_matches_its_entry() {
     assert!(typed.len() >= 37, "{}", typed.len());
     for t in &typed {
         let e = by_route(t.route).unwrap_or_else(|| panic!("{} is not catalogued", t.name));
-        assert_eq!(e.safety, Safety::from_retry_safe(t.retry_safe), "{}", t.name);
+        assert_eq!(e.safety, t.safety, "{}", t.name);
         let name = e.rust_type.and_then(|r| r.rsplit("::").next()).unwrap_or_default();
         assert!(t.name.ends_with(&format!("::{name}")), "{} is {name}", t.name);
 

@@ -15,7 +15,7 @@ impl crate::Endpoint for CreateOrderAuto {
     type Params = CreateOrderAutoParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.delivery.create-order-auto");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)

@@ -15,7 +15,7 @@ impl crate::Endpoint for GoodsCategoryDetail {
     type Params = GoodsCategoryDetailParams;
     type Data = GoodsCategoryDetailData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("goods-category.goods-category-detail");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -163,7 +163,7 @@ impl crate::Endpoint for GoodsCategoryEdit {
     type Params = GoodsCategoryEditParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("goods-category.goods-category-edit");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -266,7 +266,7 @@ impl crate::Endpoint for GoodsCategoryList {
     type Params = GoodsCategoryListParams;
     type Data = GoodsCategoryListData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("goods-category.goods-category-list");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -387,7 +387,7 @@ impl crate::Endpoint for BatchGoodsAdd {
     type Params = BatchGoodsAddParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("goods.batch-goods-add");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -644,7 +644,7 @@ impl crate::Endpoint for GoodsList {
     type Params = GoodsListParams;
     type Data = GoodsListData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("goods.goods-list");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -865,7 +865,7 @@ impl crate::Endpoint for GoodsUpdate {
     type Params = GoodsUpdateParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("goods.goods-update");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)

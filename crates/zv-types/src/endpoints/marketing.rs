@@ -15,7 +15,7 @@ impl crate::Endpoint for CouponTemplateDetail {
     type Params = CouponTemplateDetailParams;
     type Data = CouponTemplateDetailData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("coupn.coupon-template-detail");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -256,7 +256,7 @@ impl crate::Endpoint for CouponActivityAdd {
     type Params = CouponActivityAddParams;
     type Data = CouponActivityAddData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("coupon.coupon-activity-add");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -581,7 +581,7 @@ impl crate::Endpoint for CouponExchange {
     type Params = CouponExchangeParams;
     type Data = Vec<CouponExchangeData>;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("coupon.coupon-exchange");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Vec::new())
@@ -775,7 +775,7 @@ impl crate::Endpoint for OffCoupon {
     type Params = OffCouponParams;
     type Data = OffCouponData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("coupon.off-coupon");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -1009,7 +1009,7 @@ impl crate::Endpoint for MyCards {
     type Params = MyCardsParams;
     type Data = Vec<MyCardsData>;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("user.my-cards");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Vec::new())
@@ -1198,7 +1198,7 @@ impl crate::Endpoint for GetGiftCardTemplateDetail {
     type Params = GetGiftCardTemplateDetailParams;
     type Data = GetGiftCardTemplateDetailData;
     const ROUTE: crate::Route<'static> = crate::Route::v3_static("coupon/card/getGiftCardTemplateDetail");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())

@@ -15,7 +15,7 @@ impl crate::Endpoint for Consume {
     type Params = ConsumeParams;
     type Data = ConsumeData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.user.consume");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -270,7 +270,7 @@ impl crate::Endpoint for CouponsVertify {
     type Params = CouponsVertifyParams;
     type Data = CouponsVertifyData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.user.coupons-vertify");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -529,7 +529,7 @@ impl crate::Endpoint for GetherCustomerInfo {
     type Params = GetherCustomerInfoParams;
     type Data = GetherCustomerInfoData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.user.gether-customer-info");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -831,7 +831,7 @@ impl crate::Endpoint for Identity {
     type Params = IdentityParams;
     type Data = IdentityData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.user.identity");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -1059,7 +1059,7 @@ impl crate::Endpoint for AmountOption {
     type Params = AmountOptionParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("user.amount-option");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -1349,7 +1349,7 @@ impl crate::Endpoint for CouponNewStatus {
     type Params = CouponNewStatusParams;
     type Data = CouponNewStatusData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("user.coupon-new-status");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -1539,7 +1539,7 @@ impl crate::Endpoint for CybuyCardsCanused {
     type Params = CybuyCardsCanusedParams;
     type Data = CybuyCardsCanusedData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("user.cybuy-cards-canused");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -1625,7 +1625,7 @@ impl crate::Endpoint for PointsAdd {
     type Params = PointsAddParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("user.points-add");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -1784,7 +1784,7 @@ impl crate::Endpoint for UserPointsRecords {
     type Params = UserPointsRecordsParams;
     type Data = UserPointsRecordsData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("user.user-points-records");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -1940,7 +1940,7 @@ impl crate::Endpoint for WealthBills {
     type Params = WealthBillsParams;
     type Data = WealthBillsData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("user.wealth-bills");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -2135,7 +2135,7 @@ impl crate::Endpoint for GetCustomerCoupons {
     type Params = GetCustomerCouponsParams;
     type Data = GetCustomerCouponsData;
     const ROUTE: crate::Route<'static> = crate::Route::v3_static("crm/coupon/getCustomerCoupons");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -2324,7 +2324,7 @@ impl crate::Endpoint for WriteOffCoupon {
     type Params = WriteOffCouponParams;
     type Data = WriteOffCouponData;
     const ROUTE: crate::Route<'static> = crate::Route::v3_static("crm/coupon/writeOffCoupon");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -2614,7 +2614,7 @@ impl crate::Endpoint for AllCustomerInfo {
     type Params = AllCustomerInfoParams;
     type Data = AllCustomerInfoData;
     const ROUTE: crate::Route<'static> = crate::Route::v3_static("crm/customer/allCustomerInfo");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -2706,7 +2706,7 @@ impl crate::Endpoint for GatherCustomerInfo {
     type Params = GatherCustomerInfoParams;
     type Data = GatherCustomerInfoData;
     const ROUTE: crate::Route<'static> = crate::Route::v3_static("crm/customer/gatherCustomerInfo");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -3011,7 +3011,7 @@ impl crate::Endpoint for AddCustomerPoints {
     type Params = AddCustomerPointsParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v3_static("crm/points/addCustomerPoints");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -3170,7 +3170,7 @@ impl crate::Endpoint for ChooseCouponAsOne {
     type Params = ChooseCouponAsOneParams;
     type Data = Vec<ChooseCouponAsOneData>;
     const ROUTE: crate::Route<'static> = crate::Route::v3_static("cy/customer/chooseCouponAsOne");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Vec::new())

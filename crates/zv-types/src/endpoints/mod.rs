@@ -15,7 +15,7 @@
 //! let params = GatherCustomerInfoParams::new(GatherCustomerInfoType::V2).identifier_number("13800000000".into());
 //! let json = zv_types::serde_json::to_value(&params).unwrap();
 //! assert_eq!(json, zv_types::serde_json::json!({"type": 2, "identifierNumber": "13800000000"}));
-//! assert!(GatherCustomerInfo::RETRY_SAFE);
+//! assert_eq!(GatherCustomerInfo::SAFETY, zv_types::Safety::Read);
 //! ```
 
 #[rustfmt::skip]

@@ -15,7 +15,7 @@ impl crate::Endpoint for OrderDetail {
     type Params = OrderDetailParams;
     type Data = OrderDetailData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.order.order-detail");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
@@ -257,7 +257,7 @@ impl crate::Endpoint for OrderUpload {
     type Params = OrderUploadParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.order.order-upload");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -420,7 +420,7 @@ impl crate::Endpoint for PayEntranceRequest {
     type Params = PayEntranceRequestParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.order.pay-entrance-request");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -724,7 +724,7 @@ impl crate::Endpoint for RefundOrderUpload {
     type Params = RefundOrderUploadParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("communal.order.refund-order-upload");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -877,7 +877,7 @@ impl crate::Endpoint for OrderList {
     type Params = OrderListParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("order.order-list");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -1247,7 +1247,7 @@ impl crate::Endpoint for Upload {
     type Params = UploadParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("order.upload");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)

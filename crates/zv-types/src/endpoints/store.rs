@@ -15,7 +15,7 @@ impl crate::Endpoint for MultiStoreAdd {
     type Params = MultiStoreAddParams;
     type Data = serde_json::Value;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("multi-store.multi-store-add");
-    const RETRY_SAFE: bool = false;
+    const SAFETY: crate::Safety = crate::Safety::Write;
 
     fn absent_data() -> Option<Self::Data> {
         Some(serde_json::Value::Null)
@@ -347,7 +347,7 @@ impl crate::Endpoint for MultiStoreDetail {
     type Params = MultiStoreDetailParams;
     type Data = MultiStoreDetailData;
     const ROUTE: crate::Route<'static> = crate::Route::v2_static("multi-store.multi-store-detail");
-    const RETRY_SAFE: bool = true;
+    const SAFETY: crate::Safety = crate::Safety::Read;
 
     fn absent_data() -> Option<Self::Data> {
         Some(Default::default())
