@@ -49,7 +49,9 @@ pub(crate) use typed_check::TypedCheck;
 #[cfg(test)]
 mod tests;
 
-pub use check::{ParamProblem, Problem};
+pub use check::{
+    MAX_CHECKED_KEY_CHARS, MAX_CHECKED_KEYS, ParamProblem, Problem, TooLarge, too_large_to_check,
+};
 pub use sample::{sample_data, sample_params};
 
 /// Whether sending a request twice is harmless.
