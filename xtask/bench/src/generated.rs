@@ -14,7 +14,6 @@ use zv_types::catalogue::{self, sample_data};
 use zv_types::decode_endpoint;
 use zv_types::endpoints::OrderDetail;
 
-use crate::fixtures::StrictEnvelope;
 use crate::harness::{Comparison, Plan, compare, looped};
 
 /// The entry with the largest data schema.
@@ -79,12 +78,7 @@ pub struct StrictOrderDetail {
 
 /// Decodes the body strictly.
 pub fn strict_order(body: &[u8]) -> Result<StrictOrderDetail, String> {
-    let env: StrictEnvelope<StrictOrderDetail> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    if env.status && env.code == 0 {
-        Ok(env.data)
-    } else {
-        Err(format!("API error {}: {}", env.code, env.message))
-    }
+    crate::fixtures::strict_data(body)
 }
 
 /// The success envelope around the entry's sample data, its discounts scaled.
