@@ -160,30 +160,46 @@ pub fn guard(target: &Target<'_>, yes: bool) -> Result<(), Failure> {
     if target.safety().is_retry_safe() || yes { Ok(()) } else { Err(Failure::usage(target.refusal())) }
 }
 
+/// How `zv call` was asked to send.
+pub struct CallOptions {
+    /// `--idempotent`: an uncatalogued endpoint is a read, retried after transient failures.
+    pub idempotent: bool,
+    /// `--yes`: a write (or an uncatalogued endpoint) may be sent.
+    pub yes: bool,
+    /// `--no-validate`: the params are sent without being checked against the catalogue.
+    pub no_validate: bool,
+}
+
 /// `zv call`: the older form of `zv api` (`--action` or `--path`, `--params`), through the
-/// same write guard; `--idempotent` declares an uncatalogued endpoint a read to retry (it
-/// cannot make a catalogued write one). `data` is printed by `printer` (a table by default).
+/// same params check (exit 2 before anything is sent, unless `--no-validate`) and write
+/// guard; `--idempotent` declares an uncatalogued endpoint a read to retry (it cannot make a
+/// catalogued write one). `data` is printed by `printer` (a table by default).
 pub fn call(
     route: &str,
     params: &str,
-    idempotent: bool,
-    yes: bool,
+    options: CallOptions,
     printer: &Printer,
     gateway: impl FnOnce() -> Result<Gateway, Failure>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let target =
         Target::resolve(route).map_err(|e| Failure::usage(zv_cli::api::route_error_line(route, &e)))?;
+    let CallOptions { idempotent, yes, no_validate } = options;
     if idempotent && target.entry().is_some() && !target.safety().is_retry_safe() {
         return Err(Failure::usage(format!(
             "{} is a write (the endpoint catalogue says so): --idempotent cannot make it safe to send twice",
             target.route()
         )));
     }
-    guard(&target, yes)?;
-    let retry_safe = target.safety().is_retry_safe() || idempotent;
     let params = RawValue::from_string(params.to_owned())
         .map_err(|e| Failure::usage(format!("--params is not valid JSON: {e}")))?;
+    // Checked as `zv api` checks them: the same schema, the same one line.
+    let schema = if no_validate { None } else { params::schema(target.entry()) };
+    if let Some(refusal) = schema.and_then(|entry| params::check(entry, &params).err()) {
+        return Err(Failure::usage(refused_line(&target, &refusal)));
+    }
+    guard(&target, yes)?;
+    let retry_safe = target.safety().is_retry_safe() || idempotent;
     let request = untyped_request(&target, &params, retry_safe)?;
     let response = gateway()?.client.send_untyped(&request).map_err(|e| Failure::of_write(e, retry_safe))?;
     // The `data` text keeps the gateway's key order and every digit.

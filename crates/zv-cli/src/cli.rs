@@ -206,6 +206,9 @@ pub enum Command {
         /// Send a write (or an endpoint the catalogue does not know), as `zv api --yes`.
         #[arg(long)]
         yes: bool,
+        /// Send the params without checking them against the endpoint's documented params, as `zv api --no-validate`.
+        #[arg(long)]
+        no_validate: bool,
     },
     /// Manage profiles: named settings in the config file, each key in the OS credential store.
     #[command(subcommand)]

@@ -387,7 +387,7 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
                 output::exchange_code(out, &code, status.redeemable)
             })
         }
-        Command::Call { action, path, params, idempotent, yes } => {
+        Command::Call { action, path, params, idempotent, yes, no_validate } => {
             // The params' text goes as it is: every number exactly as written.
             let params = input::text_arg("--params", &params, g.max_input_bytes)
                 .map_err(|e| Failure::usage(error_line(&e)))?;
@@ -396,7 +396,8 @@ fn run(cli: Cli, inputs: &Inputs, attempts: &MaxAttempts) -> Result<(), Failure>
                 (None, Some(path)) => path,
                 (None, None) => return Err(Failure::usage("give --action or --path")),
             };
-            return api_cmd::call(&route, &params, idempotent, yes, &table, connect, &mut out);
+            let options = api_cmd::CallOptions { idempotent, yes, no_validate };
+            return api_cmd::call(&route, &params, options, &table, connect, &mut out);
         }
         Command::Endpoints { show: Some(cli::EndpointsCommand::Show { target }), .. } => {
             return api_cmd::endpoints_show(&target, &table, &mut out);

@@ -18,8 +18,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
-use zv_types::catalogue::{Entry, ParamProblem, Source};
-use zv_types::text::Sanitized;
+use zv_types::catalogue::{Entry, ParamProblem};
 
 use crate::data::Members;
 
@@ -184,30 +183,21 @@ fn set(members: &mut Vec<(String, Box<RawValue>)>, key: String, value: Box<RawVa
     }
 }
 
-/// The most param names, nested ones included, checked against the catalogue: more is
-/// refused before the check runs (the check's did-you-mean compares each unknown name with
-/// each documented one; a documented endpoint has a few dozen params).
-pub const MAX_CHECKED_KEYS: usize = 1_000;
-/// The longest param name checked against the catalogue, in characters.
-pub const MAX_CHECKED_KEY_CHARS: usize = 256;
 /// How many problems a refusal lists before it says how many more.
 pub const LISTED_PROBLEMS: usize = 6;
 
 /// The catalogue entry whose params zv checks before sending, if any: a catalogued endpoint
-/// whose params come from the vendor's reference page (its params table is the whole list).
-/// An endpoint only seen in the field lists the params seen, possibly not all it takes, so
-/// its params are not checked; nor are an uncatalogued endpoint's.
+/// with a params schema ([`Entry::has_params_schema`]: params from the vendor's reference
+/// page). An endpoint only seen in the field lists the params seen, possibly not all it
+/// takes, so its params are not checked; nor are an uncatalogued endpoint's.
 pub fn schema(entry: Option<&'static Entry>) -> Option<&'static Entry> {
-    entry.filter(|e| matches!(e.source, Source::VendorPage { .. }) && !e.params.is_empty())
+    entry.filter(|e| e.has_params_schema())
 }
 
 /// Why params are refused before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// Too many or too long param names to be checked (see [`MAX_CHECKED_KEYS`],
-    /// [`MAX_CHECKED_KEY_CHARS`]).
-    TooLarge(String),
     /// The params' JSON cannot be read as a value (nested deeper than serde_json reads).
     Unreadable(String),
     /// What the catalogue's check found ([`Entry::check_params`]), at least one.
@@ -218,7 +208,6 @@ impl fmt::Display for Refusal {
     /// One line: the one problem, or how many and the first [`LISTED_PROBLEMS`] of them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refusal::TooLarge(why) => f.write_str(why),
             Refusal::Unreadable(why) => write!(f, "the params cannot be checked: {why}"),
             Refusal::Problems(problems) => {
                 if problems.len() > 1 {
@@ -238,42 +227,12 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// Checks `params` (a JSON object's text) against what `entry` documents, after bounding
-/// their size: absurd names fail fast, before the catalogue's check.
+/// Checks `params` (a JSON object's text) against what `entry` documents
+/// ([`Entry::check_params`], which bounds their size first: absurd names are one
+/// [`Problem::TooLarge`](zv_types::catalogue::Problem::TooLarge), found before any check).
 pub fn check(entry: &Entry, params: &RawValue) -> Result<(), Refusal> {
     let value: Value = serde_json::from_str(params.get()).map_err(|e| Refusal::Unreadable(e.to_string()))?;
-    if let Some(why) = too_large_to_check(&value) {
-        return Err(Refusal::TooLarge(why));
-    }
     entry.check_params(&value).map_err(Refusal::Problems)
-}
-
-/// Why `params` are too large to be checked, if they are.
-fn too_large_to_check(params: &Value) -> Option<String> {
-    let mut keys = 0usize;
-    let mut pending = vec![params];
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::Object(object) => {
-                keys += object.len();
-                if let Some(long) = object.keys().find(|k| k.chars().count() > MAX_CHECKED_KEY_CHARS) {
-                    let name = Sanitized::new(long).max_chars(32);
-                    return Some(format!(
-                        "the param name `{name}` is over {MAX_CHECKED_KEY_CHARS} characters: no endpoint takes it"
-                    ));
-                }
-                pending.extend(object.values());
-            }
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-        if keys > MAX_CHECKED_KEYS {
-            return Some(format!(
-                "over {MAX_CHECKED_KEYS} param names (nested ones included): no endpoint takes that many"
-            ));
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -336,8 +295,13 @@ mod tests {
         let gather = lookup("v3/crm/customer/gatherCustomerInfo");
         assert!(schema(gather).is_some());
         assert!(schema(lookup("v3/crm/customer/getBaseInfo")).is_none(), "seen in the field only");
+        // A field-seen entry with typed params: no schema, and nothing it is sent is refused.
+        let seen = lookup("v3/goods/item/getShopGoodsDetail").unwrap();
+        assert!(!seen.params.is_empty() && schema(Some(seen)).is_none());
+        let params = build(Some(r#"{"goodsIds":"1,2","zvNotSeen":1}"#), &[]).unwrap();
+        assert_eq!(check(seen, &params), Ok(()));
         assert!(schema(None).is_none());
-        assert!(all().iter().filter(|e| schema(Some(e)).is_some()).all(|e| !e.params.is_empty()));
+        assert!(all().iter().all(|e| schema(Some(e)).is_some() == e.has_params_schema()));
     }
 
     #[test]
@@ -354,7 +318,9 @@ mod tests {
         let long = build(Some(&format!(r#"{{"{}":1}}"#, "\\u001b".repeat(300))), &[]).unwrap();
         let line = check(entry, &long).unwrap_err().to_string();
         assert!(
-            matches!(check(entry, &long), Err(Refusal::TooLarge(_))) && !line.contains('\u{1b}'),
+            matches!(check(entry, &long), Err(Refusal::Problems(p))
+                if p.len() == 1 && matches!(p[0].problem, zv_types::catalogue::Problem::TooLarge(_)))
+                && !line.contains('\u{1b}'),
             "{line}"
         );
         assert_eq!(check(entry, &build(Some(r#"{"type":1}"#), &[]).unwrap()), Ok(()));

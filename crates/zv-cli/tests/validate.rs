@@ -275,3 +275,38 @@ fn endpoints_show_an_unknown_endpoint_exits_2_with_did_you_mean() {
     // the search still takes a query
     assert!(ok(&run(zv(), &["endpoints", "gatherCustomerInfo"])).contains("1 endpoint(s)"));
 }
+
+#[test]
+fn an_endpoint_seen_only_in_the_field_is_checked_by_neither_zv_nor_a_strict_mock() {
+    // typed params, but only seen in the field: neither side has a schema to refuse by
+    let seen = "v3/goods/item/getShopGoodsDetail";
+    let (strict, cmd) = mock_with_and_zv(
+        MockConfig::new().strict(true).endpoints(Endpoints::builtin().catalogue_hints(true)),
+    );
+    let r = run(cmd(), &["api", seen, "goodsIds=1,2", "zvNotSeen=1"]);
+    assert_ne!(r.code, 2, "refused by zv: {}", r.stderr);
+    assert!(!r.stderr.contains("100002"), "refused by the strict mock: {}", r.stderr);
+    assert_eq!(strict.log().len(), 1, "sent once");
+    assert_eq!(strict.log()[0].params, Some(json!({"goodsIds": "1,2", "zvNotSeen": "1"})));
+}
+
+#[test]
+fn zv_call_checks_its_params_as_zv_api_does_unless_no_validate() {
+    let (mock, cmd) = documented_mock();
+    for params in [r#"{"type":9}"#, r#"{"tpye":2}"#, r#"{"type":"2"}"#] {
+        let line = fails(&run(cmd(), &["call", "--path", GATHER, "--params", params]), 2).to_owned();
+        let api = run(cmd(), &["api", GATHER, "--params", params]);
+        assert_eq!(line, fails(&api, 2), "the same line as zv api");
+        assert!(line.ends_with("nothing was sent (--no-validate sends anyway)"), "{line}");
+    }
+    // the V2 form too, and a write is refused for its params before its guard
+    let line =
+        fails(&run(cmd(), &["call", "--action", GATHER_V2, "--params", r#"{"type":7}"#]), 2).to_owned();
+    assert!(line.contains("`type` = 7 is not allowed"), "{line}");
+    assert!(mock.log().is_empty(), "sent: {:?}", mock.log());
+    // valid params are sent as written; --no-validate sends anyway
+    ok(&run(cmd(), &["call", "--path", GATHER, "--params", r#"{"type":2,"identifierNumber":"1"}"#]));
+    ok(&run(cmd(), &["call", "--path", GATHER, "--params", r#"{"type":9}"#, "--no-validate"]));
+    let sent: Vec<Option<Value>> = mock.log().iter().map(|e| e.params.clone()).collect();
+    assert_eq!(sent, [Some(json!({"type": 2, "identifierNumber": "1"})), Some(json!({"type": 9}))]);
+}

@@ -162,17 +162,17 @@ pub fn coupon_body() -> Vec<u8> {
 
 /// Decodes a gift-card body strictly (the floor of the decode and HTTP comparisons).
 pub fn strict_cards(body: &[u8]) -> Result<Vec<StrictCard>, String> {
-    let env: StrictEnvelope<Vec<StrictCard>> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    if env.status && env.code == 0 {
-        Ok(env.data)
-    } else {
-        Err(format!("API error {}: {}", env.code, env.message))
-    }
+    strict_data(body)
 }
 
 /// Decodes a coupon-list body strictly.
 pub fn strict_coupons(body: &[u8]) -> Result<StrictCouponList, String> {
-    let env: StrictEnvelope<StrictCouponList> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    strict_data(body)
+}
+
+/// Decodes a body's envelope and its `data` into strict structs; an error answer is an error.
+pub fn strict_data<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let env: StrictEnvelope<T> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     if env.status && env.code == 0 {
         Ok(env.data)
     } else {

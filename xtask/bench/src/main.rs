@@ -8,6 +8,7 @@
 
 mod cases;
 mod fixtures;
+mod generated;
 mod harness;
 mod limiter;
 mod mock;
@@ -90,6 +91,7 @@ const KEYS: &[Key] = &[
         goal: Goal::AtMost(1.10),
         cases: &["decode_gift_cards", "decode_coupons"],
     },
+    Key { name: "decode_generated_vs_strict", goal: Goal::AtMost(1.10), cases: &["decode_order_detail"] },
     Key { name: "blocking_vs_raw_ureq", goal: Goal::AtMost(1.05), cases: &["blocking"] },
     Key {
         name: "async_vs_raw_reqwest",
@@ -143,6 +145,10 @@ fn sides(case: &str) -> (&'static str, &'static str) {
         "sign" => ("zv_sign::Signer::sign (token)", "Hmac<Sha1> clone+update+finalize"),
         "decode_gift_cards" => ("decode_endpoint::<GetCustomerGiftCardList>", "serde_json strict structs"),
         "decode_coupons" => ("decode_endpoint::<UserCouponList>", "serde_json strict structs"),
+        "decode_order_detail" => (
+            "decode_endpoint::<endpoints::OrderDetail> (generated, lenient), 12 discounts",
+            "serde_json strict structs of the same fields",
+        ),
         "blocking" => ("zv_api::blocking::Client::gift_cards", "raw ureq::Agent POST + strict parse"),
         "async_sequential" => ("zv_api::Client::gift_cards, sequential", "raw reqwest::Client, sequential"),
         "async_64_in_flight" => {
@@ -338,6 +344,7 @@ fn main() {
     run("sign", &|| ratio(cases::sign(plans.in_process)));
     run("decode_gift_cards", &|| ratio(cases::decode_gift_cards(plans.in_process)));
     run("decode_coupons", &|| ratio(cases::decode_coupons(plans.in_process)));
+    run("decode_order_detail", &|| generated::decode_generated(plans.in_process).map(Outcome::Ratio));
     run("blocking", &|| ratio(cases::blocking(plans.http, &server)));
     if wanted("async_sequential") || wanted("async_64_in_flight") {
         let sides = cases::AsyncSides::new(&server);

@@ -2,7 +2,7 @@
 //! call. Both sides do what `zv api PATH FIELD=VALUE…` does with its arguments — convert
 //! the FIELD values to the declared types, build the params' JSON, then send them with the
 //! blocking client's `send_untyped` to one local keep-alive server — and the validating side
-//! also runs the CLI's check (`zv_cli::params::check`: the size bounds, then
+//! also runs the CLI's check (`zv_cli::params::check`, i.e.
 //! `Entry::check_params`), as `zv api` does without `--no-validate`.
 
 use std::hint::black_box;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::{Allowed, Entry, Format, JsonType, MoneyUnit, Param};
+use super::{Allowed, Entry, Format, JsonType, MoneyUnit, Param, Source};
 use crate::moment::Moment;
 use crate::money::Money;
 use crate::paging::json_type as json_type_of;
@@ -54,6 +54,9 @@ pub enum Problem {
         /// What was found (`a string "abc"`).
         found: String,
     },
+    /// The params are too large to be checked ([`too_large_to_check`]): no endpoint takes
+    /// them, and comparing each unknown name with each documented one would cost seconds.
+    TooLarge(TooLarge),
     /// A value of an enumerated param that is not one of the allowed ones.
     NotAllowed {
         /// The value given, as text.
@@ -61,6 +64,76 @@ pub enum Problem {
         /// The allowed values, with their labels.
         allowed: &'static [Allowed],
     },
+}
+
+/// The most object keys, at any depth, of params [`Entry::check_params`] checks: a
+/// documented endpoint has a few dozen params.
+pub const MAX_CHECKED_KEYS: usize = 1_000;
+/// The longest param name [`Entry::check_params`] checks, in characters.
+pub const MAX_CHECKED_KEY_CHARS: usize = 256;
+
+/// Why params are too large to be checked against the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TooLarge {
+    /// A name longer than [`MAX_CHECKED_KEY_CHARS`].
+    LongName {
+        /// Its first 32 characters.
+        start: String,
+    },
+    /// More than [`MAX_CHECKED_KEYS`] names, nested ones included.
+    ManyNames,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TooLarge::LongName { start } => write!(
+                f,
+                "the param name `{}` is over {MAX_CHECKED_KEY_CHARS} characters: no endpoint takes it",
+                Sanitized::new(start).max_chars(32)
+            ),
+            TooLarge::ManyNames => write!(
+                f,
+                "over {MAX_CHECKED_KEYS} param names (nested ones included): no endpoint takes that many"
+            ),
+        }
+    }
+}
+
+/// Why `params` are too large to be checked, if they are: a name over
+/// [`MAX_CHECKED_KEY_CHARS`] characters or over [`MAX_CHECKED_KEYS`] names at any depth.
+/// Found without recursion, stopping at the first excess, so any input costs at most a
+/// walk of the first [`MAX_CHECKED_KEYS`] names. [`Entry::check_params`] runs it first.
+///
+/// ```
+/// use zv_types::catalogue::{too_large_to_check, TooLarge};
+/// use zv_types::serde_json::json;
+///
+/// assert_eq!(too_large_to_check(&json!({"type": 2})), None);
+/// let many: zv_types::serde_json::Map<_, _> = (0..1_001).map(|i| (i.to_string(), json!(i))).collect();
+/// assert_eq!(too_large_to_check(&many.into()), Some(TooLarge::ManyNames));
+/// ```
+pub fn too_large_to_check(params: &Value) -> Option<TooLarge> {
+    let mut keys = 0usize;
+    let mut pending = vec![params];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(object) => {
+                keys += object.len();
+                if let Some(long) = object.keys().find(|k| k.chars().nth(MAX_CHECKED_KEY_CHARS).is_some()) {
+                    return Some(TooLarge::LongName { start: long.chars().take(32).collect() });
+                }
+                pending.extend(object.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+        if keys > MAX_CHECKED_KEYS {
+            return Some(TooLarge::ManyNames);
+        }
+    }
+    None
 }
 
 impl ParamProblem {
@@ -87,6 +160,7 @@ impl fmt::Display for ParamProblem {
             Problem::Missing { expected, label: None } => {
                 write!(f, "missing required param `{path}` ({expected})")
             }
+            Problem::TooLarge(why) => write!(f, "{why}"),
             Problem::WrongType { expected, found } => write!(f, "`{path}` must be {expected}, found {found}"),
             Problem::NotAllowed { value, allowed } => {
                 let value = Sanitized::new(value).max_chars(QUOTED_CHARS);
@@ -107,10 +181,14 @@ impl Entry {
     /// Checks `params` (the business params of a call, a JSON object; `null` is no params)
     /// against what the entry documents: every problem found, or `Ok` when there is none.
     ///
-    /// Names the entry does not document are problems only when it documents its params
-    /// (an entry without params knows nothing to check) and its vendor page's params table
-    /// is whole ([`params_truncated`](Self::params_truncated)), and the paging request
-    /// fields of a paged entry are always allowed. Checked: required params present (listed with their
+    /// Only an entry with a params schema ([`has_params_schema`](Self::has_params_schema):
+    /// params from a vendor page) is checked; for any other, params that are an object (or
+    /// `null`) are `Ok`: the names seen in the field are possibly not all it takes, and their
+    /// types are not documented. Params too large to be checked ([`too_large_to_check`])
+    /// are one [`Problem::TooLarge`]. Names the entry does not document are problems only
+    /// when its vendor page's params table is whole
+    /// ([`params_truncated`](Self::params_truncated)), and the paging request fields of a
+    /// paged entry are always allowed. Checked: required params present (listed with their
     /// types), unknown names (with a did-you-mean), JSON types (an `integer` is a JSON
     /// number, not a string of digits), money and time forms, enumerated values (listed
     /// with their labels), and nested objects and lists of objects, to any depth.
@@ -134,14 +212,17 @@ impl Entry {
                 return Err(vec![ParamProblem::new("", Problem::NotAnObject { found: json_type_of(other) })]);
             }
         };
-        if self.params.is_empty() {
+        if !self.has_params_schema() {
             return Ok(());
+        }
+        if let Some(why) = too_large_to_check(params) {
+            return Err(vec![ParamProblem::new("", Problem::TooLarge(why))]);
         }
         let paging: Vec<&'static str> =
             self.paging.map(|d| d.request_fields()).map(|(n, s)| vec![n, s]).unwrap_or_default();
         let mut problems = Vec::new();
         // Past a cut table, other names may be the endpoint's own.
-        let unknown = if self.params_truncated { Unknown::Allowed } else { Unknown::Refused };
+        let unknown = if self.refuses_unknown() { Unknown::Refused } else { Unknown::Allowed };
         check_fields(self.params, &paging, unknown, object, "", &mut problems);
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
@@ -149,8 +230,9 @@ impl Entry {
     /// The JSON value a `FIELD=VALUE` text stands for, by the declared type of the param
     /// `name`: an `integer` becomes a JSON number, a `boolean` `true`/`false` (also read
     /// from `1`/`0`), an `array` or `object` is read as JSON, a string stays as it is. A
-    /// name the entry does not declare a type for is a string — unless the entry documents
-    /// its params and `name` is not among them (then [`Problem::Unknown`]); the page number
+    /// name the entry does not declare a type for is a string — unless the entry refuses
+    /// names it does not document (a [params schema](Self::has_params_schema) whose table
+    /// is whole) and `name` is not among them (then [`Problem::Unknown`]); the page number
     /// and size of a paged entry are integers unless declared otherwise. The value is only
     /// converted: [`check_params`](Self::check_params) checks the whole.
     ///
@@ -170,12 +252,33 @@ impl Entry {
             None if self.is_paging_field(name) => {
                 Ok(text.trim().parse::<u64>().map_or_else(|_| Value::String(text.to_owned()), Value::from))
             }
-            None if self.params.is_empty() || self.params_truncated => Ok(Value::String(text.to_owned())),
+            None if !self.refuses_unknown() => Ok(Value::String(text.to_owned())),
             None => Err(ParamProblem::new(
                 name,
                 Problem::Unknown { suggestion: did_you_mean(name, self.params.iter().map(|p| p.name)) },
             )),
         }
+    }
+
+    /// Whether the entry has a params schema to check params against: params documented
+    /// by the vendor's reference page ([`Source::VendorPage`]). An entry only seen in the
+    /// field lists the names seen, possibly not all it takes, and is not checked; nor is one
+    /// without params. `zv api`, batches and `zv mock --strict` check exactly these.
+    ///
+    /// ```
+    /// use zv_types::catalogue::lookup;
+    ///
+    /// assert!(lookup("v3/crm/customer/gatherCustomerInfo").unwrap().has_params_schema());
+    /// assert!(!lookup("v3/crm/customer/getBaseInfo").unwrap().has_params_schema());
+    /// ```
+    pub fn has_params_schema(&self) -> bool {
+        matches!(self.source, Source::VendorPage { .. }) && !self.params.is_empty()
+    }
+
+    /// Whether names the entry does not document are refused: it has a params schema and
+    /// its vendor page's table was not cut.
+    fn refuses_unknown(&self) -> bool {
+        self.has_params_schema() && !self.params_truncated
     }
 
     fn is_paging_field(&self, name: &str) -> bool {
@@ -374,5 +477,71 @@ fn coerce(param: &Param, path: &str, text: &str) -> Result<Value, ParamProblem> 
             Ok(v @ Value::Object(_)) => Ok(v),
             _ => Err(wrong()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use super::super::lookup;
+    use super::{MAX_CHECKED_KEY_CHARS, MAX_CHECKED_KEYS, Problem, TooLarge, too_large_to_check};
+
+    #[test]
+    fn an_entry_seen_only_in_the_field_has_no_params_schema_and_nothing_is_refused() {
+        let seen = lookup("v3/goods/item/getShopGoodsDetail").unwrap();
+        assert!(!seen.params.is_empty() && seen.param("goodsIds").is_some());
+        assert!(!seen.has_params_schema());
+        // Names it was not seen with, and a declared type not followed: not its documentation.
+        let params = json!({"storeId": 1, "goodsIds": "1,2", "zvNotSeen": true});
+        assert_eq!(seen.check_params(&params), Ok(()));
+        assert_eq!(seen.coerce_param("zvNotSeen", "1"), Ok(json!("1")));
+        let huge: Map<String, Value> = (0..5_000).map(|i| (format!("k{i}"), json!(i))).collect();
+        assert_eq!(
+            seen.check_params(&Value::Object(huge)),
+            Ok(()),
+            "nothing is checked, so nothing is bounded"
+        );
+        // Still an object.
+        assert!(seen.check_params(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn a_cut_table_takes_other_names_and_a_whole_one_refuses_them() {
+        let cut = lookup("v2:communal.delivery.create-order-auto").unwrap();
+        assert!(cut.has_params_schema() && cut.params_truncated);
+        let problems = cut.check_params(&json!({"zvNoSuchParam": 1})).err().unwrap_or_default();
+        assert!(!problems.iter().any(|p| matches!(p.problem, Problem::Unknown { .. })), "{problems:?}");
+        let whole = lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+        assert!(whole.has_params_schema() && !whole.params_truncated);
+        let problems = whole.check_params(&json!({"type": 2, "zvNoSuchParam": 1})).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].to_string(), "unknown param `zvNoSuchParam`");
+    }
+
+    #[test]
+    fn params_too_large_are_one_problem_before_any_check() {
+        let entry = lookup("v3/crm/customer/gatherCustomerInfo").unwrap();
+        let long = format!("\u{1b}[31m{}", "k".repeat(MAX_CHECKED_KEY_CHARS));
+        let params = json!({ long.clone(): 1 });
+        assert!(matches!(too_large_to_check(&params), Some(TooLarge::LongName { .. })));
+        let problems = entry.check_params(&params).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        let line = problems[0].to_string();
+        assert!(line.contains("is over 256 characters: no endpoint takes it"), "{line}");
+        assert!(!line.contains('\u{1b}') && line.chars().count() < 200, "{line}");
+        // Exactly at the limits, the check runs.
+        let at_limit = json!({ "k".repeat(MAX_CHECKED_KEY_CHARS): 1, "type": 2 });
+        assert_eq!(too_large_to_check(&at_limit), None);
+        let nested = |n: usize| {
+            let inner: Map<String, Value> = (0..n).map(|i| (format!("n{i}"), json!(i))).collect();
+            json!({"a": [[{"b": inner}]]})
+        };
+        // `a` and `b` are names too.
+        assert_eq!(too_large_to_check(&nested(MAX_CHECKED_KEYS - 2)), None);
+        assert_eq!(too_large_to_check(&nested(MAX_CHECKED_KEYS - 1)), Some(TooLarge::ManyNames));
+        let problems = entry.check_params(&nested(MAX_CHECKED_KEYS)).unwrap_err();
+        assert_eq!(problems[0].problem, Problem::TooLarge(TooLarge::ManyNames));
+        assert!(problems[0].to_string().starts_with("over 1000 param names (nested ones included)"));
     }
 }

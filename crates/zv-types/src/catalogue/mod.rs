@@ -118,6 +118,10 @@ macro_rules! display_name {
 }
 display_name!(Safety, JsonType, MoneyUnit, Format, DataShape);
 
+// The bound on what the params check takes (apart from the re-exports above, to keep
+// merges with other changes to those lines simple).
+pub use check::{MAX_CHECKED_KEY_CHARS, MAX_CHECKED_KEYS, TooLarge, too_large_to_check};
+
 /// How a string or number of the wire is to be read, beyond its JSON type: the lenient
 /// adapter of zv-types that a generated model uses for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
