@@ -29,7 +29,7 @@
 //! cut short by a crash, and returns the last [`State`] of every key ([`Scan`]).
 //!
 //! ```
-//! use zv_cli::journal::{Header, Journal, Key, Mode, State};
+//! use crate::journal::{Header, Journal, Key, Mode, State};
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("results.jsonl");
 //! let header = Header::new("batch", [("path", "/v3/x"), ("template", "{}")]);
@@ -106,7 +106,7 @@ impl Header {
 }
 
 fn shorten(value: &str) -> String {
-    let value = crate::render::replace_unsafe(value);
+    let value = crate::output::render::replace_unsafe(value);
     match value.char_indices().nth(80) {
         Some((at, _)) => format!("{:?}…", &value[..at]),
         None => format!("{value:?}"),
@@ -127,7 +127,7 @@ impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Key::Row(row) => write!(f, "row {row}"),
-            Key::Id(id) => write!(f, "{}", crate::render::replace_unsafe(id)),
+            Key::Id(id) => write!(f, "{}", crate::output::render::replace_unsafe(id)),
         }
     }
 }
@@ -494,7 +494,7 @@ fn scan_lines(mut reader: impl BufRead, path: &str) -> Result<Scan, JournalError
         // The reason may quote the file: sanitized before it can reach a terminal.
         let not_journal = |reason: String| JournalError::NotJournal {
             path: path.to_owned(),
-            reason: crate::render::replace_unsafe(&reason),
+            reason: crate::output::render::replace_unsafe(&reason),
         };
         let number = scan.records + 1;
         if n as u64 > MAX_LINE {

@@ -2,7 +2,7 @@
 
 use std::error::Error;
 
-use crate::render::replace_unsafe;
+use crate::output::render::replace_unsafe;
 
 /// The error's `Display` followed by each [`source()`](Error::source) level, joined with
 /// `": "`; a level whose text the line already contains is skipped, so the line reads the

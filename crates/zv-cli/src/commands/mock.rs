@@ -4,24 +4,24 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use crate::input;
+use crate::report::error_line;
 use serde_json::json;
-use zv_cli::input;
-use zv_cli::report::error_line;
 use zv_mock::{Endpoints, Fixtures, LogEntry, MockConfig, MockServer, Recording, Stubs};
 
-use crate::cli::Global;
-use crate::{Failure, exit};
+use super::Context;
+use crate::failure::{self, Failure};
+use crate::global::Global;
 
 /// The examples at the end of `zv mock --help`.
-pub const MOCK_EXAMPLES: &str = r#"Examples:
+pub const EXAMPLES: &str = r#"Examples:
   zv mock --addr 127.0.0.1:8080 --messy --qps 10
   zv mock --strict --stubs stubs.json --fixtures fixtures.json
   zv mock --record recorded.json --upstream https://openapi.qmai.cn"#;
 
 /// The options of `zv mock`.
-#[derive(Debug, Args)]
-pub struct MockArgs {
+#[derive(Debug, clap::Args)]
+pub struct Args {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = parse_addr)]
     pub addr: SocketAddr,
@@ -83,8 +83,14 @@ fn parse_addr(s: &str) -> Result<SocketAddr, String> {
 ///
 /// `upstream_credentials` gives the real credentials a recording signs with (flags, then
 /// `ZV_*`, then the profile); it is asked only with `--record`.
-pub fn run(
-    args: MockArgs,
+pub(crate) fn run(args: Args, cx: &Context<'_>, out: &mut impl Write) -> Result<(), Failure> {
+    let upstream = || crate::gateway::credentials(&crate::config::resolve(cx.global, cx.inputs, cx.store)?);
+    serve(args, cx.global, upstream, out)
+}
+
+/// [`run`] with the options and a source of upstream credentials.
+fn serve(
+    args: Args,
     g: &Global,
     upstream_credentials: impl FnOnce() -> Result<zv_sign::Credentials, Failure>,
     out: &mut impl Write,
@@ -132,7 +138,7 @@ pub fn run(
     })
     .map_err(|e| Failure {
         message: format!("cannot install the signal handler: {e}"),
-        code: exit::INTERNAL,
+        code: failure::INTERNAL,
     })?;
     let mock = MockServer::start(config)?;
     let creds = mock.credentials();
@@ -144,7 +150,7 @@ pub fn run(
     });
     writeln!(out, "{ready}")
         .and_then(|()| out.flush())
-        .map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: exit::INTERNAL })?;
+        .map_err(|e| Failure { message: format!("cannot write the output: {e}"), code: failure::INTERNAL })?;
     let _ = writeln!(std::io::stderr(), "zv mock: listening on {} (Ctrl-C to stop)", mock.base_url());
     if let (Some(file), Some(upstream)) = (&args.record, &args.upstream) {
         let writes = if args.record_writes { "reads and writes" } else { "reads only" };

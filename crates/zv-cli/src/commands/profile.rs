@@ -2,29 +2,75 @@
 
 use std::io::{IsTerminal, Write};
 
-use zv_cli::data::Data;
-use zv_cli::format::Printer;
-use zv_cli::profile::{self, AddError, Config, KeyPlace, KeyStore, Profile, Secret, check_name};
-use zv_cli::settings::{Inputs, Source};
+use clap::Subcommand;
 
-use crate::cli::ProfileCommand;
-use crate::{Failure, output};
+use crate::config::profile::{self, AddError, Config, KeyPlace, KeyStore, Profile, Secret, check_name};
+use crate::config::settings::{Inputs, Source};
+use crate::output::data::Data;
+use crate::output::format::Printer;
+
+use super::Context;
+use crate::failure::Failure;
+use crate::output::typed as output;
 
 fn config_path() -> Result<std::path::PathBuf, Failure> {
     Config::default_path().map_err(|e| Failure::usage(e.to_string()))
 }
 
 fn load(path: &std::path::Path) -> Result<Config, Failure> {
-    Config::load(path).map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))
+    Config::load(path).map_err(|e| Failure::usage(crate::report::error_line(&e)))
 }
 
 /// A value given with its flag on this command line (the environment's are not a profile's).
-fn flag(given: &Option<zv_cli::settings::Given>) -> Option<String> {
+fn flag(given: &Option<crate::config::settings::Given>) -> Option<String> {
     given.as_ref().filter(|g| g.source == Source::Flag).map(|g| g.value.clone())
 }
 
+/// Examples shown at the end of `zv profile add --help`.
+const PROFILE_EXAMPLES: &str = r#"Examples:
+  zv profile add prod --open-id ID --grant-code CODE --open-key-stdin < key.txt
+  zv profile add ci --open-key-stdin --insecure-storage < key.txt
+  zv --profile prod gift-cards --user-id 10001"#;
+
+/// `zv profile …`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile, or update one: the global --base-url, --open-id and --grant-code given on the command line (not from the environment) go into it.
+    #[command(after_help = PROFILE_EXAMPLES)]
+    Add {
+        /// The profile's name (letters, digits, `-`, `_`, `.`).
+        name: String,
+        /// The shop code `zv api` sends as `shopCode` to endpoints that take one.
+        #[arg(long, value_name = "CODE")]
+        shop_code: Option<String>,
+        /// Read the openKey (one line; on a terminal, a prompt that does not echo it) into the OS credential store (Keychain, Credential Manager, Secret Service).
+        #[arg(long)]
+        open_key_stdin: bool,
+        /// Where no OS credential store exists (a headless server): keep the openKey in plain text in the config file (readable by you only) instead, with a warning.
+        #[arg(long, requires = "open_key_stdin")]
+        insecure_storage: bool,
+    },
+    /// The profiles, without their keys.
+    List,
+    /// One profile; the key only as stored or not.
+    Show {
+        /// The profile's name.
+        name: String,
+    },
+    /// Remove a profile and its stored key.
+    Remove {
+        /// The profile's name.
+        name: String,
+    },
+}
+
 /// Runs a `zv profile` command.
-pub fn run(
+pub(crate) fn run(command: ProfileCommand, cx: &Context<'_>, out: &mut impl Write) -> Result<(), Failure> {
+    execute(command, cx.inputs, cx.store, &cx.printer(crate::output::format::Format::Table), out)
+}
+
+/// [`run`] with the flags given, the key store and the printer.
+fn execute(
     command: ProfileCommand,
     inputs: &Inputs,
     store: &KeyStore,
@@ -44,7 +90,7 @@ pub fn run(
             let base_url = flag(&inputs.base_url)
                 .map(|url| zv_api::validate_base_url(&url))
                 .transpose()
-                .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?;
+                .map_err(|e| Failure::usage(crate::report::error_line(&e)))?;
             let place = if insecure_storage { KeyPlace::ConfigFile } else { KeyPlace::Store };
             let key = if open_key_stdin { Some((read_key()?, place)) } else { None };
             let update = Profile {
@@ -56,8 +102,8 @@ pub fn run(
                 ..Profile::default()
             };
             profile::add(&path, store, &name, update, key).map_err(|e| match e {
-                AddError::NotSaved { .. } => Failure::internal(zv_cli::report::error_line(&e)),
-                _ => Failure::usage(zv_cli::report::error_line(&e)),
+                AddError::NotSaved { .. } => Failure::internal(crate::report::error_line(&e)),
+                _ => Failure::usage(crate::report::error_line(&e)),
             })?;
             let stored = match (open_key_stdin, place) {
                 (false, _) => "",
@@ -99,9 +145,9 @@ pub fn run(
             Config::update(&path, |config: &mut Config| {
                 config.profile(&name)?;
                 config.profiles.remove(&name);
-                Ok::<_, zv_cli::profile::ProfileError>(())
+                Ok::<_, crate::config::profile::ProfileError>(())
             })
-            .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?;
+            .map_err(|e| Failure::usage(crate::report::error_line(&e)))?;
             let key = match store.delete(&name) {
                 Ok(true) => " and its stored key",
                 Ok(false) | Err(_) => "",
@@ -112,9 +158,9 @@ pub fn run(
 }
 
 /// The openKey: on a terminal, a prompt that does not echo it; else one line of stdin.
-/// Either way at most [`MAX_KEY_BYTES`](zv_cli::profile::MAX_KEY_BYTES) are taken.
+/// Either way at most [`MAX_KEY_BYTES`](crate::config::profile::MAX_KEY_BYTES) are taken.
 fn read_key() -> Result<Secret, Failure> {
-    let failure = |e: zv_cli::profile::KeyInputError| Failure::usage(e.to_string());
+    let failure = |e: crate::config::profile::KeyInputError| Failure::usage(e.to_string());
     if std::io::stdin().is_terminal() {
         let typed = rpassword::prompt_password("openKey (not shown): ")
             .map_err(|e| Failure::usage(format!("cannot read the openKey: {e}")))?;

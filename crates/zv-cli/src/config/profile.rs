@@ -252,6 +252,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 pub struct Secret(String);
 
 impl Secret {
+    #[cfg(test)]
     /// Wraps a key.
     pub fn new(key: impl Into<String>) -> Secret {
         Secret(key.into())

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::profile::{KeyStore, Profile, StoreError};
+use crate::config::profile::{KeyStore, Profile, StoreError};
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,7 +218,7 @@ mod tests {
         let store = KeyStore::mock();
         store.set("p", "stored-key").unwrap();
         let profile = Profile {
-            insecure_open_key: Some(crate::profile::Secret::new("file-key")),
+            insecure_open_key: Some(crate::config::profile::Secret::new("file-key")),
             ..Profile::default()
         };
         let s = resolve(Inputs::default(), Some(("p", &profile)), &store, "http://d");

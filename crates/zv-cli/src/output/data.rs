@@ -193,7 +193,7 @@ impl Data {
 /// never raw inside a string) is left as it is.
 ///
 /// ```
-/// use zv_cli::data::escape_unsafe;
+/// use crate::output::data::escape_unsafe;
 /// assert_eq!(escape_unsafe("{\"a\": \"x\u{9b}2J\u{202e}\"}\n"), "{\"a\": \"x\\u009b2J\\u202e\"}\n");
 /// assert!(matches!(escape_unsafe("[1, 2]"), std::borrow::Cow::Borrowed(_)));
 /// ```

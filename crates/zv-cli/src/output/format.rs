@@ -13,8 +13,8 @@
 
 use std::io::{self, Write};
 
-use crate::data::{Data, escape_unsafe};
-use crate::render::{self, Layout};
+use crate::output::data::{Data, escape_unsafe};
+use crate::output::render::{self, Layout};
 
 /// How a command prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -9,7 +9,7 @@
 
 use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
 
-pub use crate::data::Data;
+pub use crate::output::data::Data;
 
 /// How a table is laid out: how much room it has, whether a row may take several lines, and
 /// whether its header is styled.
@@ -108,6 +108,7 @@ impl Column {
         self
     }
 
+    #[cfg(test)]
     /// The header text.
     pub fn header(&self) -> &str {
         &self.header
@@ -135,6 +136,7 @@ impl Grid {
         self
     }
 
+    #[cfg(test)]
     /// The columns left out, as given to [`Grid::with_left_out`].
     pub fn left_out(&self) -> &[String] {
         &self.left_out
@@ -150,11 +152,13 @@ impl Grid {
         self.rows.push(row);
     }
 
+    #[cfg(test)]
     /// The columns.
     pub fn columns(&self) -> &[Column] {
         &self.columns
     }
 
+    #[cfg(test)]
     /// The rows, as sanitized by [`Grid::push_row`].
     pub fn rows(&self) -> &[Vec<String>] {
         &self.rows

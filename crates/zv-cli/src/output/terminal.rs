@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use crate::render::Layout;
+use crate::output::render::Layout;
 
 /// Whether `stream` gets ANSI colour: when it is a terminal, unless `NO_COLOR` is set;
 /// `CLICOLOR_FORCE` turns it on for anything else (the no-color.org and bixense.com/clicolors

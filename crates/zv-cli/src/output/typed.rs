@@ -2,10 +2,10 @@
 
 use std::io::{self, Write};
 
+use crate::output::data::Data;
+use crate::output::format::{Format, Printer};
+use crate::output::render::{Column, Grid, Layout};
 use serde::Serialize;
-use zv_cli::data::Data;
-use zv_cli::format::{Format, Printer};
-use zv_cli::render::{Column, Grid, Layout};
 use zv_types::{CouponList, GiftCard, Moment, Money};
 
 /// A typed result: `table` (its curated table) for the table format, else the data with its

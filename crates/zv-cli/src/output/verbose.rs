@@ -186,7 +186,7 @@ where
             }
             _ => other_line(&fields, level),
         };
-        let line = crate::render::replace_unsafe(&line);
+        let line = crate::output::render::replace_unsafe(&line);
         if color {
             let style = match level {
                 Level::ERROR => anstyle::AnsiColor::Red.on_default(),
@@ -283,6 +283,27 @@ fn other_line(f: &Fields, level: Level) -> String {
         let _ = write!(line, " error={error}");
     }
     line
+}
+
+/// Installs the `-v` logger (see this module) on stderr; plain text unless stderr
+/// is a terminal that wants colour.
+pub(crate) fn init(verbose: u8) -> Result<MaxAttempts, crate::failure::Failure> {
+    use tracing_subscriber::prelude::*;
+    let attempts = MaxAttempts::default();
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let Some(filter) = log_filter(verbose, rust_log.as_deref()).map_err(crate::failure::Failure::usage)?
+    else {
+        return Ok(attempts);
+    };
+    let color = crate::output::terminal::wants_color(&std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(color);
+    let layer = if verbose == 1 {
+        layer.event_format(AttemptFormat::new(attempts.clone())).boxed()
+    } else {
+        layer.without_time().boxed()
+    };
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
+    Ok(attempts)
 }
 
 #[cfg(test)]

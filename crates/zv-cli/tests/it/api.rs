@@ -6,8 +6,7 @@ use std::io::{BufRead, BufReader};
 use serde_json::{Value, json};
 use zv_mock::Fault;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const GIFT_CARDS: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 const EXCHANGE_STATUS: &str = "coupon/exchange/getExchangeCodeStatus";

@@ -7,8 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use zv_mock::{Fault, MockConfig, MockServer, Verdict};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const GIFT_CARDS: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 /// A write the mock serves (uncatalogued: a write).

@@ -8,8 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 use zv_mock::Fault;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn sandbox_gift_cards_table_and_json() {

@@ -4,8 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// The checks of a `--json` run, by name: (status, detail).
 fn checks(r: &Run) -> Vec<(String, String, String)> {

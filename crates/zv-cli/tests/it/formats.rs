@@ -3,8 +3,7 @@
 use serde_json::Value;
 use zv_mock::Fault;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const GIFT_CARDS: &str = "/v3/crm/giftCard/getCustomerGiftCardList";
 

@@ -10,8 +10,7 @@ use std::process::Command as StdCommand;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const GIFT_CARDS: &str = "crm/giftCard/getCustomerGiftCardList";
 

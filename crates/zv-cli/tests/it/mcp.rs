@@ -3,8 +3,6 @@
 //! `--sandbox`, and against a zv-mock started here where the test must see what the
 //! gateway received or make it fail.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,7 +13,7 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use zv_mock::{Endpoints, Fault, MockConfig, MockServer, Stubs};
 
-use common::SECRET;
+use crate::common::{self, SECRET};
 
 const GRANT: &str = "GrAnT12345";
 const OPEN_ID: &str = "0123456789abcdef0123456789abcdef";
@@ -359,9 +357,7 @@ async fn the_daily_cap_holds_across_restarts_and_a_held_journal_refuses_the_writ
     // Another process holding the journal: the confirmation is refused, nothing is sent.
     let client = start(&place, Some(&mock), &["--allow-write", WRITE]).await;
     let prepared = ok(&client, "prepare_write", json!({"endpoint": WRITE, "params": {"cardNo": "3"}})).await;
-    let header = zv_cli::journal::Header::new("mcp", [("profile", "env")]);
-    let (held, _) =
-        zv_cli::journal::Journal::open(&place.journal(), &header, zv_cli::journal::Mode::Continue).unwrap();
+    let held = crate::journal::hold(&place.journal(), "");
     let error = refused(&client, "confirm_write", json!({"confirmation": prepared["confirmation"]})).await;
     assert!(
         error.contains("in use by another zv") && error.contains(&std::process::id().to_string()),
@@ -451,8 +447,8 @@ fn bad_allow_lists_and_journals_fail_at_start_with_one_line() {
     assert_eq!(std::fs::read_to_string(place.journal()).unwrap(), "my notes\n");
     // Another profile's journal is refused, naming the difference.
     std::fs::remove_file(place.journal()).unwrap();
-    let header = zv_cli::journal::Header::new("mcp", [("profile", "shop2")]);
-    drop(zv_cli::journal::Journal::open(&place.journal(), &header, zv_cli::journal::Mode::Create).unwrap());
+    let header = crate::journal::header("mcp", json!({"profile": "shop2"}));
+    drop(crate::journal::hold(&place.journal(), &header));
     let other = run(&["mcp", "--sandbox"]);
     assert!(
         common::fails(&other, 2).contains("profile was \"shop2\" and is now \"sandbox\""),

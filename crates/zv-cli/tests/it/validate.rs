@@ -5,8 +5,7 @@
 use serde_json::{Value, json};
 use zv_mock::{Endpoints, MockConfig};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// A mock that answers every documented endpoint (as `--sandbox` does).
 fn documented_mock() -> (zv_mock::MockServer, impl Fn() -> assert_cmd::Command) {
@@ -217,7 +216,7 @@ fn endpoints_show_fits_80_columns_and_its_json_is_the_catalogues() {
     let r = run(c, &["endpoints", "show", GATHER]);
     let text = ok(&r);
     for line in text.lines() {
-        assert!(zv_cli::render::display_width(line) <= 80, "{line}");
+        assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "{line}");
     }
     for part in [
         "/v3/crm/customer/gatherCustomerInfo",

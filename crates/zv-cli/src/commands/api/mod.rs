@@ -1,19 +1,89 @@
-//! `zv api` and `zv endpoints`.
+//! `zv api`: any endpoint by path or Action, its params checked against the catalogue;
+//! with `--each`, a batch ([`batch`]).
+
+pub mod batch;
+pub mod params;
+pub mod target;
 
 use std::io::Write;
+use std::path::PathBuf;
 
+use crate::commands::api::target::{Target, dry_run_view};
+use crate::input;
+use crate::output::data::Data;
+use crate::output::format::{Format, Printer};
+use params::Field;
 use serde_json::value::RawValue;
 use zv_api::UntypedRequest;
 use zv_api::pages::PageOptions;
-use zv_cli::api::{Target, dry_run_view};
-use zv_cli::data::Data;
-use zv_cli::format::{Format, Printer};
-use zv_cli::params::{self, Field};
-use zv_cli::{endpoints, input};
 
-use crate::cli::ApiCommand;
-use crate::{Failure, Gateway};
-use zv_cli::exit;
+use super::Context;
+use crate::failure::{self, Failure};
+use crate::gateway::Gateway;
+
+/// Examples shown at the end of `zv api --help`.
+pub const EXAMPLES: &str = r#"Examples:
+  zv --sandbox api crm/giftCard/getCustomerGiftCardList user_id=10001
+  zv --sandbox api coupon.user-coupon-list user_id:=10001 --params '{"shopping":0}'
+  zv api crm/points/addCustomerPoints --each points.csv --yes --out results.jsonl"#;
+
+/// `zv api`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A V3 path (`/v3/crm/x/y`, `v3/crm/x/y`, `crm/x/y`) or a V2 Action (`coupon.user-coupon-list`).
+    #[arg(value_name = "PATH|ACTION")]
+    pub target: String,
+    /// Params: FIELD=VALUE takes the type the catalogue declares for FIELD (an integer param is sent as a number; a string param, or one the catalogue does not type, stays a string: `customerId=00123` stays "00123"); FIELD:=JSON is raw JSON (`points:=10`), taken as given. Both override --params.
+    #[arg(value_name = "FIELD=VALUE|FIELD:=JSON", value_parser = clap::value_parser!(params::Field))]
+    pub fields: Vec<params::Field>,
+    /// The params as a JSON object, or @file.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub params: Option<String>,
+    /// Every page, one record per line (JSONL) as pages arrive; the paging dialect comes from the catalogue.
+    #[arg(long)]
+    pub all_pages: bool,
+    /// Records per page with --all-pages.
+    #[arg(long, value_name = "N", requires = "all_pages")]
+    pub page_size: Option<u32>,
+    /// Stop after this many pages with --all-pages.
+    #[arg(long, value_name = "N", requires = "all_pages")]
+    pub max_pages: Option<u32>,
+    /// Send a write (or an endpoint the catalogue does not know).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print the request that would be sent (the token redacted) and send nothing; the params' problems are named too, and then zv exits 2.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send without checking the params against the catalogue (FIELD=VALUE is still converted to the declared type).
+    #[arg(long)]
+    pub no_validate: bool,
+    /// One call per row of FILE: CSV with a header, or JSONL (by the extension .csv or .jsonl, else by the first character); limited by --max-input-bytes.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["all_pages", "dry_run"])]
+    pub each: Option<PathBuf>,
+    /// With --each: the calls in flight at once (1 to 64).
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "each", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// With --each: write the result lines to RESULTS (stdout then gets a summary); an existing RESULTS that is not empty needs --resume.
+    #[arg(long, value_name = "RESULTS", requires = "each")]
+    pub out: Option<PathBuf>,
+    /// With --out: continue RESULTS (the same endpoint, input and params only): skip the rows already ok, send the others. A write that was sent without a recorded outcome, or whose outcome is unknown, is not sent again: zv lists those rows and exits 7.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+    /// With --resume: send again the writes whose outcome is unknown (check first that they were not applied).
+    #[arg(long, requires = "resume")]
+    pub resend_unknown: bool,
+}
+
+/// Runs `zv api`.
+pub(crate) fn run(args: Args, cx: &Context<'_>, out: &mut impl Write) -> Result<(), Failure> {
+    let g = cx.global;
+    let resolved = cx.settings()?;
+    let shop_code = resolved.as_ref().and_then(|s| s.shop_code.value.clone());
+    let context = ApiContext { shop_code, format: g.format_given() };
+    let default = if args.all_pages { Format::Jsonl } else { Format::Json };
+    let connect = || crate::gateway::connect(g, resolved.as_ref(), cx.attempts);
+    api(args, context, g.max_input_bytes, &cx.printer(default), connect, out)
+}
 
 /// The param a profile's shop code fills in.
 const SHOP_CODE: &str = "shopCode";
@@ -29,8 +99,8 @@ pub struct ApiContext {
 
 /// `zv api`: checks everything that needs no gateway (the route, the params, whether a write
 /// may be sent, the paging dialect) before `gateway` is asked for a connection.
-pub fn api(
-    args: ApiCommand,
+fn api(
+    args: Args,
     context: ApiContext,
     max_input_bytes: u64,
     printer: &Printer,
@@ -38,11 +108,11 @@ pub fn api(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let target = Target::resolve(&args.target)
-        .map_err(|e| Failure::usage(zv_cli::api::route_error_line(&args.target, &e)))?;
+        .map_err(|e| Failure::usage(crate::commands::api::target::route_error_line(&args.target, &e)))?;
     let base = match &args.params {
         Some(arg) => Some(
             input::text_arg("--params", arg, max_input_bytes)
-                .map_err(|e| Failure::usage(zv_cli::report::error_line(&e)))?,
+                .map_err(|e| Failure::usage(crate::report::error_line(&e)))?,
         ),
         None => None,
     };
@@ -78,14 +148,22 @@ pub fn api(
         guard(&target, args.yes)?;
     }
     if let Some(file) = &args.each {
-        let batch = crate::batch_cmd::Batch {
+        let batch = crate::commands::api::batch::run::Batch {
             target: &target,
             params: &params,
             schema,
             retry_safe,
             format: context.format,
         };
-        return crate::batch_cmd::run(file, &args, &batch, max_input_bytes, printer, gateway, out);
+        return crate::commands::api::batch::run::run(
+            file,
+            &args,
+            &batch,
+            max_input_bytes,
+            printer,
+            gateway,
+            out,
+        );
     }
     let gateway = gateway()?;
     let client = &gateway.client;
@@ -172,8 +250,8 @@ pub fn call(
     gateway: impl FnOnce() -> Result<Gateway, Failure>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let target =
-        Target::resolve(route).map_err(|e| Failure::usage(zv_cli::api::route_error_line(route, &e)))?;
+    let target = Target::resolve(route)
+        .map_err(|e| Failure::usage(crate::commands::api::target::route_error_line(route, &e)))?;
     if idempotent && target.entry().is_some() && !target.safety().is_retry_safe() {
         return Err(Failure::usage(format!(
             "{} is a write (the endpoint catalogue says so): --idempotent cannot make it safe to send twice",
@@ -216,51 +294,10 @@ pub fn print_data(out: &mut impl Write, printer: &Printer, data_json: &str) -> R
 }
 
 fn decode_failure(e: serde_json::Error) -> Failure {
-    Failure { message: format!("cannot read the response data: {e}"), code: exit::DECODE }
+    Failure { message: format!("cannot read the response data: {e}"), code: failure::DECODE }
 }
 
 /// JSON text on one line (see [`Data::one_line`]); text that is not JSON is a decode failure.
 fn one_line(text: &str) -> Result<std::borrow::Cow<'_, str>, Failure> {
     Data::one_line(text).map_err(decode_failure)
-}
-
-/// `zv endpoints`.
-pub fn endpoints(
-    query: Option<&str>,
-    domain: Option<&str>,
-    printer: &Printer,
-    out: &mut impl Write,
-) -> Result<(), Failure> {
-    let entries = endpoints::search(query, domain).map_err(|e| Failure::usage(e.to_string()))?;
-    let rows = endpoints::rows(&entries);
-    crate::output::show(out, printer, &rows, None, |out| {
-        if rows.is_empty() {
-            return writeln!(out, "no endpoint matches (没有匹配的接口)");
-        }
-        write!(out, "{}", endpoints::grid(&rows).render(printer.layout))?;
-        writeln!(out, "{} endpoint(s)", rows.len())
-    })
-    .map_err(Failure::output)
-}
-
-/// `zv endpoints show PATH|ACTION`: the entry in full as tables fitted to the width, or
-/// (another format) exactly [`describe_json`](zv_types::catalogue::Entry::describe_json).
-pub fn endpoints_show(arg: &str, printer: &Printer, out: &mut impl Write) -> Result<(), Failure> {
-    let entry = endpoints::find(arg).map_err(|e| Failure::usage(e.to_string()))?;
-    let shown = endpoints::show(entry);
-    crate::output::show(out, printer, &entry.describe_json(), None, |out| {
-        write!(out, "{}", shown.facts.render(printer.layout))?;
-        match &shown.params {
-            Some(grid) => write!(out, "\nparams:\n{}", grid.render(printer.layout))?,
-            None => writeln!(out, "\nparams: none known")?,
-        }
-        match &shown.data {
-            Some((heading, grid)) => {
-                let heading = zv_cli::render::replace_unsafe(heading);
-                write!(out, "\n{heading}:\n{}", grid.render(printer.layout))
-            }
-            None => writeln!(out, "\ndata: not documented"),
-        }
-    })
-    .map_err(Failure::output)
 }

@@ -4,7 +4,7 @@
 //! whole is checked against the catalogue before sending ([`schema`], [`check`]).
 //!
 //! ```
-//! use zv_cli::params::{Field, build};
+//! use crate::commands::api::params::{Field, build};
 //! let fields: Vec<Field> = ["customerId=00123", "points:=10", "id:=123456789012345678901"]
 //!     .iter()
 //!     .map(|a| a.parse().unwrap())
@@ -21,7 +21,7 @@ use serde_json::value::RawValue;
 use zv_types::catalogue::{Entry, ParamProblem, Source};
 use zv_types::text::Sanitized;
 
-use crate::data::Members;
+use crate::output::data::Members;
 
 /// Why the params could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,11 +88,13 @@ impl Field {
         }
     }
 
+    #[cfg(test)]
     /// The field's name.
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    #[cfg(test)]
     /// Its value, as the JSON text that will be sent.
     pub fn value(&self) -> &RawValue {
         &self.value

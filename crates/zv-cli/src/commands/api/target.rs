@@ -3,9 +3,9 @@
 
 use zv_api::zv_transport::http;
 use zv_types::catalogue::{self, Entry, Safety};
-use zv_types::{PageDialect, Protocol, Route, RouteError};
+use zv_types::{PageDialect, Route, RouteError};
 
-use crate::data::Data;
+use crate::output::data::Data;
 
 /// The endpoint `zv api` calls: its route and, when catalogued, its entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,14 +109,6 @@ pub fn route_error_line(arg: &str, error: &RouteError) -> String {
     }
 }
 
-/// The protocol's name, `v2` or `v3`.
-pub fn protocol_name(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::V2 => "v2",
-        Protocol::V3 => "v3",
-    }
-}
-
 /// The placeholder `--dry-run` shows instead of the token.
 pub const REDACTED: &str = "<redacted>";
 
@@ -170,6 +162,7 @@ fn redact_strings(data: &mut Data, grant_code: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zv_types::Protocol;
 
     #[test]
     fn every_path_form_reaches_the_same_catalogued_entry() {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::data::Data;
+use crate::output::data::Data;
 
 /// A check's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl Check {
         if self.status == Status::Warn {
             line.push_str("warning: ");
         }
-        line.push_str(&crate::render::replace_unsafe(&self.detail));
+        line.push_str(&crate::output::render::replace_unsafe(&self.detail));
         if let Some(ms) = self.millis {
             let _ = write!(line, " ({ms:.0} ms)");
         }
@@ -139,7 +139,7 @@ pub fn probe(result: Result<u16, &zv_api::Error>, clock: Option<Status>, now_uni
     let message = e.api_error().map(|a| a.message.as_str()).unwrap_or_default();
     let code = e.api_code().map(|c| c.to_string());
     let signature =
-        crate::hints::for_platform_error(code.as_deref(), message) == Some(crate::hints::SIGNATURE_HINT);
+        zv_api::hints::for_platform_error(code.as_deref(), message) == Some(zv_api::hints::SIGNATURE_HINT);
     let throttled = matches!(e.attempt_outcome(now_unix), zv_api::retry::AttemptOutcome::Throttled { .. });
     let (status, detail) = match e.kind() {
         K::ApiBusiness | K::ApiSystem if signature => {

@@ -1,31 +1,52 @@
-//! `zv doctor`: the checks that need the network.
+//! `zv doctor`: the checks that need the network; the verdicts and rules in [`checks`].
+
+pub mod checks;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::config::settings::{Setting, Settings};
+use crate::output::data::Data;
+use crate::output::format::Printer;
+use crate::report::error_line;
+use checks::{Check, Status};
 use zv_api::zv_transport::http;
-use zv_cli::data::Data;
-use zv_cli::doctor::{self, Check, Status};
-use zv_cli::format::Printer;
-use zv_cli::report::error_line;
-use zv_cli::settings::{Setting, Settings};
 use zv_types::{ExchangeCodeParams, GetExchangeCodeStatus};
 
-use crate::{Failure, Gateway, output};
+use super::Context;
+use crate::failure::Failure;
+use crate::gateway::Gateway;
+use crate::output::typed as output;
 
 /// The exchange code the probe asks about: any answer but a refused signature will do.
 const PROBE_CODE: &str = "0";
 
+/// Examples shown at the end of `zv doctor --help`, sandbox ones first.
+pub const EXAMPLES: &str = r#"Examples:
+  zv --sandbox doctor
+  zv --profile prod doctor --json"#;
+
 /// How long each network step (DNS, TCP, TLS, the HTTP probe) may take: `--timeout`,
 /// else 10 s, at most 30 s.
-pub(crate) fn step_timeout(timeout: Option<Duration>) -> Duration {
+fn step_timeout(timeout: Option<Duration>) -> Duration {
     timeout.unwrap_or(Duration::from_secs(10)).min(Duration::from_secs(30))
 }
 
+/// Runs `zv doctor`.
+pub(crate) fn run(cx: &Context<'_>, out: &mut impl Write) -> Result<(), Failure> {
+    let g = cx.global;
+    let resolved = cx.settings()?;
+    // The probe is one more step within the deadline: one attempt unless --retries.
+    let step = step_timeout(g.timeout);
+    let retries = Some(g.retries.unwrap_or(0));
+    let connect = || crate::gateway::connect_within(Some(step), retries, resolved.as_ref(), cx.attempts);
+    check(resolved.as_ref(), g.timeout, connect, &cx.printer(crate::output::format::Format::Table), out)
+}
+
 /// Runs every check and prints them; fails (exit 1) when one fails.
-pub fn run(
+fn check(
     settings: Option<&Settings>,
     timeout: Option<Duration>,
     gateway: impl FnOnce() -> Result<Gateway, Failure>,
@@ -115,7 +136,7 @@ pub fn run(
         Ok(())
     })
     .map_err(Failure::output)?;
-    if doctor::all_pass(&checks) {
+    if checks::all_pass(&checks) {
         Ok(())
     } else {
         let count = |status| checks.iter().filter(|c| c.status == status).count();
@@ -312,14 +333,14 @@ fn probe(gateway: &Gateway) -> (Check, Check) {
     };
     let date = response.and_then(|r| r.headers().get(http::header::DATE)).and_then(|d| d.to_str().ok());
     let clock = match date.map(httpdate::parse_http_date) {
-        Some(Ok(date)) => doctor::clock(skew(SystemTime::now(), date)),
+        Some(Ok(date)) => checks::clock(skew(SystemTime::now(), date)),
         Some(Err(_)) => Check::new("clock", Status::Warn, "the gateway's Date header is not an HTTP date"),
         None if response.is_some() => Check::new("clock", Status::Warn, "the gateway sent no Date header"),
         None => Check::new("clock", Status::Fail, "not checked: no answer from the gateway"),
     };
     let status = result.as_ref().map(|r| r.http.status().as_u16());
     let now_unix = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let probe = doctor::probe(status, Some(clock.status), now_unix).timed(elapsed);
+    let probe = checks::probe(status, Some(clock.status), now_unix).timed(elapsed);
     (clock, probe)
 }
 

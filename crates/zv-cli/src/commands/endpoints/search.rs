@@ -4,9 +4,9 @@
 use serde::Serialize;
 use zv_types::catalogue::{self, Entry, Param};
 
-use crate::api::Target;
+use crate::commands::api::target::Target;
 
-use crate::render::{Column, Grid};
+use crate::output::render::{Column, Grid};
 
 /// A `--domain` that the catalogue does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,7 +130,7 @@ impl UnknownEndpoint {
 pub fn find(arg: &str) -> Result<&'static Entry, UnknownEndpoint> {
     let unknown = |invalid, suggestion| UnknownEndpoint { arg: arg.to_owned(), invalid, suggestion };
     match Target::resolve(arg) {
-        Err(e) => Err(unknown(Some(crate::api::route_error_line(arg, &e)), None)),
+        Err(e) => Err(unknown(Some(crate::commands::api::target::route_error_line(arg, &e)), None)),
         Ok(target) => match target.entry() {
             Some(entry) => Ok(entry),
             None => Err(unknown(None, target.suggestion())),
@@ -175,7 +175,7 @@ pub fn show(entry: &'static Entry) -> Shown {
     if let Some(t) = entry.rust_type {
         fact(&mut facts, "rust type", t.to_owned());
     }
-    let checked = if crate::params::schema(Some(entry)).is_some() {
+    let checked = if crate::commands::api::params::schema(Some(entry)).is_some() {
         "yes, before sending (--no-validate skips it)"
     } else {
         "no (the params are not all known)"

@@ -4,7 +4,7 @@
 //! error (exit 2) naming its row and line, and no call of the batch has been made.
 //!
 //! ```
-//! use zv_cli::batch::{InputFormat, read_rows};
+//! use crate::commands::api::batch::{InputFormat, read_rows};
 //! let rows = read_rows("user_id,note\n10001,\n00123,a \"b\"\n", InputFormat::Csv).unwrap();
 //! assert_eq!(rows[1].params_over("{}").unwrap().get(), r#"{"user_id":"00123","note":"a \"b\""}"#);
 //! // an empty cell is no param at all
@@ -19,8 +19,8 @@ use std::path::Path;
 use serde_json::value::RawValue;
 use zv_types::catalogue::Entry;
 
-use crate::data::Members;
-use crate::params::{self, Field, ParamsError};
+use crate::commands::api::params::{self, Field, ParamsError};
+use crate::output::data::Members;
 
 /// How the rows are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +65,7 @@ impl Row {
         self.line
     }
 
-    /// Its params, in the file's order.
-    pub fn fields(&self) -> &[Field] {
-        &self.fields
-    }
-
+    #[cfg(test)]
     /// The params of its call: `base` (a JSON object: the command's `--params` and
     /// `FIELD` arguments) with the row's values set over it — a row's value wins.
     pub fn params_over(&self, base: &str) -> Result<Box<RawValue>, ParamsError> {
@@ -106,6 +102,7 @@ pub enum InputError {
     },
 }
 
+#[cfg(test)]
 /// Reads every row of `text`; the first bad one is the error.
 pub fn read_rows(text: &str, format: InputFormat) -> Result<Vec<Row>, InputError> {
     rows(text, format)?.collect()

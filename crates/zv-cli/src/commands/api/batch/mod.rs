@@ -26,8 +26,9 @@
 pub mod input;
 pub mod progress;
 pub mod results;
+pub mod run;
 pub mod runner;
 
-pub use input::{InputError, InputFormat, Row, Rows, read_rows, rows};
+pub use input::{InputError, InputFormat, rows};
 pub use progress::Progress;
-pub use runner::{Control, Job, JournalSink, Lines, Sink, Summary, run};
+pub use runner::{Control, Job, JournalSink, Lines, Summary, run};

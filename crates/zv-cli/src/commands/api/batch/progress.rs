@@ -46,6 +46,7 @@ impl Progress {
         progress
     }
 
+    #[cfg(test)]
     /// A bar that is never drawn (tests, and stderr not being a terminal).
     pub fn hidden(total: u64) -> Progress {
         Progress::new(total, false)

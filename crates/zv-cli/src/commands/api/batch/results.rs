@@ -9,7 +9,7 @@
 //! use serde_json::value::RawValue;
 //! let data = RawValue::from_string("{\n \"id\": 164822200532619796511\n}".into()).unwrap();
 //! assert_eq!(
-//!     zv_cli::batch::results::ok_line(3, &data).unwrap(),
+//!     crate::commands::api::batch::results::ok_line(3, &data).unwrap(),
 //!     r#"{"row":3,"ok":true,"data":{"id":164822200532619796511}}"#
 //! );
 //! ```
@@ -20,8 +20,8 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use zv_api::{Error, ErrorKind, Outcome};
 
-use crate::data::escape_unsafe;
-use crate::exit;
+use crate::failure;
+use crate::output::data::escape_unsafe;
 
 /// The line of a row whose call succeeded: `{"row":N,"ok":true,"data":DATA}`, `data` the
 /// gateway's JSON text on one line, every number as it came (characters a terminal would
@@ -36,23 +36,23 @@ pub fn ok_line(row: usize, data: &RawValue) -> Result<String, serde_json::Error>
 /// The line of a row whose call failed: `{"row":N,"ok":false,"error":{"kind","code",
 /// "message","traceId"},"outcome":"not_sent"|"rejected"|"unknown"}`.
 ///
-/// `kind` is the error's family ([`exit::kind_name`]); `code` the platform's code for an
+/// `kind` is the error's family ([`failure::kind_name`]); `code` the platform's code for an
 /// API error, the HTTP status for an HTTP error, else `null`; `message` the platform's
 /// message for an API error, else the error on one line; `traceId` the gateway's, or
 /// `null`. No key or token is ever part of it.
 pub fn error_line(row: usize, error: &Error) -> String {
     let code = match (error.api_code(), error.kind()) {
         (Some(zv_types::ResponseCode::Num(n)), _) => Code::Num(*n),
-        (Some(zv_types::ResponseCode::Text(t)), _) => Code::Text(crate::render::replace_unsafe(t)),
+        (Some(zv_types::ResponseCode::Text(t)), _) => Code::Text(crate::output::render::replace_unsafe(t)),
         (None, ErrorKind::Http) => error.http_status().map_or(Code::None, |s| Code::Num(s.as_u16().into())),
         (None, _) => Code::None,
     };
     let message = match error.api_error() {
-        Some(api) => crate::render::replace_unsafe(&api.message),
+        Some(api) => crate::output::render::replace_unsafe(&api.message),
         None => crate::report::error_line(error),
     };
     let details = ErrorDetails {
-        kind: exit::kind_name(error.kind()),
+        kind: failure::kind_name(error.kind()),
         code,
         message,
         trace_id: crate::report::trace_id(error),
@@ -66,9 +66,9 @@ pub fn error_line(row: usize, error: &Error) -> String {
 /// (never for JSON the client accepted): a decode failure whose outcome is unknown.
 pub fn unreadable_data_line(row: usize, reason: &serde_json::Error) -> String {
     let details = ErrorDetails {
-        kind: exit::kind_name(ErrorKind::Decode),
+        kind: failure::kind_name(ErrorKind::Decode),
         code: Code::None,
-        message: crate::render::replace_unsafe(&format!("cannot read the response data: {reason}")),
+        message: crate::output::render::replace_unsafe(&format!("cannot read the response data: {reason}")),
         trace_id: None,
     };
     let line = Line { row, ok: false, data: None, error: Some(details), outcome: Some(Outcome::Unknown) };

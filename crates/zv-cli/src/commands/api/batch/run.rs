@@ -1,5 +1,5 @@
 //! `zv api PATH --each FILE [--concurrency N] [--out RESULTS] [--resume]`: one call per row
-//! (the parts are in [`zv_cli::batch`]).
+//! (the parts are in [`crate::commands::api::batch`]).
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -7,21 +7,22 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::commands::api::batch::{self, Control, InputFormat, Job, JournalSink, Lines, Progress, Summary};
+use crate::commands::api::params;
+use crate::commands::api::target::Target;
+use crate::failure;
+use crate::input;
+use crate::journal::{Header, Journal, JournalError, Key, Mode, State};
+use crate::output::data::Data;
+use crate::output::format::{Format, Printer};
+use crate::report::error_line;
 use serde_json::value::RawValue;
 use zv_api::UntypedRequest;
-use zv_cli::api::Target;
-use zv_cli::batch::{self, Control, InputFormat, Job, JournalSink, Lines, Progress, Summary};
-use zv_cli::data::Data;
-use zv_cli::exit;
-use zv_cli::format::{Format, Printer};
-use zv_cli::input;
-use zv_cli::journal::{Header, Journal, JournalError, Key, Mode, State};
-use zv_cli::params;
-use zv_cli::report::error_line;
 use zv_types::catalogue::Entry;
 
-use crate::cli::ApiCommand;
-use crate::{Failure, Gateway};
+use crate::commands::api::Args as ApiCommand;
+use crate::failure::Failure;
+use crate::gateway::Gateway;
 
 /// The call every row makes: the endpoint, the params the rows are set over (`--params`
 /// and the FIELD arguments), and whether a retry is safe; and the `--format` given, if any
@@ -299,19 +300,19 @@ fn quit_now() -> ! {
     #[cfg(unix)]
     // SAFETY: `_exit` takes no pointer and never returns; it is async-signal-safe.
     unsafe {
-        libc::_exit(i32::from(exit::INTERRUPTED))
+        libc::_exit(i32::from(failure::INTERRUPTED))
     }
     #[cfg(not(unix))]
-    std::process::exit(i32::from(exit::INTERRUPTED))
+    std::process::exit(i32::from(failure::INTERRUPTED))
 }
 
 /// The exit code and the line that says why, or `Ok` when every row succeeded.
 fn outcome(summary: &Summary, plan: &Plan, out: Option<&Path>, retry_safe: bool) -> Result<(), Failure> {
     let mut code = summary.exit_code();
-    if code != exit::INTERRUPTED && code != exit::INTERNAL && !plan.held.is_empty() {
-        code = exit::UNKNOWN_OUTCOME;
+    if code != failure::INTERRUPTED && code != failure::INTERNAL && !plan.held.is_empty() {
+        code = failure::UNKNOWN_OUTCOME;
     }
-    if code == exit::SUCCESS {
+    if code == failure::SUCCESS {
         return Ok(());
     }
     let unsent = summary.not_started();
@@ -382,7 +383,7 @@ fn summary_data(summary: &Summary, plan: &Plan, results: &Path) -> Data {
 }
 
 fn journal_failure(e: JournalError) -> Failure {
-    let code = if e.is_usage() { exit::USAGE } else { exit::INTERNAL };
+    let code = if e.is_usage() { failure::USAGE } else { failure::INTERNAL };
     Failure { message: error_line(&e), code }
 }
 

@@ -20,7 +20,7 @@ use zv_api::Outcome;
 
 use super::progress::Progress;
 use super::results;
-use crate::exit;
+use crate::failure;
 use crate::journal::{Journal, Key};
 
 /// One call of a batch: the data row it comes from and its params.
@@ -191,11 +191,11 @@ impl Summary {
     /// or HTTP, 6 decode), else 0.
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
-            exit::INTERRUPTED
+            failure::INTERRUPTED
         } else if self.write_error.is_some() {
-            exit::INTERNAL
+            failure::INTERNAL
         } else {
-            self.worst_exit.unwrap_or(exit::SUCCESS)
+            self.worst_exit.unwrap_or(failure::SUCCESS)
         }
     }
 
@@ -290,10 +290,10 @@ where
                 Ok(data) => match results::ok_line(row, &data) {
                     Ok(line) => (line, None),
                     Err(e) => {
-                        (results::unreadable_data_line(row, &e), Some((Outcome::Unknown, exit::DECODE)))
+                        (results::unreadable_data_line(row, &e), Some((Outcome::Unknown, failure::DECODE)))
                     }
                 },
-                Err(e) => (results::error_line(row, &e), Some((e.outcome(), exit::for_error(&e)))),
+                Err(e) => (results::error_line(row, &e), Some((e.outcome(), failure::for_error(&e)))),
             };
             let written = match summary.write_error {
                 Some(_) => None,
@@ -459,7 +459,7 @@ mod tests {
         assert_eq!(by_row(5)["ok"], true);
         assert_eq!((summary.ok, summary.failed), (1, 4));
         assert_eq!((summary.rejected, summary.unknown, summary.not_sent), (2, 1, 1));
-        assert_eq!(summary.exit_code(), exit::TRANSPORT);
+        assert_eq!(summary.exit_code(), failure::TRANSPORT);
         assert!(!String::from_utf8(out).unwrap().contains("key"));
     }
 
@@ -479,7 +479,7 @@ mod tests {
         let rows: Vec<u64> = lines(&out).iter().map(|l| l["row"].as_u64().unwrap()).collect();
         assert_eq!(rows, [1, 2, 3]);
         assert!(summary.interrupted);
-        assert_eq!((summary.sent, summary.not_started(), summary.exit_code()), (3, 7, exit::INTERRUPTED));
+        assert_eq!((summary.sent, summary.not_started(), summary.exit_code()), (3, 7, failure::INTERRUPTED));
         assert_eq!(control.in_flight(), 0);
     }
 
@@ -506,7 +506,7 @@ mod tests {
         assert!(summary.write_error.is_some() && summary.unrecorded.first() == Some(&3), "{summary:?}");
         assert!(summary.unrecorded.len() <= 2 && summary.sent == 2 + summary.unrecorded.len(), "{summary:?}");
         assert!(summary.not_started() > 0 && summary.sent < 10);
-        assert_eq!(summary.exit_code(), exit::INTERNAL);
+        assert_eq!(summary.exit_code(), failure::INTERNAL);
     }
 
     /// A sink that keeps its records in order, and fails from the `fail_at`-th record on.
@@ -581,6 +581,6 @@ mod tests {
         assert_eq!(*calls.lock().unwrap(), [1, 2], "row 3 was not sent: its record failed");
         assert_eq!((summary.sent, summary.ok, summary.not_started()), (2, 2, 8));
         assert!(summary.write_error.is_some() && summary.unrecorded.is_empty());
-        assert_eq!(summary.exit_code(), exit::INTERNAL);
+        assert_eq!(summary.exit_code(), failure::INTERNAL);
     }
 }

@@ -1,7 +1,7 @@
 //! The table renderer at injected widths (no terminal needed).
 
+use crate::output::render::{Column, Data, Grid, Layout};
 use unicode_width::UnicodeWidthStr;
-use zv_cli::render::{Column, Data, Grid, Layout};
 
 const WIDTHS: [u16; 3] = [60, 80, 120];
 
@@ -170,7 +170,7 @@ fn headers_from_the_gateway_are_sanitized_like_cells() {
 /// have), and one line naming the others, cut to the width.
 #[test]
 fn many_distinct_keys_make_a_bounded_table_that_names_the_rest() {
-    use zv_cli::render::MAX_COLUMNS;
+    use crate::output::render::MAX_COLUMNS;
     let records: Vec<String> =
         (0..1000).map(|i| format!(r#"{{"id":{i},"name":"n{i}","k{i}":true}}"#)).collect();
     let data = Data::from_json(&format!("[{}]", records.join(","))).unwrap();
@@ -203,9 +203,11 @@ fn many_distinct_keys_make_a_bounded_table_that_names_the_rest() {
 #[test]
 fn endpoint_paths_are_never_broken() {
     for query in [None, Some("giftCard"), Some("points")] {
-        let rows = zv_cli::endpoints::rows(&zv_cli::endpoints::search(query, None).unwrap());
+        let rows = crate::commands::endpoints::search::rows(
+            &crate::commands::endpoints::search::search(query, None).unwrap(),
+        );
         assert!(!rows.is_empty(), "{query:?}");
-        let grid = zv_cli::endpoints::grid(&rows);
+        let grid = crate::commands::endpoints::search::grid(&rows);
         for layout in layouts(80) {
             let text = grid.render(layout);
             assert_fits(&text, 80);
