@@ -105,6 +105,11 @@ fn execute(
         }
         JournalCommand::Resolve { id, verdict, note, journal } => {
             let path = mcp::journal_path(journal, &profile_name)?;
+            // A verdict needs a write to judge: a journal that does not exist is not created.
+            if std::fs::symlink_metadata(&path).is_err() {
+                let shown = crate::output::render::replace_unsafe(&path.display().to_string());
+                return Err(Failure::usage(format!("no journal at {shown}: no write to resolve")));
+            }
             let (mut journal, scan) = ledger::open(&path, &ledger::header(&profile_name))
                 .map_err(|e| Failure::usage(e.to_string()))?;
             let id = id.trim();

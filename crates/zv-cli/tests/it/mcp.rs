@@ -291,6 +291,17 @@ fn journal_cli(place: &Place, mock: &MockServer, args: &[&str]) -> common::Run {
     common::run(c, args)
 }
 
+#[test]
+fn resolving_in_a_journal_that_does_not_exist_leaves_it_uncreated() {
+    let place = Place::new();
+    let mock = mock_with(&write_stubs());
+    let missing = journal_cli(&place, &mock, &["journal", "resolve", "abc", "--as", "applied"]);
+    let line = common::fails(&missing, 2);
+    assert!(line.contains("no journal at") && line.contains("no write to resolve"), "{line}");
+    assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
+    assert!(!place.journal().exists(), "the journal was created");
+}
+
 #[tokio::test]
 async fn after_an_unknown_outcome_an_identical_write_is_refused_across_restarts_until_resolved() {
     let place = Place::new();
