@@ -28,21 +28,7 @@
 //! that is not a journal (leaving it untouched), never follows a symlink, drops a last line
 //! cut short by a crash, and returns the last [`State`] of every key ([`Scan`]).
 //!
-//! ```
-//! use crate::journal::{Header, Journal, Key, Mode, State};
-//! let dir = tempfile::tempdir().unwrap();
-//! let path = dir.path().join("results.jsonl");
-//! let header = Header::new("batch", [("path", "/v3/x"), ("template", "{}")]);
-//! let (mut journal, scan) = Journal::open(&path, &header, Mode::Create).unwrap();
-//! assert!(scan.states.is_empty());
-//! journal.append_sent(&Key::Row(1)).unwrap();
-//! journal.append_sent(&Key::Row(2)).unwrap();
-//! journal.append_outcome(r#"{"row":1,"ok":true,"data":1}"#).unwrap();
-//! drop(journal);
-//! let (_journal, scan) = Journal::open(&path, &header, Mode::Continue).unwrap();
-//! assert_eq!(scan.states[&Key::Row(1)], State::Applied);
-//! assert_eq!(scan.states[&Key::Row(2)], State::Sent);
-//! ```
+//! Example: the unit test `the_module_example_appends_and_reads_back`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -722,5 +708,25 @@ mod tests {
         assert!(after.starts_with(&whole), "the cut line went, nothing else");
         let scan = Journal::read(&path).unwrap();
         assert_eq!(scan.states[&Key::Row(1)], State::Failed);
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_module_example_appends_and_reads_back() {
+        use crate::journal::{Header, Journal, Key, Mode, State};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.jsonl");
+        let header = Header::new("batch", [("path", "/v3/x"), ("template", "{}")]);
+        let (mut journal, scan) = Journal::open(&path, &header, Mode::Create).unwrap();
+        assert!(scan.states.is_empty());
+        journal.append_sent(&Key::Row(1)).unwrap();
+        journal.append_sent(&Key::Row(2)).unwrap();
+        journal.append_outcome(r#"{"row":1,"ok":true,"data":1}"#).unwrap();
+        drop(journal);
+        let (_journal, scan) = Journal::open(&path, &header, Mode::Continue).unwrap();
+        assert_eq!(scan.states[&Key::Row(1)], State::Applied);
+        assert_eq!(scan.states[&Key::Row(2)], State::Sent);
     }
 }

@@ -192,11 +192,7 @@ impl Data {
 /// the same JSON value, which no terminal obeys. JSON's own whitespace (`\n`, `\r`, `\t`,
 /// never raw inside a string) is left as it is.
 ///
-/// ```
-/// use crate::output::data::escape_unsafe;
-/// assert_eq!(escape_unsafe("{\"a\": \"x\u{9b}2J\u{202e}\"}\n"), "{\"a\": \"x\\u009b2J\\u202e\"}\n");
-/// assert!(matches!(escape_unsafe("[1, 2]"), std::borrow::Cow::Borrowed(_)));
-/// ```
+/// Example: the unit test `escape_unsafe_writes_what_a_terminal_obeys_as_escapes`.
 pub fn escape_unsafe(json: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| zv_types::text::is_unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t');
     if !json.chars().any(unsafe_char) {
@@ -277,5 +273,15 @@ mod tests {
     fn pretty_output_escapes_what_a_terminal_would_obey() {
         let data = Data::String("a\u{1b}[31m\u{7f}\u{9b}b\u{202e}".into());
         assert_eq!(data.to_pretty(), r#""a\u001b[31m\u007f\u009bb\u202e""#);
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn escape_unsafe_writes_what_a_terminal_obeys_as_escapes() {
+        use crate::output::data::escape_unsafe;
+        assert_eq!(escape_unsafe("{\"a\": \"x\u{9b}2J\u{202e}\"}\n"), "{\"a\": \"x\\u009b2J\\u202e\"}\n");
+        assert!(matches!(escape_unsafe("[1, 2]"), std::borrow::Cow::Borrowed(_)));
     }
 }

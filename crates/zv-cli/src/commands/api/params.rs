@@ -3,15 +3,7 @@
 //! a `FIELD=VALUE` takes the type the catalogue declares for the param ([`typed`]), and the
 //! whole is checked against the catalogue before sending ([`schema`], [`check`]).
 //!
-//! ```
-//! use crate::commands::api::params::{Field, build};
-//! let fields: Vec<Field> = ["customerId=00123", "points:=10", "id:=123456789012345678901"]
-//!     .iter()
-//!     .map(|a| a.parse().unwrap())
-//!     .collect();
-//! let params = build(Some(r#"{"points":1,"shop":"S1"}"#), &fields).unwrap();
-//! assert_eq!(params.get(), r#"{"points":10,"shop":"S1","customerId":"00123","id":123456789012345678901}"#);
-//! ```
+//! Example: the unit test `the_module_example_builds_fields_over_params`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -360,5 +352,22 @@ mod tests {
             "{line}"
         );
         assert_eq!(check(entry, &build(Some(r#"{"type":1}"#), &[]).unwrap()), Ok(()));
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_module_example_builds_fields_over_params() {
+        use crate::commands::api::params::{Field, build};
+        let fields: Vec<Field> = ["customerId=00123", "points:=10", "id:=123456789012345678901"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let params = build(Some(r#"{"points":1,"shop":"S1"}"#), &fields).unwrap();
+        assert_eq!(
+            params.get(),
+            r#"{"points":10,"shop":"S1","customerId":"00123","id":123456789012345678901}"#
+        );
     }
 }

@@ -3,16 +3,7 @@
 //! The whole file is read and checked before anything is sent, so a bad row is an input
 //! error (exit 2) naming its row and line, and no call of the batch has been made.
 //!
-//! ```
-//! use crate::commands::api::batch::{InputFormat, read_rows};
-//! let rows = read_rows("user_id,note\n10001,\n00123,a \"b\"\n", InputFormat::Csv).unwrap();
-//! assert_eq!(rows[1].params_over("{}").unwrap().get(), r#"{"user_id":"00123","note":"a \"b\""}"#);
-//! // an empty cell is no param at all
-//! assert_eq!(rows[0].params_over(r#"{"note":"x"}"#).unwrap().get(), r#"{"note":"x","user_id":"10001"}"#);
-//! let rows = read_rows("{\"id\":123456789012345678901}\n\n{\"id\":2}\n", InputFormat::Jsonl).unwrap();
-//! assert_eq!((rows[1].number(), rows[1].line()), (2, 3));
-//! assert_eq!(rows[0].params_over("{}").unwrap().get(), r#"{"id":123456789012345678901}"#);
-//! ```
+//! Example: the unit test `the_module_example_reads_csv_and_jsonl_rows`.
 
 use std::path::Path;
 
@@ -440,5 +431,23 @@ mod tests {
         assert_eq!(detect("rows.ndjson", "a,b"), InputFormat::Jsonl);
         assert_eq!(detect("rows.txt", "\u{feff}\n {\"a\":1}"), InputFormat::Jsonl);
         assert_eq!(detect("rows", "a,b\n1,2"), InputFormat::Csv);
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_module_example_reads_csv_and_jsonl_rows() {
+        use super::{InputFormat, read_rows};
+        let rows = read_rows("user_id,note\n10001,\n00123,a \"b\"\n", InputFormat::Csv).unwrap();
+        assert_eq!(rows[1].params_over("{}").unwrap().get(), r#"{"user_id":"00123","note":"a \"b\""}"#);
+        // an empty cell is no param at all
+        assert_eq!(
+            rows[0].params_over(r#"{"note":"x"}"#).unwrap().get(),
+            r#"{"note":"x","user_id":"10001"}"#
+        );
+        let rows = read_rows("{\"id\":123456789012345678901}\n\n{\"id\":2}\n", InputFormat::Jsonl).unwrap();
+        assert_eq!((rows[1].number(), rows[1].line()), (2, 3));
+        assert_eq!(rows[0].params_over("{}").unwrap().get(), r#"{"id":123456789012345678901}"#);
     }
 }

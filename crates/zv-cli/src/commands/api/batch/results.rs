@@ -5,14 +5,7 @@
 //! writes (see [`runner`](super::runner)), so lines never interleave. `data` is put on one
 //! line without being parsed into values, so an answer of any depth is recorded as it came.
 //!
-//! ```
-//! use serde_json::value::RawValue;
-//! let data = RawValue::from_string("{\n \"id\": 164822200532619796511\n}".into()).unwrap();
-//! assert_eq!(
-//!     crate::commands::api::batch::results::ok_line(3, &data).unwrap(),
-//!     r#"{"row":3,"ok":true,"data":{"id":164822200532619796511}}"#
-//! );
-//! ```
+//! Example: the unit test `the_module_example_puts_data_on_one_line`.
 
 use std::borrow::Cow;
 
@@ -155,5 +148,18 @@ mod tests {
         assert_eq!(ok_line(1, &data).unwrap(), r#"{"row":1,"ok":true,"data":{"a b":"x \" y","n":1.10}}"#);
         let data = RawValue::from_string("[\"\u{9b}2J\"]".into()).unwrap();
         assert_eq!(ok_line(1, &data).unwrap(), r#"{"row":1,"ok":true,"data":["\u009b2J"]}"#);
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_module_example_puts_data_on_one_line() {
+        use serde_json::value::RawValue;
+        let data = RawValue::from_string("{\n \"id\": 164822200532619796511\n}".into()).unwrap();
+        assert_eq!(
+            crate::commands::api::batch::results::ok_line(3, &data).unwrap(),
+            r#"{"row":3,"ok":true,"data":{"id":164822200532619796511}}"#
+        );
     }
 }
