@@ -1,4 +1,4 @@
-//! What the CLI shows: exact JSON ([`data`]), the output formats ([`format`]), the table
+//! What the CLI shows: exact JSON ([`data`]), the output formats ([`format`](mod@format)), the table
 //! renderer ([`render`]), the typed commands' tables ([`typed`]), the terminal's width and
 //! colour ([`terminal`]) and the `-v` log ([`verbose`]).
 

@@ -63,7 +63,8 @@ impl Row {
         self.params_for(base, None)
     }
 
-    /// [`params_over`](Self::params_over) with the row's text values (CSV cells) converted
+    /// The params of its call: `base` (a JSON object: the command's `--params` and `FIELD`
+    /// arguments) with the row's values set over it — a row's value wins — its text values (CSV cells) converted
     /// to the types `entry` declares ([`params::typed`]): `points` is sent as a number when
     /// the catalogue says it is an integer.
     pub fn params_for(&self, base: &str, entry: Option<&Entry>) -> Result<Box<RawValue>, ParamsError> {
