@@ -155,7 +155,7 @@ fn matrix() -> Vec<Step> {
 /// nextest runs them alone (the `real-time` test group of `.config/nextest.toml`, which must
 /// name each: a test checks it); the `cargo test` fallback runs them after the rest.
 const REAL_TIME_TESTS: [(&str, &str, &str); 1] =
-    [("zv-cli", "batch", "two_hundred_rows_at_the_documented_limit_each_sent_once_never_throttled")];
+    [("zv-cli", "it", "batch::two_hundred_rows_at_the_documented_limit_each_sent_once_never_throttled")];
 
 /// The cargo-deny checks CI runs: the licences, banned crates and duplicates, and the
 /// sources of the tree (`deny.toml`). Advisories need the network and stay out.

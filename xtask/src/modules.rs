@@ -30,12 +30,6 @@ use syn::visit::Visit;
 
 use crate::util::{self, Failure, Result, bail};
 
-/// Crates whose cycles are reported but do not fail the check, each with the reason. Only
-/// zv-cli may be here: its modules are being regrouped into `commands/`, `output/` and
-/// `config/` (issue 19 §1), which removes its cycles; remove the entry then.
-const ALLOWED_CYCLES: &[(&str, &str)] =
-    &[("zv-cli", "its modules are being regrouped (issue 19 §1); that work removes the cycles")];
-
 /// A layer rule: the modules under `layer` of crate `krate` name none of `crates` and no
 /// module under any of `above`.
 struct Layer {
@@ -62,13 +56,7 @@ pub fn check() -> Result {
         let graph = Graph::load(&target, &Disk)?;
         checked += 1;
         let cycles = graph.cycles();
-        let allowed = ALLOWED_CYCLES.iter().find(|(krate, _)| *krate == name);
-        for cycle in &cycles {
-            match allowed {
-                Some((_, why)) => println!("    allowed in {name} ({why}): {cycle}"),
-                None => failures.push(format!("{name}: import cycle: {cycle}")),
-            }
-        }
+        failures.extend(cycles.iter().map(|cycle| format!("{name}: import cycle: {cycle}")));
         for layer in LAYERS.iter().filter(|l| l.krate == name) {
             failures.extend(graph.layer_violations(layer).into_iter().map(|v| format!("{name}: {v}")));
         }

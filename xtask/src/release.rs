@@ -764,15 +764,20 @@ mod tests {
     fn order_follows_dependencies() {
         let n = DepKind::Normal;
         let crates = vec![
-            krate("zv-cli", vec![dep("zv-api", "^0.1.0", n), dep("zv-mock", "^0.1.0", n)]),
+            krate("zv-mock-client", vec![dep("zv-api", "^0.1.0", n), dep("zv-mock", "^0.1.0", n)]),
             krate("zv-api", vec![dep("zv-types", "^0.1.0", n), dep("zv-sign", "^0.1.0", n)]),
             krate("zv-mock", vec![dep("zv-types", "^0.1.0", n), dep("zv-sign", "^0.1.0", n)]),
             krate("zv-types", vec![dep("serde", "^1", n)]),
             krate("zv-sign", vec![]),
             Crate { publish: false, ..krate("xtask", vec![dep("zv-api", "*", n)]) },
+            // The binary-only CLI is not published.
+            Crate {
+                publish: false,
+                ..krate("zv-cli", vec![dep("zv-api", "^0.1.0", n), dep("zv-mock", "^0.1.0", n)])
+            },
         ];
         let order = publish_order(&crates).unwrap();
-        assert_eq!(names(&order), ["zv-sign", "zv-types", "zv-api", "zv-mock", "zv-cli"]);
+        assert_eq!(names(&order), ["zv-sign", "zv-types", "zv-api", "zv-mock", "zv-mock-client"]);
     }
 
     #[test]

@@ -28,21 +28,7 @@
 //! that is not a journal (leaving it untouched), never follows a symlink, drops a last line
 //! cut short by a crash, and returns the last [`State`] of every key ([`Scan`]).
 //!
-//! ```
-//! use zv_cli::journal::{Header, Journal, Key, Mode, State};
-//! let dir = tempfile::tempdir().unwrap();
-//! let path = dir.path().join("results.jsonl");
-//! let header = Header::new("batch", [("path", "/v3/x"), ("template", "{}")]);
-//! let (mut journal, scan) = Journal::open(&path, &header, Mode::Create).unwrap();
-//! assert!(scan.states.is_empty());
-//! journal.append_sent(&Key::Row(1)).unwrap();
-//! journal.append_sent(&Key::Row(2)).unwrap();
-//! journal.append_outcome(r#"{"row":1,"ok":true,"data":1}"#).unwrap();
-//! drop(journal);
-//! let (_journal, scan) = Journal::open(&path, &header, Mode::Continue).unwrap();
-//! assert_eq!(scan.states[&Key::Row(1)], State::Applied);
-//! assert_eq!(scan.states[&Key::Row(2)], State::Sent);
-//! ```
+//! Example: the unit test `the_module_example_appends_and_reads_back`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -106,7 +92,7 @@ impl Header {
 }
 
 fn shorten(value: &str) -> String {
-    let value = crate::render::replace_unsafe(value);
+    let value = crate::output::render::replace_unsafe(value);
     match value.char_indices().nth(80) {
         Some((at, _)) => format!("{:?}…", &value[..at]),
         None => format!("{value:?}"),
@@ -127,7 +113,7 @@ impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Key::Row(row) => write!(f, "row {row}"),
-            Key::Id(id) => write!(f, "{}", crate::render::replace_unsafe(id)),
+            Key::Id(id) => write!(f, "{}", crate::output::render::replace_unsafe(id)),
         }
     }
 }
@@ -494,7 +480,7 @@ fn scan_lines(mut reader: impl BufRead, path: &str) -> Result<Scan, JournalError
         // The reason may quote the file: sanitized before it can reach a terminal.
         let not_journal = |reason: String| JournalError::NotJournal {
             path: path.to_owned(),
-            reason: crate::render::replace_unsafe(&reason),
+            reason: crate::output::render::replace_unsafe(&reason),
         };
         let number = scan.records + 1;
         if n as u64 > MAX_LINE {
@@ -722,5 +708,25 @@ mod tests {
         assert!(after.starts_with(&whole), "the cut line went, nothing else");
         let scan = Journal::read(&path).unwrap();
         assert_eq!(scan.states[&Key::Row(1)], State::Failed);
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_module_example_appends_and_reads_back() {
+        use crate::journal::{Header, Journal, Key, Mode, State};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.jsonl");
+        let header = Header::new("batch", [("path", "/v3/x"), ("template", "{}")]);
+        let (mut journal, scan) = Journal::open(&path, &header, Mode::Create).unwrap();
+        assert!(scan.states.is_empty());
+        journal.append_sent(&Key::Row(1)).unwrap();
+        journal.append_sent(&Key::Row(2)).unwrap();
+        journal.append_outcome(r#"{"row":1,"ok":true,"data":1}"#).unwrap();
+        drop(journal);
+        let (_journal, scan) = Journal::open(&path, &header, Mode::Continue).unwrap();
+        assert_eq!(scan.states[&Key::Row(1)], State::Applied);
+        assert_eq!(scan.states[&Key::Row(2)], State::Sent);
     }
 }

@@ -2,12 +2,15 @@
 
 use std::error::Error;
 
-use crate::render::replace_unsafe;
+use crate::output::render::replace_unsafe;
 
 /// The error's `Display` followed by each [`source()`](Error::source) level, joined with
 /// `": "`; a level whose text the line already contains is skipped, so the line reads the
 /// same whether an error repeats its cause in its own `Display` or leaves it to `source()`.
 /// Line breaks become spaces: the result is one line.
+///
+/// It is not [`zv_api::Report`]: that one joins every level as it is, while this line skips a
+/// level the line already holds, which the unit test `each_level_once_whether_or_not_display_repeats_the_cause` checks.
 pub fn error_line(error: &(dyn Error + 'static)) -> String {
     let mut line = error.to_string();
     let mut source = error.source();

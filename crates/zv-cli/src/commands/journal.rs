@@ -4,14 +4,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use zv_cli::data::Data;
-use zv_cli::format::Printer;
-use zv_cli::journal::{Key, State};
-use zv_cli::settings::Inputs;
+use crate::config::settings::Inputs;
+use crate::journal::{Key, State};
+use crate::output::data::Data;
+use crate::output::format::Printer;
 
-use crate::Failure;
-use crate::cli::Global;
+use super::Context;
 use crate::commands::mcp::{self, ledger};
+use crate::failure::Failure;
+use crate::global::Global;
 
 /// `zv journal`'s subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -60,7 +61,12 @@ fn state_name(state: State) -> &'static str {
 }
 
 /// Runs `zv journal …`.
-pub(crate) fn run(
+pub(crate) fn run(command: JournalCommand, cx: &Context<'_>, out: &mut impl Write) -> Result<(), Failure> {
+    execute(command, cx.global, cx.inputs, &cx.printer(crate::output::format::Format::Table), out)
+}
+
+/// [`run`] with the global options, the flags given and the printer.
+fn execute(
     command: JournalCommand,
     g: &Global,
     inputs: &Inputs,
@@ -89,19 +95,27 @@ pub(crate) fn run(
                 })
                 .collect();
             if rows.is_empty() {
-                eprintln!("zv: no write in {}", zv_cli::render::replace_unsafe(&path.display().to_string()));
+                eprintln!(
+                    "zv: no write in {}",
+                    crate::output::render::replace_unsafe(&path.display().to_string())
+                );
             }
             let data = Data::Array(rows);
             printer.data(out, &data).map_err(Failure::output)
         }
         JournalCommand::Resolve { id, verdict, note, journal } => {
             let path = mcp::journal_path(journal, &profile_name)?;
+            // A verdict needs a write to judge: a journal that does not exist is not created.
+            if std::fs::symlink_metadata(&path).is_err() {
+                let shown = crate::output::render::replace_unsafe(&path.display().to_string());
+                return Err(Failure::usage(format!("no journal at {shown}: no write to resolve")));
+            }
             let (mut journal, scan) = ledger::open(&path, &ledger::header(&profile_name))
                 .map_err(|e| Failure::usage(e.to_string()))?;
             let id = id.trim();
             let found: Vec<ledger::Entry> =
                 ledger::entries(&scan).into_iter().filter(|e| e.id == id || e.key == id).collect();
-            let shown = zv_cli::render::replace_unsafe(id);
+            let shown = crate::output::render::replace_unsafe(id);
             let entry = match found.as_slice() {
                 [entry] => entry,
                 [] => {

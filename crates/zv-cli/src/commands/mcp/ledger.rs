@@ -1,4 +1,4 @@
-//! `zv mcp`'s write journal: the [`zv_cli::journal`] of every confirmed write, one file per
+//! `zv mcp`'s write journal: the [`crate::journal`] of every confirmed write, one file per
 //! profile, read and locked anew for each confirmation (so two servers on one journal never
 //! race, and `zv journal resolve` works while a server runs).
 //!
@@ -10,8 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::journal::{Header, Journal, JournalError, Key, Mode, Scan, State};
 use serde_json::{Value, json};
-use zv_cli::journal::{Header, Journal, JournalError, Key, Mode, Scan, State};
 
 /// The daily cap on confirmed writes when the profile sets none.
 pub const DEFAULT_DAILY_CAP: u32 = 20;
@@ -168,9 +168,9 @@ pub fn journal_line(e: &JournalError) -> String {
             "the write journal {path} is in use by another zv (pid {}): one write at a time; try again when it is done",
             pid.map_or_else(|| "not recorded yet".to_owned(), |p| p.to_string())
         ),
-        other => zv_cli::report::error_line(other).replace("results file", "write journal"),
+        other => crate::report::error_line(other).replace("results file", "write journal"),
     };
-    zv_cli::render::replace_unsafe(&line)
+    crate::output::render::replace_unsafe(&line)
 }
 
 /// The outcome record of the write `key`: whether it succeeded, the outcome when it did not

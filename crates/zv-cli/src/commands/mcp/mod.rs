@@ -16,18 +16,19 @@ pub mod tools;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use crate::config::profile::{KeyStore, Profile};
+use crate::config::settings::Inputs;
+use crate::output::verbose::MaxAttempts;
 use rmcp::ServiceExt;
-use zv_cli::profile::{KeyStore, Profile};
-use zv_cli::settings::Inputs;
-use zv_cli::verbose::MaxAttempts;
 use zv_types::catalogue::{self, Entry, Safety};
 
-use crate::Failure;
-use crate::cli::Global;
+use super::Context;
+use crate::failure::Failure;
+use crate::global::Global;
 
 /// `zv mcp`'s flags.
 #[derive(Debug, Clone, clap::Args)]
-pub struct McpArgs {
+pub struct Args {
     /// Let prepare_write prepare this write (a V3 path or V2 Action from the catalogue);
     /// repeat for more. The profile's `mcp_allow_write` list adds to these.
     #[arg(long = "allow-write", value_name = "PATH|ACTION")]
@@ -53,7 +54,7 @@ pub(crate) fn profile(g: &Global, inputs: &Inputs) -> Result<(String, Option<Pro
     if g.sandbox {
         return Ok(("sandbox".to_owned(), None));
     }
-    Ok(match crate::selected_profile(g, inputs)? {
+    Ok(match crate::config::selected_profile(g, inputs)? {
         Some((name, profile)) => (name, Some(profile)),
         None => ("env".to_owned(), None),
     })
@@ -70,7 +71,7 @@ pub(crate) fn journal_path(given: Option<PathBuf>, profile_name: &str) -> Result
 fn allowed(names: impl IntoIterator<Item = String>) -> Result<Vec<&'static Entry>, Failure> {
     let mut out: Vec<&'static Entry> = Vec::new();
     for given in names {
-        let shown = zv_cli::render::replace_unsafe(&given);
+        let shown = crate::output::render::replace_unsafe(&given);
         let entry = catalogue::lookup(&given).ok_or_else(|| {
             Failure::usage(format!(
                 "--allow-write {shown}: not in the endpoint catalogue (see `zv endpoints`)"
@@ -91,7 +92,7 @@ fn allowed(names: impl IntoIterator<Item = String>) -> Result<Vec<&'static Entry
 /// Checks the journal now, so that a wrong file fails at start rather than at a write: a
 /// journal of another profile, or a file that is no journal, is refused; a missing one is
 /// created. Read without its lock: another server may be writing with it.
-fn check_journal(path: &std::path::Path, header: &zv_cli::journal::Header) -> Result<(), Failure> {
+fn check_journal(path: &std::path::Path, header: &crate::journal::Header) -> Result<(), Failure> {
     let scan = ledger::read(path).map_err(|e| Failure::usage(e.to_string()))?;
     match scan.header {
         Some(found) => {
@@ -101,7 +102,7 @@ fn check_journal(path: &std::path::Path, header: &zv_cli::journal::Header) -> Re
             } else {
                 Err(Failure::usage(format!(
                     "the write journal {} is not this profile's: {}; give another --journal",
-                    zv_cli::render::replace_unsafe(&path.display().to_string()),
+                    crate::output::render::replace_unsafe(&path.display().to_string()),
                     differences.join("; ")
                 )))
             }
@@ -111,8 +112,13 @@ fn check_journal(path: &std::path::Path, header: &zv_cli::journal::Header) -> Re
 }
 
 /// Serves the tools on stdin/stdout until the client closes them.
-pub(crate) fn run(
-    args: McpArgs,
+pub(crate) fn run(args: Args, cx: &Context<'_>) -> Result<(), Failure> {
+    serve(args, cx.global, cx.inputs, cx.store, cx.attempts)
+}
+
+/// [`run`] with the global options, the flags given, the key store and the attempts' count.
+fn serve(
+    args: Args,
     g: &Global,
     inputs: &Inputs,
     store: &KeyStore,
@@ -125,8 +131,8 @@ pub(crate) fn run(
     let journal = journal_path(args.journal, &profile_name)?;
     let header = ledger::header(&profile_name);
     check_journal(&journal, &header)?;
-    let settings = if g.sandbox { None } else { Some(crate::settings(g, inputs, store)?) };
-    let gateway = crate::gateway(g, settings.as_ref(), attempts)?;
+    let settings = if g.sandbox { None } else { Some(crate::config::resolve(g, inputs, store)?) };
+    let gateway = crate::gateway::connect(g, settings.as_ref(), attempts)?;
     let inner = tools::Inner {
         gateway,
         allowed,

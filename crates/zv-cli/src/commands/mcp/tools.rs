@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use crate::journal::{Header, Key};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
     PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
@@ -15,7 +16,6 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use zv_api::UntypedRequest;
 use zv_api::pages::PageOptions;
-use zv_cli::journal::{Header, Key};
 use zv_types::catalogue::{self, Entry, Safety};
 
 use super::bound::{self, Limits};
@@ -34,7 +34,7 @@ type Answer = Result<Value, Value>;
 /// Everything the tools share.
 pub struct Inner {
     /// The gateway (and the sandbox, kept alive with it).
-    pub gateway: crate::Gateway,
+    pub gateway: crate::gateway::Gateway,
     /// The writes `prepare_write` may prepare.
     pub allowed: Vec<&'static Entry>,
     /// The bounds on a result's data.
@@ -251,7 +251,7 @@ fn endpoint_arg(args: &Map<String, Value>) -> Result<&'static Entry, Value> {
         return Ok(entry);
     }
     let shown = zv_types::text::Sanitized::new(given).max_chars(120).to_string();
-    let suggestion = zv_cli::api::Target::resolve(given)
+    let suggestion = crate::commands::api::target::Target::resolve(given)
         .ok()
         .and_then(|t| t.suggestion())
         .map(|e| format!(" Did you mean `{}`?", name(e)))
@@ -286,15 +286,15 @@ fn params_arg(entry: &Entry, args: &Map<String, Value>) -> Result<Value, Value> 
 /// A failed call as a tool error: the line zv prints, the platform's code and message,
 /// zv's hint, the traceId, and what is known of its effect.
 fn api_error(e: &zv_api::Error, grant_code: &str) -> Value {
-    let line = zv_cli::report::error_line(e);
+    let line = crate::report::error_line(e);
     let line = zv_api::redact_grant_code(&line, grant_code).into_owned();
     let api = e.api_error();
     json!({
         "error": line,
         "code": api.map(|a| code_value(&a.code)),
-        "message": api.map(|a| zv_api::redact_grant_code(&zv_cli::render::replace_unsafe(&a.message), grant_code).into_owned()),
-        "hint": crate::hint(e),
-        "traceId": zv_cli::report::trace_id(e),
+        "message": api.map(|a| zv_api::redact_grant_code(&crate::output::render::replace_unsafe(&a.message), grant_code).into_owned()),
+        "hint": crate::failure::hint(e),
+        "traceId": crate::report::trace_id(e),
         "outcome": outcome_name(e.outcome()),
     })
 }
@@ -302,7 +302,7 @@ fn api_error(e: &zv_api::Error, grant_code: &str) -> Value {
 fn code_value(code: &zv_types::ResponseCode) -> Value {
     match code {
         zv_types::ResponseCode::Num(n) => json!(n),
-        zv_types::ResponseCode::Text(t) => json!(zv_cli::render::replace_unsafe(t)),
+        zv_types::ResponseCode::Text(t) => json!(crate::output::render::replace_unsafe(t)),
     }
 }
 
@@ -464,7 +464,7 @@ impl Inner {
         let request =
             zv_api::sansio::prepare_serialized(self.gateway.client.config(), entry.route, &raw, now, 0)
                 .map_err(|e| api_error(&e, self.grant_code()))?;
-        let preview = zv_cli::api::dry_run_view(&request, false, self.grant_code())
+        let preview = crate::commands::api::target::dry_run_view(&request, false, self.grant_code())
             .map_err(|e| refuse(format!("cannot show the request: {e}")))?;
         let preview: Value = serde_json::from_str(&preview.to_json()).unwrap_or(Value::Null);
         let id =
@@ -527,8 +527,7 @@ impl Inner {
         let view = sent.as_ref().map(|_| ()).map_err(|e| ErrorView {
             outcome: outcome_name(e.outcome()),
             code: e.api_error().map(|a| code_value(&a.code)),
-            message: zv_api::redact_grant_code(&zv_cli::report::error_line(e), self.grant_code())
-                .into_owned(),
+            message: zv_api::redact_grant_code(&crate::report::error_line(e), self.grant_code()).into_owned(),
         });
         let recorded =
             journal.append_outcome(&ledger::outcome_line(&key, &name(entry), &prepared.params, &view));
