@@ -51,6 +51,7 @@ pub(crate) fn run(args: Args, cx: &Context<'_>, out: &mut impl Write) -> Result<
         (None, None) => return Err(Failure::usage("give --action or --path")),
     };
     let table = cx.printer(Format::Table);
-    let options = super::api::CallOptions { idempotent: args.idempotent, yes: args.yes, no_validate: args.no_validate };
+    let options =
+        super::api::CallOptions { idempotent: args.idempotent, yes: args.yes, no_validate: args.no_validate };
     super::api::call(&route, &params, options, &table, || cx.connect(), out)
 }

@@ -309,3 +309,20 @@ fn zv_call_checks_its_params_as_zv_api_does_unless_no_validate() {
     let sent: Vec<Option<Value>> = mock.log().iter().map(|e| e.params.clone()).collect();
     assert_eq!(sent, [Some(json!({"type": 2, "identifierNumber": "1"})), Some(json!({"type": 9}))]);
 }
+
+#[test]
+fn endpoints_openapi_prints_the_committed_document_and_refuses_a_query() {
+    let r = run(zv(), &["endpoints", "--openapi"]);
+    let text = ok(&r);
+    let committed = include_str!("../../../../docs/openapi.json");
+    assert_eq!(text, committed, "zv endpoints --openapi is docs/openapi.json byte for byte");
+    let doc: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/v3/crm/customer/gatherCustomerInfo"]["post"].is_object());
+
+    let r = run(zv(), &["endpoints", "--openapi", "giftCard"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = run(zv(), &["endpoints", "--openapi", "show", GATHER]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--openapi"), "{}", r.stderr);
+}

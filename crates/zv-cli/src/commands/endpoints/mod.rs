@@ -16,7 +16,8 @@ use search as endpoints;
 pub const EXAMPLES: &str = r#"Examples:
   zv endpoints giftCard
   zv endpoints --domain goods --json
-  zv endpoints 礼品卡"#;
+  zv endpoints 礼品卡
+  zv endpoints --openapi > openapi.json"#;
 const SHOW_EXAMPLES: &str = r#"Examples:
   zv endpoints show v3/crm/customer/gatherCustomerInfo
   zv endpoints show communal.user.gether-customer-info --json"#;
@@ -29,9 +30,18 @@ pub struct Args {
     /// Only this domain's endpoints (member, marketing, goods, …).
     #[arg(long, value_name = "D")]
     domain: Option<String>,
+    /// Print the catalogue as an OpenAPI 3.1 document (the repository's `docs/openapi.json`:
+    /// one operation per V3 path, the V2 Actions under `x-zv-actions`), to import into Postman
+    /// or Apifox or to generate a client in another language.
+    #[arg(long, conflicts_with_all = ["query", "domain"])]
+    openapi: bool,
     #[command(subcommand)]
     show: Option<EndpointsCommand>,
 }
+
+/// The catalogue as OpenAPI 3.1, as `cargo xtask catalogue` generates it (and `--check`
+/// keeps it current) from the same TOML as the compiled table this binary searches.
+const OPENAPI: &str = include_str!("../../../../../docs/openapi.json");
 
 /// `zv endpoints …`.
 #[derive(Debug, Subcommand)]
@@ -48,6 +58,12 @@ pub enum EndpointsCommand {
 /// Runs `zv endpoints`.
 pub(crate) fn run(args: Args, cx: &Context<'_>, out: &mut impl Write) -> Result<(), Failure> {
     let table = cx.printer(Format::Table);
+    if args.openapi {
+        if args.show.is_some() {
+            return Err(Failure::usage("--openapi prints the whole catalogue: leave out `show`"));
+        }
+        return out.write_all(OPENAPI.as_bytes()).map_err(Failure::output);
+    }
     match args.show {
         Some(EndpointsCommand::Show { target }) => endpoints_show(&target, &table, out),
         None => list(args.query.as_deref(), args.domain.as_deref(), &table, out),
