@@ -106,7 +106,20 @@ fn execute(
                 _ => Failure::usage(crate::report::error_line(&e)),
             })?;
             let stored = match (open_key_stdin, place) {
-                (false, _) => "",
+                (false, _) => {
+                    // Said, so a missing key is not first met as a refused signature.
+                    let in_file = load(&path)
+                        .ok()
+                        .and_then(|c| c.profile(&name).ok().map(|p| p.insecure_open_key.is_some()));
+                    let has_key = in_file == Some(true) || matches!(store.get(&name), Ok(Some(_)));
+                    if !has_key {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "note: no openKey was saved with profile {name}: sign with ZV_OPEN_KEY, or add it with `zv profile add {name} --open-key-stdin`"
+                        );
+                    }
+                    ""
+                }
                 (true, KeyPlace::Store) => ", its key in the OS credential store",
                 (true, KeyPlace::ConfigFile) => {
                     // Never silently: the `gh auth login --insecure-storage` convention.

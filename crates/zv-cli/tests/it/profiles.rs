@@ -56,7 +56,14 @@ fn add_list_show_remove_never_show_the_key() {
     assert!(std::fs::read_to_string(&file).unwrap().contains("grant_code = \"NewGrant\""));
     assert_eq!(shown["shop_code"], "S1");
     assert!(shown["open_key"] == "stored" || shown["open_key"] == "absent", "{shown}");
-    ok(&run(at(), &["profile", "add", "dev", "--base-url", "http://127.0.0.1:9"]));
+    let keyless = run(at(), &["profile", "add", "dev", "--base-url", "http://127.0.0.1:9"]);
+    ok(&keyless);
+    assert!(
+        keyless.stderr.contains("no openKey was saved with profile dev")
+            && keyless.stderr.contains("ZV_OPEN_KEY"),
+        "a profile without a key says so: {}",
+        keyless.stderr
+    );
     let list = json_out(&run(at(), &["profile", "list", "--format", "json"]));
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["dev", "prod"]);
