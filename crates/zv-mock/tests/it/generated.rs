@@ -454,8 +454,19 @@ fn strict_mode_answers_the_gateways_100002_naming_the_problems_found_by_the_cata
     let strict = verifier(true, false);
     let lenient = verifier(false, false);
     let handled = handled();
-    let mut refused = 0;
+    let (mut refused, mut open_ended) = (0, 0);
     for entry in catalogue::all().iter().filter(|e| !e.params.is_empty()) {
+        if entry.params_truncated {
+            // Past a cut params table, other names may be the endpoint's own: a stray name
+            // passes, in strict mode too, and a missing required one is still refused.
+            let mut params = valid_params(entry.params);
+            params["zvNoSuchParam"] = json!(1);
+            assert!(entry.check_params(&params).is_ok(), "{}", route_key(entry));
+            assert_ne!(ask(&strict, entry, &params)["code"], PARAMS_ERROR_CODE);
+            refused_missing_required(&strict, entry);
+            open_ended += 1;
+            continue;
+        }
         let mut params = valid_params(entry.params);
         params["zvNoSuchParam"] = json!(1);
         let problems = entry.check_params(&params).unwrap_err();
@@ -480,16 +491,21 @@ fn strict_mode_answers_the_gateways_100002_naming_the_problems_found_by_the_cata
         } else if entry.data.is_none() && !handled.contains(&route_key(entry)) {
             assert_business(&answer, NO_STUB_CODE);
         }
-        if let Some(required) = entry.params.iter().find(|p| p.required == Some(true)) {
-            let mut missing = valid_params(entry.params);
-            missing.as_object_mut().unwrap().remove(required.name);
-            let answer = ask(&strict, entry, &missing);
-            assert_eq!(answer["code"], PARAMS_ERROR_CODE, "{answer}");
-            let expected = format!("missing required param `{}`", required.name);
-            assert!(answer["message"].as_str().unwrap().contains(&expected), "{answer}");
-        }
+        refused_missing_required(&strict, entry);
     }
-    assert!(refused > 100, "{refused}");
+    assert!(refused > 90 && open_ended > 0, "{refused} {open_ended}");
+}
+
+/// Strict mode refuses the entry's valid params without their first required one, naming it.
+fn refused_missing_required(strict: &Verifier, entry: &Entry) {
+    if let Some(required) = entry.params.iter().find(|p| p.required == Some(true)) {
+        let mut missing = valid_params(entry.params);
+        missing.as_object_mut().unwrap().remove(required.name);
+        let answer = ask(strict, entry, &missing);
+        assert_eq!(answer["code"], PARAMS_ERROR_CODE, "{answer}");
+        let expected = format!("missing required param `{}`", required.name);
+        assert!(answer["message"].as_str().unwrap().contains(&expected), "{answer}");
+    }
 }
 
 #[test]
