@@ -15,6 +15,18 @@ use crate::text::Sanitized;
 /// How many characters of a value a problem quotes.
 const QUOTED_CHARS: usize = 64;
 
+/// The most param names a call's params may hold, nested ones included, for them to be
+/// checked at all (a bound on the check's cost; more is a [`Problem::TooLarge`]).
+pub const MAX_CHECKED_KEYS: usize = 1_000;
+
+/// The longest param name, in characters, the check reads (a longer one is a
+/// [`Problem::TooLarge`]).
+pub const MAX_CHECKED_KEY_CHARS: usize = 256;
+
+/// The most significant digits a number text may have: a double keeps no more, so a longer
+/// one would be sent as another number.
+const MAX_NUMBER_DIGITS: usize = 17;
+
 /// One problem with the params of a call, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -61,6 +73,13 @@ pub enum Problem {
         /// The allowed values, with their labels.
         allowed: &'static [Allowed],
     },
+    /// The params are too large to be checked: more than [`MAX_CHECKED_KEYS`] names
+    /// (nested ones included) or a name longer than [`MAX_CHECKED_KEY_CHARS`] characters.
+    /// Refused whatever the entry documents, as `zv mock --strict` refuses them.
+    TooLarge {
+        /// What is too large, in words (a long name quoted briefly and sanitized).
+        why: String,
+    },
 }
 
 impl ParamProblem {
@@ -97,6 +116,7 @@ impl fmt::Display for ParamProblem {
                 }
                 Ok(())
             }
+            Problem::TooLarge { why } => write!(f, "params too large to check: {why}"),
         }
     }
 }
@@ -113,7 +133,10 @@ impl Entry {
     /// fields of a paged entry are always allowed. Checked: required params present (listed with their
     /// types), unknown names (with a did-you-mean), JSON types (an `integer` is a JSON
     /// number, not a string of digits), money and time forms, enumerated values (listed
-    /// with their labels), and nested objects and lists of objects, to any depth.
+    /// with their labels; a string only as written), and nested objects and lists of
+    /// objects, to any depth. Params with more than [`MAX_CHECKED_KEYS`] names (nested ones
+    /// included) or a name over [`MAX_CHECKED_KEY_CHARS`] characters are one
+    /// [`Problem::TooLarge`], whatever the entry documents.
     ///
     /// ```
     /// use zv_types::catalogue::{lookup, Problem};
@@ -126,6 +149,9 @@ impl Entry {
     /// assert!(problems.iter().any(|p| p.to_string().starts_with("missing required param `type` (integer")));
     /// ```
     pub fn check_params(&self, params: &Value) -> Result<(), Vec<ParamProblem>> {
+        if let Some(why) = too_large_to_check(params) {
+            return Err(vec![ParamProblem::new("", Problem::TooLarge { why })]);
+        }
         let empty = Map::new();
         let object = match params {
             Value::Null => &empty,
@@ -184,6 +210,51 @@ impl Entry {
             name == n || name == s
         })
     }
+}
+
+/// Why `params` are too large for the check to be run on them, if they are: more than
+/// [`MAX_CHECKED_KEYS`] names, nested ones included, or a name over
+/// [`MAX_CHECKED_KEY_CHARS`] characters. Walked without recursion, so any depth is fine.
+fn too_large_to_check(params: &Value) -> Option<String> {
+    let mut keys = 0usize;
+    let mut pending = vec![params];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(object) => {
+                keys += object.len();
+                if let Some(long) = object.keys().find(|k| k.chars().count() > MAX_CHECKED_KEY_CHARS) {
+                    let name = Sanitized::new(long).max_chars(32);
+                    return Some(format!(
+                        "the param name `{name}` is over {MAX_CHECKED_KEY_CHARS} characters"
+                    ));
+                }
+                pending.extend(object.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+        if keys > MAX_CHECKED_KEYS {
+            return Some(format!("over {MAX_CHECKED_KEYS} param names (nested ones included)"));
+        }
+    }
+    None
+}
+
+/// Whether a JSON number text keeps its value as a double: not under the smallest one (it
+/// would be sent as `0.0`), not an integer past `u64`/`i64` (sent as another number), and
+/// no more significant digits than a double keeps.
+fn number_text_keeps_its_value(text: &str, value: f64) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+    let is_integer = mantissa.len() == text.len() && !mantissa.contains('.');
+    if is_integer {
+        return text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok();
+    }
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    if value == 0.0 {
+        return significant.is_empty();
+    }
+    significant.len() <= MAX_NUMBER_DIGITS
 }
 
 /// The documented name nearest to `name`: at most a few edits away ignoring case (a swap
@@ -325,8 +396,9 @@ fn check_value(param: &Param, value: &Value, path: &str, problems: &mut Vec<Para
         return wrong(problems);
     }
     if !param.values.is_empty() {
+        // A string is sent as written: only its exact spelling is an allowed value.
         let text = match value {
-            Value::String(s) => s.trim().to_owned(),
+            Value::String(s) => s.clone(),
             other => other.to_string(),
         };
         if param.allowed(&text).is_none() {
@@ -358,7 +430,9 @@ fn coerce(param: &Param, path: &str, text: &str) -> Result<Value, ParamProblem> 
             }
         }
         Some(JsonType::Number) => match serde_json::from_str::<Value>(trimmed) {
-            Ok(n @ Value::Number(_)) => Ok(n),
+            Ok(Value::Number(n)) if number_text_keeps_its_value(trimmed, n.as_f64().unwrap_or(f64::NAN)) => {
+                Ok(Value::Number(n))
+            }
             _ => Err(wrong()),
         },
         Some(JsonType::Boolean) => match trimmed.to_ascii_lowercase().as_str() {

@@ -50,7 +50,7 @@ pub(crate) use typed_check::TypedCheck;
 #[cfg(test)]
 mod tests;
 
-pub use check::{ParamProblem, Problem};
+pub use check::{MAX_CHECKED_KEY_CHARS, MAX_CHECKED_KEYS, ParamProblem, Problem};
 pub use json_schema::JSON_SCHEMA_DIALECT;
 pub use sample::{sample_data, sample_params};
 
