@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::{Allowed, Entry, Format, JsonType, MoneyUnit, Param};
+use super::{Allowed, Entry, Format, JsonType, MoneyUnit, Param, Source};
 use crate::moment::Moment;
 use crate::money::Money;
 use crate::paging::json_type as json_type_of;
@@ -127,8 +127,9 @@ impl Entry {
     /// Checks `params` (the business params of a call, a JSON object; `null` is no params)
     /// against what the entry documents: every problem found, or `Ok` when there is none.
     ///
-    /// Names the entry does not document are problems only when it documents its params
-    /// (an entry without params knows nothing to check) and its vendor page's params table
+    /// Only an entry that [`checks_params`](Self::checks_params) (its params from a vendor
+    /// page) is checked: for any other, params that are an object (or `null`) pass. Names
+    /// the entry does not document are problems only when its vendor page's params table
     /// is whole ([`params_truncated`](Self::params_truncated)), and the paging request
     /// fields of a paged entry are always allowed. Checked: required params present (listed with their
     /// types), unknown names (with a did-you-mean), JSON types (an `integer` is a JSON
@@ -136,7 +137,7 @@ impl Entry {
     /// with their labels; a string only as written), and nested objects and lists of
     /// objects, to any depth. Params with more than [`MAX_CHECKED_KEYS`] names (nested ones
     /// included) or a name over [`MAX_CHECKED_KEY_CHARS`] characters are one
-    /// [`Problem::TooLarge`], whatever the entry documents.
+    /// [`Problem::TooLarge`].
     ///
     /// ```
     /// use zv_types::catalogue::{lookup, Problem};
@@ -149,9 +150,6 @@ impl Entry {
     /// assert!(problems.iter().any(|p| p.to_string().starts_with("missing required param `type` (integer")));
     /// ```
     pub fn check_params(&self, params: &Value) -> Result<(), Vec<ParamProblem>> {
-        if let Some(why) = too_large_to_check(params) {
-            return Err(vec![ParamProblem::new("", Problem::TooLarge { why })]);
-        }
         let empty = Map::new();
         let object = match params {
             Value::Null => &empty,
@@ -160,8 +158,11 @@ impl Entry {
                 return Err(vec![ParamProblem::new("", Problem::NotAnObject { found: json_type_of(other) })]);
             }
         };
-        if self.params.is_empty() {
+        if !self.checks_params() {
             return Ok(());
+        }
+        if let Some(why) = too_large_to_check(params) {
+            return Err(vec![ParamProblem::new("", Problem::TooLarge { why })]);
         }
         let paging: Vec<&'static str> =
             self.paging.map(|d| d.request_fields()).map(|(n, s)| vec![n, s]).unwrap_or_default();
@@ -170,6 +171,15 @@ impl Entry {
         let unknown = if self.params_truncated { Unknown::Allowed } else { Unknown::Refused };
         check_fields(self.params, &paging, unknown, object, "", &mut problems);
         if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    /// Whether [`check_params`](Self::check_params) checks this entry's params beyond
+    /// their being an object: only when they come from the vendor's reference page and it
+    /// lists some. An endpoint only seen in the field lists the params seen, possibly not
+    /// all it takes nor with their types, so its params are not checked (the CLI and
+    /// `zv mock --strict` both follow this rule through `check_params`).
+    pub fn checks_params(&self) -> bool {
+        matches!(self.source, Source::VendorPage { .. }) && !self.params.is_empty()
     }
 
     /// The JSON value a `FIELD=VALUE` text stands for, by the declared type of the param
