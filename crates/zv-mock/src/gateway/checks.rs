@@ -331,7 +331,8 @@ const LISTED_PROBLEMS: usize = 6;
 /// ([`Entry::check_params`](zv_types::catalogue::Entry::check_params), which bounds its
 /// input first). An endpoint only seen in the field is not checked. In strict mode a
 /// problem refuses the request as the gateway does ([`PARAMS_ERROR_CODE`](crate::PARAMS_ERROR_CODE)
-/// 参数错误, naming the problems); otherwise the problems are only traced (debug).
+/// 参数错误, naming the problems); otherwise the problems are only traced (debug). Params
+/// too large to check are one of those problems, the same for the CLI.
 pub(crate) fn documented(strict: bool, route: &RouteKey, params: &Value) -> Result<(), Rejection> {
     let traced = || tracing::enabled!(target: "zv_mock", tracing::Level::DEBUG);
     let Some(entry) = route.catalogue().filter(|e| e.has_params_schema() && (strict || traced())) else {

@@ -15,6 +15,10 @@ use crate::text::Sanitized;
 /// How many characters of a value a problem quotes.
 const QUOTED_CHARS: usize = 64;
 
+/// The most significant digits a number text may have: a double keeps no more, so a longer
+/// one would be sent as another number.
+const MAX_NUMBER_DIGITS: usize = 17;
+
 /// One problem with the params of a call, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -191,7 +195,10 @@ impl Entry {
     /// paged entry are always allowed. Checked: required params present (listed with their
     /// types), unknown names (with a did-you-mean), JSON types (an `integer` is a JSON
     /// number, not a string of digits), money and time forms, enumerated values (listed
-    /// with their labels), and nested objects and lists of objects, to any depth.
+    /// with their labels; a string only as written), and nested objects and lists of
+    /// objects, to any depth. Params with more than [`MAX_CHECKED_KEYS`] names (nested ones
+    /// included) or a name over [`MAX_CHECKED_KEY_CHARS`] characters are one
+    /// [`Problem::TooLarge`].
     ///
     /// ```
     /// use zv_types::catalogue::{lookup, Problem};
@@ -287,6 +294,23 @@ impl Entry {
             name == n || name == s
         })
     }
+}
+
+/// Whether a JSON number text keeps its value as a double: not under the smallest one (it
+/// would be sent as `0.0`), not an integer past `u64`/`i64` (sent as another number), and
+/// no more significant digits than a double keeps.
+fn number_text_keeps_its_value(text: &str, value: f64) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+    let is_integer = mantissa.len() == text.len() && !mantissa.contains('.');
+    if is_integer {
+        return text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok();
+    }
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    if value == 0.0 {
+        return significant.is_empty();
+    }
+    significant.len() <= MAX_NUMBER_DIGITS
 }
 
 /// The documented name nearest to `name`: at most a few edits away ignoring case (a swap
@@ -428,8 +452,9 @@ fn check_value(param: &Param, value: &Value, path: &str, problems: &mut Vec<Para
         return wrong(problems);
     }
     if !param.values.is_empty() {
+        // A string is sent as written: only its exact spelling is an allowed value.
         let text = match value {
-            Value::String(s) => s.trim().to_owned(),
+            Value::String(s) => s.clone(),
             other => other.to_string(),
         };
         if param.allowed(&text).is_none() {
@@ -461,7 +486,9 @@ fn coerce(param: &Param, path: &str, text: &str) -> Result<Value, ParamProblem> 
             }
         }
         Some(JsonType::Number) => match serde_json::from_str::<Value>(trimmed) {
-            Ok(n @ Value::Number(_)) => Ok(n),
+            Ok(Value::Number(n)) if number_text_keeps_its_value(trimmed, n.as_f64().unwrap_or(f64::NAN)) => {
+                Ok(Value::Number(n))
+            }
             _ => Err(wrong()),
         },
         Some(JsonType::Boolean) => match trimmed.to_ascii_lowercase().as_str() {

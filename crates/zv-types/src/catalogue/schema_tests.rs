@@ -484,3 +484,76 @@ fn past_a_cut_params_table_other_names_are_allowed() {
     assert!(!whole.params_truncated);
     assert!(!problems(whole, json!({"type": 1, "prepare_time": 5})).is_empty());
 }
+
+#[test]
+fn an_enumerated_string_is_allowed_only_as_written_since_it_is_sent_as_written() {
+    let e = entry("v2:coupn.coupon-template-detail");
+    assert!(problems(e, json!({"bizType": "10", "id": "5"})).is_empty());
+    // `FIELD=VALUE` keeps a string as typed: " 10 " goes on the wire with its spaces, and
+    // the gateway's enum has no such value.
+    assert_eq!(e.coerce_param("bizType", " 10 "), Ok(json!(" 10 ")));
+    for padded in [" 10", "10 ", "\t10", "10\n"] {
+        let found = problems(e, json!({"bizType": padded, "id": "5"}));
+        assert!(
+            found.len() == 1 && found[0].contains("is not allowed; allowed: 10 (餐饮)"),
+            "{padded:?}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn a_number_text_that_a_json_number_would_change_is_refused() {
+    let e = entry("v2:communal.delivery.create-order-auto");
+    assert_eq!(e.coerce_param("receiverLat", "31.2304"), Ok(json!(31.2304)));
+    assert_eq!(e.coerce_param("receiverLat", "-1.5e2"), Ok(json!(-150.0)));
+    assert_eq!(e.coerce_param("receiverLat", "9007199254740993"), Ok(json!(9_007_199_254_740_993_u64)));
+    for text in [
+        // under the smallest double: would be sent as 0.0
+        "1e-400",
+        "0.0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001",
+        // an integer past u64: would be sent as 1e+23, another number
+        "100000000000000000000000",
+        "-99999999999999999999",
+        // more digits than a double keeps
+        "31.23045678901234567891",
+    ] {
+        let problem = e.coerce_param("receiverLat", text).unwrap_err();
+        assert!(matches!(problem.problem, Problem::WrongType { .. }), "{text}: {problem}");
+    }
+}
+
+#[test]
+fn params_too_large_to_check_are_a_problem_of_every_checked_entry() {
+    let documented = entry("v2:coupon.coupon-activity-add");
+    assert!(documented.has_params_schema());
+    let long_name = json!({ "k".repeat(300): 1 });
+    let many = Value::Object((0..1_001).map(|i| (format!("k{i}"), json!(1))).collect());
+    let nested = json!({"a": [{"b": Value::Object((0..600).map(|i| (format!("n{i}"), json!(i))).collect())},
+                              {"c": Value::Object((0..600).map(|i| (format!("m{i}"), json!(i))).collect())}]});
+    for (params, why) in [
+        (&long_name, "is over 256 characters"),
+        (&many, "over 1000 param names"),
+        (&nested, "over 1000 param names (nested ones included)"),
+    ] {
+        let found = problems(documented, params.clone());
+        assert!(found.len() == 1 && found[0].contains(why) && found[0].len() < 200, "{found:?}");
+        // An entry whose params are not checked takes them, as the CLI sends them.
+        let bare = all().iter().find(|e| e.params.is_empty()).unwrap();
+        assert!(bare.check_params(params).is_ok());
+    }
+    let under = Value::Object((0..999).map(|i| (format!("k{i}"), json!(1))).collect());
+    assert!(problems(documented, under).iter().all(|p| p.starts_with("unknown param")));
+}
+
+#[test]
+fn params_seen_only_in_the_field_are_not_checked_since_they_may_be_incomplete() {
+    // The CLI sends these unchecked (`zv api` checks vendor-page params only): the one
+    // validator must take them too, or `zv mock --strict` refuses what the CLI sent.
+    let seen = entry("v3/org/shop/getShopColsById");
+    assert!(matches!(seen.source, Source::Observation(_)) && !seen.params.is_empty());
+    assert!(!seen.has_params_schema());
+    assert!(seen.check_params(&json!({"shopId": "1", "cols": "abc", "withTags": 1})).is_ok());
+    assert!(seen.check_params(&json!([1])).is_err(), "params are still an object");
+    let paged = all().iter().filter(|e| e.has_params_schema()).count();
+    assert!(paged > 30, "{paged}");
+}

@@ -16,8 +16,7 @@ use search as endpoints;
 pub const EXAMPLES: &str = r#"Examples:
   zv endpoints giftCard
   zv endpoints --domain goods --json
-  zv endpoints 礼品卡
-  zv endpoints --openapi > openapi.json"#;
+  zv endpoints 礼品卡"#;
 const SHOW_EXAMPLES: &str = r#"Examples:
   zv endpoints show v3/crm/customer/gatherCustomerInfo
   zv endpoints show communal.user.gether-customer-info --json"#;
