@@ -16,9 +16,9 @@
 //! Only rendering changes: the original text stays available to the program.
 //!
 //! ```
-//! use zv_types::text::{Sanitized, sanitize};
-//! assert_eq!(sanitize("ok\u{1b}]0;pwned\u{7}\u{1b}[2J"), r"ok\u{1b}]0;pwned\u{7}\u{1b}[2J");
-//! assert_eq!(sanitize("a\u{2028}b\nc"), r"a\u{2028}b\nc");
+//! use zv_types::text::{Sanitized, escape_unsafe};
+//! assert_eq!(escape_unsafe("ok\u{1b}]0;pwned\u{7}\u{1b}[2J"), r"ok\u{1b}]0;pwned\u{7}\u{1b}[2J");
+//! assert_eq!(escape_unsafe("a\u{2028}b\nc"), r"a\u{2028}b\nc");
 //! let long = "x".repeat(600);
 //! assert_eq!(Sanitized::new(&long).max_chars(3).to_string(), "xxx…(600 bytes)");
 //! ```
@@ -157,8 +157,10 @@ impl fmt::Display for Sanitized<'_> {
     }
 }
 
-/// `text` rendered by [`Sanitized`] with the defaults, as a `String`.
-pub fn sanitize(text: &str) -> String {
+/// `text` with every character a terminal would obey written as an escape (`\u{1b}`) and cut
+/// to the default length ([`Sanitized`] with the defaults), as a `String`. It escapes where
+/// the CLI's table cells replace (`�`): a log or an error keeps what was sent, readable.
+pub fn escape_unsafe(text: &str) -> String {
     Sanitized::new(text).to_string()
 }
 
@@ -172,17 +174,17 @@ mod tests {
             '\0', '\u{7}', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}', '\u{2028}', '\u{2029}',
             '\u{202e}',
         ] {
-            let shown = sanitize(&format!("a{c}b"));
+            let shown = escape_unsafe(&format!("a{c}b"));
             assert!(!shown.contains(c), "{c:?} -> {shown}");
             assert!(shown.starts_with("a\\") && shown.ends_with('b'), "{shown}");
         }
-        assert_eq!(sanitize("查询的信息不存在 ok"), "查询的信息不存在 ok");
+        assert_eq!(escape_unsafe("查询的信息不存在 ok"), "查询的信息不存在 ok");
     }
 
     #[test]
     fn caps_and_counts_bytes() {
         let s = "é".repeat(1000);
-        assert_eq!(sanitize(&s), format!("{}…(2000 bytes)", "é".repeat(MAX_CHARS)));
+        assert_eq!(escape_unsafe(&s), format!("{}…(2000 bytes)", "é".repeat(MAX_CHARS)));
         assert_eq!(Sanitized::new("abc").max_chars(3).to_string(), "abc");
         assert_eq!(Sanitized::new("").to_string(), "");
     }
