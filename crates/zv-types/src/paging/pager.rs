@@ -145,7 +145,7 @@ impl PageError {
 ///
 /// It owns the page number field of the dialect and sets the page size field (in the form
 /// the caller wrote it: a string page size in the params makes both fields strings, as one
-/// endpoint wants). See the [module documentation](self) for a complete scan.
+/// endpoint wants). See the [module documentation](crate::paging) for a complete scan.
 #[derive(Debug, Clone)]
 pub struct Pager {
     dialect: PageDialect,
