@@ -312,6 +312,25 @@ async fn list_pages_cut_to_the_bounds_goes_on_within_the_page_and_reaches_every_
 }
 
 #[tokio::test]
+async fn the_write_journal_keeps_no_grant_code_or_open_key_from_the_params() {
+    let place = Place::new();
+    let mock = mock_with(&write_stubs());
+    let client = start(&place, Some(&mock), &["--allow-write", WRITE]).await;
+    let card = format!("{GRANT} {SECRET}");
+    let prepared = ok(&client, "prepare_write", json!({"endpoint": WRITE, "params": {"cardNo": card}})).await;
+    let id = prepared["confirmation"].as_str().unwrap().to_owned();
+    ok(&client, "confirm_write", json!({"confirmation": id})).await;
+    client.cancel().await.unwrap();
+    assert_eq!(sent(&mock, WRITE), 1);
+    let journal = std::fs::read_to_string(place.journal()).unwrap();
+    for secret in [GRANT, SECRET, &SECRET[..4], &SECRET[SECRET.len() - 4..]] {
+        assert!(!journal.contains(secret), "{secret} in {journal}");
+    }
+    let outcome: Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(outcome["params"]["cardNo"], "[redacted] [redacted]", "{journal}");
+}
+
+#[tokio::test]
 async fn a_confirmed_write_is_sent_once_and_replayed_or_expired_confirmations_are_refused() {
     let place = Place::new();
     let mock = mock_with(&write_stubs());

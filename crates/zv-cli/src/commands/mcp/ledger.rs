@@ -175,15 +175,40 @@ pub fn journal_line(e: &JournalError) -> String {
 
 /// The outcome record of the write `key`: whether it succeeded, the outcome when it did not
 /// (`unknown`, `rejected`, `not_sent`), the endpoint, its params masked, and the error's
-/// code and message (masked) — never the data, a key, a token or the grantCode.
-pub fn outcome_line(key: &str, endpoint: &str, params: &Value, result: &Result<(), ErrorView>) -> String {
-    let mut record =
-        json!({ "key": key, "ok": result.is_ok(), "endpoint": endpoint, "params": mask(params) });
+/// code and message (masked) — never the data, a key, a token or the grantCode: `redact`
+/// (the client's rule, [`zv_api::blocking::Client`]'s `config().redact`) replaces the
+/// grantCode and the openKey in every string, number and member name before the masking.
+pub fn outcome_line(
+    key: &str,
+    endpoint: &str,
+    params: &Value,
+    result: &Result<(), ErrorView>,
+    redact: &dyn Fn(&str) -> String,
+) -> String {
+    let mut record = json!({ "key": key, "ok": result.is_ok(), "endpoint": endpoint, "params": mask(&redacted(params, redact)) });
     if let Err(e) = result {
         record["outcome"] = e.outcome.into();
-        record["error"] = json!({ "code": e.code, "message": mask(&Value::String(e.message.clone())) });
+        record["error"] = json!({ "code": e.code, "message": mask_text(&redact(&e.message)) });
     }
     record.to_string()
+}
+
+/// `value` with `redact` applied to each string, number and member name (a number it
+/// changes becomes a string): what the journal and the write preview keep of params.
+pub fn redacted(value: &Value, redact: &dyn Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(s) => Value::String(redact(s)),
+        Value::Number(n) => {
+            let text = n.to_string();
+            let out = redact(&text);
+            if out == text { value.clone() } else { Value::String(out) }
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| redacted(v, redact)).collect()),
+        Value::Object(members) => {
+            Value::Object(members.iter().map(|(k, v)| (redact(k), redacted(v, redact))).collect())
+        }
+        other => other.clone(),
+    }
 }
 
 /// What the journal keeps of a failed write.
@@ -303,6 +328,10 @@ fn phone_digits(chars: &[char]) -> Vec<bool> {
 mod tests {
     use super::*;
 
+    fn no_secret(text: &str) -> String {
+        text.to_owned()
+    }
+
     fn scan_of(states: &[(&str, State)]) -> Scan {
         let mut scan = Scan::default();
         for (key, state) in states {
@@ -388,9 +417,30 @@ mod tests {
             assert_eq!(mask_text(text), want, "{text:?}");
         }
         for text in ["手机13800138000", "138-0013-8000", "+86 138 0013 8000"] {
-            let line = outcome_line("k", "v3/x", &serde_json::json!({ "remark": text }), &Ok(()));
+            let line = outcome_line("k", "v3/x", &serde_json::json!({ "remark": text }), &Ok(()), &no_secret);
             assert!(!line.contains("0013") && !line.contains("00138"), "{line}");
         }
+    }
+
+    #[test]
+    fn an_outcome_line_keeps_no_grant_code_or_key_anywhere_in_the_params_or_error() {
+        const GRANT: &str = "GrAnT12345";
+        const KEY: &str = "k3y-0f-the-0pen-k3y-ABCDEFGH";
+        let redact = |text: &str| zv_api::redact_grant_code(text, GRANT).replace(KEY, "[redacted]");
+        let params = serde_json::json!({
+            "bizId": GRANT, "note": format!("code {GRANT}, key {KEY}"), KEY: [KEY], "n": 1,
+        });
+        let error = ErrorView { outcome: "rejected", code: None, message: format!("bad grantCode {GRANT}") };
+        let line = outcome_line("k", "v3/x", &params, &Err(error), &redact);
+        for secret in [GRANT, KEY, &KEY[..4], &KEY[KEY.len() - 4..]] {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
+        let record: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(record["params"]["bizId"], "[redacted]");
+        assert_eq!(record["params"]["note"], "code [redacted], key [redacted]");
+        assert_eq!(record["params"]["[redacted]"], serde_json::json!(["[redacted]"]));
+        assert_eq!(record["params"]["n"], 1);
+        assert_eq!(record["error"]["message"], "bad grantCode [redacted]");
     }
 
     #[test]
@@ -403,7 +453,7 @@ mod tests {
         journal.append_sent(&Key::Id(key.clone())).unwrap();
         let error = ErrorView { outcome: "unknown", code: None, message: "timed out".into() };
         journal
-            .append_outcome(&outcome_line(&key, "v3/x", &serde_json::json!({}), &Err(error)))
+            .append_outcome(&outcome_line(&key, "v3/x", &serde_json::json!({}), &Err(error), &no_secret))
             .unwrap();
         drop(journal);
         let scan = read(&path).unwrap();

@@ -340,6 +340,11 @@ impl Inner {
         self.gateway.client.config().grant_code()
     }
 
+    /// `text` with the grantCode and the openKey redacted (the client's rule).
+    fn redact(&self, text: &str) -> String {
+        self.gateway.client.config().redact(text).into_owned()
+    }
+
     /// Runs the tool `name` (one of [`TOOL_NAMES`]).
     fn call(&self, name: &str, args: &Map<String, Value>) -> Answer {
         match name {
@@ -486,6 +491,8 @@ impl Inner {
         let preview = crate::commands::api::target::dry_run_view(&request, false, self.grant_code())
             .map_err(|e| refuse(format!("cannot show the request: {e}")))?;
         let preview: Value = serde_json::from_str(&preview.to_json()).unwrap_or(Value::Null);
+        // the openKey too, should the params hold it (the grantCode is already redacted)
+        let preview = ledger::redacted(&preview, &|text| self.redact(text));
         let id =
             confirm::new_id().map_err(|e| refuse(format!("no random source for a confirmation id: {e}")))?;
         let expires_at = now.saturating_add(confirm::VALID_FOR);
@@ -548,8 +555,13 @@ impl Inner {
             code: e.api_error().map(|a| code_value(&a.code)),
             message: zv_api::redact_grant_code(&crate::report::error_line(e), self.grant_code()).into_owned(),
         });
-        let recorded =
-            journal.append_outcome(&ledger::outcome_line(&key, &name(entry), &prepared.params, &view));
+        let recorded = journal.append_outcome(&ledger::outcome_line(
+            &key,
+            &name(entry),
+            &prepared.params,
+            &view,
+            &|text| self.redact(text),
+        ));
         drop(journal);
         let unrecorded = recorded.err().map(|e| {
             format!("the outcome could not be recorded ({e}): the journal keeps this write as sent, in doubt, until a person resolves it")
