@@ -290,6 +290,41 @@ fn insecure_storage_keeps_the_key_in_the_private_file_says_so_and_signs_with_it(
     assert!(!std::fs::read_to_string(&file).unwrap().contains(SECRET));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_plain_text_key_in_a_config_file_others_can_read_is_refused_until_chmod_600() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let (mock, _) = mock_and_zv();
+    let mut c = headless(home.path());
+    c.write_stdin(format!("{SECRET}\n"));
+    let add =
+        ["profile", "add", "box", "--base-url", mock.base_url(), "--open-id", ID, "--grant-code", GRANT];
+    ok(&run(c, &[&add[..], &["--open-key-stdin", "--insecure-storage"]].concat()));
+    let file = config_file(home.path());
+    let call = ["--profile", "box", "--json", "exchange-code", "1"];
+    for mode in [0o644, 0o640, 0o604, 0o660, 0o620] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        mock.clear_log();
+        let line = fails(&run(headless(home.path()), &call), 2).to_owned();
+        assert!(
+            line.contains(&file.display().to_string())
+                && line.contains(&format!("mode {mode:04o}"))
+                && line.contains(&format!("chmod 600 {}", file.display())),
+            "{line}"
+        );
+        assert!(!line.contains(SECRET), "{line}");
+        assert!(mock.log().is_empty(), "nothing sent with mode {mode:o}");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(json_out(&run(headless(home.path()), &call))["code"], "1");
+    // without a plain-text key, a file others can read is used as before
+    ok(&run(headless(home.path()), &["profile", "remove", "box"]));
+    ok(&run(headless(home.path()), &["profile", "add", "plain", "--open-id", ID]));
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    ok(&run(headless(home.path()), &["profile", "show", "plain"]));
+}
+
 #[test]
 fn open_key_stdin_reads_one_bounded_line() {
     let home = tempfile::tempdir().unwrap();
