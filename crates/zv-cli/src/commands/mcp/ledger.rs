@@ -196,17 +196,26 @@ pub fn outcome_line(
 /// `value` with `redact` applied to each string, number and member name (a number it
 /// changes becomes a string): what the journal and the write preview keep of params.
 pub fn redacted(value: &Value, redact: &dyn Fn(&str) -> String) -> Value {
+    map_texts(value, redact, true)
+}
+
+/// `value` with `f` applied to each string and number (a number it changes becomes a
+/// string), and to each member name when `names`.
+fn map_texts(value: &Value, f: &dyn Fn(&str) -> String, names: bool) -> Value {
     match value {
-        Value::String(s) => Value::String(redact(s)),
+        Value::String(s) => Value::String(f(s)),
         Value::Number(n) => {
             let text = n.to_string();
-            let out = redact(&text);
+            let out = f(&text);
             if out == text { value.clone() } else { Value::String(out) }
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| redacted(v, redact)).collect()),
-        Value::Object(members) => {
-            Value::Object(members.iter().map(|(k, v)| (redact(k), redacted(v, redact))).collect())
-        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| map_texts(v, f, names)).collect()),
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| (if names { f(k) } else { k.clone() }, map_texts(v, f, names)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -231,17 +240,7 @@ pub struct ErrorView {
 /// - any other word of 16 or more letters, digits, `-` or `_` keeps its first and last 4
 ///   characters (`abcd…wxyz`), with the digits of a phone number in them still masked.
 pub fn mask(value: &Value) -> Value {
-    match value {
-        Value::String(s) => Value::String(mask_text(s)),
-        Value::Number(n) => {
-            let text = n.to_string();
-            let masked = mask_text(&text);
-            if masked == text { value.clone() } else { Value::String(masked) }
-        }
-        Value::Array(items) => Value::Array(items.iter().map(mask).collect()),
-        Value::Object(members) => Value::Object(members.iter().map(|(k, v)| (k.clone(), mask(v))).collect()),
-        other => other.clone(),
-    }
+    map_texts(value, &mask_text, false)
 }
 
 /// The fewest digits a run needs to be masked as a phone number.
