@@ -61,6 +61,14 @@ impl Config {
         self.signer_v3.grant_code()
     }
 
+    /// `text` with the `grantCode` and the `openKey` each replaced by `[redacted]` wherever
+    /// they occur: the rule of [`redact_grant_code`](crate::redact_grant_code), plus the key
+    /// (found by its fingerprint, never kept in clear), for text the caller keeps or shows
+    /// (e.g. a journal of the params it sent).
+    pub fn redact<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        self.secrets.redact(text)
+    }
+
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry

@@ -21,7 +21,9 @@
 //! - a **sent** record is appended and synced to disk *before* the call it names is made;
 //! - an **outcome** record is any line with the key (`row` or `key`) and `ok`, plus
 //!   `outcome` (`unknown`, `rejected`, `not_sent`) when it failed — a batch's result lines
-//!   keep their shape;
+//!   keep their shape; a failed outcome reads as [`State::Failed`] only when it is
+//!   `not_sent` or `rejected`: any other (missing, misspelt, a newer zv's) is
+//!   [`State::Unknown`], never sent again blindly;
 //! - a **resolve** record is a person's verdict on a call whose outcome was unknown.
 //!
 //! [`Journal::open`] takes an exclusive lock for the life of the [`Journal`], refuses a file
@@ -544,8 +546,10 @@ fn read_record(text: &str, scan: &mut Scan) -> Result<(), String> {
     };
     let state = match (outcome.ok, outcome.outcome.as_deref()) {
         (true, _) => State::Applied,
-        (false, Some("unknown")) => State::Unknown,
-        (false, _) => State::Failed,
+        // Only the outcomes that prove the request was not applied read as failed; any other
+        // (`unknown`, a missing one, a hand edit, a newer zv's name) may have been applied.
+        (false, Some("not_sent" | "rejected")) => State::Failed,
+        (false, _) => State::Unknown,
     };
     scan.states.insert(key, state);
     Ok(())
@@ -587,6 +591,26 @@ mod tests {
                 (Key::Row(4), State::Failed),
                 (Key::Id("fp-1".into()), State::Sent),
                 (Key::Id("fp-2".into()), State::Unknown),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_not_sent_and_rejected_read_as_failed_any_other_failure_is_unknown() {
+        let text = head()
+            + "{\"row\":1,\"ok\":false,\"outcome\":\"not_sent\"}\n{\"row\":2,\"ok\":false,\"outcome\":\"rejected\"}\n"
+            + "{\"row\":3,\"ok\":false,\"outcome\":\"maybe_applied\"}\n{\"row\":4,\"ok\":false}\n"
+            + "{\"row\":5,\"ok\":false,\"outcome\":null}\n{\"row\":6,\"ok\":false,\"outcome\":\"Rejected\"}\n";
+        let states: Vec<(Key, State)> = scan(&text).unwrap().states.into_iter().collect();
+        assert_eq!(
+            states,
+            [
+                (Key::Row(1), State::Failed),
+                (Key::Row(2), State::Failed),
+                (Key::Row(3), State::Unknown),
+                (Key::Row(4), State::Unknown),
+                (Key::Row(5), State::Unknown),
+                (Key::Row(6), State::Unknown),
             ]
         );
     }

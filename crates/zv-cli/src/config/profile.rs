@@ -119,6 +119,18 @@ pub enum ProfileError {
         /// What is wrong, as the TOML reader says.
         message: String,
     },
+    /// The file keeps an openKey in plain text (`insecure_open_key`) and others than its
+    /// owner may read it: it is not used until it is readable by its owner only, as ssh
+    /// refuses a private key others can read.
+    #[error(
+        "config file {path} holds an openKey (insecure_open_key) and is readable by others (mode {mode:04o}): nothing was done; run `chmod 600 {path}`"
+    )]
+    ReadableByOthers {
+        /// The file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// No profile has this name.
     #[error("unknown profile {name:?} ({}); add it with `zv profile add {name}`", known_list(.known))]
     Unknown {
@@ -172,10 +184,14 @@ impl Config {
             }
             Err(e) => return Err(e.into()),
         };
-        toml::from_str(&text).map_err(|e| ProfileError::Invalid {
+        let config: Config = toml::from_str(&text).map_err(|e| ProfileError::Invalid {
             path: path.display().to_string(),
             message: e.message().to_owned(),
-        })
+        })?;
+        if config.profiles.values().any(|p| p.insecure_open_key.is_some()) {
+            check_private(path)?;
+        }
+        Ok(config)
     }
 
     /// Reads the file, lets `change` edit it, and writes it back ([`save`](Self::save)),
@@ -227,6 +243,25 @@ impl Config {
             known: self.profiles.keys().cloned().collect(),
         })
     }
+}
+
+/// Refuses a file that others than its owner may read or write (any of the mode's group
+/// and other bits, as ssh checks a private key). Unix only: elsewhere, nothing is checked.
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), ProfileError> {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::metadata(path)
+        .map_err(|source| ProfileError::Io { path: path.display().to_string(), source })?;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ProfileError::ReadableByOthers { path: path.display().to_string(), mode });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> Result<(), ProfileError> {
+    Ok(())
 }
 
 /// Opens (creating) a file readable by its owner only, for the lock.

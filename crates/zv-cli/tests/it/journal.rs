@@ -328,6 +328,34 @@ fn a_write_sent_without_a_recorded_outcome_is_held_back_with_exit_7_until_resend
 }
 
 #[test]
+fn a_failed_write_whose_outcome_is_missing_or_unknown_to_zv_is_held_back_not_sent_again() {
+    let (mock, cmd, dir, input) = redeem_setup(3);
+    let out_path = dir.path().join("r.jsonl");
+    let out = out_path.display().to_string();
+    let args = ["--json", "api", REDEEM, "--each", &input, "--out", &out, "--yes", "--concurrency", "1"];
+    assert_eq!(run(cmd(), &args).code, 0);
+    // Rows 2 and 3 were applied; their outcome lines as a newer zv or a hand edit might
+    // leave them: a name this zv does not know, and no `outcome` at all.
+    let error = "\"error\":{\"kind\":\"transport\",\"code\":null,\"message\":\"x\",\"traceId\":null}";
+    let mut edited = String::new();
+    for line in std::fs::read_to_string(&out_path).unwrap().lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        match (v["record"].is_null(), v["row"].as_u64()) {
+            (true, Some(2)) => edited
+                .push_str(&format!("{{\"row\":2,\"ok\":false,{error},\"outcome\":\"maybe_applied\"}}\n")),
+            (true, Some(3)) => edited.push_str(&format!("{{\"row\":3,\"ok\":false,{error}}}\n")),
+            _ => edited.push_str(&format!("{line}\n")),
+        }
+    }
+    std::fs::write(&out_path, &edited).unwrap();
+    mock.clear_log();
+    let r = run(cmd(), &[&args[..], &["--resume"]].concat());
+    assert_eq!(r.code, 7, "{}", r.stderr);
+    assert!(mock.log().is_empty(), "nothing sent again: {:?}", mock.log());
+    assert!(r.stderr.contains("2 write row(s)") && r.stderr.contains("2, 3"), "{}", r.stderr);
+}
+
+#[test]
 fn reads_in_doubt_are_sent_again() {
     let (mock, cmd) = mock_and_zv();
     let dir = tempfile::tempdir().unwrap();

@@ -238,6 +238,98 @@ async fn list_pages_reads_a_paged_endpoint_to_its_end() {
     client.cancel().await.unwrap();
 }
 
+/// Follows list_pages' cursors from the first page to the end: the ids of the records
+/// returned, in order, and how many calls it took.
+async fn page_to_the_end(client: &Client, params: Value) -> (Vec<i64>, usize) {
+    let (mut cursor, mut ids, mut calls) = (None::<String>, Vec::new(), 0);
+    loop {
+        let mut args = json!({"endpoint": PAGED, "params": params.clone()});
+        if let Some(c) = &cursor {
+            args["cursor"] = json!(c);
+        }
+        let page = ok(client, "list_pages", args).await;
+        calls += 1;
+        ids.extend(page["records"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return (ids, calls),
+        }
+        assert!(calls < 500, "no end");
+    }
+}
+
+#[tokio::test]
+async fn list_pages_cut_to_the_bounds_goes_on_within_the_page_and_reaches_every_record() {
+    let place = Place::new();
+    let mut items: Vec<Value> = (0..100).map(|i| json!({"id": i, "name": format!("item {i}")})).collect();
+    items[49]["blob"] = json!("x".repeat(2000));
+    let mock = mock_with(&json!({"stubs": [{"path": PAGED, "items": items}]}).to_string());
+    // a page size over --max-records: each page is read in pieces of 5
+    let client = start(&place, Some(&mock), &["--max-records", "5"]).await;
+    let (ids, calls) = page_to_the_end(&client, json!({"pageSize": 20})).await;
+    assert_eq!(ids, (0..100).collect::<Vec<_>>());
+    assert_eq!(calls, 20);
+    let page = ok(
+        &client,
+        "list_pages",
+        json!({"endpoint": PAGED, "params": {"pageSize": 20}, "cursor": "page:2:15"}),
+    )
+    .await;
+    assert_eq!(
+        (&page["page"], &page["from"], &page["next_cursor"]),
+        (&json!(2), &json!(15), &json!("page:3"))
+    );
+    let ids: Vec<i64> =
+        page["records"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [35, 36, 37, 38, 39]);
+    // past the page's end: nothing, and on to the next page
+    let page = ok(
+        &client,
+        "list_pages",
+        json!({"endpoint": PAGED, "params": {"pageSize": 20}, "cursor": "page:2:99"}),
+    )
+    .await;
+    assert_eq!((&page["records"], &page["next_cursor"]), (&json!([]), &json!("page:3")));
+    for bad in ["page:2:", "page:2:-1", "page:0:1", "page:2:1:1", "page:x"] {
+        let error = refused(&client, "list_pages", json!({"endpoint": PAGED, "cursor": bad})).await;
+        assert!(error.contains("cursor"), "{bad}: {error}");
+    }
+    client.cancel().await.unwrap();
+    // a page cut by the byte bound goes on too; the one record too big for it is skipped,
+    // and the result says so
+    let client = start(&place, Some(&mock), &["--max-bytes", "600"]).await;
+    let (ids, _) = page_to_the_end(&client, json!({"pageSize": 20})).await;
+    assert_eq!(ids, (0..100).filter(|&i| i != 49).collect::<Vec<_>>());
+    let page = ok(
+        &client,
+        "list_pages",
+        json!({"endpoint": PAGED, "params": {"pageSize": 20}, "cursor": "page:3:9"}),
+    )
+    .await;
+    assert_eq!((&page["records"], &page["next_cursor"]), (&json!([]), &json!("page:3:10")));
+    assert!(page["cut"]["cuts"][0]["why"].as_str().unwrap().contains("byte"), "{page}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_write_journal_keeps_no_grant_code_or_open_key_from_the_params() {
+    let place = Place::new();
+    let mock = mock_with(&write_stubs());
+    let client = start(&place, Some(&mock), &["--allow-write", WRITE]).await;
+    let card = format!("{GRANT} {SECRET}");
+    let prepared = ok(&client, "prepare_write", json!({"endpoint": WRITE, "params": {"cardNo": card}})).await;
+    let id = prepared["confirmation"].as_str().unwrap().to_owned();
+    ok(&client, "confirm_write", json!({"confirmation": id})).await;
+    client.cancel().await.unwrap();
+    assert_eq!(sent(&mock, WRITE), 1);
+    let journal = std::fs::read_to_string(place.journal()).unwrap();
+    for secret in [GRANT, SECRET, &SECRET[..4], &SECRET[SECRET.len() - 4..]] {
+        assert!(!journal.contains(secret), "{secret} in {journal}");
+    }
+    let outcome: Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(outcome["params"]["cardNo"], "[redacted] [redacted]", "{journal}");
+}
+
 #[tokio::test]
 async fn a_confirmed_write_is_sent_once_and_replayed_or_expired_confirmations_are_refused() {
     let place = Place::new();

@@ -251,8 +251,9 @@ fn without_a_credential_store_a_key_needs_insecure_storage_and_nothing_is_saved(
     fails(&run(headless(home.path()), &["profile", "add", "box", "--insecure-storage"]), 2);
 }
 
-#[test]
-fn insecure_storage_keeps_the_key_in_the_private_file_says_so_and_signs_with_it() {
+/// A config home with profile `box` for a new mock, its key (`SECRET`) kept with
+/// `--insecure-storage`; and the run of `zv profile add`.
+fn add_insecure_box() -> (tempfile::TempDir, zv_mock::MockServer, Run) {
     let home = tempfile::tempdir().unwrap();
     let (mock, _) = mock_and_zv();
     let mut c = headless(home.path());
@@ -260,6 +261,12 @@ fn insecure_storage_keeps_the_key_in_the_private_file_says_so_and_signs_with_it(
     let add =
         ["profile", "add", "box", "--base-url", mock.base_url(), "--open-id", ID, "--grant-code", GRANT];
     let r = run(c, &[&add[..], &["--open-key-stdin", "--insecure-storage"]].concat());
+    (home, mock, r)
+}
+
+#[test]
+fn insecure_storage_keeps_the_key_in_the_private_file_says_so_and_signs_with_it() {
+    let (home, _mock, r) = add_insecure_box();
     assert!(ok(&r).contains("in plain text"), "{}", r.stdout);
     // never silently: a warning on stderr names the file
     assert!(
@@ -288,6 +295,36 @@ fn insecure_storage_keeps_the_key_in_the_private_file_says_so_and_signs_with_it(
     assert!(std::fs::read_to_string(&file).unwrap().contains("insecure_open_key"));
     ok(&run(headless(home.path()), &["profile", "remove", "box"]));
     assert!(!std::fs::read_to_string(&file).unwrap().contains(SECRET));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_plain_text_key_in_a_config_file_others_can_read_is_refused_until_chmod_600() {
+    use std::os::unix::fs::PermissionsExt;
+    let (home, mock, r) = add_insecure_box();
+    ok(&r);
+    let file = config_file(home.path());
+    let call = ["--profile", "box", "--json", "exchange-code", "1"];
+    for mode in [0o644, 0o640, 0o604, 0o660, 0o620] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        mock.clear_log();
+        let line = fails(&run(headless(home.path()), &call), 2).to_owned();
+        assert!(
+            line.contains(&file.display().to_string())
+                && line.contains(&format!("mode {mode:04o}"))
+                && line.contains(&format!("chmod 600 {}", file.display())),
+            "{line}"
+        );
+        assert!(!line.contains(SECRET), "{line}");
+        assert!(mock.log().is_empty(), "nothing sent with mode {mode:o}");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(json_out(&run(headless(home.path()), &call))["code"], "1");
+    // without a plain-text key, a file others can read is used as before
+    ok(&run(headless(home.path()), &["profile", "remove", "box"]));
+    ok(&run(headless(home.path()), &["profile", "add", "plain", "--open-id", ID]));
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    ok(&run(headless(home.path()), &["profile", "show", "plain"]));
 }
 
 #[test]

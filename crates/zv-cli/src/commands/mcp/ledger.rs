@@ -175,15 +175,49 @@ pub fn journal_line(e: &JournalError) -> String {
 
 /// The outcome record of the write `key`: whether it succeeded, the outcome when it did not
 /// (`unknown`, `rejected`, `not_sent`), the endpoint, its params masked, and the error's
-/// code and message (masked) — never the data, a key, a token or the grantCode.
-pub fn outcome_line(key: &str, endpoint: &str, params: &Value, result: &Result<(), ErrorView>) -> String {
-    let mut record =
-        json!({ "key": key, "ok": result.is_ok(), "endpoint": endpoint, "params": mask(params) });
+/// code and message (masked) — never the data, a key, a token or the grantCode: `redact`
+/// (the client's rule, [`zv_api::blocking::Client`]'s `config().redact`) replaces the
+/// grantCode and the openKey in every string, number and member name before the masking.
+pub fn outcome_line(
+    key: &str,
+    endpoint: &str,
+    params: &Value,
+    result: &Result<(), ErrorView>,
+    redact: &dyn Fn(&str) -> String,
+) -> String {
+    let mut record = json!({ "key": key, "ok": result.is_ok(), "endpoint": endpoint, "params": mask(&redacted(params, redact)) });
     if let Err(e) = result {
         record["outcome"] = e.outcome.into();
-        record["error"] = json!({ "code": e.code, "message": mask(&Value::String(e.message.clone())) });
+        record["error"] = json!({ "code": e.code, "message": mask_text(&redact(&e.message)) });
     }
     record.to_string()
+}
+
+/// `value` with `redact` applied to each string, number and member name (a number it
+/// changes becomes a string): what the journal and the write preview keep of params.
+pub fn redacted(value: &Value, redact: &dyn Fn(&str) -> String) -> Value {
+    map_texts(value, redact, true)
+}
+
+/// `value` with `f` applied to each string and number (a number it changes becomes a
+/// string), and to each member name when `names`.
+fn map_texts(value: &Value, f: &dyn Fn(&str) -> String, names: bool) -> Value {
+    match value {
+        Value::String(s) => Value::String(f(s)),
+        Value::Number(n) => {
+            let text = n.to_string();
+            let out = f(&text);
+            if out == text { value.clone() } else { Value::String(out) }
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| map_texts(v, f, names)).collect()),
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| (if names { f(k) } else { k.clone() }, map_texts(v, f, names)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// What the journal keeps of a failed write.
@@ -198,56 +232,104 @@ pub struct ErrorView {
 }
 
 /// `value` with phone numbers and long identifiers masked, in every string and number:
-/// a run of 11 or more digits keeps its first 3 and last 2 (`138******00`), any other word
-/// of 16 or more letters, digits, `-` or `_` keeps its first and last 4 (`abcd…wxyz`).
+///
+/// - a run of 11 or more digits keeps its first 3 and last 2 digits (`138******00`); the
+///   run ends at any non-digit (a CJK character or a letter too: `手机138******00`), except
+///   that digit groups joined by up to 3 `-`, space or `+` are one run
+///   (`138-****-**00`, `+86 1** **** **00`); full-width digits count as digits;
+/// - any other word of 16 or more letters, digits, `-` or `_` keeps its first and last 4
+///   characters (`abcd…wxyz`), with the digits of a phone number in them still masked.
 pub fn mask(value: &Value) -> Value {
-    match value {
-        Value::String(s) => Value::String(mask_text(s)),
-        Value::Number(n) => {
-            let text = n.to_string();
-            let masked = mask_text(&text);
-            if masked == text { value.clone() } else { Value::String(masked) }
-        }
-        Value::Array(items) => Value::Array(items.iter().map(mask).collect()),
-        Value::Object(members) => Value::Object(members.iter().map(|(k, v)| (k.clone(), mask(v))).collect()),
-        other => other.clone(),
-    }
+    map_texts(value, &mask_text, false)
+}
+
+/// The fewest digits a run needs to be masked as a phone number.
+const PHONE_DIGITS: usize = 11;
+/// The most separators (`-`, space, `+`) that join two digit groups into one run.
+const MAX_GAP: usize = 3;
+/// The fewest characters a word needs to be masked as an identifier.
+const LONG_WORD: usize = 16;
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+fn is_phone_separator(c: char) -> bool {
+    matches!(c, '-' | ' ' | '+')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
 }
 
 fn mask_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let hidden = phone_digits(&chars);
+    let shown = |i: usize| if hidden[i] { '*' } else { chars[i] };
     let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        let chars: Vec<char> = word.chars().collect();
-        let digits = chars.iter().all(char::is_ascii_digit);
-        if digits && chars.len() >= 11 {
-            out.extend(&chars[..3]);
-            out.extend(std::iter::repeat_n('*', chars.len() - 5));
-            out.extend(&chars[chars.len() - 2..]);
-        } else if chars.len() >= 16 {
-            out.extend(&chars[..4]);
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_word_char(chars[i]) {
+            out.push(shown(i));
+            i += 1;
+            continue;
+        }
+        let end = (i..chars.len()).find(|&j| !is_word_char(chars[j])).unwrap_or(chars.len());
+        let all_digits = chars[i..end].iter().all(|&c| is_digit(c));
+        if end - i >= LONG_WORD && !all_digits {
+            out.extend((i..i + 4).map(shown));
             out.push('…');
-            out.extend(&chars[chars.len() - 4..]);
+            out.extend((end - 4..end).map(shown));
         } else {
-            out.push_str(word);
+            out.extend((i..end).map(shown));
         }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '-' || c == '_' {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(c);
-        }
+        i = end;
     }
-    flush(&mut word, &mut out);
     out
+}
+
+/// Which of `chars` are the digits of a phone number to hide: in every run of
+/// [`PHONE_DIGITS`] or more digits (groups joined by up to [`MAX_GAP`] separators count as one run), all
+/// but the first 3 and the last 2 digits.
+fn phone_digits(chars: &[char]) -> Vec<bool> {
+    let mut hidden = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit(chars[i]) {
+            i += 1;
+            continue;
+        }
+        // the run: digit groups, each joined to the next by one separator
+        let mut digits = Vec::new();
+        let mut j = i;
+        loop {
+            while j < chars.len() && is_digit(chars[j]) {
+                digits.push(j);
+                j += 1;
+            }
+            let gap = chars[j..].iter().take(MAX_GAP + 1).take_while(|&&c| is_phone_separator(c)).count();
+            if gap == 0 || gap > MAX_GAP || !chars.get(j + gap).is_some_and(|&c| is_digit(c)) {
+                break;
+            }
+            j += gap;
+        }
+        if digits.len() >= PHONE_DIGITS {
+            for &at in &digits[3..digits.len() - 2] {
+                hidden[at] = true;
+            }
+        }
+        i = j;
+    }
+    hidden
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn no_secret(text: &str) -> String {
+        text.to_owned()
+    }
 
     fn scan_of(states: &[(&str, State)]) -> Scan {
         let mut scan = Scan::default();
@@ -313,6 +395,54 @@ mod tests {
     }
 
     #[test]
+    fn phone_numbers_glued_to_cjk_or_written_with_separators_are_masked() {
+        let cases = [
+            ("手机13800138000", "手机138******00"),
+            ("138-0013-8000", "138-****-**00"),
+            ("+86 138 0013 8000", "+86 1** **** **00"),
+            ("+86-13800138000", "+86-1********00"),
+            ("138  0013 - 8000", "138  **** - **00"),
+            ("tel:13800138000。", "tel:138******00。"),
+            ("ab13800138000cd", "ab138******00cd"),
+            ("１３８００１３８０００", "１３８******００"),
+            ("订单号ABCDEFGH13800138000XYZ", "订单号A…0XYZ"),
+            // not phone numbers: too few digits, or groups apart
+            ("2026-12-07 10:00", "2026-12-07 10:00"),
+            ("1.00 and 12345 67890", "1.00 and 12345 67890"),
+            ("138    0013    8000", "138    0013    8000"),
+            ("", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(mask_text(text), want, "{text:?}");
+        }
+        for text in ["手机13800138000", "138-0013-8000", "+86 138 0013 8000"] {
+            let line = outcome_line("k", "v3/x", &serde_json::json!({ "remark": text }), &Ok(()), &no_secret);
+            assert!(!line.contains("0013") && !line.contains("00138"), "{line}");
+        }
+    }
+
+    #[test]
+    fn an_outcome_line_keeps_no_grant_code_or_key_anywhere_in_the_params_or_error() {
+        const GRANT: &str = "GrAnT12345";
+        const KEY: &str = "k3y-0f-the-0pen-k3y-ABCDEFGH";
+        let redact = |text: &str| zv_api::redact_grant_code(text, GRANT).replace(KEY, "[redacted]");
+        let params = serde_json::json!({
+            "bizId": GRANT, "note": format!("code {GRANT}, key {KEY}"), KEY: [KEY], "n": 1,
+        });
+        let error = ErrorView { outcome: "rejected", code: None, message: format!("bad grantCode {GRANT}") };
+        let line = outcome_line("k", "v3/x", &params, &Err(error), &redact);
+        for secret in [GRANT, KEY, &KEY[..4], &KEY[KEY.len() - 4..]] {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
+        let record: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(record["params"]["bizId"], "[redacted]");
+        assert_eq!(record["params"]["note"], "code [redacted], key [redacted]");
+        assert_eq!(record["params"]["[redacted]"], serde_json::json!(["[redacted]"]));
+        assert_eq!(record["params"]["n"], 1);
+        assert_eq!(record["error"]["message"], "bad grantCode [redacted]");
+    }
+
+    #[test]
     fn an_outcome_line_is_read_back_by_the_journal_with_its_state() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.jsonl");
@@ -321,7 +451,9 @@ mod tests {
         let (mut journal, _) = open(&path, &header).unwrap();
         journal.append_sent(&Key::Id(key.clone())).unwrap();
         let error = ErrorView { outcome: "unknown", code: None, message: "timed out".into() };
-        journal.append_outcome(&outcome_line(&key, "v3/x", &serde_json::json!({}), &Err(error))).unwrap();
+        journal
+            .append_outcome(&outcome_line(&key, "v3/x", &serde_json::json!({}), &Err(error), &no_secret))
+            .unwrap();
         drop(journal);
         let scan = read(&path).unwrap();
         assert_eq!(entries(&scan)[0].state, State::Unknown);

@@ -170,7 +170,7 @@ pub fn tools(allowed: &[&'static Entry]) -> Vec<Tool> {
         ),
         tool(
             "list_pages",
-            "One page of a paged read: its records, the page number, the total when the gateway says, and next_cursor for the next page (null after the last).",
+            "One page of a paged read: its records, the page number, the total when the gateway says, and next_cursor for the next records (null after the last): a page cut to the bounds goes on from its first record not returned, so following next_cursor reaches every record.",
             object(
                 json!({ "endpoint": endpoint, "params": free_params, "cursor": { "type": "string", "description": "next_cursor of the page before; none for the first page" } }),
                 &["endpoint"],
@@ -306,6 +306,18 @@ fn code_value(code: &zv_types::ResponseCode) -> Value {
     }
 }
 
+/// The page and the record within it a `list_pages` cursor names: `page:N` (from its first
+/// record) or `page:N:K` (from its record K, counted from 0); `None` for anything else.
+fn parse_cursor(cursor: &str) -> Option<(u32, usize)> {
+    let rest = cursor.strip_prefix("page:")?;
+    let (page, skip) = match rest.split_once(':') {
+        Some((page, skip)) => (page, skip.parse::<usize>().ok()?),
+        None => (rest, 0),
+    };
+    let page = page.parse::<u32>().ok().filter(|&n| n >= 1)?;
+    Some((page, skip))
+}
+
 fn outcome_name(outcome: zv_api::Outcome) -> &'static str {
     match outcome {
         zv_api::Outcome::NotSent => "not_sent",
@@ -326,6 +338,11 @@ fn data_value(raw: &RawValue) -> Value {
 impl Inner {
     fn grant_code(&self) -> &str {
         self.gateway.client.config().grant_code()
+    }
+
+    /// `text` with the grantCode and the openKey redacted (the client's rule).
+    fn redact(&self, text: &str) -> String {
+        self.gateway.client.config().redact(text).into_owned()
     }
 
     /// Runs the tool `name` (one of [`TOOL_NAMES`]).
@@ -401,13 +418,10 @@ impl Inner {
             )));
         };
         let params = params_arg(entry, args)?;
-        let page = match text_arg(args, "cursor")? {
-            None => 1,
-            Some(cursor) => cursor
-                .strip_prefix("page:")
-                .and_then(|n| n.parse::<u32>().ok())
-                .filter(|&n| n >= 1)
-                .ok_or_else(|| refuse("`cursor` is not one list_pages returned (`page:N`)"))?,
+        let (page, skip) = match text_arg(args, "cursor")? {
+            None => (1, 0),
+            Some(cursor) => parse_cursor(cursor)
+                .ok_or_else(|| refuse("`cursor` is not one list_pages returned (`page:N` or `page:N:K`)"))?,
         };
         let mut options = PageOptions::default().start_page(page).max_pages(1);
         if params.get(dialect.request_fields().1).is_none() {
@@ -423,12 +437,22 @@ impl Inner {
             Some(Err(e)) => return Err(api_error(&e, self.grant_code())),
             None => return Err(refuse("the gateway gave no page")),
         };
-        let records: Vec<Value> = page.records().iter().map(|r| data_value(r)).collect();
+        let rest = page.records().get(skip..).unwrap_or_default();
+        let records: Vec<Value> = rest.iter().map(|r| data_value(r)).collect();
         let (records, cut) = bound::bound(Value::Array(records), self.limits);
-        let next = (!page.is_last).then(|| format!("page:{}", page.number.saturating_add(1)));
+        // A page cut to the bounds goes on within the same page, from the first record not
+        // returned (past one record too big to return at all), so that following the
+        // cursors reaches every record.
+        let kept = records.as_array().map_or(0, Vec::len);
+        let next = if kept < rest.len() {
+            Some(format!("page:{}:{}", page.number, skip.saturating_add(kept.max(1))))
+        } else {
+            (!page.is_last).then(|| format!("page:{}", page.number.saturating_add(1)))
+        };
         Ok(json!({
             "endpoint": name(entry),
             "page": page.number,
+            "from": skip,
             "records": records,
             "total": page.total,
             "total_pages": page.total_pages,
@@ -467,6 +491,8 @@ impl Inner {
         let preview = crate::commands::api::target::dry_run_view(&request, false, self.grant_code())
             .map_err(|e| refuse(format!("cannot show the request: {e}")))?;
         let preview: Value = serde_json::from_str(&preview.to_json()).unwrap_or(Value::Null);
+        // the openKey too, should the params hold it (the grantCode is already redacted)
+        let preview = ledger::redacted(&preview, &|text| self.redact(text));
         let id =
             confirm::new_id().map_err(|e| refuse(format!("no random source for a confirmation id: {e}")))?;
         let expires_at = now.saturating_add(confirm::VALID_FOR);
@@ -529,8 +555,13 @@ impl Inner {
             code: e.api_error().map(|a| code_value(&a.code)),
             message: zv_api::redact_grant_code(&crate::report::error_line(e), self.grant_code()).into_owned(),
         });
-        let recorded =
-            journal.append_outcome(&ledger::outcome_line(&key, &name(entry), &prepared.params, &view));
+        let recorded = journal.append_outcome(&ledger::outcome_line(
+            &key,
+            &name(entry),
+            &prepared.params,
+            &view,
+            &|text| self.redact(text),
+        ));
         drop(journal);
         let unrecorded = recorded.err().map(|e| {
             format!("the outcome could not be recorded ({e}): the journal keeps this write as sent, in doubt, until a person resolves it")
