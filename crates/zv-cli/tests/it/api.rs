@@ -215,6 +215,10 @@ fn dry_run_sends_nothing_and_shows_no_secret() {
     let shown = json_out(&r);
     assert_eq!(shown["retry_safe"], false);
     assert_eq!(shown["body"]["params"], json!({"exchangeCode": "1"}));
+    // the openKey, should the params hold it, is redacted like the grantCode
+    let arg = format!("exchangeCode={}", mock.credentials().expose_open_key());
+    let r = run(cmd(), &["api", REDEEM, &arg, "--dry-run"]);
+    assert_eq!(json_out(&r)["body"]["params"], json!({"exchangeCode": "[redacted]"}), "{}", r.stdout);
     assert!(mock.log().is_empty(), "--dry-run sent something: {:?}", mock.log());
 }
 

@@ -171,7 +171,7 @@ fn api(
         let (timestamp, nonce) = sample_timestamp_and_nonce();
         let request =
             zv_api::sansio::prepare_serialized(client.config(), target.route(), &params, timestamp, nonce)?;
-        let view = dry_run_view(&request, retry_safe, client.config().grant_code())
+        let view = dry_run_view(&request, retry_safe, &|text| client.config().redact(text).into_owned())
             .map_err(|e| Failure::usage(format!("cannot show the request: {e}")))?;
         printer.data(out, &view).map_err(Failure::output)?;
         // The request is shown either way; params that would be refused still exit 2.

@@ -119,11 +119,11 @@ pub const REDACTED: &str = "<redacted>";
 pub fn dry_run_view(
     request: &http::Request<Vec<u8>>,
     retry_safe: bool,
-    grant_code: &str,
+    redact: &dyn Fn(&str) -> String,
 ) -> Result<Data, serde_json::Error> {
     let text = String::from_utf8_lossy(request.body());
     let mut body = Data::from_json(&text)?;
-    redact_strings(&mut body, grant_code);
+    redact_strings(&mut body, redact);
     if let Data::Object(members) = &mut body {
         for (key, value) in members.iter_mut() {
             if key.eq_ignore_ascii_case("token") {
@@ -139,20 +139,17 @@ pub fn dry_run_view(
     ]))
 }
 
-/// Every string (and member name) in `data` with the grantCode redacted.
-fn redact_strings(data: &mut Data, grant_code: &str) {
-    let redact = |text: &mut String| {
-        if let std::borrow::Cow::Owned(redacted) = zv_api::redact_grant_code(text, grant_code) {
-            *text = redacted;
-        }
-    };
+/// Every string (and member name) in `data` through `redact` (the client's: the grantCode
+/// by the one rule, and the openKey should the params hold it).
+fn redact_strings(data: &mut Data, redact: &dyn Fn(&str) -> String) {
+    let apply = |text: &mut String| *text = redact(text);
     match data {
-        Data::String(text) => redact(text),
-        Data::Array(items) => items.iter_mut().for_each(|item| redact_strings(item, grant_code)),
+        Data::String(text) => apply(text),
+        Data::Array(items) => items.iter_mut().for_each(|item| redact_strings(item, redact)),
         Data::Object(members) => {
             for (key, value) in members {
-                redact(key);
-                redact_strings(value, grant_code);
+                apply(key);
+                redact_strings(value, redact);
             }
         }
         Data::Number(_) | Data::Bool(_) | Data::Null => {}
@@ -243,7 +240,9 @@ mod tests {
     fn the_dry_run_view_never_holds_the_token() {
         let body = br#"{"openId":"o","grantCode":"GrAnT","timestamp":1,"nonce":2,"token":"SeCrEt%3D","params":{"id":123456789012345678901,"note":["a GrAnT"]}}"#;
         let request = http::Request::post("http://h/v3/x").body(body.to_vec()).unwrap();
-        let view = dry_run_view(&request, false, "GrAnT").unwrap().to_json();
+        let view = dry_run_view(&request, false, &|t| zv_api::redact_grant_code(t, "GrAnT").into_owned())
+            .unwrap()
+            .to_json();
         assert!(!view.contains("GrAnT"), "{view}");
         assert!(
             view.contains(r#""grantCode":"[redacted]""#) && view.contains(r#"["a [redacted]"]"#),

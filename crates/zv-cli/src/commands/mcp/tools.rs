@@ -488,11 +488,10 @@ impl Inner {
         let request =
             zv_api::sansio::prepare_serialized(self.gateway.client.config(), entry.route, &raw, now, 0)
                 .map_err(|e| api_error(&e, self.grant_code()))?;
-        let preview = crate::commands::api::target::dry_run_view(&request, false, self.grant_code())
+        // the grantCode and the openKey, should the params hold it
+        let preview = crate::commands::api::target::dry_run_view(&request, false, &|text| self.redact(text))
             .map_err(|e| refuse(format!("cannot show the request: {e}")))?;
         let preview: Value = serde_json::from_str(&preview.to_json()).unwrap_or(Value::Null);
-        // the openKey too, should the params hold it (the grantCode is already redacted)
-        let preview = ledger::redacted(&preview, &|text| self.redact(text));
         let id =
             confirm::new_id().map_err(|e| refuse(format!("no random source for a confirmation id: {e}")))?;
         let expires_at = now.saturating_add(confirm::VALID_FOR);
