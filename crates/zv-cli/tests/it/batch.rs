@@ -431,11 +431,29 @@ fn a_second_ctrl_c_exits_at_once_even_with_stdout_blocked() {
         assert!(std::time::Instant::now() < deadline, "the batch did not start");
         std::thread::sleep(Duration::from_millis(5));
     }
-    for _ in 0..2 {
+    // stderr read as it comes, so the second Ctrl-C follows the first one's message: two
+    // SIGINTs sent before the first is handled are one pending signal to the kernel.
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let (mut pipe, stderr) = (child.stderr.take().unwrap(), std::sync::Arc::clone(&stderr));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut buf) {
+                stderr.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let interrupt = || {
         let kill =
             std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
         assert!(kill.success());
+    };
+    interrupt();
+    while !stderr.lock().unwrap().contains("zv: interrupted") {
+        assert!(std::time::Instant::now() < deadline, "no word of the first Ctrl-C");
+        std::thread::sleep(Duration::from_millis(5));
     }
+    interrupt();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -444,7 +462,7 @@ fn a_second_ctrl_c_exits_at_once_even_with_stdout_blocked() {
         std::thread::sleep(Duration::from_millis(5));
     };
     assert_eq!(status.code(), Some(130));
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    reader.join().unwrap();
+    let stderr = stderr.lock().unwrap();
     assert!(stderr.contains("zv: quit:"), "{stderr}");
 }
